@@ -1,0 +1,142 @@
+"""Turns a turn-based game plus opponent agents into a single-agent `gymnasium.Env`.
+
+This is how a trainer plays a game against a fixed or frozen opponent:
+``agora.make("games/TicTacToe-v0", opponent="minimax")``. The learner takes one seat; every other
+seat is played by an opponent agent between the learner's turns. The reward of a step is what the
+learner's seat earned from its own move up to its next turn (or the end of the game).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import gymnasium
+
+from agora.agent import Agent, resolve_agent
+from agora.errors import GameSetupError, ResetNeeded
+from agora.game import TurnBasedGame
+from agora.spaces import TextObs, TextSpace, require_text_action
+
+OpponentSpec = str | Agent
+SeatSpec = int | str | None
+
+
+class GameEnv(gymnasium.Env[str, str]):
+    """A single-agent view of a `TurnBasedGame`: the learner in one seat, agents in the others.
+
+    Args:
+        game: the game (an unwrapped `TurnBasedGame`).
+        opponent: one agent spec for every other seat, or a sequence with one spec per other seat
+            (in seat order). Specs are resolved against the game's `scripted_agents` table.
+        seat: the learner's seat index, or ``"random"`` (drawn at each reset from the env's RNG).
+            ``reset(options={"seat": k})`` overrides it for one episode.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
+
+    def __init__(self, game: TurnBasedGame, opponent: OpponentSpec | Sequence[OpponentSpec] = "random",
+                 seat: SeatSpec = "random"):
+        if not isinstance(game, TurnBasedGame):
+            raise GameSetupError(f"GameEnv needs a TurnBasedGame, got {type(game).__name__}.")
+        self.game = game
+        self.render_mode = game.render_mode
+        self.observation_space = TextSpace()
+        self.action_space = TextSpace()
+        self._seat_spec = _check_seat(seat, game.num_players)
+        self._opponent_specs = _expand_opponents(opponent, game.num_players)
+        self.opponents: list[Agent] = [
+            resolve_agent(spec, table=game.scripted_agents, seed=None) for spec in self._opponent_specs
+        ]
+        self.seat = 0
+        self._started = False
+
+    @property
+    def agent_id(self) -> str:
+        """The learner's agent name in the game (e.g. ``"player_0"``)."""
+        return self.game.possible_agents[self.seat]
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
+              ) -> tuple[TextObs, dict[str, Any]]:
+        """Starts a game, lets the opponents move until it is the learner's turn."""
+        super().reset(seed=seed)
+        options = dict(options or {})
+        seat = _check_seat(options.pop("seat", self._seat_spec), self.game.num_players)
+        self.seat = int(self.np_random.integers(self.game.num_players)) if seat == "random" else seat
+        game_seed = int(self.np_random.integers(2**31 - 1))
+        self.game.reset(seed=game_seed, options=options)
+        for k, agent in enumerate(self.opponents):
+            agent.reset(seed=game_seed + 1 + k)
+        self._started = True
+        self._play_opponents()
+        obs, _, _, _, info = self._learner_view()
+        return obs, self._with_seat(info)
+
+    def step(self, action: str) -> tuple[TextObs, float, bool, bool, dict[str, Any]]:
+        """Plays the learner's move, then the opponents' moves up to the learner's next turn."""
+        if not self._started:
+            raise ResetNeeded("GameEnv.step() was called before reset(). Call env.reset() first.")
+        require_text_action(action)
+        me = self.agent_id
+        if self.game.terminations[me] or self.game.truncations[me]:
+            raise ResetNeeded("The game is over. Call env.reset() to start a new one.")
+        self.game.step(action)
+        reward = self.game.rewards.get(me, 0.0)
+        reward += self._play_opponents()
+        obs, _, terminated, truncated, info = self._learner_view()
+        return obs, float(reward), terminated, truncated, self._with_seat(info)
+
+    def _play_opponents(self) -> float:
+        """Steps opponents until the learner must move or the game ends; the learner's reward."""
+        game, me, earned = self.game, self.agent_id, 0.0
+        while game.agent_selection != me and not game.terminations[me] and not game.truncations[me]:
+            agent = game.agent_selection
+            obs, _, _, _, info = game.last()
+            opponent = self.opponents[self._opponent_index(agent)]
+            try:
+                action = opponent.act(obs, info)
+            except Exception as e:  # a broken opponent forfeits by the invalid-move policy
+                action = f"<opponent error: {type(e).__name__}: {e}>"
+            game.step(action if isinstance(action, str) else repr(action))
+            earned += game.rewards.get(me, 0.0)
+        return earned
+
+    def _opponent_index(self, agent: str) -> int:
+        seat = self.game.possible_agents.index(agent)
+        return seat if seat < self.seat else seat - 1
+
+    def _learner_view(self) -> tuple[TextObs, float, bool, bool, dict[str, Any]]:
+        me = self.agent_id
+        return (self.game.observe(me), 0.0, self.game.terminations[me], self.game.truncations[me],
+                self.game.infos[me])
+
+    def _with_seat(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        return {**info, "seat": self.seat, "agent_id": self.agent_id}
+
+    def render(self) -> str | None:
+        """The learner's current view, in ansi mode."""
+        return str(self.game.observe(self.agent_id)) if self.render_mode == "ansi" and self._started else None
+
+    def close(self) -> None:
+        """Closes the game."""
+        self.game.close()
+
+    def __str__(self) -> str:
+        return f"<{type(self).__name__}<{self.game}>>" if self.spec is None else super().__str__()
+
+
+def _check_seat(seat: SeatSpec, num_players: int) -> int | str:
+    if seat is None or seat == "random":
+        return "random"
+    if isinstance(seat, int) and 0 <= seat < num_players:
+        return seat
+    raise GameSetupError(f"seat must be 'random' or an int in [0, {num_players}), got {seat!r}.")
+
+
+def _expand_opponents(opponent: OpponentSpec | Sequence[OpponentSpec], num_players: int) -> list[OpponentSpec]:
+    if isinstance(opponent, (str, Agent)) or callable(getattr(opponent, "act", None)):
+        return [opponent] * (num_players - 1)
+    specs = list(opponent)
+    if len(specs) != num_players - 1:
+        raise GameSetupError(f"This game has {num_players - 1} opponent seat(s); got {len(specs)} opponent specs.")
+    return specs

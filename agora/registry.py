@@ -1,0 +1,150 @@
+"""The env registry: `register`, `make`, `spec`, `list_envs`.
+
+Ids follow Gymnasium's grammar with a mandatory family: ``family/Name-vN`` (``games/TicTacToe-v0``,
+``web/miniwob.click-button-v0``). Entry points are ``"package.module:Class"`` strings imported only
+when an env is made. Variants are separate ids with other default kwargs, never suffixes after
+``-vN``. Every id is mirrored into Gymnasium's registry, so ``gymnasium.make(id)`` works too.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import gymnasium
+from pettingzoo import AECEnv
+
+from agora.agent import load_callable
+from agora.errors import GameSetupError, RegistrationError, UnknownEnvError
+
+ID_PATTERN = re.compile(r"^(?P<family>[a-z][a-z0-9_]*)/(?P<name>[A-Za-z0-9_.:-]+?)-v(?P<version>\d+)$")
+_current_plugin: contextvars.ContextVar[str | None] = contextvars.ContextVar("agora_plugin", default=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class EnvSpec:
+    """Everything `make` needs to build an env, and what `agora list`/`agora info` show."""
+
+    id: str
+    entry_point: str | Callable[..., Any]
+    kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    max_turns: int | None = None
+    """Turns after which `make` truncates a single-agent episode (`TurnLimit`); None for no limit."""
+    plugin: str | None = None
+    """The entry-point name of the package that registered the id (None when registered directly)."""
+
+    @property
+    def family(self) -> str:
+        """The id's family, e.g. ``games``."""
+        return self.id.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The id's name without family and version, e.g. ``TicTacToe``."""
+        return ID_PATTERN.match(self.id)["name"]
+
+    @property
+    def version(self) -> int:
+        """The id's version number."""
+        return int(ID_PATTERN.match(self.id)["version"])
+
+    def load(self) -> Callable[..., Any]:
+        """Imports and returns the env's class or factory."""
+        if callable(self.entry_point):
+            return self.entry_point
+        return load_callable(self.entry_point)
+
+
+_REGISTRY: dict[str, EnvSpec] = {}
+
+
+def register(id: str, entry_point: str | Callable[..., Any], *, max_turns: int | None = None,
+             **kwargs: Any) -> EnvSpec:
+    """Registers an env under `id`; `kwargs` become its default constructor arguments."""
+    if not ID_PATTERN.match(id):
+        raise RegistrationError(f"Env id {id!r} must look like 'family/Name-v0' (lower-case family, -vN version).")
+    if isinstance(entry_point, str) and ":" not in entry_point:
+        raise RegistrationError(f"Entry point {entry_point!r} for {id!r} must look like 'package.module:Class'.")
+    if id in _REGISTRY:
+        raise RegistrationError(f"{id!r} is already registered (by {_REGISTRY[id].plugin or 'direct call'}).")
+    if max_turns is not None and max_turns < 1:
+        raise RegistrationError(f"max_turns for {id!r} must be >= 1 or None, got {max_turns}.")
+    new = EnvSpec(id=id, entry_point=entry_point, kwargs=dict(kwargs), max_turns=max_turns,
+                  plugin=_current_plugin.get())
+    _REGISTRY[id] = new
+    gymnasium.register(id=id, entry_point=functools.partial(_make_for_gymnasium, id))
+    return new
+
+
+def spec(env_id: str) -> EnvSpec:
+    """The spec registered as `env_id`; an unknown id's error suggests close ids or versions."""
+    from agora.plugins import load_plugins
+
+    load_plugins()
+    try:
+        return _REGISTRY[env_id]
+    except KeyError:
+        raise UnknownEnvError.for_id(env_id, _REGISTRY) from None
+
+
+def list_envs(family: str | None = None) -> list[str]:
+    """Sorted registered ids, optionally of one family (``"games"``, ``"web"``, ...)."""
+    from agora.plugins import load_plugins
+
+    load_plugins()
+    return sorted(i for i, s in _REGISTRY.items() if family is None or s.family == family)
+
+
+def make(env_id: str, *, opponent: Any = None, seat: int | str | None = "random",
+         max_turns: int | None = None, **kwargs: Any) -> Any:
+    """Builds the env registered as `env_id`.
+
+    Single-agent envs come wrapped in `EnforceOrder` and, when the spec or `max_turns` sets a
+    limit, `TurnLimit`. Turn-based games come as their PettingZoo `AECEnv`; give `opponent=`
+    (an agent spec or one per other seat) to get a single-agent `GameEnv` instead.
+    """
+    env_spec = spec(env_id)
+    env = env_spec.load()(**{**env_spec.kwargs, **kwargs})
+    if isinstance(env, AECEnv):
+        env.unwrapped.spec = env_spec
+        if opponent is None:
+            return env
+        from agora.adapter import GameEnv
+
+        env = GameEnv(env, opponent=opponent, seat=seat)
+        kwargs = {**kwargs, "opponent": opponent, "seat": seat}
+    elif opponent is not None:
+        raise GameSetupError(f"{env_id} is a single-agent env; opponent= only applies to multi-agent games.")
+    return _wrap(env, env_spec, max_turns if max_turns is not None else env_spec.max_turns, kwargs)
+
+
+def _wrap(env: gymnasium.Env, env_spec: EnvSpec, max_turns: int | None, kwargs: dict[str, Any]) -> gymnasium.Env:
+    from agora.wrappers import EnforceOrder, TurnLimit
+
+    env.unwrapped.spec = dataclasses.replace(gymnasium.spec(env_spec.id), kwargs={**env_spec.kwargs, **kwargs},
+                                             max_episode_steps=max_turns)
+    env = EnforceOrder(env)
+    return TurnLimit(env, max_turns) if max_turns else env
+
+
+def _make_for_gymnasium(env_id: str, **kwargs: Any) -> gymnasium.Env:
+    creator = spec(env_id).load()
+    if "opponent" not in kwargs and isinstance(creator, type) and issubclass(creator, AECEnv):
+        raise GameSetupError(
+            f"{env_id} is a multi-agent game. gymnasium.make needs an opponent, e.g. "
+            f"gymnasium.make({env_id!r}, opponent='random'); or use agora.make({env_id!r}) for the AEC env."
+        )
+    return make(env_id, **kwargs)
+
+
+def registered_specs() -> dict[str, EnvSpec]:
+    """A copy of the whole registry (for tools such as `agora list`)."""
+    from agora.plugins import load_plugins
+
+    load_plugins()
+    return dict(_REGISTRY)
+
