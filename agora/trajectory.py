@@ -1,0 +1,90 @@
+"""Trajectory records: the only thing the trainer reads (see ../shared/CREDIT.md).
+
+A `Turn` is one agent action, stored token in / token out: the prompt token ids the model saw,
+the completion token ids it sampled and their logprobs under the sampling policy. Never
+re-tokenise text to recover them. An `Episode` holds the turns of every agent in one game or task,
+with what the trainer groups by (`group_id`: episodes that share a task) and its outcome. A
+failed episode (env or agent crash) keeps `status="failed"` and the error, apart from rewards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Hashable
+from typing import Any, Literal
+
+EpisodeStatus = Literal["ok", "failed"]
+
+
+@dataclasses.dataclass
+class Turn:
+    """One action of one agent, with everything credit assignment and the loss need."""
+
+    agent_id: str
+    turn_index: int
+    observation: str
+    action: str
+    reward: float = 0.0
+    valid: bool = True
+    state_key: Hashable | None = None
+    prompt_token_ids: list[int] | None = None
+    completion_token_ids: list[int] | None = None
+    completion_logprobs: list[float] | None = None
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (the state key is stored as its `repr` when JSON cannot hold it)."""
+        data = dataclasses.asdict(self)
+        data["state_key"] = _jsonable_key(self.state_key)
+        return data
+
+
+@dataclasses.dataclass
+class Episode:
+    """All turns of one episode, its per-agent returns and how it ended."""
+
+    episode_id: str
+    env_id: str
+    seed: int | None
+    group_id: str
+    turns: list[Turn] = dataclasses.field(default_factory=list)
+    returns: dict[str, float] = dataclasses.field(default_factory=dict)
+    agents: dict[str, str] = dataclasses.field(default_factory=dict)
+    """agent id (seat) -> agent name/spec that played it."""
+    terminated: bool = False
+    truncated: bool = False
+    status: EpisodeStatus = "ok"
+    error: str | None = None
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def turns_of(self, agent_id: str) -> list[Turn]:
+        """The turns one agent took, in order."""
+        return [t for t in self.turns if t.agent_id == agent_id]
+
+    def to_json(self) -> str:
+        """One JSON line (no newline inside)."""
+        data = dataclasses.asdict(self)
+        data["turns"] = [t.to_dict() for t in self.turns]
+        return json.dumps(data, default=repr)
+
+    @classmethod
+    def from_json(cls, line: str) -> Episode:
+        """Parses a line written by `to_json`; state keys come back as written (lists -> tuples)."""
+        data = json.loads(line)
+        turns = [Turn(**{**t, "state_key": _hashable(t.get("state_key"))}) for t in data.pop("turns")]
+        return cls(**data, turns=turns)
+
+
+def _jsonable_key(key: Hashable | None) -> Any:
+    if key is None or isinstance(key, (str, int, float, bool)):
+        return key
+    if isinstance(key, tuple):
+        return [_jsonable_key(k) for k in key]
+    return repr(key)
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
