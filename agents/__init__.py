@@ -1,0 +1,1 @@
+"""LLM and scripted agents: chat templates, action extraction, transformers / vLLM / OpenAI backends."""

@@ -32,11 +32,11 @@ _KNOWN_TEXT_WARNINGS = (
 
 def check_env(env: gymnasium.Env, *, seed: int = 0, turns: int = 6) -> None:
     """Checks a single-agent env against Gymnasium's checker and agora's contract."""
-    gymnasium_check_env(env.unwrapped, skip_render_check=True)
     _check_reset_info(env, seed)
-    _check_determinism(env, seed, turns)
     _check_malformed_actions(env, seed)
     _check_action_type(env, seed)
+    _check_determinism(env, seed, turns)
+    gymnasium_check_env(env.unwrapped, skip_render_check=True)
 
 
 def _check_reset_info(env: gymnasium.Env, seed: int) -> None:
@@ -186,7 +186,7 @@ def _game_trace(env: Any, seed: int, on_turn: Callable[[list[str]], None] | None
 def _check_game_determinism(env: Any) -> None:
     for seed in (0, 1):
         first, second = _game_trace(env, seed), _game_trace(env, seed)
-        if len(first) != len(second) or not all(data_equivalence(a, b) for a, b in zip(first, second)):
+        if len(first) != len(second) or not all(data_equivalence(a, b) for a, b in zip(first, second, strict=True)):
             raise CheckFailed(f"{env}: the same seed and moves gave different games (seed {seed}).")
 
 

@@ -1,0 +1,1 @@
+"""Environment families, one subpackage each; each registers through the `agora.envs` entry point."""

@@ -1,0 +1,1 @@
+"""Fused GPU kernels (Triton) with torch reference implementations and device dispatch."""

@@ -1,0 +1,1 @@
+"""Credit assignment, losses, the training loop, self-play and checkpoints."""

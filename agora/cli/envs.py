@@ -50,8 +50,9 @@ def play_command(
     seed: Annotated[int | None, typer.Option(help="Episode seed.")] = None,
 ) -> None:
     """Play an env yourself in the terminal: type an action at each prompt (Ctrl-D quits)."""
-    import agora
     from pettingzoo import AECEnv
+
+    import agora
 
     is_game = isinstance(agora.make(env_id), AECEnv)
     env = agora.make(env_id, opponent=opponent, seat="random" if seat is None else seat) if is_game \

@@ -1,0 +1,1 @@
+"""Kuhn poker: rules, the text game, and its equilibrium agent."""

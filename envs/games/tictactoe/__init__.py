@@ -1,0 +1,1 @@
+"""Tic-tac-toe: rules, the text game, and its perfect (minimax) agent."""
