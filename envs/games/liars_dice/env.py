@@ -136,7 +136,8 @@ class LiarsDice(TurnBasedGame):
             bid, dice = self._last_bid(), s["dice"]
             shown = rules.count(dice[0] + dice[1], bid[1])
             verdict = "holds" if shown >= bid[0] else "fails"
-            lines.append(f"The last bid was called. The opponent's dice: {' '.join(map(str, dice[1 - player]))}. "
+            theirs = " ".join(map(str, dice[1 - player]))
+            lines.append(f"The last bid was called. The opponent's dice: {theirs}. "
                          f"There are {shown} {bid[1]}s on the table: the bid {verdict}.")
         lines.append(f"Game over. You {'won' if self.outcome[player] > 0 else 'lost'}.")
         return lines
@@ -157,9 +158,9 @@ class LiarsDice(TurnBasedGame):
 
 
 def _check_dice(dice: int | tuple[int, int]) -> tuple[int, int]:
-    counts = (dice, dice) if isinstance(dice, int) else tuple(dice)
+    counts = (dice, dice) if isinstance(dice, int) else tuple(dice) if isinstance(dice, (list, tuple)) else ()
     if len(counts) != 2 or not all(isinstance(n, int) and 1 <= n <= 10 for n in counts):
-        raise GameSetupError(f"dice must be an int in 1..10 or a pair of them, e.g. 5 or (5, 3); got {dice!r}")
+        raise GameSetupError(f"dice must be 1 to 10 per player, or a pair, e.g. 5 or (5, 3); got {dice!r}.")
     return counts
 
 

@@ -110,7 +110,7 @@ def _check_piles(piles: Sequence[int]) -> rules.Piles:
     except (TypeError, ValueError) as e:
         raise GameSetupError(f"piles must be a sequence of ints, e.g. (3, 4, 5); got {piles!r}.") from e
     if not 1 <= len(start) <= 10 or not all(1 <= n <= 100 for n in start):
-        raise GameSetupError(f"piles must be 1 to 10 piles of 1 to 100 objects, e.g. (3, 4, 5); got {piles!r}")
+        raise GameSetupError(f"piles must be 1 to 10 piles of 1 to 100 each, e.g. (3, 4, 5); got {piles!r}.")
     return start
 
 
