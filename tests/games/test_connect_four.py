@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from agora.envs.games.connect_four import rules, search
 from agora.envs.games.connect_four.agents import AlphaBetaAgent
+from agora.envs.games.connect_four.env import grid_rows
 
 import agora
 
@@ -98,6 +99,16 @@ def test_alphabeta_beats_random_in_both_seats():
         returns.append(reward)
     assert returns == [1.0] * 20
     assert {env.reset(seed=s)[1]["seat"] for s in range(20)} == {0, 1}
+
+
+def test_incremental_grid_matches_the_bitboards():
+    game = agora.make("games/ConnectFour-v0")
+    rng = np.random.default_rng(1)
+    for seed in range(10):
+        game.reset(seed=seed)
+        while game.agents and not any(game.terminations.values()):
+            game.step(str(rng.choice(game.infos[game.agent_selection]["legal_actions"])))
+            assert game.infos["player_0"]["view"]["grid"] == grid_rows(game.state)
 
 
 def test_env_text_and_outcome():

@@ -45,9 +45,11 @@ class ConnectFour(TurnBasedGame):
 
     def __init__(self, **kwargs: Any):
         self.possible_agents = ["player_0", "player_1"]
+        self._grid = _EMPTY_GRID  # the rows as text, updated one cell per move
         super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> rules.Board:
+        self._grid = _EMPTY_GRID
         return rules.EMPTY
 
     def _current_player(self) -> int:
@@ -57,7 +59,12 @@ class ConnectFour(TurnBasedGame):
         return list(_legal_strings(self.state))
 
     def _apply(self, player: int, move: str) -> None:
-        self.state = rules.play(self.state, int(move[1:-1]))
+        col = int(move[1:-1])
+        row = rules.height(self.state[0] | self.state[1], col)
+        self.state = rules.play(self.state, col)
+        line = self._grid[rules.ROWS - 1 - row]  # the grid lists the top row first
+        line = line[:col] + MARKS[player + 1] + line[col + 1:]
+        self._grid = (*self._grid[:rules.ROWS - 1 - row], line, *self._grid[rules.ROWS - row:])
 
     def _outcome(self) -> list[float] | None:
         won = rules.winner(self.state)
@@ -66,7 +73,7 @@ class ConnectFour(TurnBasedGame):
         return [0.0, 0.0] if rules.is_full(self.state) else None
 
     def _render(self, player: int) -> str:
-        head = f"You are {MARKS[player + 1]}.\n{grid_text(self.state)}\n"
+        head = f"You are {MARKS[player + 1]}.\n{grid_text(self._grid)}\n"
         if self.outcome is not None:
             result = {1.0: "You won.", -1.0: "You lost.", 0.0: "Draw."}[self.outcome[player]]
             return f"{head}Game over. {result}"
@@ -75,7 +82,7 @@ class ConnectFour(TurnBasedGame):
         return f"{head}Your move. Legal moves: {', '.join(_legal_strings(self.state))}."
 
     def _view(self, player: int) -> dict[str, Any]:
-        return {"bitboards": list(self.state), "grid": _rows(self.state), "mark": player + 1}
+        return {"bitboards": list(self.state), "grid": self._grid, "mark": player + 1}
 
     def _state_key(self, player: int) -> Hashable:
         return self.state  # perfect information: the board determines the player to move
@@ -86,15 +93,17 @@ def _legal_strings(board: rules.Board) -> tuple[str, ...]:
     return tuple(_MOVE_STRINGS[c] for c in rules.legal_moves(board))
 
 
-@lru_cache(maxsize=8192)
-def _rows(board: rules.Board) -> tuple[str, ...]:
+def grid_rows(board: rules.Board) -> tuple[str, ...]:
     """The grid rows top to bottom, one character per cell (``.``, ``X``, ``O``)."""
     return tuple("".join(MARKS[rules.cell(board, r, c)] for c in range(rules.COLS))
                  for r in reversed(range(rules.ROWS)))
 
 
+_EMPTY_GRID = grid_rows(rules.EMPTY)
+_COLUMN_NUMBERS = " " + " ".join(str(c) for c in range(rules.COLS))
+
+
 @lru_cache(maxsize=8192)
-def grid_text(board: rules.Board) -> str:
+def grid_text(rows: tuple[str, ...]) -> str:
     """The grid as text, top row first, with the column numbers underneath."""
-    lines = ["|" + " ".join(row) + "|" for row in _rows(board)]
-    return "\n".join([*lines, " " + " ".join(str(c) for c in range(rules.COLS))])
+    return "\n".join(["|" + " ".join(row) + "|" for row in rows] + [_COLUMN_NUMBERS])

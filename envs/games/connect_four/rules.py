@@ -62,6 +62,11 @@ def legal_moves(board: Board) -> list[int]:
     return open_columns(board[0] | board[1])
 
 
+def height(mask: int, col: int) -> int:
+    """How many stones column `col` holds, given the occupied-cell mask."""
+    return ((mask >> (col * H)) & ((1 << ROWS) - 1)).bit_length()
+
+
 def drop(mask: int, col: int) -> int:
     """The bit of the cell where a stone dropped in `col` lands (0 if the column is full)."""
     return (mask + BOTTOM[col]) & COLUMN[col]

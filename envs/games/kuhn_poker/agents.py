@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agora.agent import SeededAgent
 from agora.envs.games.kuhn_poker import rules
+
+from agora.agent import SeededAgent
 
 
 def nash_policy(card: str, history: tuple[str, ...], alpha: float) -> dict[str, float]:

@@ -25,7 +25,7 @@ exploitability is about 0.001 chips per hand; player 0's value at equilibrium is
 from __future__ import annotations
 
 from collections.abc import Hashable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -79,29 +79,10 @@ class LeducPoker(TurnBasedGame):
         return self.state["public"] if rules.public_card_due(self.state["history"]) else None
 
     def _render(self, player: int) -> str:
-        s, public = self.state, self._shown_public()
-        lines = [f"You are player {player}. Your card: {rules.RANKS[s['cards'][player]]}. "
-                 f"Public card: {'not shown yet' if public is None else rules.RANKS[public]}.",
-                 _describe_history(s["history"])]
-        put = rules.contributions(s["history"])
-        lines.append(f"Chips in the pot: yours {put[player]}, the opponent's {put[1 - player]}.")
-        if self.outcome is not None:
-            lines.extend(self._result_lines(player))
-        elif rules.to_move(s["history"]) == player:
-            lines.append(f"Your move. Legal moves: {', '.join(_legal_strings(s['history']))}.")
-        else:
-            lines.append("Waiting for the opponent.")
-        return "\n".join(lines)
-
-    def _result_lines(self, player: int) -> list[str]:
-        s, lines = self.state, []
-        if _showdown(s["history"]):
-            lines.append(f"Showdown: your {rules.RANKS[s['cards'][player]]} against the opponent's "
-                         f"{rules.RANKS[s['cards'][1 - player]]}.")
-        won = self.outcome[player]
-        verb = "won" if won > 0 else "lost" if won < 0 else "split the pot and won"
-        lines.append(f"Hand over. You {verb} {abs(won):g} chip(s).")
-        return lines
+        s = self.state
+        result = None if self.outcome is None else self.outcome[player]
+        shown = s["cards"][1 - player] if result is not None and _showdown(s["history"]) else None
+        return _render_text(player, s["cards"][player], self._shown_public(), s["history"], result, shown)
 
     def _view(self, player: int) -> dict[str, Any]:
         s, public = self.state, self._shown_public()
@@ -116,6 +97,27 @@ class LeducPoker(TurnBasedGame):
 
     def _private_info(self, player: int) -> Hashable:
         return (self.state["cards"][player], self._shown_public())
+
+
+@lru_cache(maxsize=8192)
+def _render_text(player: int, card: int, public: int | None, history: str, result: float | None,
+                 other: int | None) -> str:
+    """The text `player` sees (`result`: its reward once the hand is over; `other`: a shown card)."""
+    lines = [f"You are player {player}. Your card: {rules.RANKS[card]}. "
+             f"Public card: {'not shown yet' if public is None else rules.RANKS[public]}.",
+             _describe_history(history)]
+    put = rules.contributions(history)
+    lines.append(f"Chips in the pot: yours {put[player]}, the opponent's {put[1 - player]}.")
+    if result is not None:
+        if other is not None:
+            lines.append(f"Showdown: your {rules.RANKS[card]} against the opponent's {rules.RANKS[other]}.")
+        verb = "won" if result > 0 else "lost" if result < 0 else "split the pot and won"
+        lines.append(f"Hand over. You {verb} {abs(result):g} chip(s).")
+    elif rules.to_move(history) == player:
+        lines.append(f"Your move. Legal moves: {', '.join(_legal_strings(history))}.")
+    else:
+        lines.append("Waiting for the opponent.")
+    return "\n".join(lines)
 
 
 @cache

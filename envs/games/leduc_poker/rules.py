@@ -69,7 +69,7 @@ def play(history: str, action: str) -> str:
 
 def public_card_due(history: str) -> bool:
     """True once the first round has closed (the public card is shown from then on)."""
-    return round_index(history) == 1
+    return "/" in history
 
 
 @cache

@@ -110,9 +110,7 @@ class LiarsDice(TurnBasedGame):
 
     def _render(self, player: int) -> str:
         s = self.state
-        lines = [f"You are player {player}. Your dice: {' '.join(map(str, s['dice'][player]))}. "
-                 f"The opponent has {self.dice_counts[1 - player]} hidden dice ({self.total_dice} in all).",
-                 _describe_bids(s["bids"])]
+        lines = [_head(player, s["dice"][player], self.dice_counts[1 - player]), _describe_bids(s["bids"])]
         if self.outcome is not None:
             lines.extend(self._result_lines(player))
         elif self._current_player() == player:
@@ -166,6 +164,12 @@ def _check_dice(dice: int | tuple[int, int]) -> tuple[int, int]:
 
 def _bid_words(bid: rules.Bid | None) -> str:
     return "none" if bid is None else f"{bid[0]} x {bid[1]}"
+
+
+@lru_cache(maxsize=4096)
+def _head(player: int, dice: rules.Dice, hidden: int) -> str:
+    return (f"You are player {player}. Your dice: {' '.join(map(str, dice))}. "
+            f"The opponent has {hidden} hidden dice ({len(dice) + hidden} in all).")
 
 
 @lru_cache(maxsize=4096)

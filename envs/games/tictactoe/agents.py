@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agora.agent import SeededAgent
 from agora.envs.games.tictactoe import rules
+
+from agora.agent import SeededAgent
 
 
 class MinimaxAgent(SeededAgent):
