@@ -18,9 +18,9 @@ from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-from agora.envs.games.tictactoe import rules
 
 from agora.game import TurnBasedGame
+from agora.envs.games.tictactoe import rules
 
 MARKS = (" ", "X", "O")
 _MOVE_STRINGS = tuple(f"[{i}]" for i in range(9))
