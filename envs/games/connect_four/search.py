@@ -16,52 +16,56 @@ ORDER = (3, 2, 4, 1, 5, 0, 6)
 _CENTER = rules.COLUMN[3]
 _NEAR_CENTER = rules.COLUMN[2] | rules.COLUMN[4]
 _ODD_ROWS = sum(1 << (c * rules.H + r) for c in range(rules.COLS) for r in range(0, rules.ROWS, 2))
+_EVEN_ROWS = rules.FULL ^ _ODD_ROWS
+_BOTTOM_ROW = sum(rules.BOTTOM)
 
 
 def evaluate(me: int, opp: int, mask: int) -> int:
     """Heuristic score of a quiet position for the player to move (stones `me`)."""
-    mine, theirs = rules.threats(me, mask), rules.threats(opp, mask)
+    return _score(me, opp, rules.threats(me, mask), rules.threats(opp, mask), mask)
+
+
+def _score(me: int, opp: int, mine: int, theirs: int, mask: int) -> int:
     score = 8 * (mine.bit_count() - theirs.bit_count())
     # Threats on the owner's parity rows tend to decide the endgame: odd rows (1st, 3rd, 5th) for
     # the first player, even rows for the second.
-    first = (me | opp).bit_count() % 2 == 0  # the player to move is the first player
-    good_me, good_opp = (_ODD_ROWS, ~_ODD_ROWS) if first else (~_ODD_ROWS, _ODD_ROWS)
-    score += 4 * ((mine & good_me).bit_count() - (theirs & good_opp).bit_count())
+    if mask.bit_count() % 2 == 0:  # the player to move is the first player
+        score += 4 * ((mine & _ODD_ROWS).bit_count() - (theirs & _EVEN_ROWS).bit_count())
+    else:
+        score += 4 * ((mine & _EVEN_ROWS).bit_count() - (theirs & _ODD_ROWS).bit_count())
     score += 3 * ((me & _CENTER).bit_count() - (opp & _CENTER).bit_count())
-    score += (me & _NEAR_CENTER).bit_count() - (opp & _NEAR_CENTER).bit_count()
-    return score
-
-
-def candidate_moves(me: int, opp: int, mask: int) -> tuple[list[int], bool]:
-    """Moves worth searching, and whether the mover is lost anyway (two opponent threats to meet)."""
-    open_cols = [c for c in ORDER if not mask & rules.TOP[c]]
-    playable = {c: rules.drop(mask, c) for c in open_cols}
-    danger = rules.threats(opp, mask)
-    forced = [c for c in open_cols if playable[c] & danger]
-    if len(forced) > 1:
-        return forced[:1], True
-    if forced:
-        return forced, False
-    safe = [c for c in open_cols if not (playable[c] << 1) & danger]
-    return (safe, False) if safe else (open_cols[:1], True)
+    return score + (me & _NEAR_CENTER).bit_count() - (opp & _NEAR_CENTER).bit_count()
 
 
 def negamax(me: int, opp: int, depth: int, alpha: int, beta: int) -> int:
-    """Value for the player to move (stones `me`) searched `depth` plies deep; wins sooner score higher."""
+    """Value for the player to move (stones `me`) searched `depth` plies deep; wins sooner score higher.
+
+    Immediate wins end the search; a single opponent threat forces the reply, two lose; moves that
+    would let the opponent win on the cell above are skipped while a safe move exists.
+    """
     mask = me | opp
     if mask == rules.FULL:
         return 0
-    for c in ORDER:
-        if not mask & rules.TOP[c] and rules.has_four(me | rules.drop(mask, c)):
-            return WIN + depth
-    moves, lost = candidate_moves(me, opp, mask)
-    if lost:
-        return -(WIN + depth - 1)
+    playable = (mask + _BOTTOM_ROW) & rules.FULL
+    mine = rules.threats(me, mask)
+    if mine & playable:
+        return WIN + depth
+    theirs = rules.threats(opp, mask)
+    moves = theirs & playable
+    if moves & (moves - 1):
+        return -(WIN + depth - 1)  # two threats to meet at once
+    if not moves:
+        moves = playable & ~(theirs >> 1)
+        if not moves:
+            return -(WIN + depth - 1)  # every move lets the opponent win on top of it
     if depth == 0:
-        return evaluate(me, opp, mask)
+        return _score(me, opp, mine, theirs, mask)
     best = -2 * WIN
-    for c in moves:
-        value = -negamax(opp, me | rules.drop(mask, c), depth - 1, -beta, -alpha)
+    for c in ORDER:
+        stone = moves & rules.COLUMN[c]
+        if not stone:
+            continue
+        value = -negamax(opp, me | stone, depth - 1, -beta, -alpha)
         if value > best:
             best = value
             if value > alpha:
