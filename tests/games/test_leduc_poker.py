@@ -102,3 +102,13 @@ def test_env_shows_the_public_card_and_hides_the_other_card():
     game.step("[fold]")  # player 0 gives up 1 + 2 + 4
     assert game.rewards == {"player_0": -7.0, "player_1": 7.0}
     assert "You won 7 chip(s)." in game.observe("player_1") and "Showdown" not in game.observe("player_1")
+
+
+def test_cfr_agent_samples_the_strategy_of_its_infoset():
+    strategy = equilibrium()
+    key = "QK:kbc/b"  # holding Q, public K, facing a bet in round 2
+    view = {"card": "Q", "public": "K", "history": "kbc/b", "player": 1}
+    agent = CFRAgent(seed=1)
+    draws = [agent.act("", {"view": view}) for _ in range(4000)]
+    for action, p in strategy[key].items():
+        assert draws.count(f"[{action}]") / len(draws) == pytest.approx(p, abs=0.03)
