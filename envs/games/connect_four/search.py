@@ -18,6 +18,8 @@ _NEAR_CENTER = rules.COLUMN[2] | rules.COLUMN[4]
 _ODD_ROWS = sum(1 << (c * rules.H + r) for c in range(rules.COLS) for r in range(0, rules.ROWS, 2))
 _EVEN_ROWS = rules.FULL ^ _ODD_ROWS
 _BOTTOM_ROW = sum(rules.BOTTOM)
+_EXACT, _LOWER, _UPPER = 0, 1, 2
+Table = dict[int, tuple[int, int]]
 
 
 def evaluate(me: int, opp: int, mask: int) -> int:
@@ -37,11 +39,12 @@ def _score(me: int, opp: int, mine: int, theirs: int, mask: int) -> int:
     return score + (me & _NEAR_CENTER).bit_count() - (opp & _NEAR_CENTER).bit_count()
 
 
-def negamax(me: int, opp: int, depth: int, alpha: int, beta: int) -> int:
+def negamax(me: int, opp: int, depth: int, alpha: int, beta: int, table: Table | None = None) -> int:
     """Value for the player to move (stones `me`) searched `depth` plies deep; wins sooner score higher.
 
     Immediate wins end the search; a single opponent threat forces the reply, two lose; moves that
-    would let the opponent win on the cell above are skipped while a safe move exists.
+    would let the opponent win on the cell above are skipped while a safe move exists. `table`
+    (a dict kept for one root search) remembers positions reached again by other move orders.
     """
     mask = me | opp
     if mask == rules.FULL:
@@ -60,18 +63,27 @@ def negamax(me: int, opp: int, depth: int, alpha: int, beta: int) -> int:
             return -(WIN + depth - 1)  # every move lets the opponent win on top of it
     if depth == 0:
         return _score(me, opp, mine, theirs, mask)
-    best = -2 * WIN
+    if table is None:
+        table = {}
+    key = (me << 64 | opp) << 4 | depth
+    entry = table.get(key)
+    if entry is not None:
+        flag, value = entry
+        if flag == _EXACT or (flag == _LOWER and value >= beta) or (flag == _UPPER and value <= alpha):
+            return value
+    start, best = alpha, -2 * WIN
     for c in ORDER:
         stone = moves & rules.COLUMN[c]
         if not stone:
             continue
-        value = -negamax(opp, me | stone, depth - 1, -beta, -alpha)
+        value = -negamax(opp, me | stone, depth - 1, -beta, -alpha, table)
         if value > best:
             best = value
             if value > alpha:
                 alpha = value
                 if alpha >= beta:
                     break
+    table[key] = (_UPPER if best <= start else _LOWER if best >= beta else _EXACT, best)
     return best
 
 
@@ -81,7 +93,7 @@ def scored_moves(board: rules.Board, depth: int) -> dict[int, int]:
     me, opp = board[player], board[1 - player]
     mask = me | opp
     scores: dict[int, int] = {}
-    best = -2 * WIN
+    best, table = -2 * WIN, {}
     for c in ORDER:
         if mask & rules.TOP[c]:
             continue
@@ -89,7 +101,7 @@ def scored_moves(board: rules.Board, depth: int) -> dict[int, int]:
         if rules.has_four(me | stone):
             scores[c] = WIN + depth + 1
         else:
-            scores[c] = -negamax(opp, me | stone, depth - 1, -2 * WIN - 1, -(best - 1))
+            scores[c] = -negamax(opp, me | stone, depth - 1, -2 * WIN - 1, -(best - 1), table)
         best = max(best, scores[c])
     return scores
 
