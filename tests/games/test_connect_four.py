@@ -46,7 +46,7 @@ def test_known_positions(moves, won):
 
 def test_bitboards_agree_with_grid_scan_on_random_games():
     rng = np.random.default_rng(0)
-    for _ in range(200):
+    for _ in range(60):
         board = rules.EMPTY
         while not rules.is_over(board):
             board = rules.play(board, int(rng.choice(rules.legal_moves(board))))
