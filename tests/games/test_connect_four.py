@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+import agora
 from agora.envs.games.connect_four import rules, search
 from agora.envs.games.connect_four.agents import AlphaBetaAgent
 from agora.envs.games.connect_four.env import grid_rows
-
-import agora
 
 
 def grid_winner(board: rules.Board) -> int | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
+import agora
 from agora.envs.games.leduc_poker import rules
 from agora.envs.games.leduc_poker.agents import CFRAgent, equilibrium
 from agora.envs.games.leduc_poker.best_response import best_response_value, expected_value, exploitability
 from agora.envs.games.leduc_poker.solve_cfr import CFRPlus
-
-import agora
 
 J, Q, K = 0, 1, 2
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from agora.envs.games.liars_dice import rules
-from agora.envs.games.liars_dice.agents import ProbabilisticAgent
 
 import agora
+from agora.envs.games.liars_dice import rules
+from agora.envs.games.liars_dice.agents import ProbabilisticAgent
 from agora.errors import GameSetupError
 
 

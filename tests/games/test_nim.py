@@ -6,10 +6,10 @@ import itertools
 from functools import cache
 
 import pytest
-from agora.envs.games.nim import rules
-from agora.envs.games.nim.agents import NimSumAgent
 
 import agora
+from agora.envs.games.nim import rules
+from agora.envs.games.nim.agents import NimSumAgent
 from agora.errors import GameSetupError
 
 SMALL = (3, 4, 5)

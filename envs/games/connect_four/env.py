@@ -21,8 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from agora.envs.games.connect_four import rules
 
+from agora.envs.games.connect_four import rules
 from agora.game import TurnBasedGame
 
 MARKS = (".", "X", "O")

@@ -8,10 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from agora.agent import SeededAgent
 from agora.envs.games.leduc_poker import rules
 from agora.envs.games.leduc_poker.best_response import Strategy, action_probabilities
-
-from agora.agent import SeededAgent
 
 STRATEGY_FILE = Path(__file__).with_name("strategy.json")
 

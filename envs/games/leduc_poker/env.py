@@ -29,8 +29,8 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
-from agora.envs.games.leduc_poker import rules
 
+from agora.envs.games.leduc_poker import rules
 from agora.game import TurnBasedGame
 
 RULES = (

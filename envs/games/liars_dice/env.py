@@ -29,8 +29,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from agora.envs.games.liars_dice import rules
 
+from agora.envs.games.liars_dice import rules
 from agora.errors import GameSetupError
 from agora.game import TurnBasedGame, find_bracketed_move
 

@@ -23,8 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from agora.envs.games.nim import rules
 
+from agora.envs.games.nim import rules
 from agora.errors import GameSetupError
 from agora.game import TurnBasedGame, find_bracketed_move
 

@@ -18,8 +18,8 @@ from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-from agora.envs.games.tictactoe import rules
 
+from agora.envs.games.tictactoe import rules
 from agora.game import TurnBasedGame
 
 MARKS = (" ", "X", "O")
