@@ -33,7 +33,7 @@ def argument_errors(arguments: dict[str, Any], schema: dict[str, Any]) -> list[s
     errors = [f"missing required argument {key!r}" for key in schema.get("required", []) if key not in arguments]
     for key, value in arguments.items():
         if key not in properties:
-            if schema.get("additionalProperties", False) is False:
+            if schema.get("additionalProperties", True) is False:
                 errors.append(f"unknown argument {key!r} (expected {sorted(properties) or 'none'})")
             continue
         expected = properties[key].get("type")
