@@ -65,8 +65,11 @@ class SingleTurnEnv(TextEnv):
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
         self._needs_reset = True  # one turn per episode
+        answer = extract_answer(action)
         try:
-            reward = float(self.verify(extract_answer(action), self.problem))
+            if not answer:
+                raise ValueError("the answer is empty")
+            reward = float(self.verify(answer, self.problem))
         except ValueError as e:
             return f"Invalid answer: {e}. {ANSWER_FORMAT}", 0.0, True, {"error": str(e), "score": 0.0}
         verdict = "Correct." if reward >= 1.0 else "Not correct."
@@ -74,7 +77,12 @@ class SingleTurnEnv(TextEnv):
 
 
 class DatasetEnv(SingleTurnEnv):
-    """A one-turn env over given rows, scored by a given verifier (a template for RLVR datasets)."""
+    """A one-turn env over given rows, scored by a given verifier (a template for RLVR datasets).
+
+    Any reply is a real answer unless the verifier raises ValueError (``accepts_free_text``).
+    """
+
+    accepts_free_text = True
 
     def __init__(self, rows: Sequence[Mapping[str, Any]] = (), verifier: Verifier | None = None,
                  prompt_key: str = "prompt", instructions: str | None = None, render_mode: str | None = None):
