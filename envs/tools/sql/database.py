@@ -42,16 +42,18 @@ class ReadOnlyDatabase:
         try:
             cursor = self._conn.execute(sql)
             rows = cursor.fetchmany(self.max_rows)
-        except sqlite3.OperationalError as e:
-            if "interrupted" in str(e):
-                raise QueryError(f"the query ran longer than {self.timeout_s} s and was stopped") from e
-            if "not authorized" in str(e) or "readonly" in str(e):
-                raise QueryError(f"only read-only queries are allowed ({e})") from e
-            raise QueryError(str(e)) from e
         except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as e:
-            raise QueryError(str(e)) from e
+            raise QueryError(self._explain(e)) from e
         columns = [d[0] for d in cursor.description or []]
         return columns, rows
+
+    def _explain(self, error: Exception) -> str:
+        message = str(error)
+        if "interrupted" in message:
+            return f"the query ran longer than {self.timeout_s} s and was stopped"
+        if "not authorized" in message or "readonly" in message:
+            return f"only read-only queries are allowed ({message})"
+        return message
 
     def close(self) -> None:
         """Closes the connection."""

@@ -63,6 +63,7 @@ class SQLEnv(ToolEnv):
         self._dir = Path(tempfile.mkdtemp(prefix="agora-sql-"))
         self._db: ReadOnlyDatabase | None = None
         self.question = self.gold_query = self.schema = ""
+        self._last_db_seed = 0
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         seed = int(self.np_random.integers(2**31))
@@ -74,6 +75,7 @@ class SQLEnv(ToolEnv):
         path = self._dir / "db.sqlite"
         path.unlink(missing_ok=True)
         rows = build_database(str(path), self.schema, seed)
+        self._last_db_seed = seed
         self._db = ReadOnlyDatabase(str(path), timeout_s=self.timeout_s)
         self.question, self.gold_query = make_question(self.schema, rows, rng)
         self._set_tools(TOOLS)
