@@ -45,6 +45,8 @@ def challenge_settings(challenge: str, settings: dict[str, Any] | None) -> dict[
     textworld_challenges.CHALLENGES[challenge][2](parser)
     argv = []
     for key, value in merged.items():
+        if value is None:
+            continue  # argparse's own default
         flag = "--" + key.replace("_", "-")
         argv += [flag] if value is True else [] if value is False else [flag, str(value)]
     try:
