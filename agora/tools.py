@@ -19,7 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-EXPECTED_FORMAT = 'Reply with one JSON object: {"name": "<tool name>", "arguments": {<argument>: <value>, ...}}.'
+EXPECTED_FORMAT = (
+    'Reply with one JSON object: {"name": "<tool name>", "arguments": {<argument>: <value>, ...}}.'
+)
 _FENCE = re.compile(r"^```(?:json)?\s*(?P<body>.*?)\s*```$", re.DOTALL)
 
 
@@ -56,10 +58,15 @@ def parse_tool_call(text: str) -> ToolCall | str:
     try:
         return ToolCall.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'call'}: {err['msg']}" for err in e.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, err['loc'])) or 'call'}: {err['msg']}" for err in e.errors()
+        )
         return f"Invalid tool call ({problems}). {EXPECTED_FORMAT}"
 
 
 def tool_spec(name: str, description: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """The OpenAI function spec of a tool: its name, what it does, and its JSON-schema parameters."""
-    return {"type": "function", "function": {"name": name, "description": description, "parameters": parameters}}
+    return {
+        "type": "function",
+        "function": {"name": name, "description": description, "parameters": parameters},
+    }

@@ -16,19 +16,24 @@ def test_parses_a_call_plain_and_fenced():
 
 
 def test_arguments_as_a_json_string_are_decoded():
-    assert parse_tool_call('{"name": "f", "arguments": "{\\"x\\": 2}"}') == ToolCall(name="f", arguments={"x": 2})
+    assert parse_tool_call('{"name": "f", "arguments": "{\\"x\\": 2}"}') == ToolCall(
+        name="f", arguments={"x": 2}
+    )
 
 
-@pytest.mark.parametrize("text, says", [
-    ("", "not JSON"),
-    ("sql(SELECT 1)", "not JSON"),
-    ("[1, 2]", "not an object"),
-    ('{"name": 42, "arguments": {}}', "name"),
-    ('{"name": "f"}', "arguments"),
-    ('{"name": "f", "arguments": {}, "extra": 1}', "extra"),
-    ('{"name": "f", "arguments": "not json"}', "not JSON"),
-    ('{"name": "f", "arguments": [1]}', "arguments"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("", "not JSON"),
+        ("sql(SELECT 1)", "not JSON"),
+        ("[1, 2]", "not an object"),
+        ('{"name": 42, "arguments": {}}', "name"),
+        ('{"name": "f"}', "arguments"),
+        ('{"name": "f", "arguments": {}, "extra": 1}', "extra"),
+        ('{"name": "f", "arguments": "not json"}', "not JSON"),
+        ('{"name": "f", "arguments": [1]}', "arguments"),
+    ],
+)
 def test_bad_calls_give_an_error_with_the_expected_format(text, says):
     error = parse_tool_call(text)
     assert isinstance(error, str)
@@ -38,4 +43,6 @@ def test_bad_calls_give_an_error_with_the_expected_format(text, says):
 def test_tool_spec_is_openai_function_format():
     params = {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}
     assert tool_spec("search", "Search.", params) == {
-        "type": "function", "function": {"name": "search", "description": "Search.", "parameters": params}}
+        "type": "function",
+        "function": {"name": "search", "description": "Search.", "parameters": params},
+    }

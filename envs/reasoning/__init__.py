@@ -6,8 +6,9 @@ same kind of env.
 
 from __future__ import annotations
 
-import agora
 from agora.envs.reasoning.base import DatasetEnv
+
+import agora
 
 __all__ = ["DatasetEnv", "ENVS", "register_envs"]
 

@@ -22,8 +22,12 @@ from fractions import Fraction
 
 from agora.envs.reasoning.base import ANSWER_FORMAT, Problem, SingleTurnEnv
 
-_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-        ast.Div: lambda a, b: a / b}
+_OPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
 
 
 def evaluate(expression: str) -> tuple[Fraction, list[int]]:
@@ -43,7 +47,9 @@ def evaluate(expression: str) -> tuple[Fraction, list[int]]:
             if isinstance(node.op, ast.Div) and right == 0:
                 raise ValueError("division by zero")
             return _OPS[type(node.op)](left, right)
-        raise ValueError(f"only integers, + - * / and parentheses are allowed, found {ast.unparse(node)[:30]!r}")
+        raise ValueError(
+            f"only integers, + - * / and parentheses are allowed, found {ast.unparse(node)[:30]!r}"
+        )
 
     return walk(tree.body), used
 
@@ -61,8 +67,10 @@ def _combine(rng: random.Random, numbers: list[int]) -> tuple[str, Fraction]:
 class Countdown(SingleTurnEnv):
     """Reach the target with the given numbers (see the module docs)."""
 
-    instructions = ("Combine the given numbers with + - * / and parentheses to reach the target; use each "
-                    "number at most once. Answer with the expression. " + ANSWER_FORMAT)
+    instructions = (
+        "Combine the given numbers with + - * / and parentheses to reach the target; use each "
+        "number at most once. Answer with the expression. " + ANSWER_FORMAT
+    )
 
     def __init__(self, count: int = 4, render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
@@ -73,7 +81,9 @@ class Countdown(SingleTurnEnv):
     def generate(self, rng: random.Random) -> Problem:
         """Numbers and a target reached by a random expression over some of them."""
         large = rng.randint(0, min(2, self.count - 2))
-        numbers = rng.sample([25, 50, 75, 100], large) + [rng.randint(1, 10) for _ in range(self.count - large)]
+        numbers = rng.sample([25, 50, 75, 100], large) + [
+            rng.randint(1, 10) for _ in range(self.count - large)
+        ]
         rng.shuffle(numbers)
         while True:
             expression, target = _combine(rng, rng.sample(numbers, rng.randint(2, self.count)))

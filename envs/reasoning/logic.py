@@ -17,8 +17,16 @@ import random
 from agora.envs.reasoning.base import ANSWER_FORMAT, Problem, SingleTurnEnv
 
 NAMES = ["Ada", "Bruno", "Cleo", "Dmitri", "Esme", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Kira", "Luca"]
-ORDINALS = ["tallest", "second tallest", "third tallest", "fourth tallest", "fifth tallest", "sixth tallest",
-            "seventh tallest", "eighth tallest"]
+ORDINALS = [
+    "tallest",
+    "second tallest",
+    "third tallest",
+    "fourth tallest",
+    "fifth tallest",
+    "sixth tallest",
+    "seventh tallest",
+    "eighth tallest",
+]
 
 
 class Logic(SingleTurnEnv):
@@ -35,8 +43,10 @@ class Logic(SingleTurnEnv):
     def generate(self, rng: random.Random) -> Problem:
         """A random height order, its neighbour facts (shuffled) and a question."""
         order = rng.sample(NAMES, self.people)  # tallest first
-        facts = [f"{a} is taller than {b}." if rng.random() < 0.5 else f"{b} is shorter than {a}."
-                 for a, b in zip(order, order[1:])]
+        facts = [
+            f"{a} is taller than {b}." if rng.random() < 0.5 else f"{b} is shorter than {a}."
+            for a, b in zip(order, order[1:], strict=False)
+        ]
         rng.shuffle(facts)
         k = rng.randrange(self.people)
         question = "shortest" if k == self.people - 1 else ORDINALS[k]

@@ -38,8 +38,10 @@ def challenge_settings(challenge: str, settings: dict[str, Any] | None) -> dict[
     """The full settings of a challenge: TextWorld's defaults, then ours, then `settings`, validated."""
     textworld_challenges = require("textworld.challenges", "text")
     if challenge not in textworld_challenges.CHALLENGES:
-        raise ValueError(f"Unknown TextWorld challenge {challenge!r}; "
-                         f"choose one of {sorted(textworld_challenges.CHALLENGES)}.")
+        raise ValueError(
+            f"Unknown TextWorld challenge {challenge!r}; "
+            f"choose one of {sorted(textworld_challenges.CHALLENGES)}."
+        )
     merged = {**DEFAULT_SETTINGS.get(challenge, {}), **(settings or {})}
     parser = argparse.ArgumentParser(prog=challenge, exit_on_error=False)
     textworld_challenges.CHALLENGES[challenge][2](parser)
@@ -67,7 +69,7 @@ def game_file(challenge: str, settings: dict[str, Any] | None, seed: int) -> Pat
 
 def _generate(challenge: str, settings: dict[str, Any], seed: int, path: Path) -> None:
     textworld = require("textworld", "text")
-    import textworld.challenges  # noqa: F401  (registers the challenges)
+    challenges = require("textworld.challenges", "text")
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".tmp-") as tmp:
@@ -75,7 +77,7 @@ def _generate(challenge: str, settings: dict[str, Any], seed: int, path: Path) -
         options.seeds = seed
         options.path = str(Path(tmp) / path.name)
         options.file_ext = ".z8"
-        game = textworld.challenges.CHALLENGES[challenge][1](settings=settings, options=options)
+        game = challenges.CHALLENGES[challenge][1](settings=settings, options=options)
         compiled = Path(textworld.generator.compile_game(game, options))
         shutil.move(compiled.with_suffix(".json"), path.with_suffix(".json"))
         os.replace(compiled, path)  # the .z8 last: its presence means the game is complete

@@ -29,21 +29,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+from agora.envs.text.games import challenge_settings, game_file
+
 from agora._optional import require
 from agora.agent import Agent
 from agora.core import TextEnv
-from agora.envs.text.games import challenge_settings, game_file
 
 _UNSAFE = re.compile(r"[^\x20-\x5b\x5d-\x7e]+")  # printable ASCII except backslash (interpreter escapes)
-INSTRUCTIONS = ("You are playing a text adventure game. Reply with one command per turn, such as "
-                "'look', 'inventory', 'go north', 'open door' or 'take key'. Goal: {objective}")
+INSTRUCTIONS = (
+    "You are playing a text adventure game. Reply with one command per turn, such as "
+    "'look', 'inventory', 'go north', 'open door' or 'take key'. Goal: {objective}"
+)
 
 
 def clean_command(action: str) -> str:
-    """The command sent to the interpreter: one line of printable ASCII without backslashes, <= 200 chars.
+    r"""The command sent to the interpreter: one line of printable ASCII without backslashes, <= 200 chars.
 
     Newlines would smuggle several commands into one turn and a backslash starts an interpreter
-    escape (``\\q`` would quit), so both become spaces.
+    escape (``\q`` would quit), so both become spaces.
     """
     return " ".join(_UNSAFE.sub(" ", action).split())[:200]
 
@@ -53,9 +56,15 @@ class TextWorldEnv(TextEnv):
 
     accepts_free_text = True
 
-    def __init__(self, challenge: str = "tw-simple", settings: dict[str, Any] | None = None,
-                 game_file: str | None = None, reward: str = "dense", admissible_commands: bool = False,
-                 render_mode: str | None = None):
+    def __init__(
+        self,
+        challenge: str = "tw-simple",
+        settings: dict[str, Any] | None = None,
+        game_file: str | None = None,
+        reward: str = "dense",
+        admissible_commands: bool = False,
+        render_mode: str | None = None,
+    ):
         super().__init__(render_mode=render_mode)
         if reward not in ("dense", "sparse"):
             raise ValueError(f"reward must be 'dense' or 'sparse', got {reward!r}")
@@ -81,8 +90,15 @@ class TextWorldEnv(TextEnv):
         textworld = require("textworld", "text")
         if self._env is not None:
             self._env.close()
-        infos = textworld.EnvInfos(admissible_commands=True, score=True, max_score=True, won=True, lost=True,
-                                   objective=True, extras=["walkthrough"])
+        infos = textworld.EnvInfos(
+            admissible_commands=True,
+            score=True,
+            max_score=True,
+            won=True,
+            lost=True,
+            objective=True,
+            extras=["walkthrough"],
+        )
         self._env, self._path = textworld.start(str(path), request_infos=infos), path
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -115,8 +131,12 @@ class TextWorldEnv(TextEnv):
         return text
 
     def _info(self, state: Any) -> dict[str, Any]:
-        info = {"score": state["score"], "max_score": state["max_score"], "won": bool(state["won"]),
-                "lost": bool(state["lost"])}
+        info = {
+            "score": state["score"],
+            "max_score": state["max_score"],
+            "won": bool(state["won"]),
+            "lost": bool(state["lost"]),
+        }
         if self.admissible_commands:
             info["legal_actions"] = list(state["admissible_commands"])
         return info

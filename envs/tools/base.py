@@ -20,17 +20,24 @@ from agora.core import TextEnv
 from agora.tools import ToolCall, parse_tool_call, tool_spec
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "array": (list,), "object": (dict,), "null": (type(None),),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
 }
 
 ToolResult = tuple[str, float, bool, dict[str, Any]]
 
 
 def argument_errors(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
-    """What is wrong with `arguments` for a JSON-schema object `schema` (required keys, unknown keys, types)."""
+    """What is wrong with `arguments` for the JSON-schema object `schema`: required, unknown keys, types."""
     properties = schema.get("properties", {})
-    errors = [f"missing required argument {key!r}" for key in schema.get("required", []) if key not in arguments]
+    errors = [
+        f"missing required argument {key!r}" for key in schema.get("required", []) if key not in arguments
+    ]
     for key, value in arguments.items():
         if key not in properties:
             if schema.get("additionalProperties", True) is False:
@@ -47,9 +54,13 @@ def argument_errors(arguments: dict[str, Any], schema: dict[str, Any]) -> list[s
 
 
 def answer_spec(description: str, parameters: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The spec of the final ``answer`` tool (one string argument ``answer`` unless `parameters` says else)."""
-    parameters = parameters or {"type": "object", "properties": {"answer": {"type": "string"}},
-                                "required": ["answer"], "additionalProperties": False}
+    """The spec of the final ``answer`` tool (one string ``answer`` unless `parameters` says else)."""
+    parameters = parameters or {
+        "type": "object",
+        "properties": {"answer": {"type": "string"}},
+        "required": ["answer"],
+        "additionalProperties": False,
+    }
     return tool_spec("answer", description, parameters)
 
 

@@ -6,11 +6,11 @@ import json
 import sys
 
 import pytest
-
-import agora
 from agora.envs.tools.mcp.client import MCPConnection, MCPServerError
 from agora.envs.tools.mcp.env import NOTES_SERVER, MCPEnv
 from agora.envs.tools.mcp.tasks import TEMPLATES, contains
+
+import agora
 
 
 def call(name: str, **arguments) -> str:
@@ -66,9 +66,17 @@ def test_bad_arguments_and_unknown_tools(env):
 
 
 def test_any_server_with_dict_tasks_restarts_the_process_per_episode():
-    tasks = [{"goal": "Add an event 'Dentist' on 2025-03-04.",
-              "checks": [{"call": {"name": "list_events", "arguments": {"date": "2025-03-04"}},
-                          "expect": [{"title": "Dentist"}]}]}]
+    tasks = [
+        {
+            "goal": "Add an event 'Dentist' on 2025-03-04.",
+            "checks": [
+                {
+                    "call": {"name": "list_events", "arguments": {"date": "2025-03-04"}},
+                    "expect": [{"title": "Dentist"}],
+                }
+            ],
+        }
+    ]
     env = MCPEnv(server=NOTES_SERVER, tasks=tasks)  # no reset_tool: a fresh process each reset
     try:
         env.reset(seed=0)
@@ -77,7 +85,9 @@ def test_any_server_with_dict_tasks_restarts_the_process_per_episode():
         assert env.step(call("answer", answer="done"))[1] == 1.0
         env.reset(seed=0)
         assert env._conn is not first
-        assert "reset_state" in [t["function"]["name"] for t in env.tools]  # nothing hidden without reset_tool
+        assert "reset_state" in [
+            t["function"]["name"] for t in env.tools
+        ]  # nothing hidden without reset_tool
         assert env.step(call("answer", answer="done"))[1] == 0.0  # the new process is empty
     finally:
         env.close()

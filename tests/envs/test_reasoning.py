@@ -7,12 +7,12 @@ import re
 from fractions import Fraction
 
 import pytest
-
-import agora
 from agora.envs.reasoning import DatasetEnv
 from agora.envs.reasoning.base import Problem, extract_answer
 from agora.envs.reasoning.countdown import Countdown, evaluate
 from agora.envs.reasoning.logic import ORDINALS
+
+import agora
 
 SEEDS = range(25)
 
@@ -79,8 +79,12 @@ def reachable(edges, a, b) -> bool:
     return b in seen
 
 
-SOLVERS = {"reasoning/Arithmetic-v0": solve_arithmetic, "reasoning/Countdown-v0": solve_countdown,
-           "reasoning/Sorting-v0": solve_sorting, "reasoning/Logic-v0": solve_logic}
+SOLVERS = {
+    "reasoning/Arithmetic-v0": solve_arithmetic,
+    "reasoning/Countdown-v0": solve_countdown,
+    "reasoning/Sorting-v0": solve_sorting,
+    "reasoning/Logic-v0": solve_logic,
+}
 
 
 @pytest.mark.parametrize("env_id", sorted(SOLVERS))
@@ -91,12 +95,18 @@ def test_solver_reaches_reward_one_on_every_seed(env_id):
         assert "error" not in info
 
 
-WRONG = {"reasoning/Arithmetic-v0": lambda o: re.sub(r"<answer>(-?\d+)", lambda m: f"<answer>{int(m[1]) + 1}",
-                                                     solve_arithmetic(o)),
-         "reasoning/Countdown-v0": lambda o: "<answer>1 + 1</answer>" if "Target: 2." not in o else "<answer>1</answer>",
-         "reasoning/Sorting-v0": lambda o: solve_sorting(o.replace("ascending", "X").replace("descending", "ascending")
-                                                         .replace("X", "descending")),
-         "reasoning/Logic-v0": lambda o: _wrong_name(o)}
+WRONG = {
+    "reasoning/Arithmetic-v0": lambda o: re.sub(
+        r"<answer>(-?\d+)", lambda m: f"<answer>{int(m[1]) + 1}", solve_arithmetic(o)
+    ),
+    "reasoning/Countdown-v0": lambda o: (
+        "<answer>1 + 1</answer>" if "Target: 2." not in o else "<answer>1</answer>"
+    ),
+    "reasoning/Sorting-v0": lambda o: solve_sorting(
+        o.replace("ascending", "X").replace("descending", "ascending").replace("X", "descending")
+    ),
+    "reasoning/Logic-v0": lambda o: _wrong_name(o),
+}
 
 
 def _wrong_name(prompt: str) -> str:
@@ -111,10 +121,15 @@ def test_wrong_answers_score_zero(env_id):
     assert rewards.count(0.0) >= len(rewards) - 1  # Countdown's "1 + 1" may hit a target of 2
 
 
-@pytest.mark.parametrize("env_id, reply", [("reasoning/Arithmetic-v0", "<answer>forty</answer>"),
-                                           ("reasoning/Countdown-v0", "<answer>2 ** 3</answer>"),
-                                           ("reasoning/Sorting-v0", "<answer>1, two, 3</answer>"),
-                                           ("reasoning/Logic-v0", "<answer>Nobody</answer>")])
+@pytest.mark.parametrize(
+    "env_id, reply",
+    [
+        ("reasoning/Arithmetic-v0", "<answer>forty</answer>"),
+        ("reasoning/Countdown-v0", "<answer>2 ** 3</answer>"),
+        ("reasoning/Sorting-v0", "<answer>1, two, 3</answer>"),
+        ("reasoning/Logic-v0", "<answer>Nobody</answer>"),
+    ],
+)
 def test_unreadable_answer_ends_with_error_and_zero(env_id, reply):
     reward, info = play(env_id, lambda _: reply, 0)
     assert reward == 0.0 and info["error"]

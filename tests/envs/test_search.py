@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-
-import agora
 from agora.envs.tools.search.corpus import build_corpus, questions
 from agora.envs.tools.search.env import SearchEnv, f1_score, normalize_answer
+
+import agora
 
 
 def call(name: str, **arguments) -> str:
@@ -61,7 +61,7 @@ def test_searching_agent_answers_three_hop_questions(env):
 def test_wrong_and_partial_answers(env):
     task = env.unwrapped.questions[0]
     env.reset(options={"question_index": 0})
-    _, reward, *_ , info = env.step(call("answer", answer="Atlantis"))
+    _, reward, *_, info = env.step(call("answer", answer="Atlantis"))
     assert reward == 0.0 and info["score"]["f1"] == 0.0
     f1_env = agora.make("tools/Search-v0", reward="f1")
     f1_env.reset(options={"question_index": 0})

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-
-import agora
 from agora.envs.tools.sql.env import SQLEnv
 from agora.envs.tools.sql.schemas import SCHEMAS, generate_rows
 from agora.envs.tools.sql.scoring import score_result
+
+import agora
 
 
 def call(name: str, **arguments) -> str:
@@ -75,9 +75,17 @@ def test_partial_credit_computed_by_hand():
     assert score_result([(2 / 3,)], 1, [(0.66666667,)], 1, ordered=False)["match"] == 1.0
 
 
-@pytest.mark.parametrize("query", ["DELETE FROM customers", "UPDATE customers SET name = 'x'",
-                                   "CREATE TABLE t (a)", "DROP TABLE customers", "PRAGMA writable_schema = 1",
-                                   "INSERT INTO customers VALUES (999, 'x', 'y', 'z')"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DELETE FROM customers",
+        "UPDATE customers SET name = 'x'",
+        "CREATE TABLE t (a)",
+        "DROP TABLE customers",
+        "PRAGMA writable_schema = 1",
+        "INSERT INTO customers VALUES (999, 'x', 'y', 'z')",
+    ],
+)
 def test_writes_are_refused_by_sqlite(env, query):
     env.reset(seed=0, options={"schema": "shop"})
     before = env.step(call("sql", query="SELECT COUNT(*), MAX(name) FROM customers"))[0]
@@ -89,7 +97,7 @@ def test_writes_are_refused_by_sqlite(env, query):
 def test_attach_cannot_create_a_file(env, tmp_path: Path):
     env.reset(seed=0)
     target = tmp_path / "new.db"
-    obs, *_ , info = env.step(call("sql", query=f"ATTACH DATABASE '{target}' AS other"))
+    obs, *_, info = env.step(call("sql", query=f"ATTACH DATABASE '{target}' AS other"))
     assert "read-only" in info["error"] and not target.exists()
 
 
@@ -103,9 +111,15 @@ def test_long_queries_are_stopped():
     env.close()
 
 
-@pytest.mark.parametrize("action, says", [("SELECT 1", "not JSON"), (call("drop", query="x"), "Unknown tool"),
-                                          (call("sql"), "missing required argument 'query'"),
-                                          (call("sql", query=3), "must be string")])
+@pytest.mark.parametrize(
+    "action, says",
+    [
+        ("SELECT 1", "not JSON"),
+        (call("drop", query="x"), "Unknown tool"),
+        (call("sql"), "missing required argument 'query'"),
+        (call("sql", query=3), "must be string"),
+    ],
+)
 def test_malformed_calls_cost_the_documented_penalty(env, action, says):
     env.reset(seed=0)
     obs, reward, terminated, _, info = env.step(action)

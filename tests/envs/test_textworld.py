@@ -6,10 +6,10 @@ Generated games are cached on disk (AGORA_CACHE_DIR or ~/.cache/agora), so later
 from __future__ import annotations
 
 import pytest
-
-import agora
 from agora.envs.text.games import challenge_settings, game_file
 from agora.envs.text.textworld_env import TextWorldEnv, WalkthroughAgent, clean_command
+
+import agora
 
 pytest.importorskip("textworld", reason="TextWorld is in the 'text' extra: pip install 'agora[text]'")
 
@@ -103,9 +103,14 @@ def test_commands_are_sanitised_for_the_interpreter():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("challenge, settings", [("tw-coin_collector", {"level": 5}),
-                                                 ("tw-treasure_hunter", {"level": 2}),
-                                                 ("tw-cooking", {"recipe": 1, "go": 1})])
+@pytest.mark.parametrize(
+    "challenge, settings",
+    [
+        ("tw-coin_collector", {"level": 5}),
+        ("tw-treasure_hunter", {"level": 2}),
+        ("tw-cooking", {"recipe": 1, "go": 1}),
+    ],
+)
 def test_other_challenges_are_won_by_their_walkthrough(challenge, settings):
     env = agora.make("text/TextWorld-v0", challenge=challenge, settings=settings)
     env.reset(seed=0)

@@ -32,6 +32,7 @@ from typing import Any
 from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec
 from agora.envs.tools.mcp.client import MCPConnection, MCPServerError, result_text, result_value
 from agora.envs.tools.mcp.tasks import MCPTask, contains, notes_tasks
+
 from agora.errors import AgoraError
 from agora.tools import ToolCall, tool_spec
 
@@ -50,8 +51,14 @@ def _normalize(text: str) -> str:
 class MCPEnv(ToolEnv):
     """An MCP server's tools plus a task list, as a tool-use env (see the module docs)."""
 
-    def __init__(self, server: Sequence[str] | None = None, tasks: Sequence[MCPTask | dict] | None = None,
-                 reset_tool: str | None = None, timeout_s: float = 30.0, render_mode: str | None = None):
+    def __init__(
+        self,
+        server: Sequence[str] | None = None,
+        tasks: Sequence[MCPTask | dict] | None = None,
+        reset_tool: str | None = None,
+        timeout_s: float = 30.0,
+        render_mode: str | None = None,
+    ):
         super().__init__(render_mode=render_mode)
         if server is None:
             server, reset_tool = NOTES_SERVER, reset_tool or "reset_state"
@@ -61,7 +68,9 @@ class MCPEnv(ToolEnv):
         self.tasks = [t if isinstance(t, MCPTask) else MCPTask.model_validate(t) for t in tasks]
         unscored = [i for i, t in enumerate(self.tasks) if not t.checks and t.answer is None]
         if unscored:
-            raise ValueError(f"tasks {unscored[:5]} have neither checks nor an answer, so nothing scores them.")
+            raise ValueError(
+                f"tasks {unscored[:5]} have neither checks nor an answer, so nothing scores them."
+            )
         self.server, self.reset_tool, self.timeout_s = list(server), reset_tool, timeout_s
         self._conn: MCPConnection | None = None
         self.task: MCPTask | None = None
@@ -81,8 +90,9 @@ class MCPEnv(ToolEnv):
         for call in self.task.setup:
             result = conn.call_tool(call.name, call.arguments)
             if result.is_error:
-                raise AgoraError(f"Setup call {call.model_dump()} of task {self.task.goal!r} failed: "
-                                 f"{result_text(result)}")
+                raise AgoraError(
+                    f"Setup call {call.model_dump()} of task {self.task.goal!r} failed: {result_text(result)}"
+                )
         self._set_tools(self._specs(conn))
         instructions = INSTRUCTIONS.format(example=self._tools[0]["function"]["name"])
         return f"Goal: {self.task.goal}", self._info(instructions=instructions)
@@ -90,9 +100,14 @@ class MCPEnv(ToolEnv):
     def _specs(self, conn: MCPConnection) -> list[dict[str, Any]]:
         tools = [t for t in conn.list_tools() if t.name != self.reset_tool]
         if any(t.name == "answer" for t in tools):
-            raise AgoraError(f"The MCP server {self.server} has its own 'answer' tool, which the env reserves.")
+            raise AgoraError(
+                f"The MCP server {self.server} has its own 'answer' tool, which the env reserves."
+            )
         specs = [tool_spec(t.name, t.description or "", t.input_schema) for t in tools]
-        return [*specs, answer_spec("Finish the episode; give the answer if the goal asks a question, else 'done'.")]
+        return [
+            *specs,
+            answer_spec("Finish the episode; give the answer if the goal asks a question, else 'done'."),
+        ]
 
     def _call_tool(self, call: ToolCall) -> ToolResult:
         try:
@@ -113,8 +128,12 @@ class MCPEnv(ToolEnv):
         if self.task.answer is not None:
             passed.append(_normalize(answer) == _normalize(self.task.answer))
         reward = sum(passed) / len(passed)
-        return f"Episode over. {sum(passed)} of {len(passed)} checks passed.", reward, True, {
-            "score": {"checks": passed, "reward": reward}}
+        return (
+            f"Episode over. {sum(passed)} of {len(passed)} checks passed.",
+            reward,
+            True,
+            {"score": {"checks": passed, "reward": reward}},
+        )
 
     def close(self) -> None:
         """Stops the server."""

@@ -47,7 +47,9 @@ class MCPTask(BaseModel):
 def contains(value: Any, expected: Any) -> bool:
     """True when `value` contains `expected` (the partial match of `Check`)."""
     if isinstance(expected, dict):
-        return isinstance(value, dict) and all(k in value and contains(value[k], v) for k, v in expected.items())
+        return isinstance(value, dict) and all(
+            k in value and contains(value[k], v) for k, v in expected.items()
+        )
     if isinstance(expected, list):
         return isinstance(value, list) and all(any(contains(v, e) for v in value) for e in expected)
     return value == expected
@@ -66,22 +68,38 @@ def _date(rng: random.Random) -> str:
 
 
 def _create_note(rng: random.Random) -> MCPTask:
-    title, body, tag = f"{rng.choice(WORDS).title()} plan", f"Remember the {rng.choice(WORDS)}.", rng.choice(TAGS)
+    title, body, tag = (
+        f"{rng.choice(WORDS).title()} plan",
+        f"Remember the {rng.choice(WORDS)}.",
+        rng.choice(TAGS),
+    )
     note = _call("add_note", title=title, body=body, tags=[tag])
-    return MCPTask(goal=f"Create a note titled '{title}' with the body '{body}' and the tag '{tag}'.",
-                   checks=[Check(call=_call("list_notes", tag=tag), expect=[{"title": title}])],
-                   solution=[note, _call("answer", answer="done")])
+    return MCPTask(
+        goal=f"Create a note titled '{title}' with the body '{body}' and the tag '{tag}'.",
+        checks=[Check(call=_call("list_notes", tag=tag), expect=[{"title": title}])],
+        solution=[note, _call("answer", answer="done")],
+    )
 
 
 def _count_events(rng: random.Random) -> MCPTask:
     dates = [_date(rng) for _ in range(3)]
-    setup = [_call("add_event", title=f"{rng.choice(WORDS).title()} {i}", date=rng.choice(dates),
-                   time=f"{rng.randint(8, 18):02d}:00") for i in range(rng.randint(3, 7))]
+    setup = [
+        _call(
+            "add_event",
+            title=f"{rng.choice(WORDS).title()} {i}",
+            date=rng.choice(dates),
+            time=f"{rng.randint(8, 18):02d}:00",
+        )
+        for i in range(rng.randint(3, 7))
+    ]
     day = setup[0].arguments["date"]
     count = sum(c.arguments["date"] == day for c in setup)
-    return MCPTask(goal=f"How many calendar events are there on {day}? Answer with the number.",
-                   setup=setup, answer=str(count),
-                   solution=[_call("list_events", date=day), _call("answer", answer=str(count))])
+    return MCPTask(
+        goal=f"How many calendar events are there on {day}? Answer with the number.",
+        setup=setup,
+        answer=str(count),
+        solution=[_call("list_events", date=day), _call("answer", answer=str(count))],
+    )
 
 
 def _delete_tagged(rng: random.Random) -> MCPTask:
@@ -90,29 +108,41 @@ def _delete_tagged(rng: random.Random) -> MCPTask:
     setup = [_call("add_note", title=f"Note {i + 1}", body="...", tags=[t]) for i, t in enumerate(tags)]
     keep = [{"title": f"Note {i + 1}"} for i, t in enumerate(tags) if t != "obsolete"]
     deletes = [_call("delete_note", note_id=i + 1) for i, t in enumerate(tags) if t == "obsolete"]
-    return MCPTask(goal="Delete every note tagged 'obsolete' and keep all the others.", setup=setup,
-                   checks=[Check(call=_call("list_notes", tag="obsolete"), expect=[], exact=True),
-                           Check(call=_call("list_notes"), expect=keep)],
-                   solution=[_call("list_notes", tag="obsolete"), *deletes, _call("answer", answer="done")])
+    return MCPTask(
+        goal="Delete every note tagged 'obsolete' and keep all the others.",
+        setup=setup,
+        checks=[
+            Check(call=_call("list_notes", tag="obsolete"), expect=[], exact=True),
+            Check(call=_call("list_notes"), expect=keep),
+        ],
+        solution=[_call("list_notes", tag="obsolete"), *deletes, _call("answer", answer="done")],
+    )
 
 
 def _schedule(rng: random.Random) -> MCPTask:
     title, day, time = f"{rng.choice(WORDS).title()} review", _date(rng), f"{rng.randint(8, 18):02d}:30"
     event = _call("add_event", title=title, date=day, time=time)
-    return MCPTask(goal=f"Schedule an event '{title}' on {day} at {time}.",
-                   checks=[Check(call=_call("list_events", date=day), expect=[{"title": title, "time": time}])],
-                   solution=[event, _call("answer", answer="done")])
+    return MCPTask(
+        goal=f"Schedule an event '{title}' on {day} at {time}.",
+        checks=[Check(call=_call("list_events", date=day), expect=[{"title": title, "time": time}])],
+        solution=[event, _call("answer", answer="done")],
+    )
 
 
 def _read_body(rng: random.Random) -> MCPTask:
     code = f"{rng.choice(WORDS)}-{rng.randint(100, 999)}"
-    setup = [_call("add_note", title=f"{w.title()} notes", body=f"The code is {w}-{rng.randint(100, 999)}.")
-             for w in rng.sample(WORDS, 3)]
+    setup = [
+        _call("add_note", title=f"{w.title()} notes", body=f"The code is {w}-{rng.randint(100, 999)}.")
+        for w in rng.sample(WORDS, 3)
+    ]
     index = rng.randrange(3)
     setup[index] = _call("add_note", title="Locker", body=f"The code is {code}.")
-    return MCPTask(goal="What is the code written in the note titled 'Locker'? Answer with the code only.",
-                   setup=setup, answer=code,
-                   solution=[_call("list_notes"), _call("read_note", note_id=index + 1), _call("answer", answer=code)])
+    return MCPTask(
+        goal="What is the code written in the note titled 'Locker'? Answer with the code only.",
+        setup=setup,
+        answer=code,
+        solution=[_call("list_notes"), _call("read_note", note_id=index + 1), _call("answer", answer=code)],
+    )
 
 
 TEMPLATES = (_create_note, _count_events, _delete_tagged, _schedule, _read_body)

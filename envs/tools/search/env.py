@@ -27,29 +27,39 @@ import string
 from collections import Counter
 from typing import Any
 
-from agora._optional import require
 from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec
 from agora.envs.tools.search.corpus import Corpus, Question, build_corpus, questions
+
+from agora._optional import require
 from agora.tools import ToolCall, tool_spec
 
 INSTRUCTIONS = (
     "Answer the question using the encyclopedia tools. The encyclopedia describes a fictional world, so "
     "look everything up. Call one tool per reply as one JSON object, e.g. "
     '{"name": "search", "arguments": {"query": "..."}}. `search` returns document ids and snippets, '
-    '`open` shows a whole document, and `answer` ends the episode with your short answer (a name or a year).'
+    "`open` shows a whole document, and `answer` ends the episode with your short answer (a name or a year)."
 )
 _TOKEN = re.compile(r"\w+")
 
 
 def _one_string(name: str, description: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {name: {"type": "string", "description": description}},
-            "required": [name], "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": {name: {"type": "string", "description": description}},
+        "required": [name],
+        "additionalProperties": False,
+    }
 
 
 TOOLS = [
-    tool_spec("search", "Search the encyclopedia (BM25); returns the best document ids, titles and snippets.",
-              _one_string("query", "keywords to search for")),
-    tool_spec("open", "Show the full text of one document.", _one_string("doc_id", "a document id, e.g. person-007")),
+    tool_spec(
+        "search",
+        "Search the encyclopedia (BM25); returns the best document ids, titles and snippets.",
+        _one_string("query", "keywords to search for"),
+    ),
+    tool_spec(
+        "open", "Show the full text of one document.", _one_string("doc_id", "a document id, e.g. person-007")
+    ),
     answer_spec("Submit the final short answer; ends the episode."),
 ]
 
@@ -85,8 +95,9 @@ def _index() -> tuple[Corpus, Any, tuple[Question, ...]]:
 class SearchEnv(ToolEnv):
     """Search-agent QA over a local fictional corpus (see the module docs)."""
 
-    def __init__(self, reward: str = "em", retrieval_weight: float = 0.0, k: int = 5,
-                 render_mode: str | None = None):
+    def __init__(
+        self, reward: str = "em", retrieval_weight: float = 0.0, k: int = 5, render_mode: str | None = None
+    ):
         super().__init__(render_mode=render_mode)
         if reward not in ("em", "f1"):
             raise ValueError(f"reward must be 'em' or 'f1', got {reward!r}")
@@ -109,7 +120,9 @@ class SearchEnv(ToolEnv):
         if call.name == "open":
             doc = self._docs.get(call.arguments["doc_id"].strip())
             if doc is None:
-                return self.tool_failed(f"no document has id {call.arguments['doc_id']!r}; use an id from search")
+                return self.tool_failed(
+                    f"no document has id {call.arguments['doc_id']!r}; use an id from search"
+                )
             self._opened.add(doc.id)
             return f"[{doc.id}] {doc.title}\n{doc.text}", 0.0, False, {}
         return self._final(call.arguments["answer"])

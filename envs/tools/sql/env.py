@@ -33,12 +33,19 @@ from agora.envs.tools.sql.database import QueryError, ReadOnlyDatabase, format_t
 from agora.envs.tools.sql.questions import make_question
 from agora.envs.tools.sql.schemas import DDL, SCHEMAS, build_database
 from agora.envs.tools.sql.scoring import is_ordered, score_result
+
 from agora.tools import ToolCall, tool_spec
 
-_QUERY = {"type": "object", "properties": {"query": {"type": "string", "description": "one SQLite SELECT statement"}},
-          "required": ["query"], "additionalProperties": False}
+_QUERY = {
+    "type": "object",
+    "properties": {"query": {"type": "string", "description": "one SQLite SELECT statement"}},
+    "required": ["query"],
+    "additionalProperties": False,
+}
 TOOLS = [
-    tool_spec("sql", "Run a read-only SQLite query on the database and see up to 20 rows of its result.", _QUERY),
+    tool_spec(
+        "sql", "Run a read-only SQLite query on the database and see up to 20 rows of its result.", _QUERY
+    ),
     answer_spec("Submit the final SQL query that answers the question; ends the episode.", _QUERY),
 ]
 INSTRUCTIONS = (
@@ -53,7 +60,9 @@ INSTRUCTIONS = (
 class SQLEnv(ToolEnv):
     """Text-to-SQL with tools (see the module docs for the task, tools and rewards)."""
 
-    def __init__(self, schemas: tuple[str, ...] = SCHEMAS, timeout_s: float = 1.0, render_mode: str | None = None):
+    def __init__(
+        self, schemas: tuple[str, ...] = SCHEMAS, timeout_s: float = 1.0, render_mode: str | None = None
+    ):
         super().__init__(render_mode=render_mode)
         unknown = set(schemas) - set(SCHEMAS)
         if unknown or not schemas:

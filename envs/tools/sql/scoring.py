@@ -51,8 +51,9 @@ def _columns_score(pred: list[tuple], pred_width: int, gold: list[tuple], gold_w
     return found / gold_width
 
 
-def score_result(pred: list[tuple], pred_width: int, gold: list[tuple], gold_width: int,
-                 ordered: bool) -> dict[str, float]:
+def score_result(
+    pred: list[tuple], pred_width: int, gold: list[tuple], gold_width: int, ordered: bool
+) -> dict[str, float]:
     """The reward components of a predicted result against the gold one: match, columns, rows, reward."""
     pred, gold = _norm_rows(pred), _norm_rows(gold)
     match = pred == gold if ordered else Counter(pred) == Counter(gold)
