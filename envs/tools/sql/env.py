@@ -25,6 +25,7 @@ from __future__ import annotations
 import random
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ class SQLEnv(ToolEnv):
         self.schemas = tuple(schemas)
         self.timeout_s = timeout_s
         self._dir = Path(tempfile.mkdtemp(prefix="agora-sql-"))
+        self._remove_dir = weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
         self._db: ReadOnlyDatabase | None = None
         self.question = self.gold_query = self.schema = ""
         self._last_db_seed = 0
@@ -120,4 +122,4 @@ class SQLEnv(ToolEnv):
     def close(self) -> None:
         """Closes the database and removes its temporary directory."""
         self._close_db()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._remove_dir()
