@@ -37,8 +37,9 @@ class ToolCall(BaseModel):
 def parse_tool_call(text: str) -> ToolCall | str:
     """Parses a JSON tool call; returns the `ToolCall`, or an error message (str) saying what was wrong.
 
-    Accepts the object alone or inside one Markdown code fence, and ``arguments`` given as a JSON
-    string (as OpenAI's API sends them). Anything else is an error, with the expected format.
+    Accepts the object alone or inside one Markdown code fence, an OpenAI ``tool_calls`` entry
+    (``{"type": "function", "function": {...}}``), and ``arguments`` given as a JSON string (as
+    OpenAI's API sends them). Anything else is an error, with the expected format.
     """
     body = text.strip()
     fenced = _FENCE.match(body)
@@ -50,6 +51,8 @@ def parse_tool_call(text: str) -> ToolCall | str:
         return f"The reply is not JSON ({e}). {EXPECTED_FORMAT}"
     if not isinstance(data, dict):
         return f"The reply is JSON but not an object (got {type(data).__name__}). {EXPECTED_FORMAT}"
+    if isinstance(data.get("function"), dict) and data.get("type", "function") == "function":
+        data = data["function"]  # an OpenAI tool_calls entry: {"type": "function", "function": {...}}
     if isinstance(data.get("arguments"), str):
         try:
             data["arguments"] = json.loads(data["arguments"])

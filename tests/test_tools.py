@@ -15,6 +15,11 @@ def test_parses_a_call_plain_and_fenced():
     assert parse_tool_call(f"  {text}\n") == expected
 
 
+def test_openai_tool_call_entries_are_unwrapped():
+    entry = '{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\\"x\\": 2}"}}'
+    assert parse_tool_call(entry) == ToolCall(name="f", arguments={"x": 2})
+
+
 def test_arguments_as_a_json_string_are_decoded():
     assert parse_tool_call('{"name": "f", "arguments": "{\\"x\\": 2}"}') == ToolCall(
         name="f", arguments={"x": 2}

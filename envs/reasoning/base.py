@@ -119,6 +119,8 @@ class DatasetEnv(SingleTurnEnv):
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         index = options.get("index", int(self.np_random.integers(len(self.rows))))
+        if not isinstance(index, int) or not 0 <= index < len(self.rows):
+            raise ValueError(f"options['index'] must be an int in 0..{len(self.rows) - 1}, got {index!r}")
         row = self.rows[index]
         self.problem = Problem(str(row[self.prompt_key]), row.get("answer"), row)
         return self.problem.prompt, {"instructions": self.instructions}

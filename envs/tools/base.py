@@ -64,6 +64,16 @@ def answer_spec(description: str, parameters: dict[str, Any] | None = None) -> d
     return tool_spec("answer", description, parameters)
 
 
+def option_index(options: dict[str, Any], key: str, count: int, np_random: Any) -> int:
+    """``options[key]`` checked to lie in ``range(count)``, or an index drawn with the env's RNG."""
+    if key not in options:
+        return int(np_random.integers(count))
+    index = options[key]
+    if not isinstance(index, int) or not 0 <= index < count:
+        raise ValueError(f"options[{key!r}] must be an int in 0..{count - 1}, got {index!r}")
+    return index
+
+
 class ToolEnv(TextEnv):
     """Base of tool-use envs: parses and validates JSON tool calls, then dispatches to `_call_tool`.
 

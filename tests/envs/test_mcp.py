@@ -65,6 +65,7 @@ def test_bad_arguments_and_unknown_tools(env):
     assert reward == 0.0 and "YYYY-MM-DD" in info["error"]
 
 
+@pytest.mark.slow
 def test_any_server_with_dict_tasks_restarts_the_process_per_episode():
     tasks = [
         {

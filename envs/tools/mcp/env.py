@@ -29,7 +29,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec
+from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec, option_index
 from agora.envs.tools.mcp.client import MCPConnection, MCPServerError, result_text, result_value
 from agora.envs.tools.mcp.tasks import MCPTask, contains, notes_tasks
 
@@ -85,7 +85,7 @@ class MCPEnv(ToolEnv):
         return self._conn
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        self.task = self.tasks[options.get("task_index", int(self.np_random.integers(len(self.tasks))))]
+        self.task = self.tasks[option_index(options, "task_index", len(self.tasks), self.np_random)]
         conn = self._fresh_server()
         for call in self.task.setup:
             result = conn.call_tool(call.name, call.arguments)

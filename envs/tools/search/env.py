@@ -27,7 +27,7 @@ import string
 from collections import Counter
 from typing import Any
 
-from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec
+from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec, option_index
 from agora.envs.tools.search.corpus import Corpus, Question, build_corpus, questions
 
 from agora._optional import require
@@ -108,8 +108,9 @@ class SearchEnv(ToolEnv):
         self._opened: set[str] = set()
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        index = options.get("question_index", int(self.np_random.integers(len(self.questions))))
-        self.task = self.questions[index]
+        self.task = self.questions[
+            option_index(options, "question_index", len(self.questions), self.np_random)
+        ]
         self._opened = set()
         self._set_tools(TOOLS)
         return f"Question: {self.task.question}", self._info(instructions=INSTRUCTIONS)
