@@ -1,0 +1,1 @@
+"""Multi-hop search over a fictional encyclopedia (`tools/Search-v0`)."""

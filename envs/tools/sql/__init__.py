@@ -1,0 +1,1 @@
+"""Text-to-SQL over seeded SQLite databases (`tools/SQL-v0`)."""
