@@ -7,6 +7,7 @@ import agora
 GAMES = {
     "TicTacToe": "agora.envs.games.tictactoe.env:TicTacToe",
     "KuhnPoker": "agora.envs.games.kuhn_poker.env:KuhnPoker",
+    "SimpleNegotiation": "agora.envs.games.negotiation.env:SimpleNegotiation",
 }
 
 
