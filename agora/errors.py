@@ -70,3 +70,8 @@ class MissingDependency(AgoraError, ImportError):
         self.module = module
         self.extra = extra
         super().__init__(f"{module!r} is not installed. Install it with: pip install 'agora[{extra}]'")
+
+
+class TournamentError(AgoraError):
+    """A tournament was set up with input it cannot use (no games, a single-agent env, a log that
+    belongs to another tournament, ...)."""
