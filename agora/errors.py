@@ -73,5 +73,4 @@ class MissingDependency(AgoraError, ImportError):
 
 
 class TournamentError(AgoraError):
-    """A tournament was set up with input it cannot use (no games, a single-agent env, a log that
-    belongs to another tournament, ...)."""
+    """A tournament got input it cannot use: no games, a single-agent env, another tournament's log."""

@@ -114,7 +114,8 @@ def demo_command(
     except AgoraError as e:
         _fail(e)
     console.print(f"\nTables, JSON, CSV and plots are in {out}/<game>/ (table.txt, results.json, ratings.csv, "
-                  f"matrix.csv, ratings.png). Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0")
+                  "matrix.csv, ratings.png).\n"
+                  f"Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0")
 
 
 def register(app: typer.Typer) -> None:

@@ -71,7 +71,7 @@ def elo(wdl: np.ndarray, iterations: int = 2000, tol: float = 1e-10) -> np.ndarr
 
 
 def openskill(games: Sequence[GameScores], agents: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """openskill Plackett-Luce (mu, sigma) per agent after the games in the given order."""
+    """Openskill Plackett-Luce (mu, sigma) per agent after the games in the given order."""
     from agora._optional import require
 
     model = require("openskill.models", "games").PlackettLuce()
@@ -98,4 +98,5 @@ def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int =
     if not elos:
         nan = np.full((len(agents), 2), np.nan)
         return {"elo": nan, "openskill_mu": nan}
-    return {"elo": np.percentile(elos, [2.5, 97.5], axis=0).T, "openskill_mu": np.percentile(mus, [2.5, 97.5], axis=0).T}
+    return {"elo": np.percentile(elos, [2.5, 97.5], axis=0).T,
+            "openskill_mu": np.percentile(mus, [2.5, 97.5], axis=0).T}

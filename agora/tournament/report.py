@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,10 +89,9 @@ def write_outputs(summary: dict[str, Any], out: Path) -> dict[str, Path]:
     _write_csv(paths["ratings.csv"], summary["ratings"])
     _write_csv(paths["matrix.csv"], [{"agent": a, "opponent": b, **cell} for a, row in summary["matrix"].items()
                                      for b, cell in row.items()])
-    console = Console(file=None, record=True, width=140, force_terminal=False)
-    with console.capture():
-        console.print(table(summary))
-    paths["table.txt"].write_text(console.export_text())
+    text = io.StringIO()
+    Console(file=text, width=140, force_terminal=False, color_system=None).print(table(summary))
+    paths["table.txt"].write_text(text.getvalue())
     plot(summary, paths["ratings.png"])
     return paths
 
