@@ -8,6 +8,7 @@ GAMES = {
     "TicTacToe": "agora.envs.games.tictactoe.env:TicTacToe",
     "KuhnPoker": "agora.envs.games.kuhn_poker.env:KuhnPoker",
     "SimpleNegotiation": "agora.envs.games.negotiation.env:SimpleNegotiation",
+    "WordSpy": "agora.envs.games.word_spy.env:WordSpy",
 }
 
 
