@@ -78,14 +78,8 @@ class SimpleNegotiation(TurnBasedGame):
     def _legal_actions(self, player: int) -> list[str]:
         state = self.state
         answers = ["[accept]", "[reject]"] if state.pending is not None else ["[pass]"]
-        n = len(rules.RESOURCES)
-        offers = []
-        for i in range(n):
-            for j in range(n):
-                give, get = _unit(i, n), _unit(j, n)
-                if i != j and rules.offer_error(state, player, give, get) is None:
-                    offers.append(f"[{rules.describe_offer(rules.Offer(player, give, get))}]")
-        return answers + offers
+        mine, theirs = state.inventories[player], state.inventories[1 - player]
+        return answers + [text for i, j, text in _ONE_FOR_ONE if mine[i] and theirs[j]]
 
     def _parse_action(self, player: int, text: str) -> tuple[str | None, str | None]:
         token = find_bracketed_move(text)
@@ -143,7 +137,7 @@ class SimpleNegotiation(TurnBasedGame):
                 delta = rules.value(s.pending.give, mine) - rules.value(s.pending.get, mine)
                 lines.append(f"Pending offer to you: you give {rules.describe(s.pending.get)} and receive "
                              f"{rules.describe(s.pending.give)} (worth {delta:+d} to you).")
-            lines.append(f"Your move. Examples: {', '.join(self._legal_actions(player))}.")
+            lines.append(f"Your move. Examples: {', '.join(self._legal_now(player))}.")
         return "\n".join(lines)
 
     def _view(self, player: int) -> dict[str, Any]:
@@ -161,5 +155,12 @@ class SimpleNegotiation(TurnBasedGame):
         return self.state.values[player]
 
 
+
 def _unit(i: int, n: int) -> rules.Bundle:
     return tuple(1 if k == i else 0 for k in range(n))
+
+
+_N = len(rules.RESOURCES)
+_ONE_FOR_ONE = tuple((i, j, f"[{rules.describe_offer(rules.Offer(0, _unit(i, _N), _unit(j, _N)))}]")
+                     for i in range(_N) for j in range(_N) if i != j)
+"""(give, get, action text) of every one-unit-for-one-unit offer, in listing order."""
