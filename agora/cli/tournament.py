@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +21,12 @@ DEMO = (
 )
 """The embedded default of `agora demo`: three games, each with its scripted agents."""
 DEMO_GAMES = 40
+
+
+def _import_from_cwd() -> None:
+    """Lets `module:callable` agent specs name modules in the current directory, as `python -m` does."""
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
 
 
 def _fail(error: Exception) -> None:
@@ -62,6 +70,7 @@ def tournament_command(
     """Round-robin tournament of agents on one or more games: ratings, matrix, table, JSON, CSV, PNG."""
     from agora.tournament import check_agents, check_env
 
+    _import_from_cwd()
     names = [a.strip() for a in agents.split(",") if a.strip()]
     try:
         if games < 1:
@@ -87,6 +96,7 @@ def replay_command(
         console.print(observation, markup=False, style="dim")
         console.print(f"> {action}", markup=False, style="bold")
 
+    _import_from_cwd()
     try:
         logged, replayed = replay(log, game, on_turn=show)
     except AgoraError as e:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -68,16 +69,18 @@ def _matrix(wdl: np.ndarray, agents: Sequence[str]) -> dict[str, dict[str, dict[
 
 
 def table(summary: dict[str, Any]) -> Table:
-    """The ratings as a rich table."""
-    t = Table(title=f"{summary['env_id']}: {summary['games_finished']} games", title_justify="left")
-    for col in ("rank", "agent", "Elo [95% CI]", "openskill mu±sigma [95% CI]", "W/D/L", "mean reward", "errors"):
-        t.add_column(col, justify="left" if col == "agent" else "right")
+    """The ratings as a rich table (all columns, intervals included, are in the JSON and CSV files)."""
+    t = Table(title=f"{summary['env_id']}: {summary['games_finished']} games", title_justify="left",
+              box=box.SIMPLE_HEAD, caption="errors: invalid moves / exceptions or non-text actions",
+              caption_justify="left")
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("agent", overflow="fold", min_width=10)
+    for col in ("Elo [95% CI]", "mu±sigma", "W/D/L", "reward", "errors"):
+        t.add_column(col, justify="right", no_wrap=True)
     for r in summary["ratings"]:
-        t.add_row(str(r["rank"]), r["agent"], f"{r['elo']:.0f} [{r['elo_low']:.0f}, {r['elo_high']:.0f}]",
-                  f"{r['openskill_mu']:.1f}±{r['openskill_sigma']:.1f} "
-                  f"[{r['openskill_mu_low']:.1f}, {r['openskill_mu_high']:.1f}]",
-                  f"{r['wins']}/{r['draws']}/{r['losses']}", f"{r['mean_reward']:+.3f}",
-                  f"{r['invalid_moves']} invalid, {r['agent_errors']} raised")
+        t.add_row(str(r["rank"]), r["agent"], f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
+                  f"{r['openskill_mu']:.1f}±{r['openskill_sigma']:.1f}", f"{r['wins']}/{r['draws']}/{r['losses']}",
+                  f"{r['mean_reward']:+.2f}", f"{r['invalid_moves']}/{r['agent_errors']}")
     return t
 
 
