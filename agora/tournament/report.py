@@ -115,7 +115,7 @@ def plot(summary: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     rows = summary["ratings"][::-1]
-    names = [r["agent"] for r in rows]
+    names = [_short(r["agent"]) for r in rows]
     fig, axes = plt.subplots(1, 3, figsize=(15, 2.6 + 0.5 * len(names)), constrained_layout=True)
     for ax, key, label in ((axes[0], "elo", "Elo"), (axes[1], "openskill_mu", "openskill mu")):
         values = np.array([r[key] for r in rows])
@@ -131,10 +131,11 @@ def plot(summary: dict[str, Any], path: Path) -> None:
 
 
 def _heatmap(ax: Any, summary: dict[str, Any], names: list[str]) -> None:
+    full = {_short(a): a for a in summary["matrix"]}
     grid = np.full((len(names), len(names)), np.nan)
     for i, a in enumerate(names):
         for j, b in enumerate(names):
-            cell = summary["matrix"].get(a, {}).get(b)
+            cell = summary["matrix"].get(full[a], {}).get(full[b])
             if cell:
                 grid[i, j] = cell["score"]
     ax.imshow(grid, vmin=0, vmax=1, cmap="RdYlGn")
@@ -144,4 +145,8 @@ def _heatmap(ax: Any, summary: dict[str, Any], names: list[str]) -> None:
                 ax.text(j, i, f"{grid[i, j]:.2f}", ha="center", va="center")
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
     ax.set_yticks(range(len(names)), names)
-    ax.set_title("score of row vs column (win = 1, draw = 1/2)")
+    ax.set_title("row's score vs column\n(win 1, draw 1/2)")
+
+
+def _short(name: str, width: int = 24) -> str:
+    return name if len(name) <= width else "…" + name[-(width - 1):]
