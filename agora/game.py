@@ -85,7 +85,11 @@ class TurnBasedGame(AECEnv):
         raise NotImplementedError
 
     def _legal_actions(self, player: int) -> list[str]:
-        """The moves `player` may make now, as the exact strings the rules accept, e.g. `"[4]"`."""
+        """The moves `player` may make now, as the exact strings the rules accept, e.g. `"[4]"`.
+
+        The base calls it through `_legal_now`, which keeps the answer until the next move changes
+        the state; so it must depend only on `self.state` (changed only by `_new_state`/`_apply`).
+        """
         raise NotImplementedError
 
     def _apply(self, player: int, move: str) -> None:
