@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from agora_example_plugin.count_up import CountUp
+
 from agora.envs.games.kuhn_poker.env import KuhnPoker
 from agora.envs.games.kuhn_poker.rules import CARDS
-from agora_example_plugin.count_up import CountUp
 
 
 class NoInstructions(CountUp):

@@ -35,7 +35,7 @@ def info_command(env_id: str) -> None:
     creator = spec.load()
     module = inspect.getmodule(creator)
     doc = (module.__doc__ if module and module.__doc__ else None) or inspect.getdoc(creator) or "(no docs)"
-    console.print(Markdown(f"# {env_id}\n\n{inspect.cleandoc(doc)}"))
+    console.print(Markdown(f"# {env_id}\n\n{inspect.cleandoc(doc)}"))  # Markdown keeps [brackets] literal
     console.print(f"\nentry point: {spec.entry_point}   defaults: {dict(spec.kwargs) or '-'}   "
                   f"max turns: {spec.max_turns or '-'}   registered by: {spec.plugin or '-'}")
     extra = getattr(creator, "isolation_note", None)
@@ -54,15 +54,16 @@ def play_command(
 
     import agora
 
-    is_game = isinstance(agora.make(env_id), AECEnv)
+    creator = agora.spec(env_id).load()
+    is_game = isinstance(creator, type) and issubclass(creator, AECEnv)
     env = agora.make(env_id, opponent=opponent, seat="random" if seat is None else seat) if is_game \
         else agora.make(env_id)
     obs, info = env.reset(seed=seed)
     console.rule(env_id)
-    console.print(info.get("instructions", ""), style="dim")
+    console.print(info.get("instructions", ""), style="dim", markup=False)
     total, done = 0.0, False
     while not done:
-        console.print(f"\n{obs}")
+        console.print(f"\n{_text(obs)}", markup=False)
         try:
             action = console.input("[bold]> [/bold]")
         except EOFError:
@@ -72,9 +73,14 @@ def play_command(
         total += float(reward)
         done = terminated or truncated
         if info.get("error"):
-            console.print(f"[yellow]{info['error']}[/yellow]")
-    console.print(f"\n{obs}\n")
+            console.print(info["error"], style="yellow", markup=False)
+    console.print(f"\n{_text(obs)}\n", markup=False)
     console.rule(f"episode over: return {total:g}")
+
+
+def _text(observation: object) -> str:
+    """The text part of an observation (pixel-mode envs return a dict with "text" and "image")."""
+    return observation["text"] if isinstance(observation, dict) else str(observation)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,10 +4,10 @@ import itertools
 from fractions import Fraction
 
 import pytest
-from agora.envs.games.kuhn_poker import rules
-from agora.envs.games.kuhn_poker.agents import nash_policy
 
 import agora
+from agora.envs.games.kuhn_poker import rules
+from agora.envs.games.kuhn_poker.agents import nash_policy
 
 J, Q, K = 0, 1, 2
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from agora.envs.games.negotiation import rules
-from agora.envs.games.negotiation.agents import GreedyAgent, greedy_offer
 
 import agora
+from agora.envs.games.negotiation import rules
+from agora.envs.games.negotiation.agents import GreedyAgent, greedy_offer
 
 VALUES = ((1, 2, 5), (4, 2, 1))  # player 0 loves gold, player 1 loves wood
 

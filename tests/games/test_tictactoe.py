@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from agora.envs.games.tictactoe import rules
-from agora.envs.games.tictactoe.agents import MinimaxAgent
 
 import agora
+from agora.envs.games.tictactoe import rules
+from agora.envs.games.tictactoe.agents import MinimaxAgent
 
 
 def board(text: str) -> rules.Board:

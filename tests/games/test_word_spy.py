@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from agora.envs.games.word_spy import rules
-from agora.envs.games.word_spy.agents import AssociateAgent, suspects
 
 import agora
+from agora.envs.games.word_spy import rules
+from agora.envs.games.word_spy.agents import AssociateAgent, suspects
 from agora.errors import GameSetupError
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agora.envs.games.kuhn_poker import rules
-
 from agora.agent import SeededAgent
+from agora.envs.games.kuhn_poker import rules
 
 
 def nash_policy(card: str, history: tuple[str, ...], alpha: float) -> dict[str, float]:

@@ -22,8 +22,8 @@ from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-from agora.envs.games.kuhn_poker import rules
 
+from agora.envs.games.kuhn_poker import rules
 from agora.game import TurnBasedGame
 
 RULES = (

@@ -6,9 +6,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agora.envs.games.negotiation import rules
-
 from agora.agent import SeededAgent
+from agora.envs.games.negotiation import rules
 
 
 def greedy_offer(values: Sequence[int], mine: Sequence[int], theirs: Sequence[int], turn: int

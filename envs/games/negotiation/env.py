@@ -29,8 +29,8 @@ from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-from agora.envs.games.negotiation import rules
 
+from agora.envs.games.negotiation import rules
 from agora.errors import GameSetupError
 from agora.game import TurnBasedGame, find_bracketed_move
 

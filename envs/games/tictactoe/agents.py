@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agora.envs.games.tictactoe import rules
-
 from agora.agent import SeededAgent
+from agora.envs.games.tictactoe import rules
 
 
 class MinimaxAgent(SeededAgent):

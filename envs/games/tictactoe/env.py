@@ -19,8 +19,8 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from agora.envs.games.tictactoe import rules
 
+from agora.envs.games.tictactoe import rules
 from agora.game import TurnBasedGame
 
 MARKS = (" ", "X", "O")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agora.envs.games.word_spy import rules
-
 from agora.agent import SeededAgent
+from agora.envs.games.word_spy import rules
 
 
 def clue_for(word: str, round_index: int) -> str:

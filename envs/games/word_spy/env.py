@@ -30,8 +30,8 @@ from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-from agora.envs.games.word_spy import rules
 
+from agora.envs.games.word_spy import rules
 from agora.errors import GameSetupError
 from agora.game import TurnBasedGame, find_bracketed_move
 
