@@ -129,3 +129,8 @@ def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
         return agent
     known = [*table, "random", *(f"{p}:..." for p in _PREFIXES)]
     raise UnknownAgentError.for_name(spec, known)
+
+
+def agent_prefixes() -> list[str]:
+    """The registered agent spec prefixes (e.g. ``["hf"]``), for validating specs without building them."""
+    return sorted(_PREFIXES)

@@ -70,3 +70,7 @@ class MissingDependency(AgoraError, ImportError):
         self.module = module
         self.extra = extra
         super().__init__(f"{module!r} is not installed. Install it with: pip install 'agora[{extra}]'")
+
+
+class TournamentError(AgoraError):
+    """A tournament got input it cannot use: no games, a single-agent env, another tournament's log."""

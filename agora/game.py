@@ -71,6 +71,7 @@ class TurnBasedGame(AECEnv):
         self._index = {a: i for i, a in enumerate(self.possible_agents)}
         self._np_random, self._np_random_seed = seeding.np_random(None)
         self._started = False
+        self._legal_cache: tuple[int, list[str]] | None = None
         self.state: Any = None
         self.agents: list[str] = []
 
@@ -84,7 +85,11 @@ class TurnBasedGame(AECEnv):
         raise NotImplementedError
 
     def _legal_actions(self, player: int) -> list[str]:
-        """The moves `player` may make now, as the exact strings the rules accept, e.g. `"[4]"`."""
+        """The moves `player` may make now, as the exact strings the rules accept, e.g. `"[4]"`.
+
+        The base calls it through `_legal_now`, which keeps the answer until the next move changes
+        the state; so it must depend only on `self.state` (changed only by `_new_state`/`_apply`).
+        """
         raise NotImplementedError
 
     def _apply(self, player: int, move: str) -> None:
@@ -114,7 +119,7 @@ class TurnBasedGame(AECEnv):
 
     def _parse_action(self, player: int, text: str) -> tuple[str | None, str | None]:
         """Returns `(move, None)` for a legal move in `text`, else `(None, why it is invalid)`."""
-        legal = self._legal_actions(player)
+        legal = self._legal_now(player)
         token = find_bracketed_move(text)
         if token is None:
             return None, f"No move found. Write your move in brackets, one of: {', '.join(legal)}."
@@ -122,6 +127,15 @@ class TurnBasedGame(AECEnv):
         if move in legal:
             return move, None
         return None, f"{move} is not a legal move now. Legal moves: {', '.join(legal)}."
+
+    def _legal_now(self, player: int) -> list[str]:
+        """`_legal_actions(player)` for the current state, computed once per state (cleared by moves)."""
+        cached = self._legal_cache
+        if cached is not None and cached[0] == player:
+            return cached[1]
+        legal = self._legal_actions(player)
+        self._legal_cache = (player, legal)
+        return legal
 
     def _forfeit_rewards(self, offender: int) -> list[float]:
         """Rewards when `offender` exceeds the error allowance: penalty for it, the opposite shared."""
@@ -155,6 +169,7 @@ class TurnBasedGame(AECEnv):
         self._errors = {a: None for a in self.agents}
         self._error_counts = {a: 0 for a in self.agents}
         self.state = self._new_state(self._np_random, dict(options or {}))
+        self._legal_cache = None
         self.outcome: list[float] | None = None
         self._started = True
         self._skip_agent_selection = None
@@ -180,6 +195,7 @@ class TurnBasedGame(AECEnv):
             self._errors[agent] = None
             self._error_counts[agent] = 0
             self._apply(player, move)
+            self._legal_cache = None
             outcome = self._outcome()
             if outcome is not None:
                 self._finish(outcome)
@@ -209,7 +225,7 @@ class TurnBasedGame(AECEnv):
             player = self._index[agent]
             info: dict[str, Any] = {
                 "instructions": self.rules,
-                "legal_actions": [] if done or agent != to_move else self._legal_actions(player),
+                "legal_actions": [] if done or agent != to_move else list(self._legal_now(player)),
                 "state_key": self._state_key(player),
                 "view": self._view(player),
             }

@@ -11,6 +11,8 @@ GAMES = {
     "Nim": "agora.envs.games.nim.env:Nim",
     "LiarsDice": "agora.envs.games.liars_dice.env:LiarsDice",
     "LeducPoker": "agora.envs.games.leduc_poker.env:LeducPoker",
+    "SimpleNegotiation": "agora.envs.games.negotiation.env:SimpleNegotiation",
+    "WordSpy": "agora.envs.games.word_spy.env:WordSpy",
 }
 
 

@@ -15,6 +15,7 @@ observation and another try; the third invalid move in a row forfeits (-1, the o
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -62,20 +63,25 @@ class TicTacToe(TurnBasedGame):
         return [0.0, 0.0] if 0 not in self.state else None
 
     def _render(self, player: int) -> str:
-        board = self.state
-        rows = [" | ".join(MARKS[board[3 * r + c]] if board[3 * r + c] else str(3 * r + c) for c in range(3))
-                for r in range(3)]
-        grid = "\n---+---+---\n".join(f" {row}" for row in rows)
-        head = f"You are {MARKS[player + 1]}. Board (free cells show their number):\n{grid}\n"
-        if self.outcome is not None:
-            result = {1.0: "You won.", -1.0: "You lost.", 0.0: "Draw."}[self.outcome[player]]
-            return f"{head}Game over. {result}"
-        if rules.to_move(board) != player:
-            return f"{head}Waiting for {MARKS[2 - player]} to move."
-        return f"{head}Your move. Legal moves: {', '.join(self._legal_actions(player))}."
+        return render(self.state, player, None if self.outcome is None else self.outcome[player])
 
     def _view(self, player: int) -> dict[str, Any]:
         return {"board": list(self.state), "mark": player + 1}
 
     def _state_key(self, player: int) -> Hashable:
         return self.state  # perfect information: the board determines the player to move
+
+
+@cache
+def render(board: rules.Board, player: int, outcome: float | None) -> str:
+    """The text `player` sees for `board` (and its final reward once the game is over), cached per board."""
+    rows = [" | ".join(MARKS[board[3 * r + c]] if board[3 * r + c] else str(3 * r + c) for c in range(3))
+            for r in range(3)]
+    grid = "\n---+---+---\n".join(f" {row}" for row in rows)
+    head = f"You are {MARKS[player + 1]}. Board (free cells show their number):\n{grid}\n"
+    if outcome is not None:
+        result = "You won." if outcome > 0 else "You lost." if outcome < 0 else "Draw."
+        return f"{head}Game over. {result}"
+    if rules.to_move(board) != player:
+        return f"{head}Waiting for {MARKS[2 - player]} to move."
+    return f"{head}Your move. Legal moves: {', '.join(_MOVE_STRINGS[m] for m in rules.legal_moves(board))}."

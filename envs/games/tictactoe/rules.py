@@ -59,6 +59,12 @@ def value(board: Board) -> int:
 
 def best_moves(board: Board) -> list[int]:
     """Every move that keeps the game value for the player to move."""
+    return list(_best_moves(board))
+
+
+@cache
+def _best_moves(board: Board) -> tuple[int, ...]:
     moves = legal_moves(board)
-    best = max(-value(play(board, m)) for m in moves)
-    return [m for m in moves if -value(play(board, m)) == best]
+    scores = [-value(play(board, m)) for m in moves]
+    best = max(scores)
+    return tuple(m for m, s in zip(moves, scores, strict=True) if s == best)

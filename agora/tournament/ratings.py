@@ -1,0 +1,102 @@
+"""Ratings from game records: Elo (Bradley-Terry maximum likelihood), openskill, bootstrap intervals.
+
+Each finished game gives every distinct agent in it a *score*: its mean reward over the seats it
+held. Any two agents in a game then won, drew or lost against each other by comparing scores.
+
+* **Elo** is the Bradley-Terry model fitted by maximum likelihood (Hunter's MM algorithm) on the
+  pairwise results, draws counting half, on the Elo scale (400 points = 10:1 odds), mean 1000.
+  Unlike sequential Elo it does not depend on the order of the games. One virtual draw between
+  every pair keeps the ratings finite when an agent never loses.
+* **openskill** (Plackett-Luce, TrueSkill-style) processes games in index order, each agent a team
+  ranked by its score; we report mu and sigma.
+* **Bootstrap**: both ratings are refitted on `samples` resamples of the games (with replacement);
+  the 2.5 and 97.5 percentiles give a 95% interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+GameScores = dict[str, float]
+"""Agent spec -> score in one game."""
+
+PRIOR_DRAWS = 1.0
+ELO_MEAN = 1000.0
+
+
+def game_scores(record: dict[str, Any]) -> GameScores:
+    """Mean reward of each distinct agent over its seats in one finished game."""
+    totals: dict[str, list[float]] = {}
+    for agent, reward in zip(record["seats"], record["rewards"], strict=True):
+        totals.setdefault(agent, []).append(float(reward))
+    return {a: sum(r) / len(r) for a, r in totals.items()}
+
+
+def pairwise(games: Sequence[GameScores], agents: Sequence[str]) -> np.ndarray:
+    """`result[i, j, k]`: games where agent i won (k=0), drew (k=1), lost (k=2) against agent j."""
+    index = {a: i for i, a in enumerate(agents)}
+    result = np.zeros((len(agents), len(agents), 3), dtype=np.int64)
+    for scores in games:
+        present = list(scores)
+        for x in range(len(present)):
+            for y in range(x + 1, len(present)):
+                i, j = index[present[x]], index[present[y]]
+                diff = scores[present[x]] - scores[present[y]]
+                k = 1 if abs(diff) < 1e-9 else (0 if diff > 0 else 2)
+                result[i, j, k] += 1
+                result[j, i, 2 - k] += 1
+    return result
+
+
+def elo(wdl: np.ndarray, iterations: int = 2000, tol: float = 1e-10) -> np.ndarray:
+    """Bradley-Terry maximum-likelihood ratings on the Elo scale (mean `ELO_MEAN`) from `pairwise` counts."""
+    k = wdl.shape[0]
+    prior = PRIOR_DRAWS * (1 - np.eye(k))
+    games = wdl.sum(axis=2) + prior
+    wins = (wdl[:, :, 0] + 0.5 * wdl[:, :, 1]).sum(axis=1) + 0.5 * prior.sum(axis=1)
+    gamma = np.ones(k)
+    for _ in range(iterations):
+        denom = (games / (gamma[:, None] + gamma[None, :])).sum(axis=1)
+        new = wins / denom
+        new /= np.exp(np.log(new).mean())
+        done = np.max(np.abs(new - gamma)) < tol
+        gamma = new
+        if done:
+            break
+    ratings = 400.0 * np.log10(gamma)
+    return ratings - ratings.mean() + ELO_MEAN
+
+
+def openskill(games: Sequence[GameScores], agents: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Openskill Plackett-Luce (mu, sigma) per agent after the games in the given order."""
+    from agora._optional import require
+
+    model = require("openskill.models", "games").PlackettLuce()
+    ratings = {a: model.rating(name=a) for a in agents}
+    for scores in games:
+        present = list(scores)
+        if len(present) < 2:
+            continue
+        teams = model.rate([[ratings[a]] for a in present], scores=[scores[a] for a in present])
+        for a, (rating,) in zip(present, teams, strict=True):
+            ratings[a] = rating
+    return (np.array([ratings[a].mu for a in agents]), np.array([ratings[a].sigma for a in agents]))
+
+
+def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int = 200, seed: int = 0
+              ) -> dict[str, np.ndarray]:
+    """95% intervals of Elo and openskill mu over `samples` resamples of the games: arrays (k, 2)."""
+    rng = np.random.default_rng(seed)
+    elos, mus = [], []
+    for _ in range(samples if games else 0):
+        picked = [games[i] for i in rng.integers(len(games), size=len(games))]
+        elos.append(elo(pairwise(picked, agents)))
+        mus.append(openskill(picked, agents)[0])
+    if not elos:
+        nan = np.full((len(agents), 2), np.nan)
+        return {"elo": nan, "openskill_mu": nan}
+    return {"elo": np.percentile(elos, [2.5, 97.5], axis=0).T,
+            "openskill_mu": np.percentile(mus, [2.5, 97.5], axis=0).T}

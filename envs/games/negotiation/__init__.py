@@ -1,0 +1,1 @@
+"""Simple Negotiation: resource trading with private values (rules, env, scripted agents)."""
