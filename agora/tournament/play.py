@@ -69,7 +69,8 @@ def play_match(match: Match, env_kwargs: Mapping[str, Any] | None = None,
                on_turn: TurnCallback | None = None) -> dict[str, Any]:
     """Plays `match` and returns its record; a crash of the game itself gives status "failed"."""
     start = time.perf_counter()
-    record: dict[str, Any] = {"type": "game", "env_id": match.env_id, "index": match.index, "seed": match.seed,
+    record: dict[str, Any] = {"type": "game", "env_id": match.env_id, "index": match.index, "deal": match.deal,
+                              "seed": match.seed,
                               "seats": list(match.seats), "status": "ok", "errors": [], "moves": []}
     try:
         game = make_game(match.env_id, env_kwargs)

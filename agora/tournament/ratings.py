@@ -1,7 +1,8 @@
 """Ratings from game records: Elo (Bradley-Terry maximum likelihood), openskill, bootstrap intervals.
 
 Each finished game gives every distinct agent in it a *score*: its mean reward over the seats it
-held. Any two agents in a game then won, drew or lost against each other by comparing scores.
+held. Games of one duplicate deal (the same seed, seats rotated; see `schedule`) are summed into one
+match, and any two agents in a match won, drew or lost against each other by comparing scores.
 
 * **Elo** is the Bradley-Terry model fitted by maximum likelihood (Hunter's MM algorithm) on the
   pairwise results, draws counting half, on the Elo scale (400 points = 10:1 odds), mean 1000.
@@ -33,6 +34,21 @@ def game_scores(record: dict[str, Any]) -> GameScores:
     for agent, reward in zip(record["seats"], record["rewards"], strict=True):
         totals.setdefault(agent, []).append(float(reward))
     return {a: sum(r) / len(r) for a, r in totals.items()}
+
+
+def deal_scores(records: Sequence[dict[str, Any]]) -> list[GameScores]:
+    """One score dict per duplicate deal: each agent's game scores summed over the deal's games.
+
+    Records without a ``deal`` (one game each) count as their own deal. Deals come in the order of
+    their first game.
+    """
+    deals: dict[Any, GameScores] = {}
+    for record in records:
+        key = record.get("deal", ("game", record.get("index", id(record))))
+        total = deals.setdefault(key, {})
+        for agent, score in game_scores(record).items():
+            total[agent] = total.get(agent, 0.0) + score
+    return list(deals.values())
 
 
 def pairwise(games: Sequence[GameScores], agents: Sequence[str]) -> np.ndarray:

@@ -38,6 +38,7 @@ def replay(log_path: str | os.PathLike[str], index: int, on_turn: TurnCallback |
            ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Plays game `index` of a log again; returns (logged record, replayed record)."""
     header, logged = load_game(log_path, index)
-    match = Match(logged["env_id"], logged["index"], tuple(logged["seats"]), logged["seed"])
+    match = Match(logged["env_id"], logged["index"], tuple(logged["seats"]), logged["seed"],
+                  logged.get("deal", logged["index"]))
     replayed = play_match(match, header.get("env_kwargs") or {}, on_turn=on_turn)
     return logged, replayed

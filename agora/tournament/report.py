@@ -26,7 +26,7 @@ def summarize(records: Sequence[dict[str, Any]], agents: Sequence[str], header: 
               bootstrap_samples: int = 200) -> dict[str, Any]:
     """Ratings, matrix and errors of the finished games in `records` (in index order)."""
     ok = sorted((r for r in records if r["status"] == "ok"), key=lambda r: r["index"])
-    games = [rt.game_scores(r) for r in ok]
+    games = rt.deal_scores(ok)
     wdl = rt.pairwise(games, agents)
     elo, (mu, sigma) = rt.elo(wdl), rt.openskill(games, agents)
     intervals = rt.bootstrap(games, agents, bootstrap_samples, seed=int(header.get("seed", 0)))

@@ -4,6 +4,11 @@ Every group of distinct agents (pairs in a two-player game, groups of `num_playe
 larger one; all agents, repeated in turn, when there are fewer agents than seats) plays
 `games_per_pair` games. Game `g` of a group seats its lineup rotated by `g`, so in a two-player
 game the agents swap seats every game and in an n-player game each agent visits every seat.
+
+Deals are *duplicate*, as in poker AI evaluation: the `num_players` consecutive rotations of a group
+share one seed (the same cards, dice or words), so every agent plays every seat of the same deal, and
+ratings compare agents per deal (`agora.tournament.ratings.deal_scores`). Luck of the deal cancels:
+an agent that wins more hands but loses chips (random against Kuhn poker's equilibrium) ranks below.
 Indices are ``g * len(groups) + group``, so a longer tournament (more games per pair) keeps the
 indices and seeds of a shorter one: its log can be extended.
 """
@@ -25,6 +30,8 @@ class Match:
     index: int
     seats: tuple[str, ...]
     seed: int
+    deal: int
+    """Games of one group with the same `deal` share the seed, with the seats rotated."""
 
 
 def game_seed(seed: int, index: int) -> int:
@@ -53,5 +60,6 @@ def round_robin_schedule(env_id: str, agents: Sequence[str], num_players: int, g
     for g in range(games_per_pair):
         for k, group in enumerate(meetings):
             index = g * len(meetings) + k
-            matches.append(Match(env_id, index, lineup(group, num_players, g), game_seed(seed, index)))
+            deal = (g // num_players) * len(meetings) + k
+            matches.append(Match(env_id, index, lineup(group, num_players, g), game_seed(seed, deal), deal))
     return matches

@@ -14,7 +14,16 @@ def test_pairs_swap_seats_every_game() -> None:
     assert len(matches) == 12 and [m.index for m in matches] == list(range(12))
     ab = [m.seats for m in matches if set(m.seats) == {"a", "b"}]
     assert ab == [("a", "b"), ("b", "a"), ("a", "b"), ("b", "a")]
-    assert len({m.seed for m in matches}) == 12
+    assert len({m.seed for m in matches}) == 6  # duplicate deals: each pair plays every deal from both seats
+    for first, second in zip(matches[0::6], matches[3::6], strict=True):
+        assert first.seed == second.seed and first.deal == second.deal and first.seats == second.seats[::-1]
+
+
+def test_deal_scores_sum_the_games_of_a_deal() -> None:
+    records = [{"deal": 0, "seats": ["a", "b"], "rewards": [1.0, -1.0]},
+               {"deal": 0, "seats": ["b", "a"], "rewards": [2.0, -2.0]},
+               {"deal": 1, "seats": ["a", "b"], "rewards": [1.0, -1.0]}]
+    assert ratings.deal_scores(records) == [{"a": -1.0, "b": 1.0}, {"a": 1.0, "b": -1.0}]
 
 
 def test_more_games_keep_the_earlier_indices_and_seeds() -> None:
