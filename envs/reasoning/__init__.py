@@ -6,9 +6,8 @@ same kind of env.
 
 from __future__ import annotations
 
-from agora.envs.reasoning.base import DatasetEnv
-
 import agora
+from agora.envs.reasoning.base import DatasetEnv
 
 __all__ = ["DatasetEnv", "ENVS", "register_envs"]
 

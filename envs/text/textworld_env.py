@@ -29,11 +29,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agora.envs.text.games import challenge_settings, game_file
-
 from agora._optional import require
 from agora.agent import Agent
 from agora.core import TextEnv
+from agora.envs.text.games import challenge_settings, game_file
 
 _UNSAFE = re.compile(r"[^\x20-\x5b\x5d-\x7e]+")  # printable ASCII except backslash (interpreter escapes)
 INSTRUCTIONS = (

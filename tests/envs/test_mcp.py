@@ -6,11 +6,11 @@ import json
 import sys
 
 import pytest
+
+import agora
 from agora.envs.tools.mcp.client import MCPConnection, MCPServerError
 from agora.envs.tools.mcp.env import NOTES_SERVER, MCPEnv
 from agora.envs.tools.mcp.tasks import TEMPLATES, contains
-
-import agora
 
 
 def call(name: str, **arguments) -> str:

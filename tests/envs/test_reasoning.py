@@ -7,12 +7,12 @@ import re
 from fractions import Fraction
 
 import pytest
+
+import agora
 from agora.envs.reasoning import DatasetEnv
 from agora.envs.reasoning.base import Problem, extract_answer
 from agora.envs.reasoning.countdown import Countdown, evaluate
 from agora.envs.reasoning.logic import ORDINALS
-
-import agora
 
 SEEDS = range(25)
 

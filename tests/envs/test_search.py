@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-from agora.envs.tools.search.corpus import build_corpus, questions
-from agora.envs.tools.search.env import SearchEnv, f1_score, normalize_answer
 
 import agora
+from agora.envs.tools.search.corpus import build_corpus, questions
+from agora.envs.tools.search.env import SearchEnv, f1_score, normalize_answer
 
 
 def call(name: str, **arguments) -> str:

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+
+import agora
 from agora.envs.tools.sql.env import SQLEnv
 from agora.envs.tools.sql.schemas import SCHEMAS, generate_rows
 from agora.envs.tools.sql.scoring import score_result
-
-import agora
 
 
 def call(name: str, **arguments) -> str:

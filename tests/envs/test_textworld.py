@@ -6,10 +6,10 @@ Generated games are cached on disk (AGORA_CACHE_DIR or ~/.cache/agora), so later
 from __future__ import annotations
 
 import pytest
-from agora.envs.text.games import challenge_settings, game_file
-from agora.envs.text.textworld_env import TextWorldEnv, WalkthroughAgent, clean_command
 
 import agora
+from agora.envs.text.games import challenge_settings, game_file
+from agora.envs.text.textworld_env import TextWorldEnv, WalkthroughAgent, clean_command
 
 pytest.importorskip("textworld", reason="TextWorld is in the 'text' extra: pip install 'agora[text]'")
 

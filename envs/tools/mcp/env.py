@@ -32,7 +32,6 @@ from typing import Any
 from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec, option_index
 from agora.envs.tools.mcp.client import MCPConnection, MCPServerError, result_text, result_value
 from agora.envs.tools.mcp.tasks import MCPTask, contains, notes_tasks
-
 from agora.errors import AgoraError
 from agora.tools import ToolCall, tool_spec
 

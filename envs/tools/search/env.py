@@ -27,10 +27,9 @@ import string
 from collections import Counter
 from typing import Any
 
+from agora._optional import require
 from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec, option_index
 from agora.envs.tools.search.corpus import Corpus, Question, build_corpus, questions
-
-from agora._optional import require
 from agora.tools import ToolCall, tool_spec
 
 INSTRUCTIONS = (

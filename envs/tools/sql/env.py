@@ -34,7 +34,6 @@ from agora.envs.tools.sql.database import QueryError, ReadOnlyDatabase, format_t
 from agora.envs.tools.sql.questions import make_question
 from agora.envs.tools.sql.schemas import DDL, SCHEMAS, build_database
 from agora.envs.tools.sql.scoring import is_ordered, score_result
-
 from agora.tools import ToolCall, tool_spec
 
 _QUERY = {
