@@ -34,6 +34,7 @@ from agora.agent import Agent
 from agora.core import TextEnv
 from agora.envs.text.games import challenge_settings, game_file
 
+MAX_COMMAND_CHARS = 197  # jericho's input buffer
 _UNSAFE = re.compile(r"[^\x20-\x5b\x5d-\x7e]+")  # printable ASCII except backslash (interpreter escapes)
 INSTRUCTIONS = (
     "You are playing a text adventure game. Reply with one command per turn, such as "
@@ -42,12 +43,13 @@ INSTRUCTIONS = (
 
 
 def clean_command(action: str) -> str:
-    r"""The command sent to the interpreter: one line of printable ASCII without backslashes, <= 200 chars.
+    r"""The command sent to the interpreter: one line of printable ASCII without backslashes, < 198 chars.
 
     Newlines would smuggle several commands into one turn and a backslash starts an interpreter
-    escape (``\q`` would quit), so both become spaces.
+    escape (``\q`` would quit), so both become spaces. Jericho truncates anything longer (with a
+    warning), so the limit is applied here.
     """
-    return " ".join(_UNSAFE.sub(" ", action).split())[:200]
+    return " ".join(_UNSAFE.sub(" ", action).split())[:MAX_COMMAND_CHARS]
 
 
 class TextWorldEnv(TextEnv):
