@@ -70,3 +70,42 @@ class MissingDependency(AgoraError, ImportError):
         self.module = module
         self.extra = extra
         super().__init__(f"{module!r} is not installed. Install it with: pip install 'agora[{extra}]'")
+
+
+class SandboxError(AgoraError):
+    """A sandbox operation failed (not the command inside it: that is an `ExecResult`).
+
+    Carries the command, its exit code and stderr as fields when they are known.
+    """
+
+    def __init__(self, message: str, *, command: str | None = None, exit_code: int | None = None,
+                 stderr: str | None = None):
+        self.command = command
+        self.exit_code = exit_code
+        self.stderr = stderr
+        super().__init__(message)
+
+
+class SandboxCrashed(SandboxError):
+    """The sandbox's command server died (e.g. killed by the kernel); the next call replaces the sandbox."""
+
+
+class EngineUnavailable(SandboxError):
+    """No Docker engine answers; the message says how to start one."""
+
+    def __init__(self, cause: BaseException | str):
+        self.cause = cause
+        super().__init__(
+            f"No Docker engine is reachable ({cause}). Start one: as root, `dockerd > /var/log/dockerd.log 2>&1 &` "
+            "(or `systemctl start docker`), then check with `docker info`; CI does this in "
+            "scripts/setup.d/20-docker.sh. Without Docker, use agora.sandbox.create(backend='local') "
+            "(bubblewrap, weaker isolation: trusted code only).")
+
+
+class ImageNotBuilt(SandboxError):
+    """The sandbox image is not in the engine; the message names the command that builds it."""
+
+    def __init__(self, image: str):
+        self.image = image
+        super().__init__(f"The sandbox image {image!r} is not built. Build it with: agora containers build --offline "
+                         "(or without --offline where a registry is reachable).")
