@@ -37,7 +37,7 @@ def bwrap_command(limits: Limits) -> list[str]:
         "--proc", "/proc", "--dev", "/dev", "--size", disk, "--tmpfs", "/work", "--size", disk, "--tmpfs", "/tmp",
         "--ro-bind", str(SERVER_FILE), "/opt/agora/cmdserver.py", "--setenv", "AGORA_WORK_DIR", "/work",
         "--setenv", "AGORA_RLIMIT_AS_MB", str(limits.memory_mb), "--setenv", "HOME", "/work",
-        "--chdir", "/work", PYTHON, "-u", "/opt/agora/cmdserver.py",
+        "--remount-ro", "/", "--chdir", "/work", PYTHON, "-u", "/opt/agora/cmdserver.py",
     ]
 
 
