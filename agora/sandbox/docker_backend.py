@@ -152,14 +152,16 @@ class WarmPool:
         return container or self.start()
 
     def release(self, container: Container) -> None:
-        """Cleans a container and keeps it warm, or removes it when the pool is full or it is unclean."""
-        with self._lock:
-            keep = not self._closed and len(self._ready) < self.size
-        if keep and _reset_clean(container.channel):
-            with self._lock:
-                self._ready.append(container)
-        else:
+        """Cleans a container and keeps it warm (next in line), or removes it when the reset fails."""
+        if self._closed or not _reset_clean(container.channel):
             container.remove()
+            return
+        with self._lock:
+            self._ready.append(container)  # acquire pops from the end: a recycled container goes first
+            extra = self._ready[:-self.size] if self.size else list(self._ready)
+            self._ready = self._ready[len(extra):]
+        for old in extra:
+            old.remove()
 
     def _refill_async(self) -> None:
         with self._lock:
