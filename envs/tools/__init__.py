@@ -1,0 +1,16 @@
+"""Tool-use envs: the agent calls tools (JSON function calls, specs in ``info["tools"]``) and then answers."""
+
+from __future__ import annotations
+
+import agora
+
+# id -> (entry point, max turns); one line per env
+TOOLS_ENVS = {
+    "tools/PythonCalc-v0": ("agora.envs.tools.python_calc.env:PythonCalc", 10),
+}
+
+
+def register_envs() -> None:
+    """Registers every tools env (called through the `agora.envs` entry point)."""
+    for env_id, (entry_point, max_turns) in TOOLS_ENVS.items():
+        agora.register(env_id, entry_point, max_turns=max_turns)
