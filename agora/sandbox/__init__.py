@@ -19,7 +19,15 @@ from agora.sandbox.models import ExecResult, Limits
 
 BACKENDS = ("docker", "local")
 
-__all__ = ["BACKENDS", "ExecResult", "Limits", "Sandbox", "create"]
+__all__ = ["BACKENDS", "ISOLATION_NOTE", "ExecResult", "Limits", "Sandbox", "create"]
+
+ISOLATION_NOTE = (
+    "code runs in agora.sandbox. backend='docker' (default): a container with no network, uid 1000, no "
+    "capabilities, no-new-privileges, read-only root, memory/CPU/pids/disk limits, every process killed at "
+    "the timeout. backend='local' (bubblewrap): WEAKER, for trusted code only: namespaces with no network and "
+    "a read-only host /usr, but no cgroup memory or process limits (a fork bomb reaches the host's limits)."
+)
+"""What envs that run code show under `agora info` (the `isolation_note` hook)."""
 
 
 def create(backend: str = "docker", image: str | None = None, *, pool_size: int = 2, **limits: Any) -> Sandbox:

@@ -85,14 +85,18 @@ def _oom_kills():
     return 0
 
 
-def _child_setup():
-    memory_mb = os.environ.get("AGORA_RLIMIT_AS_MB")  # the local backend has no cgroup: limit each process
+def _rlimits():
+    """The local backend has no cgroup: it limits each process's address space instead."""
+    memory_mb = os.environ.get("AGORA_RLIMIT_AS_MB")
     if memory_mb:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _prefer_oom_kill(pid):
     try:
-        with open("/proc/self/oom_score_adj", "w") as f:
-            f.write("1000")  # the out-of-memory killer takes the command, not the server
+        with open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write("1000")  # the out-of-memory killer takes the command (inherited by its children)
     except OSError:
         pass
 
@@ -129,11 +133,11 @@ def op_exec(req):
     start = time.monotonic()
     ooms = _oom_kills()
     proc = subprocess.Popen(["/bin/sh", "-c", req["cmd"]], cwd=WORK_DIR, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                            preexec_fn=_child_setup)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    _prefer_oom_kill(proc.pid)
     out, err, timed_out, truncated = _drain(proc, start + req["timeout_s"], req["max_output_bytes"])
     code = proc.wait()
-    kill_all()
+    kill_all()  # the pipes may close before the exit is seen: background processes die here then
     return {"exit_code": 128 - code if code < 0 else code, "stdout": out.decode("utf-8", "replace"),
             "stderr": err.decode("utf-8", "replace"), "timed_out": timed_out, "truncated": truncated,
             "oom_killed": _oom_kills() > ooms, "duration_s": time.monotonic() - start}
@@ -188,6 +192,7 @@ OPS = {"exec": op_exec, "write_file": op_write_file, "read_file": op_read_file, 
 
 def main():
     """Serves requests until stdin closes."""
+    _rlimits()  # inherited by every command (no preexec_fn: it would make each spawn slower)
     channel = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # nothing but replies may reach the channel

@@ -71,8 +71,9 @@ def test_fork_bomb_is_contained(box):
         pytest.skip("the local backend has no pids limit (documented): a fork bomb would hit the host")
     start = time.monotonic()
     result = box.exec("bomb() { bomb | bomb & }; bomb; sleep 30", timeout_s=3)
-    assert result.timed_out and time.monotonic() - start < 15
-    assert result.exit_code == 137
+    assert time.monotonic() - start < 15 and result.exit_code != 0
+    # either the pids limit starves the shell itself ("Cannot fork") or the timeout kills the tree
+    assert result.timed_out or "Cannot fork" in result.stderr, result
     assert processes(box) == ["python3 -u /opt/agora/cmdserver.py"]  # the bomb is gone
     assert_healthy(box)
 

@@ -37,6 +37,7 @@ from agora.core import TextEnv
 from agora.envs.code.unit_tests.grading import Report, grade, parse_outcomes
 from agora.envs.code.unit_tests.problems import PROBLEMS, Problem
 from agora.errors import SandboxError
+from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.episode import EpisodeSandbox
 
 RUNNER = (Path(__file__).with_name("runner.py")).read_text()
@@ -70,6 +71,7 @@ class UnitTests(TextEnv):
     """Function-writing tasks graded by hidden unit tests in the sandbox (see the module docs)."""
 
     invalid_action_reward: ClassVar[float] = -0.1
+    isolation_note: ClassVar[str] = ISOLATION_NOTE
 
     def __init__(self, backend: str = "docker", max_attempts: int = 4, render_mode: str | None = None,
                  **sandbox_kwargs: Any):

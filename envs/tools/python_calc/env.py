@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from agora.core import TextEnv
 from agora.envs.tools.python_calc.tasks import Task, generate, is_correct
 from agora.errors import SandboxError
+from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.episode import EpisodeSandbox
 from agora.tools import ToolCall, parse_tool_call, tool_spec
 
@@ -51,6 +52,7 @@ class PythonCalc(TextEnv):
     """Puzzles solved with a sandboxed Python tool (see the module docs)."""
 
     invalid_action_reward: ClassVar[float] = -0.1
+    isolation_note: ClassVar[str] = ISOLATION_NOTE
 
     def __init__(self, backend: str = "docker", tool_timeout_s: float = 10.0, render_mode: str | None = None,
                  **sandbox_kwargs: Any):
