@@ -24,8 +24,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "array": (list,), "object": (dict,), "null": (type(None),),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
 }
 CALL_FORMAT = 'a JSON object {"name": "<tool name>", "arguments": {...}}'
 
@@ -38,14 +43,26 @@ class ToolCall(BaseModel):
     arguments: dict[str, Any]
 
 
-def tool_spec(name: str, description: str, properties: Mapping[str, Mapping[str, Any]],
-              required: Sequence[str] | None = None) -> dict[str, Any]:
+def tool_spec(
+    name: str,
+    description: str,
+    properties: Mapping[str, Mapping[str, Any]],
+    required: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """A tool described in the OpenAI function format; every property is required unless `required` says."""
-    return {"type": "function", "function": {
-        "name": name, "description": description,
-        "parameters": {"type": "object", "properties": {k: dict(v) for k, v in properties.items()},
-                       "required": list(properties if required is None else required),
-                       "additionalProperties": False}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {
+                "type": "object",
+                "properties": {k: dict(v) for k, v in properties.items()},
+                "required": list(properties if required is None else required),
+                "additionalProperties": False,
+            },
+        },
+    }
 
 
 def parse_tool_call(text: str, tools: Sequence[Mapping[str, Any]] | None = None) -> ToolCall | str:

@@ -1,4 +1,4 @@
-"""Sandbox speed on this machine: cold start, warm exec, concurrency, against plain `docker run` / `docker exec`.
+"""Sandbox speed on this machine: cold start, warm exec, concurrency, vs plain `docker run` / `docker exec`.
 
     .venv/bin/python benchmarks/sandbox.py [--execs 300] [--concurrency 4] [--local]
 
@@ -46,6 +46,7 @@ def cold_starts(n: int) -> None:
         def make():
             nonlocal box
             box = agora.sandbox.create(pool_size=0, memory_mb=320)  # limits of their own: no warm pool
+
         samples.append(timed(make))
         box.close()
     record("cold start (create -> server ready)", samples)
@@ -61,6 +62,7 @@ def warm_acquires(n: int) -> None:
         def take():
             nonlocal box
             box = agora.sandbox.create(pool_size=1)
+
         samples.append(timed(take))
         box.close()  # reset and back into the pool
     record("warm acquire (from pool)", samples, "close = reset + return")
@@ -70,7 +72,10 @@ def warm_execs(backend: str, n: int) -> None:
     with agora.sandbox.create(backend=backend, pool_size=1) as box:
         box.exec("true")
         record(f"{backend}: exec `true`", [timed(lambda: box.exec("true")) for _ in range(n)])
-        record(f"{backend}: exec `python3 -c pass`", [timed(lambda: box.exec("python3 -c pass")) for _ in range(n // 5)])
+        record(
+            f"{backend}: exec `python3 -c pass`",
+            [timed(lambda: box.exec("python3 -c pass")) for _ in range(n // 5)],
+        )
         record(f"{backend}: reset (new episode)", [timed(box.reset) for _ in range(n // 10)])
 
 
@@ -88,8 +93,14 @@ def throughput(concurrency: int, per_box: int) -> None:
     for box in boxes:
         box.close()
     total = concurrency * per_box
-    ROWS.append((f"throughput, {concurrency} sandboxes in parallel", ms(elapsed / total), "",
-                 f"{total / elapsed:,.0f} execs/s ({total} execs)"))
+    ROWS.append(
+        (
+            f"throughput, {concurrency} sandboxes in parallel",
+            ms(elapsed / total),
+            "",
+            f"{total / elapsed:,.0f} execs/s ({total} execs)",
+        )
+    )
 
 
 def cli(*args: str) -> None:
@@ -97,18 +108,31 @@ def cli(*args: str) -> None:
 
 
 def baselines(n: int) -> None:
-    record("baseline: docker run --rm (CLI)",
-           [timed(lambda: cli("run", "--rm", "--network", "none", "--entrypoint", "true", DEFAULT_IMAGE))
-            for _ in range(n)])
-    cid = subprocess.run(["docker", "run", "-d", "--network", "none", "--entrypoint", "sleep", DEFAULT_IMAGE,
-                          "infinity"], check=True, capture_output=True, text=True).stdout.strip()
+    record(
+        "baseline: docker run --rm (CLI)",
+        [
+            timed(lambda: cli("run", "--rm", "--network", "none", "--entrypoint", "true", DEFAULT_IMAGE))
+            for _ in range(n)
+        ],
+    )
+    cid = subprocess.run(
+        ["docker", "run", "-d", "--network", "none", "--entrypoint", "sleep", DEFAULT_IMAGE, "infinity"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     try:
-        record("baseline: docker exec `true` (CLI)", [timed(lambda: cli("exec", cid, "true")) for _ in range(n * 2)])
+        record(
+            "baseline: docker exec `true` (CLI)",
+            [timed(lambda: cli("exec", cid, "true")) for _ in range(n * 2)],
+        )
         import docker
 
         container = docker.from_env().containers.get(cid)
-        record("baseline: exec_run `true` (docker SDK)", [timed(lambda: container.exec_run("true"))
-                                                           for _ in range(n * 2)])
+        record(
+            "baseline: exec_run `true` (docker SDK)",
+            [timed(lambda: container.exec_run("true")) for _ in range(n * 2)],
+        )
     finally:
         cli("rm", "-f", cid)
 

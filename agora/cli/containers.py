@@ -7,9 +7,14 @@ from typing import Annotated
 import typer
 
 
-def build(offline: Annotated[bool, typer.Option(
-        help="Build the base from debootstrap + docker import instead of pulling debian:bookworm-slim.")] = False
-          ) -> None:
+def build(
+    offline: Annotated[
+        bool,
+        typer.Option(
+            help="Build the base from debootstrap + docker import instead of pulling debian:bookworm-slim."
+        ),
+    ] = False,
+) -> None:
     """Build the sandbox images (skipped when their input hash is already built)."""
     from agora.sandbox.images import build_images
 

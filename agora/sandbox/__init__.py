@@ -1,4 +1,4 @@
-"""Run untrusted, model-written code: the `Sandbox` API and its backends.
+r"""Run untrusted, model-written code: the `Sandbox` API and its backends.
 
 >>> import agora.sandbox
 >>> with agora.sandbox.create(backend="docker", memory_mb=256) as box:   # doctest: +SKIP
@@ -24,13 +24,16 @@ __all__ = ["BACKENDS", "ISOLATION_NOTE", "ExecResult", "Limits", "Sandbox", "cre
 ISOLATION_NOTE = (
     "code runs in agora.sandbox. backend='docker' (default): a container with no network, uid 1000, no "
     "capabilities, no-new-privileges, read-only root, memory/CPU/pids/disk limits, every process killed at "
-    "the timeout. backend='local' (bubblewrap): WEAKER, for trusted code only: namespaces with no network and "
+    "the timeout. backend='local' (bubblewrap): WEAKER, for trusted code only: namespaces with no network "
+    "and "
     "a read-only host /usr, but no cgroup memory or process limits (a fork bomb reaches the host's limits)."
 )
 """What envs that run code show under `agora info` (the `isolation_note` hook)."""
 
 
-def create(backend: str = "docker", image: str | None = None, *, pool_size: int = 2, **limits: Any) -> Sandbox:
+def create(
+    backend: str = "docker", image: str | None = None, *, pool_size: int = 2, **limits: Any
+) -> Sandbox:
     """Makes a sandbox; `limits` are `Limits` fields (memory_mb, cpus, pids, disk_mb, timeout_s, ...).
 
     `image` is a Docker image (default ``agora-sandbox-python:latest``, built by ``agora containers
@@ -46,6 +49,8 @@ def create(backend: str = "docker", image: str | None = None, *, pool_size: int 
         from agora.sandbox.local_backend import LocalSandbox
 
         if image is not None:
-            raise ValueError("the local backend runs the host's programs and takes no image; pass image=None.")
+            raise ValueError(
+                "the local backend runs the host's programs and takes no image; pass image=None."
+            )
         return LocalSandbox(parsed)
     raise ValueError(f"Unknown sandbox backend {backend!r}; choose one of {', '.join(BACKENDS)}.")

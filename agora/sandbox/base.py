@@ -82,12 +82,16 @@ class Sandbox(ABC):
             line = channel.recv_line(timeout_s + _GRACE_S)
         except (OSError, TimeoutError) as e:
             self._drop()
-            raise SandboxCrashed(f"the sandbox stopped answering ({e}); it will be replaced on the next call.",
-                                 command=command) from e
+            raise SandboxCrashed(
+                f"the sandbox stopped answering ({e}); it will be replaced on the next call.", command=command
+            ) from e
         if not line:
             self._drop()
-            raise SandboxCrashed("the sandbox's command server died (killed by the kernel?); it will be replaced "
-                                 "on the next call.", command=command)
+            raise SandboxCrashed(
+                "the sandbox's command server died (killed by the kernel?); it will be replaced "
+                "on the next call.",
+                command=command,
+            )
         return self._parse(line, reply_type, command)
 
     @staticmethod
@@ -98,8 +102,9 @@ class Sandbox(ABC):
         try:
             return reply_type.model_validate(data)
         except ValidationError as e:
-            raise SandboxError(f"the command server sent a reply this host does not understand: {e}",
-                               command=command) from e
+            raise SandboxError(
+                f"the command server sent a reply this host does not understand: {e}", command=command
+            ) from e
 
     def _drop(self) -> None:
         if self._channel is not None:
@@ -152,4 +157,3 @@ class Sandbox(ABC):
             self.close()
         except Exception:
             pass
-

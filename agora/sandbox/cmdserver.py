@@ -120,7 +120,7 @@ def _drain(proc, deadline, limit):
             buf = bufs[key.fd]
             room = limit - len(buf)
             truncated |= len(chunk) > room
-            buf += chunk[:max(room, 0)]
+            buf += chunk[: max(room, 0)]
         if not reaped and proc.poll() is not None:
             reaped = True
             kill_all(proc.pid)  # nothing outlives its command: background children die here
@@ -132,15 +132,27 @@ def op_exec(req):
     """Runs a shell command with a wall-clock limit and bounded output."""
     start = time.monotonic()
     ooms = _oom_kills()
-    proc = subprocess.Popen(["/bin/sh", "-c", req["cmd"]], cwd=WORK_DIR, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        ["/bin/sh", "-c", req["cmd"]],
+        cwd=WORK_DIR,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     _prefer_oom_kill(proc.pid)
     out, err, timed_out, truncated = _drain(proc, start + req["timeout_s"], req["max_output_bytes"])
     code = proc.wait()
     kill_all()  # the pipes may close before the exit is seen: background processes die here then
-    return {"exit_code": 128 - code if code < 0 else code, "stdout": out.decode("utf-8", "replace"),
-            "stderr": err.decode("utf-8", "replace"), "timed_out": timed_out, "truncated": truncated,
-            "oom_killed": _oom_kills() > ooms, "duration_s": time.monotonic() - start}
+    return {
+        "exit_code": 128 - code if code < 0 else code,
+        "stdout": out.decode("utf-8", "replace"),
+        "stderr": err.decode("utf-8", "replace"),
+        "timed_out": timed_out,
+        "truncated": truncated,
+        "oom_killed": _oom_kills() > ooms,
+        "duration_s": time.monotonic() - start,
+    }
 
 
 def _resolve(path):
@@ -160,7 +172,10 @@ def op_read_file(req):
     """Reads up to max_bytes of a file."""
     with open(_resolve(req["path"]), "rb") as f:
         data = f.read(req["max_bytes"] + 1)
-    return {"data_b64": base64.b64encode(data[:req["max_bytes"]]).decode(), "truncated": len(data) > req["max_bytes"]}
+    return {
+        "data_b64": base64.b64encode(data[: req["max_bytes"]]).decode(),
+        "truncated": len(data) > req["max_bytes"],
+    }
 
 
 def _empty(directory):
@@ -186,8 +201,13 @@ def op_reset(req):
     return {"clean": not os.listdir(WORK_DIR)}
 
 
-OPS = {"exec": op_exec, "write_file": op_write_file, "read_file": op_read_file, "reset": op_reset,
-       "ping": lambda req: {"pid": os.getpid()}}
+OPS = {
+    "exec": op_exec,
+    "write_file": op_write_file,
+    "read_file": op_read_file,
+    "reset": op_reset,
+    "ping": lambda req: {"pid": os.getpid()},
+}
 
 
 def main():

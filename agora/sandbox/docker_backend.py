@@ -70,8 +70,8 @@ class AttachedChannel(Channel):
             if len(self._frames) < 8 + size:
                 return
             if stream == 1:  # stdout; stderr (2) is not attached
-                self._lines += self._frames[8:8 + size]
-            del self._frames[:8 + size]
+                self._lines += self._frames[8 : 8 + size]
+            del self._frames[: 8 + size]
 
     def close(self) -> None:
         """Closes the stream; the server sees EOF and exits, and the engine removes the container."""
@@ -91,9 +91,16 @@ class Container:
             # detach=False with stdin_open sets StdinOnce: when this process goes, stdin closes, the
             # server exits, and the engine removes the container (no leak even on a crash).
             self.id = self.api.create_container(
-                image, detach=False, stdin_open=True, tty=False, user="1000:1000", labels={LABEL: "1"},
-                environment={"AGORA_WORK_DIR": "/work"}, network_disabled=True,
-                host_config=self.api.create_host_config(**_host_config(limits)))["Id"]
+                image,
+                detach=False,
+                stdin_open=True,
+                tty=False,
+                user="1000:1000",
+                labels={LABEL: "1"},
+                environment={"AGORA_WORK_DIR": "/work"},
+                network_disabled=True,
+                host_config=self.api.create_host_config(**_host_config(limits)),
+            )["Id"]
         except docker.errors.ImageNotFound as e:
             raise ImageNotBuilt(image) from e
         raw = self.api.attach_socket(self.id, params={"stdin": 1, "stdout": 1, "stream": 1})
@@ -112,10 +119,17 @@ class Container:
 def _host_config(limits: Limits) -> dict[str, Any]:
     work = f"size={limits.disk_mb}m,uid=1000,gid=1000,mode=0700,exec"
     return dict(
-        auto_remove=True, network_mode="none", cap_drop=["ALL"], security_opt=["no-new-privileges"],
-        read_only=True, tmpfs={"/work": work, "/tmp": f"size={limits.disk_mb}m,mode=1777"}, shm_size="16m",
-        mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
-        nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids,
+        auto_remove=True,
+        network_mode="none",
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        read_only=True,
+        tmpfs={"/work": work, "/tmp": f"size={limits.disk_mb}m,mode=1777"},
+        shm_size="16m",
+        mem_limit=f"{limits.memory_mb}m",
+        memswap_limit=f"{limits.memory_mb}m",
+        nano_cpus=int(limits.cpus * 1e9),
+        pids_limit=limits.pids,
     )
 
 
@@ -158,8 +172,8 @@ class WarmPool:
             return
         with self._lock:
             self._ready.append(container)  # acquire pops from the end: a recycled container goes first
-            extra = self._ready[:-self.size] if self.size else list(self._ready)
-            self._ready = self._ready[len(extra):]
+            extra = self._ready[: -self.size] if self.size else list(self._ready)
+            self._ready = self._ready[len(extra) :]
         for old in extra:
             old.remove()
 
@@ -242,8 +256,9 @@ class DockerSandbox(Sandbox):
     """A sandbox in a Docker container from the warm pool (see the module docs for the isolation)."""
 
     backend: ClassVar[str] = "docker"
-    isolation: ClassVar[str] = ("container: no network, non-root, no capabilities, read-only root, "
-                                "memory/CPU/pids/disk limits")
+    isolation: ClassVar[str] = (
+        "container: no network, non-root, no capabilities, read-only root, memory/CPU/pids/disk limits"
+    )
 
     def __init__(self, image: str | None, limits: Limits, pool_size: int = 2):
         super().__init__(limits)

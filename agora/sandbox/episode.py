@@ -8,8 +8,9 @@ from agora.sandbox.base import Sandbox
 
 
 class EpisodeSandbox:
-    """Holds an env's sandbox: made lazily (an episode that runs no code starts no container), reset
-    between episodes (never shared dirty), closed with the env.
+    """Holds an env's sandbox: made lazily, reset between episodes, closed with the env.
+
+    An episode that runs no code starts no container; no episode sees another's files or processes.
 
     Args:
         backend: ``"docker"`` (default) or ``"local"``, see `agora.sandbox.create`.

@@ -40,8 +40,10 @@ def _digest(*parts: bytes) -> str:
 def _context_files(name: str) -> dict[str, bytes]:
     folder = CONTAINERS_DIR / name
     if not (folder / "Dockerfile").is_file():
-        raise SandboxError(f"No Dockerfile at {folder}: `agora containers build` needs the source checkout "
-                           "(the containers/ folder next to agora/).")
+        raise SandboxError(
+            f"No Dockerfile at {folder}: `agora containers build` needs the source checkout "
+            "(the containers/ folder next to agora/)."
+        )
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
     files["cmdserver.py"] = SERVER_FILE.read_bytes()
     return files
@@ -71,7 +73,9 @@ def offline_base(client, log: Callable[[str], None] = print) -> str:
         return tag
     for tool in ("debootstrap", "tar"):
         if shutil.which(tool) is None:
-            raise SandboxError(f"{tool!r} is not installed; the offline build needs it: apt-get install {tool}")
+            raise SandboxError(
+                f"{tool!r} is not installed; the offline build needs it: apt-get install {tool}"
+            )
     with tempfile.TemporaryDirectory(prefix="agora-rootfs-") as tmp:
         rootfs, tarball = Path(tmp) / "rootfs", Path(tmp) / "rootfs.tar"
         log(f"debootstrap --variant=minbase bookworm (about 30 s) -> {tag}")
@@ -85,8 +89,12 @@ def offline_base(client, log: Callable[[str], None] = print) -> str:
 def _run(cmd: list[str]) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SandboxError(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}: {proc.stderr[-2000:]}",
-                           command=" ".join(cmd), exit_code=proc.returncode, stderr=proc.stderr)
+        raise SandboxError(
+            f"`{' '.join(cmd)}` failed with exit code {proc.returncode}: {proc.stderr[-2000:]}",
+            command=" ".join(cmd),
+            exit_code=proc.returncode,
+            stderr=proc.stderr,
+        )
 
 
 def build_image(client, name: str, base: str, log: Callable[[str], None] = print) -> str:
@@ -102,9 +110,12 @@ def build_image(client, name: str, base: str, log: Callable[[str], None] = print
             try:
                 client.images.build(path=ctx, tag=tag, buildargs={"BASE": base}, rm=True, pull=False)
             except docker.errors.BuildError as e:
-                tail = "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in e.build_log)[-2000:]
-                raise SandboxError(f"building {tag} failed: {e}\n{tail}", command="docker build",
-                                   stderr=tail) from e
+                tail = "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in e.build_log)[
+                    -2000:
+                ]
+                raise SandboxError(
+                    f"building {tag} failed: {e}\n{tail}", command="docker build", stderr=tail
+                ) from e
     else:
         log(f"up to date: {tag}")
     client.images.get(tag).tag(image_name(name), "latest")

@@ -31,13 +31,63 @@ def bwrap_command(limits: Limits) -> list[str]:
     """The bubblewrap command line that starts the command server with these limits."""
     disk = str(limits.disk_mb * 1024 * 1024)
     return [
-        "bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--die-with-parent",
-        "--new-session", "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-        "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-        "--proc", "/proc", "--dev", "/dev", "--size", disk, "--tmpfs", "/work", "--size", disk, "--tmpfs", "/tmp",
-        "--ro-bind", str(SERVER_FILE), "/opt/agora/cmdserver.py", "--setenv", "AGORA_WORK_DIR", "/work",
-        "--setenv", "AGORA_RLIMIT_AS_MB", str(limits.memory_mb), "--setenv", "HOME", "/work",
-        "--remount-ro", "/", "--chdir", "/work", PYTHON, "-u", "/opt/agora/cmdserver.py",
+        "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        "1000",
+        "--gid",
+        "1000",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/sbin",
+        "/sbin",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        disk,
+        "--tmpfs",
+        "/work",
+        "--size",
+        disk,
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        str(SERVER_FILE),
+        "/opt/agora/cmdserver.py",
+        "--setenv",
+        "AGORA_WORK_DIR",
+        "/work",
+        "--setenv",
+        "AGORA_RLIMIT_AS_MB",
+        str(limits.memory_mb),
+        "--setenv",
+        "HOME",
+        "/work",
+        "--remount-ro",
+        "/",
+        "--chdir",
+        "/work",
+        PYTHON,
+        "-u",
+        "/opt/agora/cmdserver.py",
     ]
 
 
@@ -80,8 +130,10 @@ class LocalSandbox(Sandbox):
     """A bubblewrap sandbox on this host (see the module docs: weaker isolation, trusted code only)."""
 
     backend: ClassVar[str] = "local"
-    isolation: ClassVar[str] = ("bubblewrap namespaces: no network, uid 1000, host /usr read-only; NO cgroup "
-                                "memory/pids limits: trusted code only")
+    isolation: ClassVar[str] = (
+        "bubblewrap namespaces: no network, uid 1000, host /usr read-only; NO cgroup "
+        "memory/pids limits: trusted code only"
+    )
 
     def __init__(self, limits: Limits):
         super().__init__(limits)
@@ -90,8 +142,12 @@ class LocalSandbox(Sandbox):
         self._channel = self._open()
 
     def _open(self) -> PipeChannel:
-        proc = subprocess.Popen(bwrap_command(self.limits), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            bwrap_command(self.limits),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         return PipeChannel(proc)
 
     def _discard(self, channel: Channel) -> None:

@@ -11,9 +11,13 @@ import agora.sandbox
 LIMITS = dict(memory_mb=256, pids=64, disk_mb=32, timeout_s=10.0)
 BACKENDS = [
     pytest.param("docker", marks=pytest.mark.docker, id="docker"),
-    pytest.param("local", marks=pytest.mark.skipif(shutil.which("bwrap") is None,
-                                                  reason="bubblewrap is not installed: apt-get install bubblewrap"),
-                 id="local"),
+    pytest.param(
+        "local",
+        marks=pytest.mark.skipif(
+            shutil.which("bwrap") is None, reason="bubblewrap is not installed: apt-get install bubblewrap"
+        ),
+        id="local",
+    ),
 ]
 
 

@@ -45,8 +45,9 @@ def test_limits_are_validated():
     with pytest.raises(ValueError, match="docker, local"):
         agora.sandbox.create(backend="vm")
     with pytest.raises(ValidationError):
-        ExecResult.model_validate({"exit_code": 0, "stdout": "", "stderr": "", "timed_out": False,
-                                   "duration_s": 0.1, "extra": 1})
+        ExecResult.model_validate(
+            {"exit_code": 0, "stdout": "", "stderr": "", "timed_out": False, "duration_s": 0.1, "extra": 1}
+        )
 
 
 @pytest.mark.docker

@@ -18,8 +18,11 @@ def test_cannot_read_a_sentinel_file_on_the_host(box, tmp_path):
     secret = f"agora-sentinel-{os.getpid()}-{time.time_ns()}"
     sentinel = tmp_path / "sentinel.txt"
     sentinel.write_text(secret)
-    result = box.exec(f"cat {sentinel}; cat /proc/1/root{sentinel}; "
-                      f"grep -rs {secret} /tmp /root /home /work /opt 2>/dev/null; echo done", timeout_s=20)
+    result = box.exec(
+        f"cat {sentinel}; cat /proc/1/root{sentinel}; "
+        f"grep -rs {secret} /tmp /root /home /work /opt 2>/dev/null; echo done",
+        timeout_s=20,
+    )
     assert secret not in result.stdout + result.stderr
     assert "No such file" in result.stderr
     assert_healthy(box)
@@ -52,12 +55,14 @@ def host_server():
 def test_cannot_connect_to_a_server_on_the_host(box, host_server):
     port, accepted = host_server
     # the host's loopback, the default Docker bridge gateway, and the host's hostname
-    code = ("import socket\n"
-            "for host in ('127.0.0.1', '172.17.0.1', '10.0.2.2'):\n"
-            "    try:\n"
-            f"        socket.create_connection((host, {port}), timeout=2); print('CONNECTED', host)\n"
-            "    except OSError as e:\n"
-            "        print('BLOCKED', host, e)\n")
+    code = (
+        "import socket\n"
+        "for host in ('127.0.0.1', '172.17.0.1', '10.0.2.2'):\n"
+        "    try:\n"
+        f"        socket.create_connection((host, {port}), timeout=2); print('CONNECTED', host)\n"
+        "    except OSError as e:\n"
+        "        print('BLOCKED', host, e)\n"
+    )
     box.write_file("probe.py", code)
     result = box.exec("python3 probe.py", timeout_s=20)
     assert result.exit_code == 0, result
@@ -114,8 +119,10 @@ def test_sleeping_past_the_timeout_kills_the_whole_tree(box):
 
 
 def test_writes_outside_the_work_dir_fail(box):
-    result = box.exec("for p in /etc/agora-x /usr/agora-x /agora-x /opt/agora/cmdserver.py /home/agora-x; do "
-                      "echo pwned > $p && echo WROTE $p; done; echo done")
+    result = box.exec(
+        "for p in /etc/agora-x /usr/agora-x /agora-x /opt/agora/cmdserver.py /home/agora-x; do "
+        "echo pwned > $p && echo WROTE $p; done; echo done"
+    )
     assert "WROTE" not in result.stdout and result.stdout.endswith("done\n")
     refusals = ("Read-only file system", "Permission denied", "Directory nonexistent")
     assert sum(result.stderr.count(r) for r in refusals) == 5, result.stderr
@@ -124,9 +131,11 @@ def test_writes_outside_the_work_dir_fail(box):
 
 
 def test_cannot_become_root(box):
-    result = box.exec("id -u; grep CapEff /proc/self/status; "
-                      "python3 -c 'import os; os.setuid(0)' 2>&1 | tail -1; "
-                      "(su -c id root </dev/null 2>&1 || true) | tail -1; grep NoNewPrivs /proc/self/status")
+    result = box.exec(
+        "id -u; grep CapEff /proc/self/status; "
+        "python3 -c 'import os; os.setuid(0)' 2>&1 | tail -1; "
+        "(su -c id root </dev/null 2>&1 || true) | tail -1; grep NoNewPrivs /proc/self/status"
+    )
     lines = result.stdout.splitlines()
     assert lines[0] == "1000"
     assert lines[1].split() == ["CapEff:", "0000000000000000"]

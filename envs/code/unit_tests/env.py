@@ -33,9 +33,10 @@ import secrets
 from pathlib import Path
 from typing import Any, ClassVar
 
-from agora.core import TextEnv
 from agora.envs.code.unit_tests.grading import Report, grade, parse_outcomes
 from agora.envs.code.unit_tests.problems import PROBLEMS, Problem
+
+from agora.core import TextEnv
 from agora.errors import SandboxError
 from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.episode import EpisodeSandbox
@@ -73,8 +74,13 @@ class UnitTests(TextEnv):
     invalid_action_reward: ClassVar[float] = -0.1
     isolation_note: ClassVar[str] = ISOLATION_NOTE
 
-    def __init__(self, backend: str = "docker", max_attempts: int = 4, render_mode: str | None = None,
-                 **sandbox_kwargs: Any):
+    def __init__(
+        self,
+        backend: str = "docker",
+        max_attempts: int = 4,
+        render_mode: str | None = None,
+        **sandbox_kwargs: Any,
+    ):
         super().__init__(render_mode=render_mode)
         if max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, got {max_attempts}.")
@@ -107,12 +113,22 @@ class UnitTests(TextEnv):
         try:
             report = self._run_tests(code)
         except SandboxError as e:
-            return f"The test run failed (sandbox failure, not your fault): {e}", 0.0, False, {"infra_error": str(e)}
+            return (
+                f"The test run failed (sandbox failure, not your fault): {e}",
+                0.0,
+                False,
+                {"infra_error": str(e)},
+            )
         self.attempts += 1
         reward, self.best = max(0.0, report.fraction - self.best), max(self.best, report.fraction)
         done = report.passed == report.total or self.attempts >= self.max_attempts
         left = "" if done else f"\nAttempts left: {self.max_attempts - self.attempts}."
-        return report.feedback + left, reward, done, {"tests_passed": report.passed, "tests_total": report.total}
+        return (
+            report.feedback + left,
+            reward,
+            done,
+            {"tests_passed": report.passed, "tests_total": report.total},
+        )
 
     def _run_tests(self, code: str) -> Report:
         box = self.sandbox.get()

@@ -19,7 +19,7 @@ def same(got: Any, expected: Any) -> bool:
     if isinstance(got, (int, float)) and isinstance(expected, (int, float)):
         return math.isclose(got, expected, rel_tol=FLOAT_TOLERANCE, abs_tol=FLOAT_TOLERANCE)
     if isinstance(got, list) and isinstance(expected, list):
-        return len(got) == len(expected) and all(same(g, e) for g, e in zip(got, expected))
+        return len(got) == len(expected) and all(same(g, e) for g, e in zip(got, expected, strict=True))
     if isinstance(got, dict) and isinstance(expected, dict):
         return got.keys() == expected.keys() and all(same(got[k], expected[k]) for k in expected)
     return type(got) is type(expected) and got == expected
@@ -41,7 +41,7 @@ def parse_outcomes(stdout: str, mark: str, count: int) -> tuple[list[dict[str, A
     for line in stdout.splitlines():
         if line.startswith(mark + " "):
             try:
-                index, outcome = json.loads(line[len(mark) + 1:])
+                index, outcome = json.loads(line[len(mark) + 1 :])
                 outcomes[int(index)] = outcome
             except (ValueError, TypeError, IndexError):
                 continue
@@ -66,14 +66,17 @@ class Report:
 
 def grade(problem: Problem, outcomes: list[dict[str, Any] | None], printed: str, note: str = "") -> Report:
     """Counts passing tests and describes the first failing one (call, expected, got)."""
-    results = [passed(o, expected) for o, (_, expected) in zip(outcomes, problem.tests)]
+    results = [passed(o, expected) for o, (_, expected) in zip(outcomes, problem.tests, strict=True)]
     lines = [f"Passed {sum(results)}/{len(results)} hidden tests."]
     if not all(results):
         index = results.index(False)
         args, expected = problem.tests[index]
         call = f"{problem.name}({', '.join(repr(a) for a in args)})"
-        lines += [f"First failing test: {call}", f"  expected: {_show_expected(expected)}",
-                  f"  got: {_show_outcome(outcomes[index])}"]
+        lines += [
+            f"First failing test: {call}",
+            f"  expected: {_show_expected(expected)}",
+            f"  got: {_show_outcome(outcomes[index])}",
+        ]
         if printed.strip():
             lines.append(f"Your code printed:\n{printed[:1500]}")
         if note:

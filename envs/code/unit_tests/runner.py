@@ -2,7 +2,8 @@
 
 Usage: ``python3 runner.py MARK NAME LIMIT_S`` with ``solution.py`` and ``test_args.json`` in the work dir.
 For each test it prints one line ``MARK [index, outcome]`` where outcome is ``{"value": ...}``,
-``{"raised": "ExcName", "error": "..."}``; a call past LIMIT_S ends the run. It never sees the expected values: the host compares.
+``{"raised": "ExcName", "error": "..."}``; a call past LIMIT_S ends the run.
+It never sees the expected values: the host compares.
 """
 
 import json

@@ -27,23 +27,32 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from agora.core import TextEnv
 from agora.envs.tools.python_calc.tasks import Task, generate, is_correct
+
+from agora.core import TextEnv
 from agora.errors import SandboxError
 from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.episode import EpisodeSandbox
 from agora.tools import ToolCall, parse_tool_call, tool_spec
 
 TOOLS = [
-    tool_spec("python", "Runs Python 3 code (numpy available, no network) and returns its exit code, stdout "
-              "and stderr. Print what you want to see.", {"code": {"type": "string", "description": "the program"}}),
-    tool_spec("answer", "Gives the final answer and ends the episode.",
-              {"answer": {"type": "string", "description": "the answer, in the format the question asks"}}),
+    tool_spec(
+        "python",
+        "Runs Python 3 code (numpy available, no network) and returns its exit code, stdout "
+        "and stderr. Print what you want to see.",
+        {"code": {"type": "string", "description": "the program"}},
+    ),
+    tool_spec(
+        "answer",
+        "Gives the final answer and ends the episode.",
+        {"answer": {"type": "string", "description": "the answer, in the format the question asks"}},
+    ),
 ]
 INSTRUCTIONS = (
     "Solve the puzzle. You may call the `python` tool as often as you like, then call `answer` once. "
     'Reply with exactly one tool call per turn, as JSON: {"name": "python", "arguments": {"code": "..."}} or '
-    '{"name": "answer", "arguments": {"answer": "..."}}. A correct answer earns 1; a malformed call costs 0.1.'
+    '{"name": "answer", "arguments": {"answer": "..."}}. A correct answer earns 1; a malformed '
+    "call costs 0.1."
 )
 OBSERVATION_CHARS = 4000
 
@@ -54,8 +63,13 @@ class PythonCalc(TextEnv):
     invalid_action_reward: ClassVar[float] = -0.1
     isolation_note: ClassVar[str] = ISOLATION_NOTE
 
-    def __init__(self, backend: str = "docker", tool_timeout_s: float = 10.0, render_mode: str | None = None,
-                 **sandbox_kwargs: Any):
+    def __init__(
+        self,
+        backend: str = "docker",
+        tool_timeout_s: float = 10.0,
+        render_mode: str | None = None,
+        **sandbox_kwargs: Any,
+    ):
         super().__init__(render_mode=render_mode)
         self.tool_timeout_s = tool_timeout_s
         self.sandbox = EpisodeSandbox(backend, **sandbox_kwargs)
@@ -90,7 +104,10 @@ class PythonCalc(TextEnv):
             lines.append(f"(killed: it ran past the {self.tool_timeout_s:g} s limit)")
         if result.oom_killed:
             lines.append("(killed: out of memory)")
-        lines += [f"stdout:\n{result.stdout[:OBSERVATION_CHARS]}", f"stderr:\n{result.stderr[-OBSERVATION_CHARS:]}"]
+        lines += [
+            f"stdout:\n{result.stdout[:OBSERVATION_CHARS]}",
+            f"stderr:\n{result.stderr[-OBSERVATION_CHARS:]}",
+        ]
         return "\n".join(lines), 0.0, False, self._info()
 
     def _answer(self, reply: str) -> tuple[str, float, bool, dict[str, Any]]:

@@ -1,15 +1,15 @@
-"""code/UnitTests-v0: every shipped task is solvable (reference -> 1), wrong code scores below 1, grading rules."""
+"""code/UnitTests-v0: every shipped task is solvable (reference -> 1), wrong code scores below 1."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
-
-import agora
 from agora.envs.code.unit_tests.env import code_problem, extract_code
 from agora.envs.code.unit_tests.grading import grade, parse_outcomes, passed, same
 from agora.envs.code.unit_tests.problems import PROBLEMS
+
+import agora
 
 ENV_ID = "code/UnitTests-v0"
 
@@ -121,4 +121,7 @@ def test_seeded_problem_choice_is_deterministic():
     assert len(set(first)) > 1
     problem = PROBLEMS[0]
     report = grade(problem, [{"value": v} for _, v in problem.tests], "")
-    assert report.fraction == 1.0 and report.feedback == f"Passed {len(problem.tests)}/{len(problem.tests)} hidden tests."
+    assert (
+        report.fraction == 1.0
+        and report.feedback == f"Passed {len(problem.tests)}/{len(problem.tests)} hidden tests."
+    )

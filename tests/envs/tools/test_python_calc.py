@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from agora.envs.tools.python_calc.tasks import GENERATORS, Task, generate, is_correct
 
 import agora
-from agora.envs.tools.python_calc.tasks import GENERATORS, Task, generate, is_correct
 
 ENV_ID = "tools/PythonCalc-v0"
 
@@ -19,20 +19,30 @@ def call(name: str, **arguments) -> str:
 
 # Independent solvers, run by the env's python tool: each parses the question and computes the answer.
 SOLVERS = {
-    "sum_of_squares": "a, b = map(int, re.findall(r'\\d+', Q)[:2]); print(sum(i * i for i in range(a, b + 1)))",
+    "sum_of_squares": "a, b = map(int, re.findall(r'\\d+', Q)[:2]); print(sum(i * i for i in range(a, b + 1)))",  # noqa: E501
     "power_mod": "a, e, m = map(int, re.findall(r'\\d+', Q)[:3]); print(pow(a, e, m))",
     "binomial": "k, n = map(int, re.findall(r'\\d+', Q)[:2]); print(math.comb(n, k))",
-    "arrangements": ("w = re.findall(r\"'(\\w+)'\", Q)[0]; n = math.factorial(len(w))\n"
-                     "for c in set(w): n //= math.factorial(w.count(c))\nprint(n)"),
-    "divisible_count": ("n, a, b = map(int, re.findall(r'\\d+', Q)[1:4]); "
-                        "print(sum(1 for i in range(1, n + 1) if i % a == 0 or i % b == 0))"),
-    "letter_count": ("p = re.findall(r\"'(\\w+)'\", Q)[0]; s = Q.split()[-1]; "
-                     "print(len([i for i in range(len(s)) if s[i:i + len(p)] == p]))"),
-    "weekday": "d = re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)[0]; print(datetime.date.fromisoformat(d).strftime('%A'))",
-    "days_between": ("a, b = [datetime.date.fromisoformat(d) for d in re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)]; "
-                     "print((b - a).days)"),
-    "date_add": ("n = int(re.findall(r'(\\d+) days', Q)[0]); d = re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)[0]; "
-                 "print(datetime.date.fromisoformat(d) + datetime.timedelta(days=n))"),
+    "arrangements": (
+        "w = re.findall(r\"'(\\w+)'\", Q)[0]; n = math.factorial(len(w))\n"
+        "for c in set(w): n //= math.factorial(w.count(c))\nprint(n)"
+    ),
+    "divisible_count": (
+        "n, a, b = map(int, re.findall(r'\\d+', Q)[1:4]); "
+        "print(sum(1 for i in range(1, n + 1) if i % a == 0 or i % b == 0))"
+    ),
+    "letter_count": (
+        "p = re.findall(r\"'(\\w+)'\", Q)[0]; s = Q.split()[-1]; "
+        "print(len([i for i in range(len(s)) if s[i:i + len(p)] == p]))"
+    ),
+    "weekday": "d = re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)[0]; print(datetime.date.fromisoformat(d).strftime('%A'))",  # noqa: E501
+    "days_between": (
+        "a, b = [datetime.date.fromisoformat(d) for d in re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)]; "
+        "print((b - a).days)"
+    ),
+    "date_add": (
+        "n = int(re.findall(r'(\\d+) days', Q)[0]); d = re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)[0]; "
+        "print(datetime.date.fromisoformat(d) + datetime.timedelta(days=n))"
+    ),
 }
 
 
