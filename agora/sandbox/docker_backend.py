@@ -9,6 +9,7 @@ process in the container. The `docker` SDK is imported only here.
 from __future__ import annotations
 
 import atexit
+import datetime
 import select
 import socket
 import struct
@@ -133,6 +134,22 @@ def _host_config(limits: Limits) -> dict[str, Any]:
     )
 
 
+def prune_stale(client: Any, min_age_s: float = 60.0) -> None:
+    """Removes sandbox containers left created but never started (a process died between the two calls).
+
+    Started ones need no pruning: when their owner dies, stdin closes, the server exits and the engine
+    removes them (``auto_remove``).
+    """
+    for container in client.containers.list(all=True, filters={"label": LABEL, "status": "created"}):
+        created = datetime.datetime.fromisoformat(container.attrs["Created"].split(".")[0].rstrip("Z"))
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        if (now - created).total_seconds() > min_age_s:
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass  # another process removed it first
+
+
 class WarmPool:
     """Ready containers of one image and set of limits, refilled in the background.
 
@@ -143,6 +160,7 @@ class WarmPool:
     def __init__(self, image: str, limits: Limits, size: int):
         self.image, self.limits, self.size = image, limits, size
         self._client = docker_client()
+        prune_stale(self._client)
         self._ready: list[Container] = []
         self._lock = threading.Lock()
         self._filling = False

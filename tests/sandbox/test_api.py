@@ -98,3 +98,13 @@ def test_image_build_is_skipped_when_up_to_date():
     tags = build_images(offline=True, log=lines.append)
     assert all(line.startswith("up to date") for line in lines), lines
     assert tags[0].startswith("agora-sandbox-python:")
+
+
+@pytest.mark.docker
+def test_containers_left_created_by_a_dead_process_are_pruned():
+    from agora.sandbox.docker_backend import DEFAULT_IMAGE, LABEL, docker_client, prune_stale
+
+    client = docker_client()
+    orphan = client.api.create_container(DEFAULT_IMAGE, labels={LABEL: "1"})["Id"]
+    prune_stale(client, min_age_s=0)
+    assert orphan not in [c.id for c in client.containers.list(all=True)]
