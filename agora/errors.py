@@ -96,16 +96,18 @@ class EngineUnavailable(SandboxError):
     def __init__(self, cause: BaseException | str):
         self.cause = cause
         super().__init__(
-            f"No Docker engine is reachable ({cause}). Start one: as root, `dockerd > /var/log/dockerd.log 2>&1 &` "
-            "(or `systemctl start docker`), then check with `docker info`; CI does this in "
-            "scripts/setup.d/20-docker.sh. Without Docker, use agora.sandbox.create(backend='local') "
-            "(bubblewrap, weaker isolation: trusted code only).")
+            f"No Docker engine is reachable ({cause}). Start one: as root, "
+            "`dockerd > /var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then check with "
+            "`docker info`; CI does this in scripts/setup.d/20-docker.sh. Without Docker, use "
+            "agora.sandbox.create(backend='local') (bubblewrap, weaker isolation: trusted code only).")
 
 
 class ImageNotBuilt(SandboxError):
     """The sandbox image is not in the engine; the message names the command that builds it."""
 
-    def __init__(self, image: str):
+    def __init__(self, image: str, stale: bool = False):
         self.image = image
-        super().__init__(f"The sandbox image {image!r} is not built. Build it with: agora containers build --offline "
-                         "(or without --offline where a registry is reachable).")
+        what = "was built from another version of agora's command server" if stale else "is not built"
+        super().__init__(f"The sandbox image {image!r} {what}. Build it with: "
+                         "agora containers build --offline (or without --offline where a registry "
+                         "is reachable).")

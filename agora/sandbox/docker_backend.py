@@ -134,6 +134,19 @@ def _host_config(limits: Limits) -> dict[str, Any]:
     )
 
 
+def check_image(client: Any, image: str) -> None:
+    """Raises `ImageNotBuilt` when the image is missing or carries another version of the command server."""
+    from agora.sandbox.images import SERVER_LABEL, server_digest
+
+    docker = require("docker", "sandbox")
+    try:
+        labels = client.images.get(image).labels or {}
+    except docker.errors.ImageNotFound as e:
+        raise ImageNotBuilt(image) from e
+    if labels.get(SERVER_LABEL, server_digest()) != server_digest():
+        raise ImageNotBuilt(image, stale=True)
+
+
 def prune_stale(client: Any, min_age_s: float = 60.0) -> None:
     """Removes sandbox containers left created but never started (a process died between the two calls).
 
@@ -161,6 +174,7 @@ class WarmPool:
         self.image, self.limits, self.size = image, limits, size
         self._client = docker_client()
         prune_stale(self._client)
+        check_image(self._client, image)
         self._ready: list[Container] = []
         self._lock = threading.Lock()
         self._filling = False

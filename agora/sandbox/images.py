@@ -25,6 +25,16 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 IMAGES = ("python",)
 
 
+RECIPE_VERSION = b"2"  # bump when build_image changes what it makes from the same inputs
+SERVER_LABEL = "agora.cmdserver"
+"""Image label holding the digest of the command server baked in, checked when a pool starts."""
+
+
+def server_digest() -> str:
+    """Digest of this checkout's command server; an image built from another one cannot serve this host."""
+    return _digest(SERVER_FILE.read_bytes())
+
+
 def image_name(name: str) -> str:
     """The repository name of an image folder, e.g. 'python' -> 'agora-sandbox-python'."""
     return f"agora-sandbox-{name}"
@@ -52,7 +62,8 @@ def _context_files(name: str) -> dict[str, bytes]:
 def image_tag(name: str, base: str) -> str:
     """`<repository>:<hash of the Dockerfile, the files copied in and the base image>`."""
     files = _context_files(name)
-    return f"{image_name(name)}:{_digest(base.encode(), *(k.encode() + v for k, v in sorted(files.items())))}"
+    parts = [RECIPE_VERSION, base.encode(), *(k.encode() + v for k, v in sorted(files.items()))]
+    return f"{image_name(name)}:{_digest(*parts)}"
 
 
 def _has_image(client, tag: str) -> bool:
@@ -108,7 +119,14 @@ def build_image(client, name: str, base: str, log: Callable[[str], None] = print
             for filename, data in _context_files(name).items():
                 (Path(ctx) / filename).write_bytes(data)
             try:
-                client.images.build(path=ctx, tag=tag, buildargs={"BASE": base}, rm=True, pull=False)
+                client.images.build(
+                    path=ctx,
+                    tag=tag,
+                    buildargs={"BASE": base},
+                    rm=True,
+                    pull=False,
+                    labels={SERVER_LABEL: server_digest()},
+                )
             except docker.errors.BuildError as e:
                 tail = "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in e.build_log)[
                     -2000:

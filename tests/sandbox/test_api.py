@@ -108,3 +108,20 @@ def test_containers_left_created_by_a_dead_process_are_pruned():
     orphan = client.api.create_container(DEFAULT_IMAGE, labels={LABEL: "1"})["Id"]
     prune_stale(client, min_age_s=0)
     assert orphan not in [c.id for c in client.containers.list(all=True)]
+
+
+@pytest.mark.docker
+def test_an_image_with_another_command_server_is_refused():
+    from agora.sandbox.docker_backend import DEFAULT_IMAGE, check_image, docker_client
+    from agora.sandbox.images import SERVER_LABEL
+
+    client = docker_client()
+    check_image(client, DEFAULT_IMAGE)  # the one setup built from this checkout
+    stale = client.containers.create(DEFAULT_IMAGE)
+    try:
+        image = stale.commit("agora-sandbox-stale", "test", conf={"Labels": {SERVER_LABEL: "0000"}})
+        with pytest.raises(ImageNotBuilt, match="another version"):
+            check_image(client, "agora-sandbox-stale:test")
+    finally:
+        stale.remove(force=True)
+        client.images.remove(image.id, force=True)
