@@ -12,7 +12,7 @@ import json
 from abc import ABC, abstractmethod
 from typing import ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from agora.errors import SandboxCrashed, SandboxError
 from agora.sandbox.models import (
@@ -52,6 +52,38 @@ class Channel(ABC):
         """Closes the pipe (the server exits when its stdin closes)."""
 
 
+def roundtrip(channel: Channel, request: BaseModel, reply_type: type[Reply], timeout_s: float) -> Reply:
+    """Sends one request and returns its validated reply.
+
+    Raises `SandboxCrashed` when the server is gone, silent, or breaks the protocol (a reply that is not
+    JSON or does not echo the request's id: nothing it says can be trusted then), and `SandboxError`
+    when it answers that the request failed.
+    """
+    command = getattr(request, "cmd", type(request).__name__)
+    try:
+        channel.send(request.model_dump_json().encode() + b"\n")
+        line = channel.recv_line(timeout_s + _GRACE_S)
+    except (OSError, TimeoutError) as e:
+        raise SandboxCrashed(
+            f"the sandbox stopped answering ({e}); it will be replaced.", command=command
+        ) from e
+    if not line:
+        raise SandboxCrashed(
+            "the sandbox's command server died (killed by the kernel?); it will be replaced.", command=command
+        )
+    try:
+        data = json.loads(line)
+        if data.get("id") != getattr(request, "id", None):
+            raise ValueError(f"reply id {data.get('id')!r} does not match the request's")
+        if not data.get("ok"):
+            raise SandboxError(ErrorReply.model_validate(data).error, command=command)
+        return reply_type.model_validate(data)
+    except (ValueError, AttributeError) as e:  # ValidationError is a ValueError
+        raise SandboxCrashed(
+            f"the sandbox broke the protocol ({e}); it will be replaced.", command=command
+        ) from e
+
+
 class Sandbox(ABC):
     """An isolated place to run untrusted commands: ``exec``, ``write_file``, ``read_file``, ``reset``.
 
@@ -75,36 +107,12 @@ class Sandbox(ABC):
         """Throws away a sandbox whose state cannot be trusted (server died or timed out)."""
 
     def _call(self, request: BaseModel, reply_type: type[Reply], timeout_s: float) -> Reply:
-        channel = self._channel = self._channel or self._open()
-        command = getattr(request, "cmd", request.__class__.__name__)
+        self._channel = self._channel or self._open()
         try:
-            channel.send(request.model_dump_json().encode() + b"\n")
-            line = channel.recv_line(timeout_s + _GRACE_S)
-        except (OSError, TimeoutError) as e:
+            return roundtrip(self._channel, request, reply_type, timeout_s)
+        except SandboxCrashed:
             self._drop()
-            raise SandboxCrashed(
-                f"the sandbox stopped answering ({e}); it will be replaced on the next call.", command=command
-            ) from e
-        if not line:
-            self._drop()
-            raise SandboxCrashed(
-                "the sandbox's command server died (killed by the kernel?); it will be replaced "
-                "on the next call.",
-                command=command,
-            )
-        return self._parse(line, reply_type, command)
-
-    @staticmethod
-    def _parse(line: bytes, reply_type: type[Reply], command: str) -> Reply:
-        data = json.loads(line)
-        if not data.get("ok"):
-            raise SandboxError(ErrorReply.model_validate(data).error, command=command)
-        try:
-            return reply_type.model_validate(data)
-        except ValidationError as e:
-            raise SandboxError(
-                f"the command server sent a reply this host does not understand: {e}", command=command
-            ) from e
+            raise
 
     def _drop(self) -> None:
         if self._channel is not None:
@@ -116,7 +124,7 @@ class Sandbox(ABC):
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
         request = ExecRequest(cmd=cmd, timeout_s=timeout_s, max_output_bytes=self.limits.max_output_bytes)
         reply = self._call(request, ExecReply, timeout_s)
-        return ExecResult.model_validate(reply.model_dump(exclude={"ok"}))
+        return ExecResult.model_validate(reply.model_dump(exclude={"ok", "id"}))
 
     def write_file(self, path: str, data: str | bytes) -> None:
         """Writes a file inside the sandbox (a relative path is under the work dir)."""

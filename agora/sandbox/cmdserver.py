@@ -15,6 +15,7 @@ Replies are ``{"ok": true, ...}`` or ``{"ok": false, "error": str}``. The host v
 """
 
 import base64
+import ctypes
 import json
 import os
 import resource
@@ -210,19 +211,33 @@ OPS = {
 }
 
 
+def _undumpable():
+    """Makes /proc/<this pid>/fd and ptrace off-limits to the commands (same uid).
+
+    So they cannot write into the reply channel. Commands are dumpable again after their execve.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
+
+
 def main():
     """Serves requests until stdin closes."""
+    _undumpable()
     _rlimits()  # inherited by every command (no preexec_fn: it would make each spawn slower)
     channel = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # nothing but replies may reach the channel
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     for line in sys.stdin.buffer:
+        request_id = None
         try:
             req = json.loads(line)
-            reply = {"ok": True, **OPS[req.pop("op")](req)}
+            request_id = req.pop("id")
+            reply = {"id": request_id, "ok": True, **OPS[req.pop("op")](req)}
         except Exception as e:  # the reply says what failed; the server goes on
-            reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+            reply = {"id": request_id, "ok": False, "error": f"{type(e).__name__}: {e}"}
         channel.write(json.dumps(reply).encode() + b"\n")
         channel.flush()
 

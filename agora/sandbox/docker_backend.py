@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 from agora._optional import require
 from agora.errors import EngineUnavailable, ImageNotBuilt, SandboxError
-from agora.sandbox.base import Channel, Sandbox
-from agora.sandbox.models import Limits
+from agora.sandbox.base import Channel, Sandbox, roundtrip
+from agora.sandbox.models import Limits, PingReply, PingRequest, ResetReply, ResetRequest
 
 DEFAULT_IMAGE = "agora-sandbox-python:latest"
 LABEL = "agora.sandbox"
@@ -247,16 +247,13 @@ class WarmPool:
 
 
 def _ping(channel: AttachedChannel) -> None:
-    channel.send(b'{"op": "ping"}\n')
-    if b'"ok": true' not in channel.recv_line(30.0):
-        raise SandboxError("the sandbox's command server did not answer its first ping", command="ping")
+    roundtrip(channel, PingRequest(), PingReply, 20.0)
 
 
 def _reset_clean(channel: AttachedChannel) -> bool:
     try:
-        channel.send(b'{"op": "reset"}\n')
-        return b'"clean": true' in channel.recv_line(30.0)
-    except (OSError, TimeoutError):
+        return roundtrip(channel, ResetRequest(), ResetReply, 20.0).clean
+    except SandboxError:
         return False
 
 

@@ -39,6 +39,7 @@ def bwrap_command(limits: Limits) -> list[str]:
         "--gid",
         "1000",
         "--die-with-parent",
+        "--as-pid-1",
         "--new-session",
         "--cap-drop",
         "ALL",

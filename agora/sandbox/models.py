@@ -6,6 +6,7 @@ with `model_validate`, so a protocol mismatch fails loudly instead of reading a 
 
 from __future__ import annotations
 
+import secrets
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +17,20 @@ MAX_OUTPUT_BYTES = 64 * 1024
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _request_id() -> str:
+    return secrets.token_hex(8)
+
+
+class _Request(_Strict):
+    """A request carries a random id that its reply must echo: code in the sandbox cannot forge replies."""
+
+    id: str = Field(default_factory=_request_id)
+
+
+class _Reply(_Strict):
+    id: str
 
 
 class Limits(_Strict):
@@ -31,7 +46,7 @@ class Limits(_Strict):
     max_output_bytes: int = Field(MAX_OUTPUT_BYTES, ge=1, description="cap on each of stdout and stderr")
 
 
-class ExecRequest(_Strict):
+class ExecRequest(_Request):
     """Runs `cmd` with ``/bin/sh -c`` in the work dir."""
 
     op: Literal["exec"] = "exec"
@@ -40,7 +55,7 @@ class ExecRequest(_Strict):
     max_output_bytes: int = Field(ge=1)
 
 
-class WriteFileRequest(_Strict):
+class WriteFileRequest(_Request):
     """Writes a file; a relative path is under the work dir."""
 
     op: Literal["write_file"] = "write_file"
@@ -48,7 +63,7 @@ class WriteFileRequest(_Strict):
     data_b64: str
 
 
-class ReadFileRequest(_Strict):
+class ReadFileRequest(_Request):
     """Reads at most `max_bytes` of a file."""
 
     op: Literal["read_file"] = "read_file"
@@ -56,13 +71,13 @@ class ReadFileRequest(_Strict):
     max_bytes: int = Field(ge=1)
 
 
-class ResetRequest(_Strict):
+class ResetRequest(_Request):
     """Kills every process and empties the writable dirs."""
 
     op: Literal["reset"] = "reset"
 
 
-class PingRequest(_Strict):
+class PingRequest(_Request):
     """Asks the server whether it is alive."""
 
     op: Literal["ping"] = "ping"
@@ -89,7 +104,7 @@ class ExecResult(_Strict):
         return self.exit_code == 0 and not self.timed_out
 
 
-class ErrorReply(_Strict):
+class ErrorReply(_Reply):
     """The server could not do the request (e.g. the file does not exist)."""
 
     ok: Literal[False]
@@ -100,9 +115,10 @@ class ExecReply(ExecResult):
     """The server's answer to an `ExecRequest`."""
 
     ok: Literal[True]
+    id: str
 
 
-class ReadFileReply(_Strict):
+class ReadFileReply(_Reply):
     """The server's answer to a `ReadFileRequest`."""
 
     ok: Literal[True]
@@ -110,7 +126,7 @@ class ReadFileReply(_Strict):
     truncated: bool
 
 
-class Ack(_Strict):
+class Ack(_Reply):
     """The server's answer to a `WriteFileRequest`."""
 
     ok: Literal[True]
