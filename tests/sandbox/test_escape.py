@@ -79,7 +79,7 @@ def test_fork_bomb_is_contained(box):
     assert time.monotonic() - start < 15 and result.exit_code != 0
     # either the pids limit starves the shell itself ("Cannot fork") or the timeout kills the tree
     assert result.timed_out or "Cannot fork" in result.stderr, result
-    assert processes(box) == ["python3 -u /opt/agora/cmdserver.py"]  # the bomb is gone
+    assert [p for p in processes(box) if not p.endswith("/opt/agora/cmdserver.py")] == []  # the bomb is gone
     assert_healthy(box)
 
 
