@@ -88,6 +88,7 @@ class Sandbox(ABC):
     """An isolated place to run untrusted commands: ``exec``, ``write_file``, ``read_file``, ``reset``.
 
     Use as a context manager; ``close()`` gives the sandbox back (a pooled container is cleaned first).
+    One sandbox serves one caller at a time (one per episode or thread); make more for parallel work.
     """
 
     backend: ClassVar[str]
