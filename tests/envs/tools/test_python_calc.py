@@ -141,3 +141,19 @@ def test_same_seed_same_task_and_seeds_vary():
     assert len({t.kind for t in tasks}) >= 5
     with pytest.raises(ValueError, match="weekday"):
         generate(np.random.default_rng(0), "nope")
+
+
+@pytest.mark.docker
+def test_a_dead_sandbox_is_an_infra_error_not_a_crash_and_the_env_recovers():
+    env = agora.make(ENV_ID)
+    try:
+        env.reset(seed=0)
+        env.step(call("python", code="print(1)"))
+        box = env.unwrapped.sandbox.get()
+        box._container.api.kill(box._container.id)  # the engine kills the container under the env
+        obs, reward, done, _, info = env.step(call("python", code="print(2)"))
+        assert reward == 0 and not done and "infra_error" in info and "not your fault" in obs
+        obs, reward, done, _, info = env.step(call("python", code="print(3)"))
+        assert "stdout:\n3" in obs and "infra_error" not in info
+    finally:
+        env.close()
