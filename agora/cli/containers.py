@@ -16,9 +16,15 @@ def build(
     ] = False,
 ) -> None:
     """Build the sandbox images (skipped when their input hash is already built)."""
+    from agora.errors import AgoraError
     from agora.sandbox.images import build_images
 
-    for tag in build_images(offline=offline, log=typer.echo):
+    try:
+        tags = build_images(offline=offline, log=typer.echo)
+    except AgoraError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    for tag in tags:
         typer.echo(f"ready: {tag}")
 
 

@@ -110,34 +110,38 @@ def _run(cmd: list[str]) -> None:
 
 def build_image(client, name: str, base: str, log: Callable[[str], None] = print) -> str:
     """Builds one image on `base` unless its hash tag exists; tags it `:latest` too; returns the tag."""
-    import docker
-
     tag = image_tag(name, base)
-    if not _has_image(client, tag):
+    if _has_image(client, tag):
+        log(f"up to date: {tag}")
+    else:
         log(f"building {tag} on {base}")
         with tempfile.TemporaryDirectory(prefix="agora-build-") as ctx:
             for filename, data in _context_files(name).items():
                 (Path(ctx) / filename).write_bytes(data)
-            try:
-                client.images.build(
-                    path=ctx,
-                    tag=tag,
-                    buildargs={"BASE": base},
-                    rm=True,
-                    pull=False,
-                    labels={SERVER_LABEL: server_digest()},
-                )
-            except docker.errors.BuildError as e:
-                tail = "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in e.build_log)[
-                    -2000:
-                ]
-                raise SandboxError(
-                    f"building {tag} failed: {e}\n{tail}", command="docker build", stderr=tail
-                ) from e
-    else:
-        log(f"up to date: {tag}")
+            _docker_build(client, ctx, tag, base)
     client.images.get(tag).tag(image_name(name), "latest")
     return tag
+
+
+def _docker_build(client, context: str, tag: str, base: str) -> None:
+    import docker
+
+    labels = {SERVER_LABEL: server_digest()}
+    try:
+        client.images.build(
+            path=context, tag=tag, buildargs={"BASE": base}, rm=True, pull=False, labels=labels
+        )
+    except (docker.errors.BuildError, docker.errors.APIError) as e:
+        log_lines = getattr(e, "build_log", [])
+        tail = "".join(str(c.get("stream", c.get("error", ""))) for c in log_lines)[-2000:]
+        hint = (
+            "\nNo registry reachable? Build offline: agora containers build --offline"
+            if base == REGISTRY_BASE
+            else ""
+        )
+        raise SandboxError(
+            f"building {tag} failed: {e}\n{tail}{hint}", command="docker build", stderr=tail
+        ) from e
 
 
 def build_images(offline: bool = False, log: Callable[[str], None] = print) -> list[str]:
