@@ -27,69 +27,23 @@ SERVER_FILE = Path(__file__).with_name("cmdserver.py")
 PYTHON = "/usr/bin/python3"
 
 
+# fmt: off
+_ISOLATION = ["--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--die-with-parent",
+              "--as-pid-1", "--new-session", "--cap-drop", "ALL"]
+_HOST_FILES = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
+               "/lib64", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--proc", "/proc",
+               "--dev", "/dev", "--ro-bind", str(SERVER_FILE), "/opt/agora/cmdserver.py"]
+SERVER = [PYTHON, "-I", "-S", "-u", "/opt/agora/cmdserver.py"]
+# fmt: on
+
+
 def bwrap_command(limits: Limits) -> list[str]:
     """The bubblewrap command line that starts the command server with these limits."""
     disk = str(limits.disk_mb * 1024 * 1024)
-    return [
-        "bwrap",
-        "--unshare-all",
-        "--unshare-user",
-        "--uid",
-        "1000",
-        "--gid",
-        "1000",
-        "--die-with-parent",
-        "--as-pid-1",
-        "--new-session",
-        "--cap-drop",
-        "ALL",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        "--symlink",
-        "usr/lib",
-        "/lib",
-        "--symlink",
-        "usr/lib64",
-        "/lib64",
-        "--symlink",
-        "usr/bin",
-        "/bin",
-        "--symlink",
-        "usr/sbin",
-        "/sbin",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--size",
-        disk,
-        "--tmpfs",
-        "/work",
-        "--size",
-        disk,
-        "--tmpfs",
-        "/tmp",
-        "--ro-bind",
-        str(SERVER_FILE),
-        "/opt/agora/cmdserver.py",
-        "--setenv",
-        "AGORA_WORK_DIR",
-        "/work",
-        "--setenv",
-        "AGORA_RLIMIT_AS_MB",
-        str(limits.memory_mb),
-        "--setenv",
-        "HOME",
-        "/work",
-        "--remount-ro",
-        "/",
-        "--chdir",
-        "/work",
-        PYTHON,
-        "-u",
-        "/opt/agora/cmdserver.py",
-    ]
+    scratch = ["--size", disk, "--tmpfs", "/work", "--size", disk, "--tmpfs", "/tmp", "--remount-ro", "/"]
+    env = ["--setenv", "AGORA_WORK_DIR", "/work", "--setenv", "AGORA_RLIMIT_AS_MB", str(limits.memory_mb)]
+    env += ["--setenv", "HOME", "/work", "--chdir", "/work"]
+    return ["bwrap", *_ISOLATION, *_HOST_FILES, *scratch, *env, *SERVER]
 
 
 class PipeChannel(Channel):

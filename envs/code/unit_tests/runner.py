@@ -38,6 +38,10 @@ def main():
         for index in range(len(tests)):
             emit(index, {"raised": type(e).__name__, "error": f"importing the solution failed: {error}"})
         return
+    _run_tests(function, tests, limit_s, emit)
+
+
+def _run_tests(function, tests, limit_s, emit):
     for index, args in enumerate(tests):
         try:
             signal.alarm(limit_s)
