@@ -8,7 +8,8 @@ from pydantic import ValidationError
 import agora.sandbox
 from agora.errors import EngineUnavailable, ImageNotBuilt, SandboxCrashed, SandboxError
 from agora.sandbox.models import MAX_OUTPUT_BYTES, ExecResult
-from tests.sandbox.conftest import LIMITS, assert_healthy
+
+from .helpers import LIMITS, assert_healthy
 
 
 def test_exec_reports_exit_code_and_both_streams(box):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.sandbox.conftest import assert_healthy, processes
+from .helpers import assert_healthy, processes
 
 
 def test_cannot_read_a_sentinel_file_on_the_host(box, tmp_path):
