@@ -74,3 +74,44 @@ class MissingDependency(AgoraError, ImportError):
 
 class TournamentError(AgoraError):
     """A tournament got input it cannot use: no games, a single-agent env, another tournament's log."""
+
+
+class SandboxError(AgoraError):
+    """A sandbox operation failed (not the command inside it: that is an `ExecResult`).
+
+    Carries the command, its exit code and stderr as fields when they are known.
+    """
+
+    def __init__(self, message: str, *, command: str | None = None, exit_code: int | None = None,
+                 stderr: str | None = None):
+        self.command = command
+        self.exit_code = exit_code
+        self.stderr = stderr
+        super().__init__(message)
+
+
+class SandboxCrashed(SandboxError):
+    """The sandbox's command server died (e.g. killed by the kernel); the next call replaces the sandbox."""
+
+
+class EngineUnavailable(SandboxError):
+    """No Docker engine answers; the message says how to start one."""
+
+    def __init__(self, cause: BaseException | str):
+        self.cause = cause
+        super().__init__(
+            f"No Docker engine is reachable ({cause}). Start one: as root, "
+            "`dockerd > /var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then check with "
+            "`docker info`; CI does this in scripts/setup.d/20-docker.sh. Without Docker, use "
+            "agora.sandbox.create(backend='local') (bubblewrap, weaker isolation: trusted code only).")
+
+
+class ImageNotBuilt(SandboxError):
+    """The sandbox image is not in the engine; the message names the command that builds it."""
+
+    def __init__(self, image: str, stale: bool = False):
+        self.image = image
+        what = "was built from another version of agora's command server" if stale else "is not built"
+        super().__init__(f"The sandbox image {image!r} {what}. Build it with: "
+                         "agora containers build --offline (or without --offline where a registry "
+                         "is reachable).")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import agora
 
 ENVS: dict[str, str] = {
+    "tools/PythonCalc-v0": "agora.envs.tools.python_calc.env:PythonCalc",
     "tools/SQL-v0": "agora.envs.tools.sql.env:SQLEnv",
     "tools/Search-v0": "agora.envs.tools.search.env:SearchEnv",
     "tools/MCP-v0": "agora.envs.tools.mcp.env:MCPEnv",
 }
-MAX_TURNS: dict[str, int] = {"tools/SQL-v0": 12, "tools/Search-v0": 12, "tools/MCP-v0": 16}
+MAX_TURNS: dict[str, int] = {"tools/PythonCalc-v0": 10, "tools/SQL-v0": 12, "tools/Search-v0": 12, "tools/MCP-v0": 16}
 
 
 def register_envs() -> None:

@@ -13,44 +13,12 @@ document) returns its error as the observation with ``info["error"]`` and reward
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from agora.core import TextEnv
 from agora.tools import ToolCall, parse_tool_call, tool_spec
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-    "null": (type(None),),
-}
-
 ToolResult = tuple[str, float, bool, dict[str, Any]]
-
-
-def argument_errors(arguments: dict[str, Any], schema: dict[str, Any]) -> list[str]:
-    """What is wrong with `arguments` for the JSON-schema object `schema`: required, unknown keys, types."""
-    properties = schema.get("properties", {})
-    errors = [
-        f"missing required argument {key!r}" for key in schema.get("required", []) if key not in arguments
-    ]
-    for key, value in arguments.items():
-        if key not in properties:
-            if schema.get("additionalProperties", True) is False:
-                errors.append(f"unknown argument {key!r} (expected {sorted(properties) or 'none'})")
-            continue
-        expected = properties[key].get("type")
-        kinds = [expected] if isinstance(expected, str) else list(expected or [])
-        ok = not kinds or any(isinstance(value, _JSON_TYPES.get(k, object)) for k in kinds)
-        if isinstance(value, bool) and "boolean" not in kinds and kinds:
-            ok = False  # JSON true/false is not a number
-        if not ok:
-            errors.append(f"argument {key!r} must be {' or '.join(kinds)}, got {json.dumps(value)[:40]}")
-    return errors
 
 
 def answer_spec(description: str, parameters: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -100,15 +68,9 @@ class ToolEnv(TextEnv):
         return {"tools": self.tools, **extra}
 
     def _step(self, action: str) -> ToolResult:
-        call = parse_tool_call(action)
+        call = parse_tool_call(action, self._tools)
         if isinstance(call, str):
             return self.invalid(call, self._info())
-        specs = {t["function"]["name"]: t["function"] for t in self._tools}
-        if call.name not in specs:
-            return self.invalid(f"Unknown tool {call.name!r}. Tools: {', '.join(specs)}.", self._info())
-        errors = argument_errors(call.arguments, specs[call.name].get("parameters", {}))
-        if errors:
-            return self.invalid(f"Bad arguments for {call.name!r}: {'; '.join(errors)}.", self._info())
         observation, reward, terminated, info = self._call_tool(call)
         return observation, reward, terminated, {**self._info(), **info}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agora.envs.tools.base import argument_errors
+from agora.tools import argument_errors
 
 SCHEMA = {
     "type": "object",
