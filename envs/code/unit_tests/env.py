@@ -33,10 +33,9 @@ import secrets
 from pathlib import Path
 from typing import Any, ClassVar
 
+from agora.core import TextEnv
 from agora.envs.code.unit_tests.grading import Report, grade, parse_outcomes
 from agora.envs.code.unit_tests.problems import PROBLEMS, Problem
-
-from agora.core import TextEnv
 from agora.errors import SandboxError
 from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.episode import EpisodeSandbox

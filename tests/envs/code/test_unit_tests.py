@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
+import agora
 from agora.envs.code.unit_tests.env import code_problem, extract_code
 from agora.envs.code.unit_tests.grading import grade, parse_outcomes, passed, same
 from agora.envs.code.unit_tests.problems import PROBLEMS
-
-import agora
 
 ENV_ID = "code/UnitTests-v0"
 

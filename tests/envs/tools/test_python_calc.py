@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from agora.envs.tools.python_calc.tasks import GENERATORS, Task, generate, is_correct
 
 import agora
+from agora.envs.tools.python_calc.tasks import GENERATORS, Task, generate, is_correct
 
 ENV_ID = "tools/PythonCalc-v0"
 
