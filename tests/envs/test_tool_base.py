@@ -25,7 +25,7 @@ def test_each_problem_is_named():
     assert errors == [
         "missing required argument 'query'",
         "argument 'k' must be integer, got \"3\"",
-        "unknown argument 'other' (expected ['k', 'query', 'tags'])",
+        "unknown argument 'other' (expected query, k, tags)",
     ]
 
 
