@@ -37,11 +37,11 @@ class RolloutProgress:
         if episode.status == "failed":
             self._failed += 1
         else:
-            self._returns.append(sum(episode.returns.values()) / max(len(episode.returns), 1))
+            self._returns.append(next(iter(episode.returns.values()), 0.0))
         task = self._progress.tasks[0]
         rate = task.completed / task.elapsed if task.elapsed else 0.0
         mean = statistics.fmean(self._returns) if self._returns else float("nan")
-        stats = f"{rate:.1f} ep/s  mean return {mean:+.3f}  failed {self._failed}"
+        stats = f"{rate:.1f} ep/s  mean return (first seat) {mean:+.3f}  failed {self._failed}"
         self._progress.update(self._task, advance=1, stats=stats)
 
 
