@@ -23,8 +23,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from agora.agent import Agent, AgentReply
 from agora.agents.parsing import extract_action
+
+from agora.agent import Agent, AgentReply
 
 _MARK = "\u2063AGORA\u2063"
 
@@ -71,8 +72,15 @@ class ChatAgent(Agent):
 
     name = "chat"
 
-    def __init__(self, *, system_prompt: str | None = None, history: str = "full", last_k: int = 4,
-                 action_mode: str | None = None, sampling: SamplingParams | None = None):
+    def __init__(
+        self,
+        *,
+        system_prompt: str | None = None,
+        history: str = "full",
+        last_k: int = 4,
+        action_mode: str | None = None,
+        sampling: SamplingParams | None = None,
+    ):
         if history not in ("full", "last_k"):
             raise ValueError(f"history must be 'full' or 'last_k', got {history!r}")
         if last_k < 0:
@@ -115,20 +123,35 @@ class ChatAgent(Agent):
         keep = 2 * self.last_k + 1
         return self.messages[:head] + tail[-keep:] if len(tail) > keep else list(self.messages)
 
-    def _reply(self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
-               ) -> AgentReply:
+    def _reply(
+        self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
+    ) -> AgentReply:
         message: dict[str, Any] = {"role": "assistant", "content": completion.text}
         if completion.tool_calls:
             message["tool_calls"] = [
-                {"id": f"call_{k}", "type": "function",
-                 "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}}
-                for k, c in enumerate(completion.tool_calls)]
+                {
+                    "id": f"call_{k}",
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])},
+                }
+                for k, c in enumerate(completion.tool_calls)
+            ]
         self.messages.append(message)
-        parsed = extract_action(completion.text, info, mode=self.action_mode, tool_calls=completion.tool_calls)
+        parsed = extract_action(
+            completion.text, info, mode=self.action_mode, tool_calls=completion.tool_calls
+        )
         meta = {"finish_reason": completion.finish_reason, "temperature": self.sampling.temperature}
-        return AgentReply(parsed.action, text=completion.text, prompt_token_ids=prompt_ids,
-                          completion_token_ids=completion.token_ids, completion_logprobs=completion.logprobs,
-                          valid=parsed.valid, error=parsed.error, tool_calls=parsed.tool_calls, meta=meta)
+        return AgentReply(
+            parsed.action,
+            text=completion.text,
+            prompt_token_ids=prompt_ids,
+            completion_token_ids=completion.token_ids,
+            completion_logprobs=completion.logprobs,
+            valid=parsed.valid,
+            error=parsed.error,
+            tool_calls=parsed.tool_calls,
+            meta=meta,
+        )
 
     def act(self, observation: str, info: Mapping[str, Any]) -> AgentReply:
         """Adds the observation, samples a reply, extracts the action."""
@@ -144,8 +167,9 @@ class ChatAgent(Agent):
         completion = await self._acomplete(prompt_ids)
         return self._after(completion, prompt_ids, info)
 
-    def _after(self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
-               ) -> AgentReply:
+    def _after(
+        self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
+    ) -> AgentReply:
         return self._reply(completion, completion.prompt_token_ids or prompt_ids, info)
 
     # Backend hooks -------------------------------------------------------------------------
@@ -176,8 +200,9 @@ class TokenChatAgent(ChatAgent):
         self._pending: list[int] | None = None
 
     def _render(self, messages: list[dict[str, Any]], generation_prompt: bool) -> str:
-        return self.tokenizer.apply_chat_template(messages, tools=self.tools, tokenize=False,
-                                                  add_generation_prompt=generation_prompt)
+        return self.tokenizer.apply_chat_template(
+            messages, tools=self.tools, tokenize=False, add_generation_prompt=generation_prompt
+        )
 
     def _encode(self, text: str) -> list[int]:
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -186,16 +211,18 @@ class TokenChatAgent(ChatAgent):
         """Tokens after a reply: the template's closing of the reply, then the new user turn."""
         dummy = [{"role": "user", "content": "u"}, {"role": "assistant", "content": _MARK}]
         base = self._render(dummy, False)
-        closing = base[base.rindex(_MARK) + len(_MARK):]
+        closing = base[base.rindex(_MARK) + len(_MARK) :]
         full = self._render([*dummy, {"role": "user", "content": content}], True)
         if not full.startswith(base):
-            raise ValueError("The chat template renders earlier turns differently once a turn is added; "
-                             "token-level history cannot be built for it.")
+            raise ValueError(
+                "The chat template renders earlier turns differently once a turn is added; "
+                "token-level history cannot be built for it."
+            )
         eos = self.tokenizer.eos_token
         sampled_eos = bool(completion_ids) and completion_ids[-1] == self.tokenizer.eos_token_id
         if sampled_eos and eos and closing.startswith(eos):
-            closing = closing[len(eos):]
-        return self._encode(closing + full[len(base):])
+            closing = closing[len(eos) :]
+        return self._encode(closing + full[len(base) :])
 
     def _add_observation(self, observation: str, info: Mapping[str, Any]) -> None:
         first = not self.messages
@@ -208,13 +235,20 @@ class TokenChatAgent(ChatAgent):
         self._pending = None
 
     def _prompt_ids(self) -> list[int]:
-        kept = self._exchanges if self.history == "full" else self._exchanges[-self.last_k:] if self.last_k else []
+        kept = (
+            self._exchanges
+            if self.history == "full"
+            else self._exchanges[-self.last_k :]
+            if self.last_k
+            else []
+        )
         ids = list(self._task_ids)
         for completion, delta in kept:
             ids += completion + delta
         return ids
 
-    def _after(self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
-               ) -> AgentReply:
+    def _after(
+        self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
+    ) -> AgentReply:
         self._pending = list(completion.token_ids or [])
         return super()._after(completion, prompt_ids, info)

@@ -24,9 +24,9 @@ import threading
 from typing import Any
 
 import numpy as np
+from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
 
 from agora._optional import require
-from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
 
 
 @dataclasses.dataclass
@@ -47,8 +47,17 @@ class HFEngine:
         seed: seeds the per-batch sampling seeds.
     """
 
-    def __init__(self, model: Any, tokenizer: Any = None, *, device: str = "cpu", dtype: str | None = None,
-                 max_batch: int = 64, batch_wait_s: float = 0.005, seed: int = 0):
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any = None,
+        *,
+        device: str = "cpu",
+        dtype: str | None = None,
+        max_batch: int = 64,
+        batch_wait_s: float = 0.005,
+        seed: int = 0,
+    ):
         self.torch = require("torch", "train")
         transformers = require("transformers", "train")
         if isinstance(model, (str, os.PathLike)):
@@ -116,17 +125,19 @@ class HFEngine:
 
     def _run_group(self, group: list[_Request]) -> None:
         try:
-            completions = self.generate([r.prompt_ids for r in group], group[0].sampling,
-                                        [r.sampling.max_new_tokens for r in group])
+            completions = self.generate(
+                [r.prompt_ids for r in group], group[0].sampling, [r.sampling.max_new_tokens for r in group]
+            )
         except Exception as e:  # every waiting episode sees the error
             for request in group:
                 request.future.set_exception(e)
             return
-        for request, completion in zip(group, completions):
+        for request, completion in zip(group, completions, strict=True):
             request.future.set_result(completion)
 
-    def generate(self, prompts: list[list[int]], sampling: SamplingParams,
-                 max_new_tokens: list[int] | None = None) -> list[Completion]:
+    def generate(
+        self, prompts: list[list[int]], sampling: SamplingParams, max_new_tokens: list[int] | None = None
+    ) -> list[Completion]:
         """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit."""
         torch = self.torch
         self.batch_sizes.append(len(prompts))
@@ -140,7 +151,7 @@ class HFEngine:
         if sampling.temperature > 0:
             logits = logits / sampling.temperature
         logprobs = torch.log_softmax(logits, dim=-1)
-        new = out.sequences[:, input_ids.shape[1]:]
+        new = out.sequences[:, input_ids.shape[1] :]
         return [self._completion(new[b], logprobs[b], limits[b], prompts[b]) for b in range(len(prompts))]
 
     def _pad(self, prompts: list[list[int]]) -> tuple[Any, Any]:
@@ -150,19 +161,29 @@ class HFEngine:
         ids = torch.full((len(prompts), width), pad, dtype=torch.long)
         mask = torch.zeros((len(prompts), width), dtype=torch.long)
         for b, prompt in enumerate(prompts):
-            ids[b, width - len(prompt):] = torch.tensor(prompt, dtype=torch.long)
-            mask[b, width - len(prompt):] = 1
+            ids[b, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
+            mask[b, width - len(prompt) :] = 1
         return ids.to(self.device), mask.to(self.device)
 
     def _generation_config(self, sampling: SamplingParams, max_new_tokens: int) -> Any:
         transformers = require("transformers", "train")
         sample = sampling.temperature > 0
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        pad = (
+            self.tokenizer.pad_token_id
+            if self.tokenizer.pad_token_id is not None
+            else self.tokenizer.eos_token_id
+        )
         return transformers.GenerationConfig(
-            do_sample=sample, temperature=sampling.temperature if sample else None, top_k=0 if sample else None,
-            top_p=sampling.top_p if sample else None, max_new_tokens=max_new_tokens,
-            eos_token_id=self.tokenizer.eos_token_id, pad_token_id=pad, output_logits=True,
-            return_dict_in_generate=True)
+            do_sample=sample,
+            temperature=sampling.temperature if sample else None,
+            top_k=0 if sample else None,
+            top_p=sampling.top_p if sample else None,
+            max_new_tokens=max_new_tokens,
+            eos_token_id=self.tokenizer.eos_token_id,
+            pad_token_id=pad,
+            output_logits=True,
+            return_dict_in_generate=True,
+        )
 
     def _completion(self, sequence: Any, logprobs: Any, limit: int, prompt: list[int]) -> Completion:
         ids = sequence.tolist()[:limit]
@@ -173,7 +194,9 @@ class HFEngine:
             finish = "stop"
         picked = logprobs[range(len(ids)), ids].tolist() if ids else []
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
-        return Completion(text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt)
+        return Completion(
+            text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt
+        )
 
 
 class HFAgent(TokenChatAgent):
@@ -185,9 +208,17 @@ class HFAgent(TokenChatAgent):
 
     name = "hf"
 
-    def __init__(self, model: Any, tokenizer: Any = None, *, engine_kwargs: dict[str, Any] | None = None,
-                 **chat_kwargs: Any):
-        self.engine = model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any = None,
+        *,
+        engine_kwargs: dict[str, Any] | None = None,
+        **chat_kwargs: Any,
+    ):
+        self.engine = (
+            model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
+        )
         self.tokenizer = self.engine.tokenizer
         super().__init__(**chat_kwargs)
 

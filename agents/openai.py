@@ -21,6 +21,7 @@ from typing import Any
 
 from agora.agents.chat import ChatAgent, Completion
 from agora.agents.parsing import from_openai_tool_calls
+
 from agora.errors import AgoraError
 
 
@@ -42,8 +43,17 @@ class OpenAIAgent(ChatAgent):
 
     name = "openai"
 
-    def __init__(self, base_url: str, model: str | None = None, *, api_key: str | None = None,
-                 timeout_s: float = 120.0, seed: int | None = None, max_workers: int = 64, **chat_kwargs: Any):
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout_s: float = 120.0,
+        seed: int | None = None,
+        max_workers: int = 64,
+        **chat_kwargs: Any,
+    ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.timeout_s = timeout_s
@@ -55,8 +65,9 @@ class OpenAIAgent(ChatAgent):
 
     def _http(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
@@ -77,9 +88,14 @@ class OpenAIAgent(ChatAgent):
     def request_body(self) -> dict[str, Any]:
         """The chat-completions request for the current conversation."""
         body: dict[str, Any] = {
-            "model": self.model, "messages": self.visible_messages(), "temperature": self.sampling.temperature,
-            "top_p": self.sampling.top_p, "max_tokens": self.sampling.max_new_tokens, "logprobs": True,
-            "return_token_ids": True}
+            "model": self.model,
+            "messages": self.visible_messages(),
+            "temperature": self.sampling.temperature,
+            "top_p": self.sampling.top_p,
+            "max_tokens": self.sampling.max_new_tokens,
+            "logprobs": True,
+            "return_token_ids": True,
+        }
         if self.tools:
             body["tools"] = self.tools
         if self.seed is not None:
@@ -104,6 +120,11 @@ def _completion(response: dict[str, Any]) -> Completion:
     content = (choice.get("logprobs") or {}).get("content")
     logprobs = [float(entry["logprob"]) for entry in content] if content else None
     calls = from_openai_tool_calls(message["tool_calls"]) if message.get("tool_calls") else None
-    return Completion(text=message.get("content") or "", token_ids=choice.get("token_ids"), logprobs=logprobs,
-                      finish_reason=choice.get("finish_reason") or "stop",
-                      prompt_token_ids=response.get("prompt_token_ids"), tool_calls=calls)
+    return Completion(
+        text=message.get("content") or "",
+        token_ids=choice.get("token_ids"),
+        logprobs=logprobs,
+        finish_reason=choice.get("finish_reason") or "stop",
+        prompt_token_ids=response.get("prompt_token_ids"),
+        tool_calls=calls,
+    )

@@ -86,7 +86,9 @@ def parse_tool_calls(text: str) -> list[dict[str, Any]]:
             except json.JSONDecodeError as e:
                 raise ValueError(f"<tool_call> block is not valid JSON ({e.msg}): {block[:120]!r}") from e
             if call is None:
-                raise ValueError(f'<tool_call> block needs {{"name": ..., "arguments": {{...}}}}: {block[:120]!r}')
+                raise ValueError(
+                    f'<tool_call> block needs {{"name": ..., "arguments": {{...}}}}: {block[:120]!r}'
+                )
             calls.append(call)
         return calls
     for candidate in [m.group(1) for m in _FENCE.finditer(text)] + [text]:
@@ -119,8 +121,13 @@ def action_mode(info: Mapping[str, Any]) -> str:
     return "text"
 
 
-def extract_action(text: str, info: Mapping[str, Any], *, mode: str | None = None,
-                   tool_calls: Sequence[Mapping[str, Any]] | None = None) -> ParsedAction:
+def extract_action(
+    text: str,
+    info: Mapping[str, Any],
+    *,
+    mode: str | None = None,
+    tool_calls: Sequence[Mapping[str, Any]] | None = None,
+) -> ParsedAction:
     """The action in a model reply (see the module docs); `tool_calls` are native OpenAI calls."""
     reasoning, answer = strip_reasoning(text)
     mode = mode or action_mode(info)
@@ -135,8 +142,9 @@ def extract_action(text: str, info: Mapping[str, Any], *, mode: str | None = Non
     if mode == "move":
         moves = _MOVE.findall(answer)
         if not moves:
-            return ParsedAction(answer or text, False, "no bracketed move such as [4] in the reply",
-                                reasoning=reasoning)
+            return ParsedAction(
+                answer or text, False, "no bracketed move such as [4] in the reply", reasoning=reasoning
+            )
         return ParsedAction(f"[{moves[-1].strip()}]", reasoning=reasoning)
     if not answer:
         return ParsedAction(text, False, "the reply has no answer outside its reasoning", reasoning=reasoning)

@@ -20,7 +20,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pydantic
-
 from agora.agents.chat import Completion, SamplingParams
 from agora.agents.hf import HFEngine
 from agora.agents.parsing import parse_tool_calls, strip_reasoning
@@ -55,8 +54,9 @@ class ModelServer:
         if request.stream or request.n != 1:
             raise ValueError("this server supports neither stream=true nor n > 1")
         tokenizer = self.engine.tokenizer
-        prompt_text = tokenizer.apply_chat_template(request.messages, tools=request.tools, tokenize=False,
-                                                    add_generation_prompt=True)
+        prompt_text = tokenizer.apply_chat_template(
+            request.messages, tools=request.tools, tokenize=False, add_generation_prompt=True
+        )
         prompt = list(tokenizer(prompt_text, add_special_tokens=False)["input_ids"])
         limit = request.max_completion_tokens or request.max_tokens or self.default_max_tokens
         sampling = SamplingParams(temperature=request.temperature, top_p=request.top_p, max_new_tokens=limit)
@@ -72,26 +72,44 @@ class ModelServer:
                 calls = []
             if calls:
                 message["tool_calls"] = [
-                    {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
-                     "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}} for c in calls]
-        choice: dict[str, Any] = {"index": 0, "message": message, "token_ids": completion.token_ids,
-                                  "finish_reason": "tool_calls" if "tool_calls" in message
-                                  else completion.finish_reason}
+                    {
+                        "id": f"call_{uuid.uuid4().hex[:12]}",
+                        "type": "function",
+                        "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])},
+                    }
+                    for c in calls
+                ]
+        choice: dict[str, Any] = {
+            "index": 0,
+            "message": message,
+            "token_ids": completion.token_ids,
+            "finish_reason": "tool_calls" if "tool_calls" in message else completion.finish_reason,
+        }
         if request.logprobs:
             choice["logprobs"] = {"content": self._logprob_entries(completion)}
         n_out = len(completion.token_ids or [])
-        return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time()),
-                "model": request.model or self.model_name, "choices": [choice], "prompt_token_ids": prompt,
-                "usage": {"prompt_tokens": len(prompt), "completion_tokens": n_out,
-                          "total_tokens": len(prompt) + n_out}}
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": request.model or self.model_name,
+            "choices": [choice],
+            "prompt_token_ids": prompt,
+            "usage": {
+                "prompt_tokens": len(prompt),
+                "completion_tokens": n_out,
+                "total_tokens": len(prompt) + n_out,
+            },
+        }
 
     def _logprob_entries(self, completion: Completion) -> list[dict[str, Any]]:
         tokenizer = self.engine.tokenizer
         entries = []
         for token_id, logprob in zip(completion.token_ids or [], completion.logprobs or [], strict=True):
             token = tokenizer.decode([token_id])
-            entries.append({"token": token, "logprob": logprob, "bytes": list(token.encode("utf-8")),
-                            "top_logprobs": []})
+            entries.append(
+                {"token": token, "logprob": logprob, "bytes": list(token.encode("utf-8")), "top_logprobs": []}
+            )
         return entries
 
     def handler(self) -> type[BaseHTTPRequestHandler]:

@@ -20,15 +20,27 @@ import os
 import threading
 from typing import Any
 
-from agora._optional import require
 from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
+
+from agora._optional import require
+
+
+CPU_KV_CACHE_BYTES = 512 << 20
+"""KV cache reserved by default on vLLM's CPU backend (pass ``kv_cache_memory_bytes`` to change it)."""
+
+
+def _is_cpu_build() -> bool:
+    from vllm.platforms import current_platform
+
+    return bool(current_platform.is_cpu())
 
 
 class VLLMBackend:
     """A vLLM `AsyncLLM` engine on its own event loop thread; `submit` works from any thread."""
 
-    def __init__(self, model: str | os.PathLike[str], *, seed: int = 0, max_model_len: int = 4096,
-                 **engine_kwargs: Any):
+    def __init__(
+        self, model: str | os.PathLike[str], *, seed: int = 0, max_model_len: int | None = None, **engine_kwargs: Any
+    ):
         vllm = require("vllm", "gpu")
         transformers = require("transformers", "train")
         self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(model))
@@ -37,8 +49,17 @@ class VLLMBackend:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="agora-vllm", daemon=True)
         self._thread.start()
-        args = dict(model=str(model), seed=seed, max_model_len=max_model_len, enforce_eager=True,
-                    logprobs_mode="processed_logprobs", **engine_kwargs)
+        if max_model_len is not None:
+            engine_kwargs["max_model_len"] = max_model_len
+        if _is_cpu_build():  # reserve a small KV cache, not a fraction of the machine's memory
+            engine_kwargs.setdefault("kv_cache_memory_bytes", CPU_KV_CACHE_BYTES)
+        args = dict(
+            model=str(model),
+            seed=seed,
+            enforce_eager=True,
+            logprobs_mode="processed_logprobs",
+            **engine_kwargs,
+        )
         self.engine = self._run(self._start(args)).result()
 
     async def _start(self, args: dict[str, Any]) -> Any:
@@ -55,8 +76,12 @@ class VLLMBackend:
         return self._run(self._generate(list(prompt_ids), sampling))
 
     async def _generate(self, prompt_ids: list[int], sampling: SamplingParams) -> Completion:
-        params = self._vllm.SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p,
-                                           max_tokens=sampling.max_new_tokens, logprobs=0)
+        params = self._vllm.SamplingParams(
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            max_tokens=sampling.max_new_tokens,
+            logprobs=0,
+        )
         final = None
         request = {"prompt_token_ids": prompt_ids}
         async for output in self.engine.generate(request, params, f"agora-{next(self._ids)}"):
@@ -64,12 +89,18 @@ class VLLMBackend:
         out = final.outputs[0]
         ids = list(out.token_ids)
         logprobs = [float(step[token].logprob) for step, token in zip(out.logprobs, ids, strict=True)]
-        return Completion(text=self.tokenizer.decode(ids, skip_special_tokens=True), token_ids=ids,
-                          logprobs=logprobs, finish_reason=out.finish_reason or "stop", prompt_token_ids=prompt_ids)
+        return Completion(
+            text=self.tokenizer.decode(ids, skip_special_tokens=True),
+            token_ids=ids,
+            logprobs=logprobs,
+            finish_reason=out.finish_reason or "stop",
+            prompt_token_ids=prompt_ids,
+        )
 
     def close(self) -> None:
         """Shuts the engine down and stops its loop."""
         self.engine.shutdown()
+        self.engine = None
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
@@ -79,10 +110,19 @@ class VLLMAgent(TokenChatAgent):
 
     name = "vllm"
 
-    def __init__(self, model: str | os.PathLike[str] | VLLMBackend, *, seed: int = 0,
-                 engine_kwargs: dict[str, Any] | None = None, **chat_kwargs: Any):
-        self.backend = model if isinstance(model, VLLMBackend) else VLLMBackend(
-            model, seed=seed, **(engine_kwargs or {}))
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | VLLMBackend,
+        *,
+        seed: int = 0,
+        engine_kwargs: dict[str, Any] | None = None,
+        **chat_kwargs: Any,
+    ):
+        self.backend = (
+            model
+            if isinstance(model, VLLMBackend)
+            else VLLMBackend(model, seed=seed, **(engine_kwargs or {}))
+        )
         self.tokenizer = self.backend.tokenizer
         super().__init__(**chat_kwargs)
         if not isinstance(model, VLLMBackend):

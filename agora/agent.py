@@ -67,6 +67,7 @@ class AgentReply(str):
                 completion_logprobs: list[float] | None = None, valid: bool = True,
                 error: str | None = None, tool_calls: list[dict[str, Any]] | None = None,
                 meta: dict[str, Any] | None = None) -> AgentReply:
+        """Builds a reply whose string value is `action` (see the class docs for the fields)."""
         self = super().__new__(cls, action)
         self.text = action if text is None else text
         self.prompt_token_ids = prompt_token_ids
@@ -114,7 +115,7 @@ class Agent:
     name: str = "agent"
 
     def fork(self) -> Agent:
-        """An independent copy for one more episode/seat (default: a deep copy; LLM agents share the model)."""
+        """An independent copy for one more episode/seat (a deep copy; LLM agents share their model)."""
         return copy.deepcopy(self)
 
     def reset(self, seed: int | None = None) -> None:
@@ -203,7 +204,8 @@ def _load_prefix_plugins() -> None:
         except Exception as e:  # a broken plugin must not break scripted agents
             import warnings
 
-            warnings.warn(f"agent plugin {entry.name!r} failed to load: {type(e).__name__}: {e}", stacklevel=2)
+            message = f"agent plugin {entry.name!r} failed to load: {type(e).__name__}: {e}"
+            warnings.warn(message, stacklevel=2)
 
 
 def _prefix_factory(spec: str) -> tuple[Callable[[str, int | None], Agent], str] | None:

@@ -44,21 +44,39 @@ class FixedLatencyAgent(SeededAgent):
         return self.act(observation, info)
 
 
-def measure(env_id: str, concurrency: int, latency_s: float, episodes: int, env_kwargs: dict,
-            inline_below_s: float = 0.0) -> dict:
+def measure(
+    env_id: str,
+    concurrency: int,
+    latency_s: float,
+    episodes: int,
+    env_kwargs: dict,
+    inline_below_s: float = 0.0,
+) -> dict:
     agent = FixedLatencyAgent(latency_s)
     start, cpu_start = time.perf_counter(), time.process_time()
-    result = rollout.run(env_id, agent, episodes=episodes, concurrency=concurrency, env_kwargs=env_kwargs,
-                         inline_env_calls_below_s=inline_below_s)
+    result = rollout.run(
+        env_id,
+        agent,
+        episodes=episodes,
+        concurrency=concurrency,
+        env_kwargs=env_kwargs,
+        inline_env_calls_below_s=inline_below_s,
+    )
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     ok = [e for e in result.episodes if e.status == "ok"]
     calls = sum(len(e.turns) for e in ok)
     total = sum(e.timings["wall_s"] for e in ok)
     outside = sum(e.timings["wall_s"] - len(e.turns) * latency_s for e in ok)
     env_s = sum(e.timings["env_s"] for e in ok)
-    return {"episodes": len(ok), "wall_s": wall, "eps": len(ok) / wall, "calls_per_s": calls / wall,
-            "outside": outside / total, "env_share": env_s / total,
-            "cpu_us_per_turn": cpu / max(calls, 1) * 1e6}
+    return {
+        "episodes": len(ok),
+        "wall_s": wall,
+        "eps": len(ok) / wall,
+        "calls_per_s": calls / wall,
+        "outside": outside / total,
+        "env_share": env_s / total,
+        "cpu_us_per_turn": cpu / max(calls, 1) * 1e6,
+    }
 
 
 def main() -> None:
@@ -70,15 +88,35 @@ def main() -> None:
     parser.add_argument("--waves", type=int, default=3, help="episodes = waves x concurrency (at least 10)")
     args = parser.parse_args()
     env_kwargs = {"opponent": args.opponent} if args.opponent else {}
-    table = Table("env calls", "concurrency", "episodes", "wall s", "episodes/s", "agent calls/s", "outside agent",
-                  "in env calls", "CPU us/turn", title=f"{args.env} ({'vs ' + args.opponent if args.opponent else 'self-play'}), "
-                                        f"agent latency {args.latency_ms:.0f} ms")
+    table = Table(
+        "env calls",
+        "concurrency",
+        "episodes",
+        "wall s",
+        "episodes/s",
+        "agent calls/s",
+        "outside agent",
+        "in env calls",
+        "CPU us/turn",
+        title=f"{args.env} ({'vs ' + args.opponent if args.opponent else 'self-play'}), "
+        f"agent latency {args.latency_ms:.0f} ms",
+    )
     for mode, inline_below_s in (("threads", 0.0), ("auto", 0.0005)):
         for c in args.concurrency:
-            row = measure(args.env, c, args.latency_ms / 1000, max(10, args.waves * c), env_kwargs, inline_below_s)
-            table.add_row(mode, str(c), str(row["episodes"]), f"{row['wall_s']:.2f}", f"{row['eps']:.1f}",
-                          f"{row['calls_per_s']:.0f}", f"{row['outside']:.1%}", f"{row['env_share']:.1%}",
-                          f"{row['cpu_us_per_turn']:.0f}")
+            row = measure(
+                args.env, c, args.latency_ms / 1000, max(10, args.waves * c), env_kwargs, inline_below_s
+            )
+            table.add_row(
+                mode,
+                str(c),
+                str(row["episodes"]),
+                f"{row['wall_s']:.2f}",
+                f"{row['eps']:.1f}",
+                f"{row['calls_per_s']:.0f}",
+                f"{row['outside']:.1%}",
+                f"{row['env_share']:.1%}",
+                f"{row['cpu_us_per_turn']:.0f}",
+            )
     Console().print(table)
 
 

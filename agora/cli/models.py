@@ -28,8 +28,11 @@ def serve_model_command(
     model_path = str(models.smollm2()) if path == "smollm2" else path
     server = server_mod.ModelServer(HFEngine(model_path, max_batch=max_batch), name or path)
     httpd = server.serve(host, port)
-    console.print(f"serving {name or path} at http://{host}:{httpd.server_address[1]}/v1 (Ctrl-C stops)",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"serving {name or path} at http://{host}:{httpd.server_address[1]}/v1 (Ctrl-C stops)",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.file.flush()
     try:
         httpd.serve_forever()

@@ -58,8 +58,9 @@ class RolloutResult:
         return summary_table(self.episodes, self.wall_s)
 
 
-def plan_jobs(env_ids: Sequence[str], episodes: int | None, group_size: int,
-              seeds: Sequence[int] | None) -> list[EpisodeJob]:
+def plan_jobs(
+    env_ids: Sequence[str], episodes: int | None, group_size: int, seeds: Sequence[int] | None
+) -> list[EpisodeJob]:
     """The episodes to play: every (env id, seed) task `group_size` times, cut to `episodes`."""
     if group_size < 1:
         raise ValueError(f"group_size must be >= 1, got {group_size}")
@@ -67,7 +68,9 @@ def plan_jobs(env_ids: Sequence[str], episodes: int | None, group_size: int,
         if episodes is None:
             raise ValueError("Give `episodes` or `seeds` (or both).")
         seeds = range(math.ceil(episodes / (group_size * len(env_ids))))
-    jobs = [EpisodeJob(env_id, int(seed), k) for seed in seeds for env_id in env_ids for k in range(group_size)]
+    jobs = [
+        EpisodeJob(env_id, int(seed), k) for seed in seeds for env_id in env_ids for k in range(group_size)
+    ]
     return jobs if episodes is None else jobs[:episodes]
 
 
@@ -105,8 +108,11 @@ class EnvCallPolicy:
 
     def inline(self, env_id: str) -> bool:
         """Whether the next call of `env_id` runs on the event loop."""
-        return self.inline_below_s > 0 and env_id not in self._threaded and \
-            self._fast_calls.get(env_id, 0) >= self.warmup
+        return (
+            self.inline_below_s > 0
+            and env_id not in self._threaded
+            and self._fast_calls.get(env_id, 0) >= self.warmup
+        )
 
     def observe(self, env_id: str, took_s: float, inline: bool) -> None:
         """Records one call's duration."""
@@ -119,10 +125,20 @@ class EnvCallPolicy:
 class _Engine:
     """State of one run: env factories, resolved agents, the thread pool, the writer, counters."""
 
-    def __init__(self, sources: dict[str, Callable[[], Any]], agents: AgentSource, *, max_turns: int,
-                 timeout_s: float | None, writer: EpisodeWriter | None, executor: concurrent.futures.Executor,
-                 max_failure_rate: float, min_episodes_for_abort: int, progress: RolloutProgress,
-                 inline_below_s: float = 0.0):
+    def __init__(
+        self,
+        sources: dict[str, Callable[[], Any]],
+        agents: AgentSource,
+        *,
+        max_turns: int,
+        timeout_s: float | None,
+        writer: EpisodeWriter | None,
+        executor: concurrent.futures.Executor,
+        max_failure_rate: float,
+        min_episodes_for_abort: int,
+        progress: RolloutProgress,
+        inline_below_s: float = 0.0,
+    ):
         self.sources = sources
         self.agent_source = agents
         self.max_turns = max_turns
@@ -160,7 +176,8 @@ class _Engine:
     def seat_agents(self, env: Any, job: EpisodeJob) -> dict[str, Agent]:
         """A fresh fork of the right agent for every seat (one seat, ``"agent"``, in single-agent envs)."""
         table = getattr(env.unwrapped, "scripted_agents", None) or getattr(
-            getattr(env.unwrapped, "game", None), "scripted_agents", {})
+            getattr(env.unwrapped, "game", None), "scripted_agents", {}
+        )
         seats = list(env.possible_agents) if _is_game(env) else ["agent"]
         specs = _seat_specs(self.agent_source, seats)
         forks = {}
@@ -173,8 +190,14 @@ class _Engine:
 
     async def play(self, envs: dict[str, Any], job: EpisodeJob) -> Episode:
         """Plays one job to an `Episode` (ok or failed)."""
-        episode = Episode(episode_id=job.episode_id, env_id=job.env_id, seed=job.seed, group_id=job.group_id,
-                          index_in_group=job.index_in_group, timings={"agent_s": 0.0, "env_s": 0.0})
+        episode = Episode(
+            episode_id=job.episode_id,
+            env_id=job.env_id,
+            seed=job.seed,
+            group_id=job.group_id,
+            index_in_group=job.index_in_group,
+            timings={"agent_s": 0.0, "env_s": 0.0},
+        )
         start = time.perf_counter()
         call = functools.partial(self.call, episode)
         try:
@@ -205,10 +228,16 @@ class _Engine:
         done = len(self.finished)
         if done >= self.min_episodes_for_abort and self.failed > self.max_failure_rate * done:
             first = next(e for e in self.finished if e.status == "failed")
-            where = f" Finished episodes are in {self.writer.path}; rerun with it to resume." if self.writer else ""
+            where = (
+                f" Finished episodes are in {self.writer.path}; rerun with it to resume."
+                if self.writer
+                else ""
+            )
             raise RolloutAborted(
-                f"{self.failed} of {done} finished episodes failed ({self.failed / done:.0%} > max_failure_rate "
-                f"{self.max_failure_rate:.0%}). First failure ({first.episode_id}): {first.error}.{where}")
+                f"{self.failed} of {done} finished episodes failed "
+                f"({self.failed / done:.0%} > max_failure_rate "
+                f"{self.max_failure_rate:.0%}). First failure ({first.episode_id}): {first.error}.{where}"
+            )
 
     async def worker(self, jobs: asyncio.Queue[EpisodeJob]) -> None:
         """Plays jobs from the queue until it is empty, reusing its env instances."""
@@ -254,29 +283,55 @@ def _close_quietly(env: Any) -> None:
         pass
 
 
-async def arun(env: EnvSource, agents: AgentSource, *, episodes: int | None = None, group_size: int = 1,
-               seeds: Sequence[int] | None = None, concurrency: int = 16, out: str | Path | None = None,
-               env_kwargs: Mapping[str, Any] | None = None, max_turns: int = 200,
-               agent_timeout_s: float | None = None, max_failure_rate: float = 0.5,
-               min_episodes_for_abort: int = 8, env_threads: int | None = None,
-               inline_env_calls_below_s: float = 0.0, progress: bool = False) -> RolloutResult:
+async def arun(
+    env: EnvSource,
+    agents: AgentSource,
+    *,
+    episodes: int | None = None,
+    group_size: int = 1,
+    seeds: Sequence[int] | None = None,
+    concurrency: int = 16,
+    out: str | Path | None = None,
+    env_kwargs: Mapping[str, Any] | None = None,
+    max_turns: int = 200,
+    agent_timeout_s: float | None = None,
+    max_failure_rate: float = 0.5,
+    min_episodes_for_abort: int = 8,
+    env_threads: int | None = None,
+    inline_env_calls_below_s: float = 0.0,
+    progress: bool = False,
+) -> RolloutResult:
     """Async `run` (same arguments), for callers already inside an event loop."""
     start = time.perf_counter()
     sources = _env_sources(env, env_kwargs or {})
     jobs = plan_jobs(list(sources), episodes, group_size, seeds)
     writer = EpisodeWriter(out) if out is not None else None
-    done = {} if writer is None else {k: v for k, v in writer.existing.items() if k in {j.episode_id for j in jobs}}
+    done = (
+        {}
+        if writer is None
+        else {k: v for k, v in writer.existing.items() if k in {j.episode_id for j in jobs}}
+    )
     todo = [job for job in jobs if job.episode_id not in done]
     queue: asyncio.Queue[EpisodeJob] = asyncio.Queue()
     for job in todo:
         queue.put_nowait(job)
     threads = env_threads or min(max(concurrency, 1), 16)
-    with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor, \
-            RolloutProgress(len(todo), progress) as bar:
-        engine = _Engine(sources, agents, max_turns=max_turns, timeout_s=agent_timeout_s, writer=writer,
-                         executor=executor, max_failure_rate=max_failure_rate,
-                         min_episodes_for_abort=min_episodes_for_abort, progress=bar,
-                         inline_below_s=inline_env_calls_below_s)
+    with (
+        concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor,
+        RolloutProgress(len(todo), progress) as bar,
+    ):
+        engine = _Engine(
+            sources,
+            agents,
+            max_turns=max_turns,
+            timeout_s=agent_timeout_s,
+            writer=writer,
+            executor=executor,
+            max_failure_rate=max_failure_rate,
+            min_episodes_for_abort=min_episodes_for_abort,
+            progress=bar,
+            inline_below_s=inline_env_calls_below_s,
+        )
         try:
             await _gather_workers(engine, queue, min(concurrency, max(len(todo), 1)))
         finally:
@@ -284,7 +339,9 @@ async def arun(env: EnvSource, agents: AgentSource, *, episodes: int | None = No
                 writer.close()
     ordered = {e.episode_id: e for e in [*done.values(), *engine.finished]}
     result = [ordered[j.episode_id] for j in jobs if j.episode_id in ordered]
-    return RolloutResult(result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start)
+    return RolloutResult(
+        result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start
+    )
 
 
 async def _gather_workers(engine: _Engine, queue: asyncio.Queue[EpisodeJob], n: int) -> None:

@@ -51,30 +51,49 @@ class EpisodeJob:
         return self.seed * 1009 + self.index_in_group * 7919
 
 
-async def _act(agent: Agent, observation: str, info: Mapping[str, Any], timeout_s: float | None
-               ) -> tuple[ReplyFields, float]:
+async def _act(
+    agent: Agent, observation: str, info: Mapping[str, Any], timeout_s: float | None
+) -> tuple[ReplyFields, float]:
     start = time.perf_counter()
     aact = getattr(agent, "aact", None)
     pending = aact(observation, info) if aact else asyncio.to_thread(agent.act, observation, info)
     try:
         reply = await asyncio.wait_for(pending, timeout_s) if timeout_s else await pending
     except asyncio.TimeoutError as e:
-        raise AgentTimeout(f"agent {getattr(agent, 'name', agent)!r} took over {timeout_s} s to answer") from e
+        raise AgentTimeout(
+            f"agent {getattr(agent, 'name', agent)!r} took over {timeout_s} s to answer"
+        ) from e
     return reply_fields(reply), time.perf_counter() - start
 
 
-def _new_turn(agent_id: str, index: int, observation: str, info: Mapping[str, Any], fields: ReplyFields,
-              latency_s: float) -> Turn:
+def _new_turn(
+    agent_id: str,
+    index: int,
+    observation: str,
+    info: Mapping[str, Any],
+    fields: ReplyFields,
+    latency_s: float,
+) -> Turn:
     extra = {k: v for k, v in info.items() if k not in _INFO_SKIP}
     if fields.error:
         extra["parse_error"] = fields.error
     if fields.text != fields.action:
         extra["completion_text"] = fields.text
     mask = [1] * len(fields.completion_token_ids) if fields.completion_token_ids is not None else None
-    return Turn(agent_id=agent_id, turn_index=index, observation=str(observation), action=fields.action,
-                valid=fields.valid, state_key=info.get("state_key"), prompt_token_ids=fields.prompt_token_ids,
-                completion_token_ids=fields.completion_token_ids,
-                completion_logprobs=fields.completion_logprobs, loss_mask=mask, latency_s=latency_s, info=extra)
+    return Turn(
+        agent_id=agent_id,
+        turn_index=index,
+        observation=str(observation),
+        action=fields.action,
+        valid=fields.valid,
+        state_key=info.get("state_key"),
+        prompt_token_ids=fields.prompt_token_ids,
+        completion_token_ids=fields.completion_token_ids,
+        completion_logprobs=fields.completion_logprobs,
+        loss_mask=mask,
+        latency_s=latency_s,
+        info=extra,
+    )
 
 
 def _check_infra(info: Mapping[str, Any]) -> None:
@@ -82,8 +101,16 @@ def _check_infra(info: Mapping[str, Any]) -> None:
         raise EnvInfraError(f"env infrastructure failed: {info['infra_error']}")
 
 
-async def play_single(env: Any, job: EpisodeJob, agent: Agent, episode: Episode, call: Call, *,
-                      max_turns: int, timeout_s: float | None) -> None:
+async def play_single(
+    env: Any,
+    job: EpisodeJob,
+    agent: Agent,
+    episode: Episode,
+    call: Call,
+    *,
+    max_turns: int,
+    timeout_s: float | None,
+) -> None:
     """Plays `agent` in a single-agent env; fills `episode` (turns, returns, flags, timings)."""
     obs, info = await call(env.reset, seed=job.seed)
     _check_infra(info)
@@ -115,7 +142,9 @@ def _game_view(game: Any) -> tuple[str | None, Any, dict[str, Any]]:
     return agent_id, game.observe(agent_id), dict(game.infos[agent_id])
 
 
-def _game_step(game: Any, action: str) -> tuple[dict[str, float], tuple[str | None, Any, dict[str, Any]], bool]:
+def _game_step(
+    game: Any, action: str
+) -> tuple[dict[str, float], tuple[str | None, Any, dict[str, Any]], bool]:
     """Steps the game; (this step's rewards, the next view, whether the acting agent's move was accepted)."""
     agent_id = game.agent_selection
     game.step(action)
@@ -124,9 +153,17 @@ def _game_step(game: Any, action: str) -> tuple[dict[str, float], tuple[str | No
     return rewards, _game_view(game), accepted
 
 
-async def play_game(game: Any, job: EpisodeJob, seats: Mapping[str, Agent], episode: Episode, call: Call, *,
-                    max_turns: int, timeout_s: float | None) -> None:
-    """Plays an AEC game with one agent per seat; each turn's reward is what its agent earned until its next turn."""
+async def play_game(
+    game: Any,
+    job: EpisodeJob,
+    seats: Mapping[str, Agent],
+    episode: Episode,
+    call: Call,
+    *,
+    max_turns: int,
+    timeout_s: float | None,
+) -> None:
+    """Plays an AEC game, one agent per seat; a turn's reward is what its agent earned until its next turn."""
     await call(game.reset, seed=job.seed)
     agent_id, obs, info = await call(_game_view, game)
     episode.returns = {a: 0.0 for a in game.possible_agents}

@@ -20,9 +20,16 @@ class RolloutProgress:
         self.enabled = enabled
         self._returns: list[float] = []
         self._failed = 0
-        self._progress = Progress(TextColumn("rollout"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
-                                  console=console, disable=not enabled, transient=False)
+        self._progress = Progress(
+            TextColumn("rollout"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not enabled,
+            transient=False,
+        )
         self._task = self._progress.add_task("rollout", total=total, stats="")
 
     def __enter__(self) -> RolloutProgress:
@@ -51,14 +58,26 @@ def summary_table(episodes: Sequence[Episode], wall_s: float) -> Table:
     for episode in episodes:
         for seat, name in (episode.agents or {"-": "-"}).items():
             rows[(episode.env_id, f"{seat}: {name}")].append(episode)
-    table = Table("env", "seat: agent", "episodes", "failed", "mean return", "mean turns",
-                  title=f"{len(episodes)} episodes in {wall_s:.1f} s ({len(episodes) / max(wall_s, 1e-9):.2f} ep/s)")
+    table = Table(
+        "env",
+        "seat: agent",
+        "episodes",
+        "failed",
+        "mean return",
+        "mean turns",
+        title=f"{len(episodes)} episodes in {wall_s:.1f} s ({len(episodes) / max(wall_s, 1e-9):.2f} ep/s)",
+    )
     for (env_id, seat_name), group in sorted(rows.items()):
         seat = seat_name.split(":", 1)[0]
         ok = [e for e in group if e.status == "ok"]
         returns = [e.returns.get(seat, 0.0) for e in ok]
         turns = [len(e.turns_of(seat)) for e in ok]
-        table.add_row(env_id, seat_name, str(len(group)), str(len(group) - len(ok)),
-                      f"{statistics.fmean(returns):+.3f}" if returns else "-",
-                      f"{statistics.fmean(turns):.1f}" if turns else "-")
+        table.add_row(
+            env_id,
+            seat_name,
+            str(len(group)),
+            str(len(group) - len(ok)),
+            f"{statistics.fmean(returns):+.3f}" if returns else "-",
+            f"{statistics.fmean(turns):.1f}" if turns else "-",
+        )
     return table

@@ -8,11 +8,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from agora.agent import AgentReply  # noqa: E402
 from agora.agents.chat import SamplingParams  # noqa: E402
 from agora.agents.hf import HFAgent, HFEngine  # noqa: E402
 from agora.agents.models import tiny_model  # noqa: E402
 from agora.agents.parsing import strip_reasoning  # noqa: E402
+
+from agora.agent import AgentReply  # noqa: E402
 
 INFO = {"instructions": "Play tic-tac-toe.", "legal_actions": ["[0]", "[4]"]}
 
@@ -37,8 +38,12 @@ def test_reply_carries_the_sampled_tokens_and_their_logprobs(engine):
     agent = HFAgent(engine, sampling=SamplingParams(temperature=1.0, max_new_tokens=12))
     reply = agent.act("Your move.", INFO)
     assert isinstance(reply, AgentReply) and isinstance(reply, str)
-    assert reply.prompt_token_ids == engine.tokenizer.apply_chat_template(
-        agent.messages[:2], tokenize=True, add_generation_prompt=True, return_dict=True)["input_ids"]
+    assert (
+        reply.prompt_token_ids
+        == engine.tokenizer.apply_chat_template(
+            agent.messages[:2], tokenize=True, add_generation_prompt=True, return_dict=True
+        )["input_ids"]
+    )
     assert 1 <= len(reply.completion_token_ids) <= 12
     assert reply.text == engine.tokenizer.decode(reply.completion_token_ids, skip_special_tokens=True)
     expected = teacher_forced_logprobs(engine, reply.prompt_token_ids, reply.completion_token_ids)
@@ -48,11 +53,13 @@ def test_reply_carries_the_sampled_tokens_and_their_logprobs(engine):
 def test_later_prompts_extend_earlier_ones_without_retokenising(engine):
     agent = HFAgent(engine, sampling=SamplingParams(max_new_tokens=8))
     replies = [agent.act(f"Observation {k}.", INFO) for k in range(3)]
-    for before, after in zip(replies, replies[1:]):
+    for before, after in zip(replies, replies[1:], strict=False):
         prefix = before.prompt_token_ids + before.completion_token_ids
         assert after.prompt_token_ids[: len(prefix)] == prefix
     # the appended part is exactly the template's text after the reply and for the next user turn
-    tail = replies[1].prompt_token_ids[len(replies[0].prompt_token_ids) + len(replies[0].completion_token_ids):]
+    tail = replies[1].prompt_token_ids[
+        len(replies[0].prompt_token_ids) + len(replies[0].completion_token_ids) :
+    ]
     text = engine.tokenizer.decode(tail)
     assert text.endswith("<|im_start|>user\nObservation 1.<|im_end|>\n<|im_start|>assistant\n")
 

@@ -11,19 +11,31 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from agora import rollout  # noqa: E402
-from agora.agent import resolve_agent  # noqa: E402
 from agora.agents.chat import Completion  # noqa: E402
 from agora.agents.models import save_tiny_model  # noqa: E402
 from agora.agents.openai import EndpointError, OpenAIAgent, _completion  # noqa: E402
 from agora.agents.server import ChatRequest, ModelServer  # noqa: E402
 
+from agora import rollout  # noqa: E402
+from agora.agent import resolve_agent  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     path = save_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "agora"), "serve-model", str(path), "--port", "0",
-                             "--name", "tiny"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "agora"),
+            "serve-model",
+            str(path),
+            "--port",
+            "0",
+            "--name",
+            "tiny",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         url = re.search(r"(http://\S+/v1)", line).group(1)
@@ -68,8 +80,10 @@ def test_tool_call_round_trip_in_openai_format():
     """The server turns a <tool_call> block into OpenAI tool_calls; the agent turns them into the action."""
     server = ModelServer.__new__(ModelServer)
     server.model_name = "m"
-    request = ChatRequest(messages=[{"role": "user", "content": "x"}],
-                          tools=[{"type": "function", "function": {"name": "search"}}])
+    request = ChatRequest(
+        messages=[{"role": "user", "content": "x"}],
+        tools=[{"type": "function", "function": {"name": "search"}}],
+    )
     text = '<think>need data</think><tool_call>{"name": "search", "arguments": {"q": "cats"}}</tool_call>'
     body = server._body(request, [1, 2], Completion(text=text, token_ids=[5, 6], logprobs=[-0.1, -0.2]))
     call = body["choices"][0]["message"]["tool_calls"][0]

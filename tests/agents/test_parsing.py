@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from agora.agents.parsing import extract_action, from_openai_tool_calls, parse_tool_calls, strip_reasoning
 
 MOVES = {"legal_actions": ["[0]", "[4]", "[8]"]}
@@ -35,15 +34,22 @@ def test_tool_call_blocks():
     parsed = extract_action(text, TOOLS)
     assert parsed.valid and parsed.tool_calls == [{"name": "search", "arguments": {"q": "x"}}]
     assert json.loads(parsed.action) == {"name": "search", "arguments": {"q": "x"}}
-    two = parse_tool_calls('<tool_call>{"name": "a", "arguments": {}}</tool_call>'
-                           '<tool_call>{"name": "b", "arguments": "{\\"k\\": 1}"}</tool_call>')
+    two = parse_tool_calls(
+        '<tool_call>{"name": "a", "arguments": {}}</tool_call>'
+        '<tool_call>{"name": "b", "arguments": "{\\"k\\": 1}"}</tool_call>'
+    )
     assert two == [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {"k": 1}}]
-    assert json.loads(extract_action('<tool_call>{"name": "a"}</tool_call><tool_call>{"name": "b"}</tool_call>',
-                                     TOOLS).action) == [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {}}]
+    assert json.loads(
+        extract_action(
+            '<tool_call>{"name": "a"}</tool_call><tool_call>{"name": "b"}</tool_call>', TOOLS
+        ).action
+    ) == [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {}}]
 
 
 def test_bare_and_fenced_json():
-    assert parse_tool_calls('{"name": "search", "arguments": {"q": 1}}') == [{"name": "search", "arguments": {"q": 1}}]
+    assert parse_tool_calls('{"name": "search", "arguments": {"q": 1}}') == [
+        {"name": "search", "arguments": {"q": 1}}
+    ]
     fenced = 'Sure:\n```json\n{"name": "search", "parameters": {"q": 2}}\n```'
     assert parse_tool_calls(fenced) == [{"name": "search", "arguments": {"q": 2}}]
     assert parse_tool_calls('{"answer": 3}') == []
@@ -56,9 +62,14 @@ def test_openai_tool_calls():
     assert parsed.valid and json.loads(parsed.action)["arguments"] == {"q": "y"}
 
 
-@pytest.mark.parametrize("text", ['<tool_call>{"name": "search", "arguments": {</tool_call>',
-                                  '<tool_call>{"arguments": {}}</tool_call>',
-                                  '<tool_call>{"name": "s", "arguments": [1]}</tool_call>'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<tool_call>{"name": "search", "arguments": {</tool_call>',
+        '<tool_call>{"arguments": {}}</tool_call>',
+        '<tool_call>{"name": "s", "arguments": [1]}</tool_call>',
+    ],
+)
 def test_malformed_tool_calls_are_invalid_actions(text):
     parsed = extract_action(text, TOOLS)
     assert not parsed.valid and parsed.error.startswith("malformed tool call")

@@ -15,7 +15,9 @@ from agora.trajectory import Episode
 
 def test_self_play_game_records_every_turn_and_zero_sum_returns():
     result = rollout.run("games/TicTacToe-v0", "random", episodes=6, group_size=3, concurrency=4)
-    assert [e.group_id for e in result.episodes] == ["games/TicTacToe-v0/seed=0"] * 3 + ["games/TicTacToe-v0/seed=1"] * 3
+    assert [e.group_id for e in result.episodes] == ["games/TicTacToe-v0/seed=0"] * 3 + [
+        "games/TicTacToe-v0/seed=1"
+    ] * 3
     assert [e.index_in_group for e in result.episodes] == [0, 1, 2, 0, 1, 2]
     assert len({tuple(t.action for t in e.turns) for e in result.episodes}) > 1  # group members differ
     for e in result.episodes:
@@ -75,13 +77,22 @@ def test_failed_episodes_are_recorded_apart_and_the_run_completes(tmp_path):
         else:
             assert e.status == "ok" and e.returns == {"agent": 3.0} and len(e.turns) == 3
     lines = out.read_text().splitlines()
-    assert sorted(Episode.from_json(x).episode_id for x in lines) == sorted(e.episode_id for e in result.episodes)
+    assert sorted(Episode.from_json(x).episode_id for x in lines) == sorted(
+        e.episode_id for e in result.episodes
+    )
 
 
 def test_failure_rate_threshold_stops_the_run(tmp_path):
     with pytest.raises(RolloutAborted, match="failed .* > max_failure_rate 20%.*exploded"):
-        rollout.run(flaky, RandomAgent(), seeds=range(1, 100, 2), concurrency=2, max_failure_rate=0.2,
-                    min_episodes_for_abort=4, out=tmp_path / "x.jsonl")
+        rollout.run(
+            flaky,
+            RandomAgent(),
+            seeds=range(1, 100, 2),
+            concurrency=2,
+            max_failure_rate=0.2,
+            min_episodes_for_abort=4,
+            out=tmp_path / "x.jsonl",
+        )
     assert 4 <= len((tmp_path / "x.jsonl").read_text().splitlines()) < 50
 
 
@@ -111,6 +122,9 @@ def test_torn_last_line_is_cut_and_finished_episodes_are_skipped(tmp_path):
 
 
 def test_episode_json_round_trip():
-    (e,) = rollout.run("games/KuhnPoker-v0" if "games/KuhnPoker-v0" in agora.list_envs() else "games/TicTacToe-v0",
-                       "random", episodes=1).episodes
+    (e,) = rollout.run(
+        "games/KuhnPoker-v0" if "games/KuhnPoker-v0" in agora.list_envs() else "games/TicTacToe-v0",
+        "random",
+        episodes=1,
+    ).episodes
     assert Episode.from_json(e.to_json()).to_json() == e.to_json()

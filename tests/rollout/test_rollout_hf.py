@@ -5,9 +5,10 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from agora.agents.models import save_tiny_model  # noqa: E402
+
 from agora import rollout  # noqa: E402
 from agora.agent import resolve_agent  # noqa: E402
-from agora.agents.models import save_tiny_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +29,19 @@ def test_hf_self_play_rollout_records_tokens(tiny_path):
                 assert all(lp <= 0 for lp in t.completion_logprobs) and set(t.loss_mask) == {1}
                 if "parse_error" in t.info:
                     assert not t.valid
-            for before, after in zip(turns, turns[1:], strict=False):  # one conversation per seat, never re-tokenised
+            for before, after in zip(
+                turns, turns[1:], strict=False
+            ):  # one conversation per seat, never re-tokenised
                 prefix = before.prompt_token_ids + before.completion_token_ids
                 assert after.prompt_token_ids[: len(prefix)] == prefix
 
 
 def test_hf_agent_against_scripted_opponent(tiny_path):
-    result = rollout.run("games/TicTacToe-v0", f"hf:{tiny_path}?max_new_tokens=4", episodes=2,
-                         env_kwargs={"opponent": "minimax"}, max_turns=4)
+    result = rollout.run(
+        "games/TicTacToe-v0",
+        f"hf:{tiny_path}?max_new_tokens=4",
+        episodes=2,
+        env_kwargs={"opponent": "minimax"},
+        max_turns=4,
+    )
     assert all(e.status == "ok" and e.turns[0].prompt_token_ids for e in result.episodes)

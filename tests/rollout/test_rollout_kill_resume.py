@@ -20,7 +20,8 @@ SCRIPT = textwrap.dedent("""
             await asyncio.sleep(0.01)
             return self.act(observation, info)
 
-    rollout.run("games/TicTacToe-v0", SlowRandom(), episodes=400, group_size=2, concurrency=8, out=sys.argv[1])
+    rollout.run("games/TicTacToe-v0", SlowRandom(), episodes=400, group_size=2, concurrency=8,
+                out=sys.argv[1])
 """)
 
 
