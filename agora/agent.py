@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import importlib
+import threading
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
@@ -181,6 +182,7 @@ class FunctionAgent(Agent):
 AgentFactory = Callable[..., Agent]
 _PREFIXES: dict[str, Callable[[str, int | None], Agent]] = {}
 _PREFIX_PLUGINS_LOADED = False
+_PREFIX_LOCK = threading.Lock()
 AGENT_ENTRY_POINT_GROUP = "agora.agents"
 
 
@@ -195,17 +197,18 @@ def register_agent_prefix(prefix: str, factory: Callable[[str, int | None], Agen
 def _load_prefix_plugins() -> None:
     """Runs each ``agora.agents`` entry point once; a broken one is skipped (its prefixes stay unknown)."""
     global _PREFIX_PLUGINS_LOADED
-    if _PREFIX_PLUGINS_LOADED:
-        return
-    _PREFIX_PLUGINS_LOADED = True
-    for entry in metadata.entry_points(group=AGENT_ENTRY_POINT_GROUP):
-        try:
-            entry.load()()
-        except Exception as e:  # a broken plugin must not break scripted agents
-            import warnings
+    with _PREFIX_LOCK:  # env threads may resolve specs at the same time
+        if _PREFIX_PLUGINS_LOADED:
+            return
+        for entry in metadata.entry_points(group=AGENT_ENTRY_POINT_GROUP):
+            try:
+                entry.load()()
+            except Exception as e:  # a broken plugin must not break scripted agents
+                import warnings
 
-            message = f"agent plugin {entry.name!r} failed to load: {type(e).__name__}: {e}"
-            warnings.warn(message, stacklevel=2)
+                message = f"agent plugin {entry.name!r} failed to load: {type(e).__name__}: {e}"
+                warnings.warn(message, stacklevel=2)
+        _PREFIX_PLUGINS_LOADED = True
 
 
 def _prefix_factory(spec: str) -> tuple[Callable[[str, int | None], Agent], str] | None:

@@ -5,6 +5,10 @@ episodes); every env call (reset, step, observe) runs through `call`, which the 
 thread pool so a slow env never blocks other episodes. Each turn is recorded as a `Turn` with the
 agent's prompt/completion token ids and logprobs, the reward it earned, its agent id, the state
 key of the observation it acted on, and whether the env accepted the action.
+
+A single-agent game env (`GameEnv`) whose opponents end the game during ``reset`` (an opponent
+forfeits by invalid moves before the learner moves) reports ``info["outcome"]``: the episode is
+recorded as terminated with that return and no turns.
 """
 
 from __future__ import annotations
@@ -117,6 +121,10 @@ async def play_single(
     agent_id = str(info.get("agent_id", "agent"))
     episode.returns = {agent_id: 0.0}
     episode.agents = {agent_id: getattr(agent, "name", type(agent).__name__)}
+    if info.get("outcome") is not None:  # a game ended before the learner's first move (opponent forfeit)
+        episode.returns[agent_id] = float(info["outcome"])
+        episode.terminated = True
+        return
     for index in range(max_turns):
         fields, latency = await _act(agent, obs, info, timeout_s)
         episode.timings["agent_s"] += latency

@@ -128,3 +128,11 @@ def test_episode_json_round_trip():
         episodes=1,
     ).episodes
     assert Episode.from_json(e.to_json()).to_json() == e.to_json()
+
+
+def test_opponent_forfeit_during_reset_ends_the_episode_with_its_outcome():
+    garbage = agora.FunctionAgent(lambda obs, info: "no move", name="garbage")
+    result = rollout.run("games/TicTacToe-v0", "random", episodes=2,
+                         env_kwargs={"opponent": garbage, "seat": 1})
+    for e in result.episodes:
+        assert e.status == "ok" and e.terminated and e.turns == [] and e.returns == {"player_1": 1.0}
