@@ -93,17 +93,20 @@ def _is_game(env: Any) -> bool:
 class EnvCallPolicy:
     """Decides per env id whether env calls run in the thread pool (default) or inline on the loop.
 
-    A thread hop costs tens of microseconds of GIL and wake-up traffic; for an env whose every
-    call is faster than that, offloading costs more than it protects. With `inline_below_s` > 0,
-    an env id whose first `warmup` calls (made in threads) all took less than `inline_below_s`
-    runs its calls inline; the first inline call that takes longer sends it back to threads for
-    good. `inline_below_s=0` (the default) keeps every call in the thread pool.
+    A thread hop costs tens of microseconds of GIL and wake-up traffic; for an env whose calls take
+    less than that, offloading costs more than it protects. With `inline_below_s` > 0, an env id
+    whose mean call time (moving average) after `warmup` calls stays below `inline_below_s` runs
+    its calls inline; once the average rises above it, or a single call takes more than
+    `never_inline_above_s`, its calls go back to the thread pool for good. Building an env is not a
+    call here. `inline_below_s=0` (the default) keeps every call in the thread pool.
     """
 
-    def __init__(self, inline_below_s: float = 0.0, warmup: int = 32):
+    def __init__(self, inline_below_s: float = 0.0, warmup: int = 32, never_inline_above_s: float = 0.01):
         self.inline_below_s = inline_below_s
         self.warmup = warmup
-        self._fast_calls: dict[str, int] = {}
+        self.never_inline_above_s = never_inline_above_s
+        self._calls: dict[str, int] = {}
+        self._mean_s: dict[str, float] = {}
         self._threaded: set[str] = set()
 
     def inline(self, env_id: str) -> bool:
@@ -111,15 +114,18 @@ class EnvCallPolicy:
         return (
             self.inline_below_s > 0
             and env_id not in self._threaded
-            and self._fast_calls.get(env_id, 0) >= self.warmup
+            and self._calls.get(env_id, 0) >= self.warmup
+            and self._mean_s[env_id] < self.inline_below_s
         )
 
-    def observe(self, env_id: str, took_s: float, inline: bool) -> None:
+    def observe(self, env_id: str, took_s: float) -> None:
         """Records one call's duration."""
-        if took_s >= self.inline_below_s:
+        n = self._calls[env_id] = self._calls.get(env_id, 0) + 1
+        mean = self._mean_s.get(env_id, took_s)
+        self._mean_s[env_id] = mean + (took_s - mean) / min(n, self.warmup)
+        slow = n > self.warmup and self._mean_s[env_id] >= self.inline_below_s
+        if took_s > self.never_inline_above_s or slow:
             self._threaded.add(env_id)
-        elif not inline:
-            self._fast_calls[env_id] = self._fast_calls.get(env_id, 0) + 1
 
 
 class _Engine:
@@ -165,7 +171,7 @@ class _Engine:
         finally:
             took = time.perf_counter() - start
             episode.timings["env_s"] += took
-            self.policy.observe(episode.env_id, took, inline)
+            self.policy.observe(episode.env_id, took)
 
     def _agent(self, spec: str | Agent, table: Mapping[str, str]) -> Agent:
         key = id(spec) if isinstance(spec, Agent) else spec
@@ -202,7 +208,8 @@ class _Engine:
         call = functools.partial(self.call, episode)
         try:
             if job.env_id not in envs:
-                envs[job.env_id] = await call(self.sources[job.env_id])
+                loop = asyncio.get_running_loop()
+                envs[job.env_id] = await loop.run_in_executor(self.executor, self.sources[job.env_id])
             env = envs[job.env_id]
             seats = self.seat_agents(env, job)
             limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}

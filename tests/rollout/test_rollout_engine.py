@@ -137,3 +137,21 @@ def test_opponent_forfeit_during_reset_ends_the_episode_with_its_outcome():
     )
     for e in result.episodes:
         assert e.status == "ok" and e.terminated and e.turns == [] and e.returns == {"player_1": 1.0}
+
+
+def test_env_call_policy_inlines_only_fast_envs():
+    from agora.rollout.engine import EnvCallPolicy
+
+    policy = EnvCallPolicy(inline_below_s=0.001, warmup=4, never_inline_above_s=0.01)
+    for _ in range(4):
+        assert not policy.inline("fast")
+        policy.observe("fast", 0.0001)
+        policy.observe("slow", 0.005)
+    assert policy.inline("fast") and not policy.inline("slow")
+    policy.observe("fast", 0.05)  # one very slow call: back to threads for good
+    assert not policy.inline("fast")
+    assert not EnvCallPolicy().inline("fast")  # default: every call in the thread pool
+    result = rollout.run(
+        "games/TicTacToe-v0", "random", episodes=40, concurrency=8, inline_env_calls_below_s=0.01
+    )
+    assert all(e.status == "ok" for e in result.episodes)
