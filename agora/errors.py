@@ -115,3 +115,11 @@ class ImageNotBuilt(SandboxError):
         super().__init__(f"The sandbox image {image!r} {what}. Build it with: "
                          "agora containers build --offline (or without --offline where a registry "
                          "is reachable).")
+
+
+class RolloutAborted(AgoraError):
+    """A rollout stopped early because too many episodes failed; finished episodes stay on disk."""
+
+
+class AgentTimeout(AgoraError, TimeoutError):
+    """An agent took longer than the rollout's `agent_timeout_s` to answer."""
