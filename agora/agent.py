@@ -211,13 +211,34 @@ def _load_prefix_plugins() -> None:
         _PREFIX_PLUGINS_LOADED = True
 
 
+def _split_prefix(spec: str) -> tuple[str, str]:
+    """``"hf:PATH?opts"`` -> ``("hf", "PATH?opts")``; ``"smollm2?opts"`` -> ``("smollm2", "?opts")``."""
+    cut = min((i for i in (spec.find(":"), spec.find("?")) if i >= 0), default=len(spec))
+    prefix, rest = spec[:cut], spec[cut:]
+    return prefix, rest[1:] if rest.startswith(":") else rest
+
+
 def _prefix_factory(spec: str) -> tuple[Callable[[str, int | None], Agent], str] | None:
-    prefix, sep, rest = spec.partition(":")
+    prefix, rest = _split_prefix(spec)
     if prefix not in _PREFIXES:
         _load_prefix_plugins()
-    if prefix in _PREFIXES and (sep or spec == prefix):
+    if prefix in _PREFIXES:
         return _PREFIXES[prefix], rest
     return None
+
+
+def is_known_spec(spec: str, table: Mapping[str, str] | None = None) -> bool:
+    """True when `spec` names an agent `resolve_agent` can build, judged without building it.
+
+    A ``module:callable`` spec is imported to check that the callable exists.
+    """
+    if spec in (table or {}) or spec == "random" or _prefix_factory(spec) is not None:
+        return True
+    module, sep, attr = spec.partition(":")
+    if sep and module and attr:
+        load_callable(spec)
+        return True
+    return False
 
 
 def load_callable(target: str) -> Callable[..., Any]:
@@ -266,5 +287,6 @@ def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
 
 
 def agent_prefixes() -> list[str]:
-    """The registered agent spec prefixes (e.g. ``["hf"]``), for validating specs without building them."""
+    """The registered agent spec prefixes (e.g. ``["hf", "smollm2"]``), plugins included."""
+    _load_prefix_plugins()
     return sorted(_PREFIXES)

@@ -63,7 +63,11 @@ def _run_one(env_id: str, agents: list[str], games: int, out: Path | None, worke
 
 def tournament_command(
     env: Annotated[list[str], typer.Option("--env", help="Game id; repeat for several games.")],
-    agents: Annotated[str, typer.Option(help="Comma-separated agent specs, e.g. random,minimax or pkg.mod:factory.")],
+    agents: Annotated[str, typer.Option(help="Comma-separated agent specs, e.g. random,minimax or pkg.mod:factory.")
+                      ] = "",
+    agent: Annotated[list[str] | None, typer.Option(
+        "--agent", help="One agent spec, taken whole (for specs with commas, e.g. a system prompt); repeatable.")
+    ] = None,
     games: Annotated[int, typer.Option(help="Games per pair of agents (seats alternate).")] = 10,
     out: Annotated[Path | None, typer.Option(help="Output directory (default runs/tournament).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
@@ -73,7 +77,7 @@ def tournament_command(
     from agora.tournament import check_agents, check_env
 
     _import_from_cwd()
-    names = [a.strip() for a in agents.split(",") if a.strip()]
+    names = [a.strip() for a in agents.split(",") if a.strip()] + list(agent or [])
     try:
         if games < 1:
             raise AgoraError(f"--games must be at least 1, got {games}.")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agora.agent import agent_prefixes, load_callable
+from agora.agent import agent_prefixes, is_known_spec
 from agora.errors import TournamentError, UnknownAgentError
 from agora.tournament.log import TournamentLog
 from agora.tournament.play import make_game, play_match
@@ -68,14 +68,9 @@ def check_agents(env_id: str, agents: Sequence[str], env_kwargs: Mapping[str, An
     for spec in agents:
         if not isinstance(spec, str):
             raise TournamentError(f"Tournament agents are named by spec strings, got {type(spec).__name__}.")
-        prefix, sep, rest = spec.partition(":")
-        if spec in table or spec == "random" or (sep and prefix in agent_prefixes()):
-            continue
-        if sep and rest:
-            load_callable(spec)
-            continue
-        known = [*table, "random", *(f"{p}:..." for p in agent_prefixes())]
-        raise UnknownAgentError(f"{UnknownAgentError.for_name(spec, known)} (for {env_id})")
+        if not is_known_spec(spec, table):
+            known = [*table, "random", *(f"{p}[:...]" for p in agent_prefixes())]
+            raise UnknownAgentError(f"{UnknownAgentError.for_name(spec, known)} (for {env_id})")
     return agents
 
 
