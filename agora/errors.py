@@ -70,3 +70,15 @@ class MissingDependency(AgoraError, ImportError):
         self.module = module
         self.extra = extra
         super().__init__(f"{module!r} is not installed. Install it with: pip install 'agora[{extra}]'")
+
+
+class BrowserError(AgoraError):
+    """The headless browser behind a web or GUI env could not be started or stopped working."""
+
+
+class BrowserNotFound(BrowserError):
+    """No Chromium executable was found; the message says how to install Debian's."""
+
+
+class BrowserCrashed(BrowserError):
+    """The browser process died (or its page closed) during an episode: an infrastructure failure."""

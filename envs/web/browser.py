@@ -1,0 +1,220 @@
+"""The browser pool: one headless Chromium per process, one context per env, on a private event loop.
+
+Playwright's async API runs on a daemon thread that the pool owns, so synchronous Gymnasium envs
+(and many of them from many threads) share one browser process: `BrowserPool.run(coro)` submits a
+coroutine to that loop and waits for its result. Each env holds a `Tab` (its own browser context and
+page); contexts are kept between episodes and rebuilt only when the browser was replaced.
+
+The browser is Debian's ``chromium`` driven through ``executable_path``; nothing is downloaded.
+When the browser dies, the pool notices (``disconnected``), the env reports the episode as an
+infrastructure failure, and the next `Tab.ensure` launches a fresh browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from agora._optional import require
+from agora.errors import BrowserCrashed, BrowserError, BrowserNotFound
+
+T = TypeVar("T")
+
+CHROMIUM_FLAGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+    "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars",
+)
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+FIXED_TIME_MS = 1_700_000_000_000
+"""The wall-clock time every episode starts at (pages see a virtual clock; see `Tab.new_episode`)."""
+CALL_TIMEOUT_S = 60.0
+
+
+def find_chromium() -> str:
+    """The path of the Chromium executable: ``$AGORA_CHROMIUM`` or Debian's ``chromium`` on PATH."""
+    explicit = os.environ.get("AGORA_CHROMIUM")
+    if explicit:
+        if not os.access(explicit, os.X_OK):
+            raise BrowserNotFound(f"AGORA_CHROMIUM={explicit!r} is not an executable file.")
+        return explicit
+    for name in CHROMIUM_CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise BrowserNotFound("No Chromium found on PATH. Install Debian's browser with: "
+                          "sudo apt-get install chromium (or set AGORA_CHROMIUM to a Chromium binary). "
+                          "agora never downloads a browser.")
+
+
+class BrowserPool:
+    """One Playwright driver and one Chromium process, shared by every web/GUI env of the process."""
+
+    def __init__(self, executable: str | None = None):
+        self.executable = executable or find_chromium()
+        self.generation = 0
+        """Bumped each time a new browser process is launched; tabs of an older one are stale."""
+        self._tag = f"--agora-pool={uuid.uuid4().hex}"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="agora-browser", daemon=True)
+        self._thread.start()
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._launch_lock: asyncio.Lock | None = None
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout_s: float = CALL_TIMEOUT_S) -> T:
+        """Runs `coro` on the pool's loop and returns its result (raises what it raises)."""
+        if threading.current_thread() is self._thread:
+            raise BrowserError("BrowserPool.run() was called from the pool's own loop; await the coroutine.")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
+
+    async def browser(self) -> Any:
+        """The live browser, launching one first when there is none or the last one died."""
+        if self._launch_lock is None:
+            self._launch_lock = asyncio.Lock()
+        async with self._launch_lock:
+            if self._browser is None or not self._browser.is_connected():
+                await self._launch()
+            return self._browser
+
+    async def _launch(self) -> None:
+        if self._playwright is None:
+            async_api = require("playwright.async_api", "web")
+            self._playwright = await async_api.async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.executable, headless=True, args=[*CHROMIUM_FLAGS, self._tag])
+        except Exception as e:
+            raise BrowserError(f"Chromium at {self.executable} failed to start: {e}. Check that "
+                               "`chromium --headless --no-sandbox --dump-dom about:blank` works.") from e
+        self.generation += 1
+
+    def browser_pid(self) -> int | None:
+        """The process id of the current browser's main process (None when none runs)."""
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            if self._tag.encode() in args and not any(a.startswith(b"--type=") for a in args):
+                return int(entry)
+        return None
+
+    def close(self) -> None:
+        """Closes the browser and the Playwright driver, and stops the loop thread."""
+        if not self._loop.is_running():
+            return
+        try:
+            self.run(self._aclose(), timeout_s=10)
+        except Exception:  # the browser may already be gone; stopping the loop still matters
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    async def _aclose(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()
+        self._browser = self._playwright = None
+
+
+_POOL: BrowserPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def get_pool() -> BrowserPool:
+    """The process-wide pool, created on first use and closed at interpreter exit."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = BrowserPool()
+            atexit.register(_POOL.close)
+        return _POOL
+
+
+@dataclass
+class Viewport:
+    """The page size in CSS pixels (and so the screenshot size in pixel mode)."""
+
+    width: int
+    height: int
+
+
+HARDENING_CSS = """
+*, *::before, *::after { animation: none !important; transition: none !important;
+  caret-color: transparent !important; scroll-behavior: auto !important; }
+"""
+SEEDED_RANDOM_JS = """
+(() => { let s = 0x9e3779b9; Math.random = function () {
+  s |= 0; s = s + 0x6D2B79F5 | 0; let t = Math.imul(s ^ s >>> 15, 1 | s);
+  t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t; return ((t ^ t >>> 14) >>> 0) / 4294967296; }; })();
+"""
+"""Math.random is seeded before any page script runs, so load-time randomness repeats too."""
+
+
+class Tab:
+    """An env's browser context and page; survives episodes and is rebuilt after a browser crash."""
+
+    def __init__(self, pool: BrowserPool, viewport: Viewport):
+        self.pool = pool
+        self.viewport = viewport
+        self.context: Any = None
+        self.page: Any = None
+        self._generation = -1
+
+    async def ensure(self) -> Any:
+        """The tab's page, creating context and page if the browser is new or the page closed."""
+        browser = await self.pool.browser()
+        if self.page is None or self._generation != self.pool.generation or self.page.is_closed():
+            await self._discard()
+            self.context = await browser.new_context(
+                viewport={"width": self.viewport.width, "height": self.viewport.height},
+                device_scale_factor=1, locale="en-US", timezone_id="UTC", reduced_motion="reduce")
+            await self.context.add_init_script(SEEDED_RANDOM_JS)
+            await self.context.clock.install(time=FIXED_TIME_MS)
+            self.page = await self.context.new_page()
+            self.page.set_default_timeout(5000)
+            self._generation = self.pool.generation
+        return self.page
+
+    async def new_episode(self, url: str) -> Any:
+        """Loads `url` afresh with the virtual clock back at `FIXED_TIME_MS`; returns the page."""
+        page = await self.ensure()
+        await self.context.clock.set_system_time(FIXED_TIME_MS)
+        await page.goto(url, wait_until="load")
+        await page.add_style_tag(content=HARDENING_CSS)
+        return page
+
+    def alive(self) -> bool:
+        """False when the browser behind this tab died or was replaced."""
+        browser = self.pool._browser
+        return (self.page is not None and not self.page.is_closed() and browser is not None
+                and browser.is_connected() and self._generation == self.pool.generation)
+
+    def check_alive(self) -> None:
+        """Raises `BrowserCrashed` when the tab's browser is gone."""
+        if not self.alive():
+            raise BrowserCrashed("the browser process died or its page was closed during the episode")
+
+    async def _discard(self) -> None:
+        context, self.context, self.page = self.context, None, None
+        if context is not None:
+            try:
+                await context.close()
+            except Exception:  # the context of a dead browser cannot be closed; it is gone anyway
+                pass
+
+    async def close(self) -> None:
+        """Closes the tab's context (the shared browser stays)."""
+        await self._discard()
