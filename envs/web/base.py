@@ -49,7 +49,7 @@ class BrowserEnv(TextEnv):
     """A task in a real headless Chromium, seen as text (``mode="text"``) or pixels (``mode="pixel"``)."""
 
     invalid_action_reward: ClassVar[float] = 0.0
-    settle_ms: ClassVar[int] = 200
+    settle_ms: ClassVar[int] = 208
     """Virtual milliseconds that pass after each action (timers, delays, animations run)."""
     snapshot_root: ClassVar[str | None] = None
     snapshot_skip: ClassVar[tuple[str, ...]] = ()
@@ -79,8 +79,11 @@ class BrowserEnv(TextEnv):
         """Loads the task for `seed` into the tab; returns the task text."""
         raise NotImplementedError
 
-    async def _aoutcome(self, page: Any) -> tuple[float, bool]:
-        """The reward of the last action and whether the episode is over."""
+    state_js: ClassVar[str] = "() => null"
+    """A page function whose result (read with each observation) `_outcome` scores."""
+
+    def _outcome(self, state: Any) -> tuple[float, bool]:
+        """The reward of the last action and whether the episode is over, from `state_js`'s result."""
         raise NotImplementedError
 
     def _answer(self, text: str) -> tuple[float, bool] | str:
@@ -182,7 +185,7 @@ class BrowserEnv(TextEnv):
         image = obs.get("image")
         if image is None:
             image = np.zeros((self.viewport.height, self.viewport.width, 3), np.uint8)
-        return {"text": text, "image": image}
+        return {"text": text, "image": image.copy()}  # a new array each time: callers keep them
 
     async def _areset(self, seed: int) -> dict[str, Any]:
         tab = self._tab
@@ -201,15 +204,14 @@ class BrowserEnv(TextEnv):
         tab.check_alive()
         page = tab.page
         try:
-            error = await self._perform(page, action)
-            if isinstance(error, tuple):  # an answer() scored the episode
-                reward, terminated = error
-                error = None
-            else:
-                await tab.context.clock.run_for(self.settle_ms)
+            result = await self._perform(page, action)
+            if not isinstance(result, tuple):
+                await tab.advance(self.settle_ms)
                 await _wait_loaded(page)
-                reward, terminated = await self._aoutcome(page)
             obs = await self._observe(page)
+            # an answer() scores the episode itself; otherwise the page's state does
+            error, (reward, terminated) = (None, result) if isinstance(result, tuple) else \
+                (result, self._outcome(obs["state"]))
         except AgentActionFailed as e:
             error, reward, terminated = str(e), self.invalid_action_reward, False
             obs = await self._observe(page)
@@ -245,12 +247,14 @@ class BrowserEnv(TextEnv):
     async def _observe(self, page: Any, reset_ids: bool = False) -> dict[str, Any]:
         obs: dict[str, Any] = {"label": self._page_label(page)}
         if self.mode == "text":
-            lines = await page.evaluate(snapshot_js(), {"root": self.snapshot_root, "skip": list(self.snapshot_skip),
-                                                        "reset": reset_ids})
+            opts = {"root": self.snapshot_root, "skip": list(self.snapshot_skip), "reset": reset_ids}
+            read = f"(o) => [({snapshot_js()})(o), ({self.state_js})()]"
+            lines, obs["state"] = await page.evaluate(read, opts)
             obs["text"] = "\n".join(lines) if lines else "(the page is empty)"
         else:
             png = await page.screenshot(type="png", animations="disabled", caret="hide")
             obs["image"] = _decode_png(png)
+            obs["state"] = await page.evaluate(self.state_js)
         return obs
 
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import threading
 import uuid
+from datetime import datetime, timedelta, timezone
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -33,8 +34,10 @@ CHROMIUM_FLAGS = (
     "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars",
 )
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-FIXED_TIME_MS = 1_700_000_000_000
+EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
 """The wall-clock time every episode starts at (pages see a virtual clock; see `Tab.new_episode`)."""
+FRAME_MS = 16
+"""The fake clock runs animation frames every 16 ms; advancing in multiples keeps their phase fixed."""
 CALL_TIMEOUT_S = 60.0
 
 
@@ -151,10 +154,21 @@ class Viewport:
     height: int
 
 
-HARDENING_CSS = """
-*, *::before, *::after { animation: none !important; transition: none !important;
-  caret-color: transparent !important; scroll-behavior: auto !important; }
+HARDENING_JS = """
+(() => { const add = () => { const s = document.createElement('style');
+  s.textContent = '*, *::before, *::after { animation: none !important; transition: none !important; ' +
+    'caret-color: transparent !important; scroll-behavior: auto !important; }';
+  (document.head || document.documentElement).appendChild(s); };
+  if (document.documentElement) add(); else document.addEventListener('DOMContentLoaded', add); })();
 """
+"""No CSS animations or transitions, no blinking caret: the same actions give the same pixels."""
+RELATIVE_FRAMES_JS = """
+(() => { const later = window.setTimeout, cancel = window.clearTimeout;
+  window.requestAnimationFrame = (cb) => later(() => cb(performance.now()), 16);
+  window.cancelAnimationFrame = (id) => cancel(id); })();
+"""
+"""Animation frames 16 virtual ms after each request (the fake clock's own frames keep a phase that
+depends on real time between its install and pause, so they would differ between contexts)."""
 SEEDED_RANDOM_JS = """
 (() => { let s = 0x9e3779b9; Math.random = function () {
   s |= 0; s = s + 0x6D2B79F5 | 0; let t = Math.imul(s ^ s >>> 15, 1 | s);
@@ -172,6 +186,7 @@ class Tab:
         self.context: Any = None
         self.page: Any = None
         self._generation = -1
+        self._clock_moved = False
 
     async def ensure(self) -> Any:
         """The tab's page, creating context and page if the browser is new or the page closed."""
@@ -181,20 +196,33 @@ class Tab:
             self.context = await browser.new_context(
                 viewport={"width": self.viewport.width, "height": self.viewport.height},
                 device_scale_factor=1, locale="en-US", timezone_id="UTC", reduced_motion="reduce")
-            await self.context.add_init_script(SEEDED_RANDOM_JS)
-            await self.context.clock.install(time=FIXED_TIME_MS)
+            await self.context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS)
+            # install() starts a running clock; pausing at a fixed later instant removes the real
+            # time that passed in between, so timers and frames keep the same phase in every context
+            await self.context.clock.install(time=EPOCH - timedelta(seconds=1))
+            await self.context.clock.pause_at(EPOCH)
+            await self.context.add_init_script(RELATIVE_FRAMES_JS)
+            self._clock_moved = False
             self.page = await self.context.new_page()
             self.page.set_default_timeout(5000)
             self._generation = self.pool.generation
         return self.page
 
     async def new_episode(self, url: str) -> Any:
-        """Loads `url` afresh with the virtual clock back at `FIXED_TIME_MS`; returns the page."""
+        """Loads `url` afresh with the virtual clock's date back at `EPOCH`; returns the page."""
         page = await self.ensure()
-        await self.context.clock.set_system_time(FIXED_TIME_MS)
+        if self._clock_moved:
+            await self.context.clock.set_system_time(EPOCH)
+            self._clock_moved = False
         await page.goto(url, wait_until="load")
-        await page.add_style_tag(content=HARDENING_CSS)
         return page
+
+    async def advance(self, ms: int) -> None:
+        """Lets `ms` virtual milliseconds pass (a multiple of `FRAME_MS`): timers and frames run."""
+        if ms % FRAME_MS:
+            raise ValueError(f"advance() takes multiples of {FRAME_MS} ms (frame phase), got {ms}")
+        self._clock_moved = True
+        await self.context.clock.run_for(ms)
 
     def alive(self) -> bool:
         """False when the browser behind this tab died or was replaced."""

@@ -5,7 +5,7 @@ served by agora's local HTTP server on 127.0.0.1, never from the internet.
 
 **Task.** The instruction line (MiniWoB's utterance) says what to do on a 160x210 page, e.g.
 *Click on the "Ok" button.* The seed fixes the generated problem (``Math.seedrandom``), and the
-page runs on a virtual clock that starts at the same instant each episode and moves 200 ms per
+page runs on a virtual clock that starts at the same instant each episode and moves 208 ms per
 action, so the same seed and actions give the same pages.
 
 **Observation (text mode).** ``Task: <utterance>`` and the page as an accessibility tree, one
@@ -41,9 +41,8 @@ START_JS = """(seed) => {
   core.EPISODE_MAX_TIME = 2147483647;
   Math.seedrandom(String(seed));
   core.startEpisodeReal();
-  return typeof WOB_TASK_READY === 'undefined' ? true : WOB_TASK_READY;
+  return [typeof WOB_TASK_READY === 'undefined' ? true : WOB_TASK_READY, core.getUtterance()];
 }"""
-OUTCOME_JS = "() => [WOB_RAW_REWARD_GLOBAL, WOB_DONE_GLOBAL]"
 READY_POLLS = 20
 
 
@@ -90,16 +89,18 @@ class MiniWoBEnv(BrowserEnv):
 
     async def _astart(self, tab: Tab, seed: int) -> str:
         page = await tab.new_episode(self._url)
-        ready = await page.evaluate(START_JS, seed)
+        ready, utterance = await page.evaluate(START_JS, seed)
         for _ in range(READY_POLLS):
             if ready:
                 break
-            await tab.context.clock.run_for(100)
-            ready = await page.evaluate("() => WOB_TASK_READY")
-        return await page.evaluate("() => core.getUtterance()")
+            await tab.advance(96)
+            ready, utterance = await page.evaluate("() => [WOB_TASK_READY, core.getUtterance()]")
+        return str(utterance["utterance"] if isinstance(utterance, dict) else utterance)
 
-    async def _aoutcome(self, page: Any) -> tuple[float, bool]:
-        raw, done = await page.evaluate(OUTCOME_JS)
+    state_js = "() => [WOB_RAW_REWARD_GLOBAL, WOB_DONE_GLOBAL]"
+
+    def _outcome(self, state: Any) -> tuple[float, bool]:
+        raw, done = state
         return (float(raw), True) if done else (0.0, False)
 
     def __repr__(self) -> str:

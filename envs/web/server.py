@@ -89,7 +89,10 @@ class LocalServer:
                 static = not any(self.path.startswith(f"/{p}/") for p in server._apps)
                 self.send_header("Cache-Control", "max-age=86400, immutable" if static else "no-store")
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the page navigated away mid-response
+                    pass
 
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass

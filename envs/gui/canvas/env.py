@@ -38,18 +38,20 @@ class CanvasEnv(BrowserEnv):
             raise ValueError(f"unknown canvas task {task!r}; choose one of {', '.join(TASKS)}")
         super().__init__(mode="pixel", viewport=(WIDTH, HEIGHT), render_mode=render_mode)
         self.task_name = task
-        self.spec: dict[str, Any] = {}
+        self.layout: dict[str, Any] = {}
         server = get_server()
         server.mount_static("gui-canvas", Path(__file__).parent)
         self._page_url = f"{server.origin}/gui-canvas/canvas.html"
 
     async def _astart(self, tab: Tab, seed: int) -> str:
-        self.spec, instruction = make_task(self.task_name, seed)
-        await tab.new_episode(f"{self._page_url}?spec={quote(json.dumps(self.spec))}")
+        self.layout, instruction = make_task(self.task_name, seed)
+        await tab.new_episode(f"{self._page_url}?spec={quote(json.dumps(self.layout))}")
         return instruction
 
-    async def _aoutcome(self, page: Any) -> tuple[float, bool]:
-        reward, done = await page.evaluate("() => [AGORA_REWARD, AGORA_DONE]")
+    state_js = "() => [AGORA_REWARD, AGORA_DONE]"
+
+    def _outcome(self, state: Any) -> tuple[float, bool]:
+        reward, done = state
         return float(reward), bool(done)
 
     def __repr__(self) -> str:

@@ -83,7 +83,7 @@ class ShopEnv(BrowserEnv):
         await tab.new_episode(self.base_url)
         return session.goal.instruction
 
-    async def _aoutcome(self, page: Any) -> tuple[float, bool]:
+    def _outcome(self, state: Any) -> tuple[float, bool]:
         session = self.session
         if session.order is None:
             return 0.0, False
