@@ -74,8 +74,7 @@ def _task_url(task: str) -> str:
 class MiniWoBEnv(BrowserEnv):
     """One MiniWoB++ task (`task` is the page name, e.g. ``click-button``)."""
 
-    snapshot_root = "#wrap"
-    snapshot_skip = ("query",)
+    snapshot_skip = ("query", "reward-display", "sync-task-cover", "click-canvas")
     default_viewport = (160, 210)
 
     def __init__(self, task: str, mode: str = "text", viewport: tuple[int, int] | None = None,

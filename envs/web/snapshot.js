@@ -35,6 +35,7 @@
     const tag = el.tagName;
     const parts = [];
     let role = el.getAttribute('role') || '';
+    if (role === 'presentation' || role === 'none') role = '';
     if (el instanceof SVGElement) {
       const name = el.tagName.toLowerCase();
       if (!SVG_SHAPES.has(name)) return null;
