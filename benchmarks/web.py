@@ -19,8 +19,9 @@ import threading
 import time
 from collections.abc import Callable
 
-import agora
 from agora.envs.web.experts import ShopExpert, miniwob_plan
+
+import agora
 
 TEXT_TASKS = ("click-button", "click-checkboxes", "enter-text", "login-user", "choose-list")
 
@@ -28,12 +29,15 @@ TEXT_TASKS = ("click-button", "click-checkboxes", "enter-text", "login-user", "c
 def percentiles(values: list[float]) -> tuple[float, float]:
     """p50 and p95 in milliseconds."""
     ordered = sorted(values)
-    return (statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000)
+    return (
+        statistics.median(ordered) * 1000,
+        ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000,
+    )
 
 
-def timed(fn: Callable, *args):
+def timed(fn: Callable, *args, **kwargs):
     start = time.perf_counter()
-    result = fn(*args)
+    result = fn(*args, **kwargs)
     return result, time.perf_counter() - start
 
 
@@ -43,7 +47,7 @@ def text_miniwob(episodes: int) -> tuple[list[float], list[float]]:
         env = agora.make(f"web/miniwob.{task}-v0")
         env.reset(seed=10_000)  # warm the context
         for seed in range(episodes // len(TEXT_TASKS) + 1):
-            (obs, _), dt = timed(lambda s=seed: env.reset(seed=s))
+            (obs, _), dt = timed(env.reset, seed=seed)
             resets.append(dt)
             for action in ["noop()", *miniwob_plan(task, obs)]:
                 result, dt = timed(env.step, action)
@@ -59,7 +63,7 @@ def text_shop(episodes: int) -> tuple[list[float], list[float]]:
     env = agora.make("web/shop.buy-v0")
     env.reset(seed=10_000)
     for seed in range(max(3, episodes // 3)):
-        (obs, _), dt = timed(lambda s=seed: env.reset(seed=s))
+        (obs, _), dt = timed(env.reset, seed=seed)
         resets.append(dt)
         expert = ShopExpert(env.unwrapped.session)
         for _ in range(20):
@@ -77,7 +81,7 @@ def pixel(env_id: str, episodes: int, actions: list[str]) -> tuple[list[float], 
     env = agora.make(env_id)
     env.reset(seed=10_000)
     for seed in range(episodes):
-        _, dt = timed(lambda s=seed: env.reset(seed=s))
+        _, dt = timed(env.reset, seed=seed)
         resets.append(dt)
         for action in actions:
             result, dt = timed(env.step, action)
@@ -126,13 +130,16 @@ def browsergym_row(episodes: int) -> str:
     env = gym.make("browsergym/miniwob.click-button")
     resets, steps = [], []
     for seed in range(episodes):
-        _, dt = timed(lambda s=seed: env.reset(seed=s))
+        _, dt = timed(env.reset, seed=seed)
         resets.append(dt)
         _, dt = timed(env.step, "noop()")
         steps.append(dt)
     env.close()
     (r50, r95), (s50, s95) = percentiles(resets), percentiles(steps)
-    return f"BrowserGym miniwob.click-button: reset p50 {r50:.0f} ms p95 {r95:.0f} ms; step p50 {s50:.0f} ms p95 {s95:.0f}"
+    return (
+        f"BrowserGym miniwob.click-button: reset p50 {r50:.0f} ms p95 {r95:.0f} ms; "
+        f"step p50 {s50:.0f} ms p95 {s95:.0f} ms"
+    )
 
 
 def main() -> None:
@@ -142,18 +149,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
 
-    rows = [("text: MiniWoB click/type tasks", *text_miniwob(args.episodes)),
-            ("text: shop (navigation each step)", *text_shop(args.episodes)),
-            ("pixel: gui/miniwob.click-button", *pixel("gui/miniwob.click-button-v0", args.episodes,
-                                                       ["noop()", "click(80, 120)"])),
-            ("pixel: gui/canvas.form", *pixel("gui/canvas.form-v0", args.episodes,
-                                              ["click(150, 40)", 'type("abc")', "noop()"]))]
+    rows = [
+        ("text: MiniWoB click/type tasks", *text_miniwob(args.episodes)),
+        ("text: shop (navigation each step)", *text_shop(args.episodes)),
+        (
+            "pixel: gui/miniwob.click-button",
+            *pixel("gui/miniwob.click-button-v0", args.episodes, ["noop()", "click(80, 120)"]),
+        ),
+        (
+            "pixel: gui/canvas.form",
+            *pixel("gui/canvas.form-v0", args.episodes, ["click(150, 40)", 'type("abc")', "noop()"]),
+        ),
+    ]
     print(f"{'env':<36} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9} {'steps':>6}")
     for name, resets, steps in rows:
         (r50, r95), (s50, s95) = percentiles(resets), percentiles(steps)
         print(f"{name:<36} {r50:>8.1f}ms {r95:>8.1f}ms {s50:>7.1f}ms {s95:>7.1f}ms {len(steps):>6}")
     print()
-    print(f"{'concurrent envs':<16} {'steps/s':>8}  (web/miniwob.click-checkboxes, reset + 5 noops per episode)")
+    print(
+        f"{'concurrent envs':<16} {'steps/s':>8}  (web/miniwob.click-checkboxes, reset + 5 noops per episode)"
+    )
     for n in (int(x) for x in args.concurrency.split(",")):
         print(f"{n:<16} {throughput(n, args.seconds):>8.1f}")
     print()

@@ -11,8 +11,18 @@ import agora
 
 CANVAS_TURNS = 10
 PIXEL_MINIWOB_TASKS = (
-    "click-button", "click-checkboxes", "click-color", "click-dialog", "click-pie", "click-shape",
-    "count-shape", "drag-box", "enter-text", "grid-coordinate", "identify-shape", "use-slider",
+    "click-button",
+    "click-checkboxes",
+    "click-color",
+    "click-dialog",
+    "click-pie",
+    "click-shape",
+    "count-shape",
+    "drag-box",
+    "enter-text",
+    "grid-coordinate",
+    "identify-shape",
+    "use-slider",
 )
 """MiniWoB++ tasks registered in pixel mode: ones whose content is visual (shapes, colours, positions)."""
 
@@ -24,10 +34,16 @@ def register_envs() -> None:
     from agora.envs.web.miniwob import miniwob_tasks
 
     for task in TASKS:
-        agora.register(f"gui/canvas.{task}-v0", "agora.envs.gui.canvas.env:CanvasEnv", max_turns=CANVAS_TURNS,
-                       task=task)
+        agora.register(
+            f"gui/canvas.{task}-v0", "agora.envs.gui.canvas.env:CanvasEnv", max_turns=CANVAS_TURNS, task=task
+        )
     shipped = set(miniwob_tasks())
     for task in PIXEL_MINIWOB_TASKS:
         if task in shipped:
-            agora.register(f"gui/miniwob.{task}-v0", "agora.envs.web.miniwob:MiniWoBEnv",
-                           max_turns=miniwob_max_turns(task), task=task, mode="pixel")
+            agora.register(
+                f"gui/miniwob.{task}-v0",
+                "agora.envs.web.miniwob:MiniWoBEnv",
+                max_turns=miniwob_max_turns(task),
+                task=task,
+                mode="pixel",
+            )

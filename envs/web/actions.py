@@ -54,27 +54,67 @@ _ID = Param("id", "integer", "the element id shown in brackets, e.g. 12 for [12]
 _X, _Y = Param("x", "integer", "pixels from the left edge"), Param("y", "integer", "pixels from the top edge")
 TEXT_ACTIONS = (
     ActionSpec("click", "Click the element with this id.", (_ID,)),
-    ActionSpec("type", "Replace the text in a text field with `text`.", (_ID, Param("text", "string", "what to type"))),
-    ActionSpec("select", "Choose the option with this label in a drop-down list.",
-               (_ID, Param("option", "string", "the option's label"))),
-    ActionSpec("press", "Press a key (Enter, Tab, Escape, Backspace, ArrowDown, ...) on the focused element.",
-               (Param("key", "string", "the key name"),)),
-    ActionSpec("scroll", "Scroll the page.", (Param("direction", "string", "where to", ("up", "down", "left", "right")),)),
-    ActionSpec("goto", "Open a URL of this site (e.g. /cart).", (Param("url", "string", "a path or URL of the site"),)),
-    ActionSpec("answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)),
+    ActionSpec(
+        "type",
+        "Replace the text in a text field with `text`.",
+        (_ID, Param("text", "string", "what to type")),
+    ),
+    ActionSpec(
+        "select",
+        "Choose the option with this label in a drop-down list.",
+        (_ID, Param("option", "string", "the option's label")),
+    ),
+    ActionSpec(
+        "press",
+        "Press a key (Enter, Tab, Escape, Backspace, ArrowDown, ...) on the focused element.",
+        (Param("key", "string", "the key name"),),
+    ),
+    ActionSpec(
+        "scroll",
+        "Scroll the page.",
+        (Param("direction", "string", "where to", ("up", "down", "left", "right")),),
+    ),
+    ActionSpec(
+        "goto",
+        "Open a URL of this site (e.g. /cart).",
+        (Param("url", "string", "a path or URL of the site"),),
+    ),
+    ActionSpec(
+        "answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)
+    ),
     ActionSpec("noop", "Do nothing (let time pass)."),
 )
 PIXEL_ACTIONS = (
     ActionSpec("click", "Left-click at a point of the screenshot.", (_X, _Y)),
     ActionSpec("double_click", "Double-click at a point.", (_X, _Y)),
-    ActionSpec("drag", "Press at (x1, y1), move to (x2, y2), release.",
-               (Param("x1", "integer", "start x"), Param("y1", "integer", "start y"),
-                Param("x2", "integer", "end x"), Param("y2", "integer", "end y"))),
-    ActionSpec("type", "Type text with the keyboard into whatever has focus.", (Param("text", "string", "what to type"),)),
-    ActionSpec("key", "Press a key or chord, e.g. Enter, ctrl+a, shift+Tab.", (Param("keys", "string", "the key(s)"),)),
-    ActionSpec("scroll", "Scroll by dy pixels (positive: down) with the mouse at (x, y).",
-               (_X, _Y, Param("dy", "integer", "pixels to scroll"))),
-    ActionSpec("answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)),
+    ActionSpec(
+        "drag",
+        "Press at (x1, y1), move to (x2, y2), release.",
+        (
+            Param("x1", "integer", "start x"),
+            Param("y1", "integer", "start y"),
+            Param("x2", "integer", "end x"),
+            Param("y2", "integer", "end y"),
+        ),
+    ),
+    ActionSpec(
+        "type",
+        "Type text with the keyboard into whatever has focus.",
+        (Param("text", "string", "what to type"),),
+    ),
+    ActionSpec(
+        "key",
+        "Press a key or chord, e.g. Enter, ctrl+a, shift+Tab.",
+        (Param("keys", "string", "the key(s)"),),
+    ),
+    ActionSpec(
+        "scroll",
+        "Scroll by dy pixels (positive: down) with the mouse at (x, y).",
+        (_X, _Y, Param("dy", "integer", "pixels to scroll")),
+    ),
+    ActionSpec(
+        "answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)
+    ),
     ActionSpec("noop", "Do nothing (let time pass)."),
 )
 ACTION_SETS = {"text": {a.name: a for a in TEXT_ACTIONS}, "pixel": {a.name: a for a in PIXEL_ACTIONS}}
@@ -91,10 +131,19 @@ def _tool_spec(spec: ActionSpec) -> dict[str, Any]:
         props[p.name] = {"type": p.type, "description": p.description}
         if p.choices:
             props[p.name]["enum"] = list(p.choices)
-    return {"type": "function", "function": {
-        "name": spec.name, "description": spec.description,
-        "parameters": {"type": "object", "properties": props, "required": [p.name for p in spec.params],
-                       "additionalProperties": False}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": spec.name,
+            "description": spec.description,
+            "parameters": {
+                "type": "object",
+                "properties": props,
+                "required": [p.name for p in spec.params],
+                "additionalProperties": False,
+            },
+        },
+    }
 
 
 def action_help(mode: str) -> str:
@@ -143,7 +192,9 @@ def _from_call(text: str) -> tuple[str, list[Any]]:
     try:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
-        raise ActionError(f"cannot parse {text[:80]!r}; write one call such as click(3) or type(3, \"hello\")") from None
+        raise ActionError(
+            f'cannot parse {text[:80]!r}; write one call such as click(3) or type(3, "hello")'
+        ) from None
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.keywords:
         raise ActionError(f"{text[:80]!r} is not a call like click(3) (positional arguments only)")
     try:
@@ -162,7 +213,9 @@ def _bind_positional(spec: ActionSpec, values: list[Any]) -> Action:
 def _bind_keywords(spec: ActionSpec, args: dict[str, Any]) -> Action:
     expected = {p.name for p in spec.params}
     if set(args) != expected:
-        raise ActionError(f"{spec.name} needs arguments {sorted(expected)}, got {sorted(args)}: {spec.signature()}")
+        raise ActionError(
+            f"{spec.name} needs arguments {sorted(expected)}, got {sorted(args)}: {spec.signature()}"
+        )
     for p in spec.params:
         value = args[p.name]
         if p.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
@@ -170,5 +223,7 @@ def _bind_keywords(spec: ActionSpec, args: dict[str, Any]) -> Action:
         if p.type == "string" and not isinstance(value, str):
             raise ActionError(f"{spec.name}: {p.name} must be a quoted string, got {value!r:.40}")
         if p.choices and value not in p.choices:
-            raise ActionError(f"{spec.name}: {p.name} must be one of {', '.join(p.choices)}, got {value!r:.40}")
+            raise ActionError(
+                f"{spec.name}: {p.name} must be one of {', '.join(p.choices)}, got {value!r:.40}"
+            )
     return Action(spec.name, dict(args))

@@ -27,11 +27,30 @@ from agora.errors import BrowserCrashed, BrowserError, ResetNeeded
 from agora.spaces import TextSpace, require_text_action, text_obs
 
 MODES = ("text", "pixel")
-KEY_NAMES = {"ctrl": "Control", "control": "Control", "shift": "Shift", "alt": "Alt", "cmd": "Meta",
-             "meta": "Meta", "enter": "Enter", "return": "Enter", "esc": "Escape", "escape": "Escape",
-             "tab": "Tab", "backspace": "Backspace", "delete": "Delete", "space": "Space", "up": "ArrowUp",
-             "down": "ArrowDown", "left": "ArrowLeft", "right": "ArrowRight", "home": "Home", "end": "End",
-             "pageup": "PageUp", "pagedown": "PageDown"}
+KEY_NAMES = {
+    "ctrl": "Control",
+    "control": "Control",
+    "shift": "Shift",
+    "alt": "Alt",
+    "cmd": "Meta",
+    "meta": "Meta",
+    "enter": "Enter",
+    "return": "Enter",
+    "esc": "Escape",
+    "escape": "Escape",
+    "tab": "Tab",
+    "backspace": "Backspace",
+    "delete": "Delete",
+    "space": "Space",
+    "up": "ArrowUp",
+    "down": "ArrowDown",
+    "left": "ArrowLeft",
+    "right": "ArrowRight",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PageUp",
+    "pagedown": "PageDown",
+}
 SCROLL_PX = {"up": (0, -200), "down": (0, 200), "left": (-200, 0), "right": (200, 0)}
 
 
@@ -55,8 +74,9 @@ class BrowserEnv(TextEnv):
     snapshot_skip: ClassVar[tuple[str, ...]] = ()
     default_viewport: ClassVar[tuple[int, int]] = (800, 600)
 
-    def __init__(self, mode: str = "text", viewport: tuple[int, int] | None = None,
-                 render_mode: str | None = None):
+    def __init__(
+        self, mode: str = "text", viewport: tuple[int, int] | None = None, render_mode: str | None = None
+    ):
         super().__init__(render_mode=render_mode)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -64,9 +84,12 @@ class BrowserEnv(TextEnv):
         width, height = viewport or self.default_viewport
         self.viewport = Viewport(int(width), int(height))
         if mode == "pixel":
-            self.observation_space = spaces.Dict({
-                "text": TextSpace(),
-                "image": spaces.Box(0, 255, (self.viewport.height, self.viewport.width, 3), np.uint8)})
+            self.observation_space = spaces.Dict(
+                {
+                    "text": TextSpace(),
+                    "image": spaces.Box(0, 255, (self.viewport.height, self.viewport.width, 3), np.uint8),
+                }
+            )
         self._tab: Tab | None = None
         self._task = ""
         self._last_obs: dict[str, Any] = {}
@@ -99,14 +122,21 @@ class BrowserEnv(TextEnv):
         return None
 
     def _instructions(self) -> str:
-        return (f"You operate a web page in a browser to complete a task.\n"
-                f"Each turn, reply with exactly one action:\n{action_help(self.mode)}\n"
-                f"Actions may also be JSON tool calls: {{\"name\": \"click\", \"arguments\": {{...}}}}.\n"
-                + ("Elements are listed as [id] role \"name\" attributes; use the id in your action."
-                   if self.mode == "text" else "Coordinates are pixels of the screenshot (x right, y down)."))
+        return (
+            f"You operate a web page in a browser to complete a task.\n"
+            f"Each turn, reply with exactly one action:\n{action_help(self.mode)}\n"
+            f'Actions may also be JSON tool calls: {{"name": "click", "arguments": {{...}}}}.\n'
+            + (
+                'Elements are listed as [id] role "name" attributes; use the id in your action.'
+                if self.mode == "text"
+                else "Coordinates are pixels of the screenshot (x right, y down)."
+            )
+        )
 
     # ------------------------------------------------------------------ gymnasium API
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
         """Starts an episode: a fresh page for the task drawn from `seed`."""
         super(TextEnv, self).reset(seed=seed)
         episode_seed = int(self.np_random.integers(2**31 - 1))
@@ -154,12 +184,18 @@ class BrowserEnv(TextEnv):
 
     # ------------------------------------------------------------------ internals
     def _info(self, error: str | None = None) -> dict[str, Any]:
-        info: dict[str, Any] = {"instructions": self._instructions(), "tools": tool_specs(self.mode), "task": self._task}
+        info: dict[str, Any] = {
+            "instructions": self._instructions(),
+            "tools": tool_specs(self.mode),
+            "task": self._task,
+        }
         if error:
             info["error"] = error
         return info
 
-    def _reply(self, error: str, reward: float, terminated: bool) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+    def _reply(
+        self, error: str, reward: float, terminated: bool
+    ) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """An observation that repeats the last page state with `error` under it."""
         obs = dict(self._last_obs)
         obs["error"] = error
@@ -210,8 +246,9 @@ class BrowserEnv(TextEnv):
                 await _wait_loaded(page)
             obs = await self._observe(page)
             # an answer() scores the episode itself; otherwise the page's state does
-            error, (reward, terminated) = (None, result) if isinstance(result, tuple) else \
-                (result, self._outcome(obs["state"]))
+            error, (reward, terminated) = (
+                (None, result) if isinstance(result, tuple) else (result, self._outcome(obs["state"]))
+            )
         except AgentActionFailed as e:
             error, reward, terminated = str(e), self.invalid_action_reward, False
             obs = await self._observe(page)
@@ -302,7 +339,9 @@ async def _pixel_action(env: BrowserEnv, page: Any, action: Action) -> str | Non
     points = [(args[x], args[y]) for x, y in (("x", "y"), ("x1", "y1"), ("x2", "y2")) if x in args]
     for x, y in points:
         if not (0 <= x < env.viewport.width and 0 <= y < env.viewport.height):
-            return f"{action.name}: ({x}, {y}) is outside the {env.viewport.width}x{env.viewport.height} screen"
+            return (
+                f"{action.name}: ({x}, {y}) is outside the {env.viewport.width}x{env.viewport.height} screen"
+            )
     if action.name == "click":
         await mouse.click(args["x"], args["y"])
     elif action.name == "double_click":

@@ -18,9 +18,9 @@ import os
 import shutil
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from agora._optional import require
@@ -29,9 +29,17 @@ from agora.errors import BrowserCrashed, BrowserError, BrowserNotFound
 T = TypeVar("T")
 
 CHROMIUM_FLAGS = (
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-    "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--font-render-hinting=none",
+    "--force-color-profile=srgb",
+    "--hide-scrollbars",
 )
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
@@ -52,9 +60,11 @@ def find_chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise BrowserNotFound("No Chromium found on PATH. Install Debian's browser with: "
-                          "sudo apt-get install chromium (or set AGORA_CHROMIUM to a Chromium binary). "
-                          "agora never downloads a browser.")
+    raise BrowserNotFound(
+        "No Chromium found on PATH. Install Debian's browser with: "
+        "sudo apt-get install chromium (or set AGORA_CHROMIUM to a Chromium binary). "
+        "agora never downloads a browser."
+    )
 
 
 class BrowserPool:
@@ -93,10 +103,13 @@ class BrowserPool:
             self._playwright = await async_api.async_playwright().start()
         try:
             self._browser = await self._playwright.chromium.launch(
-                executable_path=self.executable, headless=True, args=[*CHROMIUM_FLAGS, self._tag])
+                executable_path=self.executable, headless=True, args=[*CHROMIUM_FLAGS, self._tag]
+            )
         except Exception as e:
-            raise BrowserError(f"Chromium at {self.executable} failed to start: {e}. Check that "
-                               "`chromium --headless --no-sandbox --dump-dom about:blank` works.") from e
+            raise BrowserError(
+                f"Chromium at {self.executable} failed to start: {e}. Check that "
+                "`chromium --headless --no-sandbox --dump-dom about:blank` works."
+            ) from e
         self.generation += 1
 
     def browser_pid(self) -> int | None:
@@ -195,7 +208,11 @@ class Tab:
             await self._discard()
             self.context = await browser.new_context(
                 viewport={"width": self.viewport.width, "height": self.viewport.height},
-                device_scale_factor=1, locale="en-US", timezone_id="UTC", reduced_motion="reduce")
+                device_scale_factor=1,
+                locale="en-US",
+                timezone_id="UTC",
+                reduced_motion="reduce",
+            )
             await self.context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS)
             # install() starts a running clock; pausing at a fixed later instant removes the real
             # time that passed in between, so timers and frames keep the same phase in every context
@@ -227,8 +244,13 @@ class Tab:
     def alive(self) -> bool:
         """False when the browser behind this tab died or was replaced."""
         browser = self.pool._browser
-        return (self.page is not None and not self.page.is_closed() and browser is not None
-                and browser.is_connected() and self._generation == self.pool.generation)
+        return (
+            self.page is not None
+            and not self.page.is_closed()
+            and browser is not None
+            and browser.is_connected()
+            and self._generation == self.pool.generation
+        )
 
     def check_alive(self) -> None:
         """Raises `BrowserCrashed` when the tab's browser is gone."""

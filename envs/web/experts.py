@@ -131,12 +131,22 @@ def _click_collapsible(obs: str) -> Plan:
 
 
 MINIWOB_EXPERTS: dict[str, Callable[[str], Plan]] = {
-    "click-button": _click_button, "click-link": _click_link, "click-test": _click_test,
-    "click-test-2": _click_test_2, "click-button-sequence": _click_button_sequence,
-    "click-option": _click_option, "click-checkboxes": _click_checkboxes, "choose-list": _choose_list,
-    "enter-text": _enter_text, "enter-text-2": _enter_text_2, "enter-password": _enter_password,
-    "login-user": _login_user, "focus-text": _focus_text, "focus-text-2": _focus_text_2,
-    "click-tab": _click_tab, "click-collapsible": _click_collapsible,
+    "click-button": _click_button,
+    "click-link": _click_link,
+    "click-test": _click_test,
+    "click-test-2": _click_test_2,
+    "click-button-sequence": _click_button_sequence,
+    "click-option": _click_option,
+    "click-checkboxes": _click_checkboxes,
+    "choose-list": _choose_list,
+    "enter-text": _enter_text,
+    "enter-text-2": _enter_text_2,
+    "enter-password": _enter_password,
+    "login-user": _login_user,
+    "focus-text": _focus_text,
+    "focus-text-2": _focus_text_2,
+    "click-tab": _click_tab,
+    "click-collapsible": _click_collapsible,
 }
 """MiniWoB++ task -> a planner from the first text observation to the solving actions."""
 
@@ -149,8 +159,14 @@ def miniwob_plan(task: str, observation: str) -> Plan:
 def shop_target(goal_attributes: dict, catalogue: list) -> object:
     """The product an expert buys for a goal: the cheapest one that meets every product attribute."""
     a = goal_attributes
-    fits = [p for p in catalogue if p.category == a["category"] and p.color == a["color"]
-            and p.brand == a.get("brand", p.brand) and p.price_cents <= a.get("max_price", p.price_cents)]
+    fits = [
+        p
+        for p in catalogue
+        if p.category == a["category"]
+        and p.color == a["color"]
+        and p.brand == a.get("brand", p.brand)
+        and p.price_cents <= a.get("max_price", p.price_cents)
+    ]
     return min(fits, key=lambda p: (p.price_cents, p.id))
 
 
@@ -163,7 +179,9 @@ class ShopExpert:
 
     def __init__(self, session: object):
         self.goal = session.goal
-        self.product = None if self.goal.answer is not None else shop_target(self.goal.attributes, session.catalogue)
+        self.product = (
+            None if self.goal.answer is not None else shop_target(self.goal.attributes, session.catalogue)
+        )
         self.quantity = int(self.goal.attributes.get("quantity", 1))
 
     def act(self, observation: str) -> str:
@@ -187,9 +205,11 @@ class ShopExpert:
 
     def _search(self, obs: str) -> str:
         p = self.product
-        steps = [("textbox \"Search\"", f'value="{p.name}"', lambda i: f'type({i}, "{p.name}")'),
-                 ("combobox \"Category\"", f'value="{p.category}"', lambda i: f'select({i}, "{p.category}")'),
-                 ("combobox \"Colour\"", f'value="{p.color}"', lambda i: f'select({i}, "{p.color}")')]
+        steps = [
+            ('textbox "Search"', f'value="{p.name}"', lambda i: f'type({i}, "{p.name}")'),
+            ('combobox "Category"', f'value="{p.category}"', lambda i: f'select({i}, "{p.category}")'),
+            ('combobox "Colour"', f'value="{p.color}"', lambda i: f'select({i}, "{p.color}")'),
+        ]
         for pattern, done, action in steps:
             line = obs.splitlines()[_line_of(obs, pattern)]
             if done not in line:

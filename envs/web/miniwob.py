@@ -1,4 +1,4 @@
-"""MiniWoB++ tasks in a real headless Chromium (``web/miniwob.<task>-v0``, pixel mode ``gui/miniwob.<task>-v0``).
+"""MiniWoB++ tasks in a real headless Chromium (``web/miniwob.<task>-v0``; pixel mode: ``gui/miniwob.*``).
 
 The task pages come from the ``miniwob`` PyPI package (its wheel ships the HTML and JS) and are
 served by agora's local HTTP server on 127.0.0.1, never from the internet.
@@ -77,8 +77,13 @@ class MiniWoBEnv(BrowserEnv):
     snapshot_skip = ("query", "reward-display", "sync-task-cover", "click-canvas")
     default_viewport = (160, 210)
 
-    def __init__(self, task: str, mode: str = "text", viewport: tuple[int, int] | None = None,
-                 render_mode: str | None = None):
+    def __init__(
+        self,
+        task: str,
+        mode: str = "text",
+        viewport: tuple[int, int] | None = None,
+        render_mode: str | None = None,
+    ):
         known = miniwob_tasks()
         if known and task not in known:
             raise ValueError(f"unknown MiniWoB task {task!r}; the miniwob package ships {len(known)} tasks")

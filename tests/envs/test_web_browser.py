@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,10 +11,10 @@ import time
 
 import numpy as np
 import pytest
-
-import agora
 from agora.envs.web.experts import MINIWOB_EXPERTS, ShopExpert, miniwob_plan
 from agora.envs.web.shop.tasks import TEMPLATES, Order, score_order
+
+import agora
 from agora.errors import ResetNeeded
 
 pytestmark = pytest.mark.browser
@@ -75,7 +76,9 @@ def test_shop_wrong_colour_earns_partial_credit_from_the_app_state() -> None:
     add = next(line for line in obs.splitlines() if 'button "Add to cart"' in line).split("]")[0].strip(" [")
     env.step(f"click({add})")
     obs = env.step('goto("/checkout")')[0]
-    place = next(line for line in obs.splitlines() if 'button "Place order"' in line).split("]")[0].strip(" [")
+    place = (
+        next(line for line in obs.splitlines() if 'button "Place order"' in line).split("]")[0].strip(" [")
+    )
     _, reward, terminated, _, _ = env.step(f"click({place})")
     assert terminated and session.order.lines == {wrong.id: 1}
     assert reward == score_order(session.goal, Order({wrong.id: 1}), session.catalogue)
@@ -86,16 +89,20 @@ def test_shop_wrong_colour_earns_partial_credit_from_the_app_state() -> None:
 def test_bad_actions_give_error_observations_and_change_nothing() -> None:
     env = agora.make("web/miniwob.click-button-v0")
     obs, info = env.reset(seed=4)
-    for action, error in [("click(999)", "no element [999]"), ('goto("https://example.com")', "outside"),
-                          ('answer("yes")', "takes no answer"), ("type(1, 'x')", "type failed"),
-                          ("dance()", "unknown action")]:
+    for action, error in [
+        ("click(999)", "no element [999]"),
+        ('goto("https://example.com")', "outside"),
+        ('answer("yes")', "takes no answer"),
+        ("type(1, 'x')", "type failed"),
+        ("dance()", "unknown action"),
+    ]:
         new_obs, reward, terminated, truncated, info = env.step(action)
         assert error in info["error"] and f"Error: {info['error']}" in new_obs
         assert (reward, terminated, truncated) == (0.0, False, False)
     with pytest.raises(TypeError, match="str"):
         env.step(3)
     right = miniwob_plan("click-button", obs)[0]
-    call = '{"name": "click", "arguments": {"id": %s}}' % right[len("click("):-1]
+    call = json.dumps({"name": "click", "arguments": {"id": int(right[len("click(") : -1])}})
     assert env.step(call)[1] == 1.0  # the same click as a JSON tool call
     env.close()
 
@@ -148,7 +155,10 @@ def test_canvas_tasks_are_solved_by_coordinates_and_score_mistakes() -> None:
     form.reset(seed=0)
     fields = form.unwrapped.layout["fields"]
     first = fields[0]
-    play(form, [f"click({first['x'] + 5}, {first['y'] + 5})", f'type("{first["expected"]}x")', 'key("Backspace")'])
+    play(
+        form,
+        [f"click({first['x'] + 5}, {first['y'] + 5})", f'type("{first["expected"]}x")', 'key("Backspace")'],
+    )
     submit = form.unwrapped.layout["buttons"][0]
     _, reward, terminated, _, _ = form.step(f"click({submit['x'] + 5}, {submit['y'] + 5})")
     assert terminated and reward == pytest.approx(1 / len(fields))
@@ -160,8 +170,10 @@ def test_pixel_mode_screenshot_shows_the_action() -> None:
     obs, _ = env.reset(seed=0)
     field = env.unwrapped.layout["fields"][0]
     after = play(env, [f"click({field['x'] + 5}, {field['y'] + 5})", 'type("WWWW")'])[0]
-    box = np.s_[field["y"]:field["y"] + field["h"], field["x"]:field["x"] + field["w"]]
-    assert (after["image"][box] < 100).sum() > (obs["image"][box] < 100).sum() + 50  # dark text pixels appeared
+    box = np.s_[field["y"] : field["y"] + field["h"], field["x"] : field["x"] + field["w"]]
+    assert (after["image"][box] < 100).sum() > (
+        obs["image"][box] < 100
+    ).sum() + 50  # dark text pixels appeared
     env.close()
 
 
@@ -195,6 +207,7 @@ def _same(a, b) -> bool:
 
 def test_missing_browser_error_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     from agora.envs.web.browser import find_chromium
+
     from agora.errors import BrowserNotFound
 
     monkeypatch.delenv("AGORA_CHROMIUM", raising=False)
@@ -208,8 +221,13 @@ def test_missing_browser_error_says_how_to_install(monkeypatch: pytest.MonkeyPat
 
 def test_agora_play_lets_a_person_shop_in_the_terminal() -> None:
     agora_cli = [sys.executable, "-c", "from agora.cli import main; main()"]
-    run = subprocess.run([*agora_cli, "play", "web/shop.buy-v0", "--seed", "0"], input='goto("/cart")\nclick(99)\n',
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [*agora_cli, "play", "web/shop.buy-v0", "--seed", "0"],
+        input='goto("/cart")\nclick(99)\n',
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "Task: Buy a" in out and "Page: /cart" in out and "Your cart is empty" in out

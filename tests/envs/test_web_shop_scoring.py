@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from agora.envs.web.shop.app import ShopPages, ShopSession
 from agora.envs.web.shop.catalog import Product, make_catalogue
 from agora.envs.web.shop.tasks import TEMPLATES, Goal, Order, score_answer, score_order
@@ -14,18 +13,23 @@ MUG_RED = Product(2, "Acme Travel Mug", "mug", "red", "Acme", 900, 3)
 MUG_BLUE_CHEAP = Product(3, "Dune Studio Mug", "mug", "blue", "Dune", 700, 5)
 LAMP = Product(4, "Fjord Nordic Lamp", "lamp", "blue", "Fjord", 3000, 2)
 CATALOGUE = [MUG_BLUE, MUG_RED, MUG_BLUE_CHEAP, LAMP]
-GOAL = Goal("Buy 2 blue mugs from Acme under $15 each", {"category": "mug", "color": "blue", "brand": "Acme",
-                                                        "max_price": 1500, "quantity": 2, "only": True})
+GOAL = Goal(
+    "Buy 2 blue mugs from Acme under $15 each",
+    {"category": "mug", "color": "blue", "brand": "Acme", "max_price": 1500, "quantity": 2, "only": True},
+)
 
 
-@pytest.mark.parametrize(("lines", "expected"), [
-    ({1: 2}, 1.0),                 # everything right
-    ({1: 1}, 5 / 6),               # wrong quantity
-    ({2: 2}, 5 / 6),               # wrong colour
-    ({3: 2}, 5 / 6),               # wrong brand
-    ({1: 2, 4: 1}, 5 / 6),         # an extra item: "only" fails
-    ({4: 1}, 2 / 6),               # a blue lamp: only colour and "only" hold ($30 > $15, Fjord, 1 of 2)
-])
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ({1: 2}, 1.0),  # everything right
+        ({1: 1}, 5 / 6),  # wrong quantity
+        ({2: 2}, 5 / 6),  # wrong colour
+        ({3: 2}, 5 / 6),  # wrong brand
+        ({1: 2, 4: 1}, 5 / 6),  # an extra item: "only" fails
+        ({4: 1}, 2 / 6),  # a blue lamp: only colour and "only" hold ($30 > $15, Fjord, 1 of 2)
+    ],
+)
 def test_order_scores_the_fraction_of_attributes_met(lines: dict[int, int], expected: float) -> None:
     assert score_order(GOAL, Order(lines), CATALOGUE) == pytest.approx(expected)
 
@@ -40,13 +44,19 @@ def test_cheapest_and_checkout_attributes() -> None:
     cheapest = Goal("", {"category": "mug", "color": "blue", "cheapest": True, "quantity": 1, "only": True})
     assert score_order(cheapest, Order({3: 1}), CATALOGUE) == 1.0
     assert score_order(cheapest, Order({1: 1}), CATALOGUE) == pytest.approx(4 / 5)
-    ship = Goal("", {"category": "lamp", "quantity": 1, "shipping": "express", "name": "Bo Chen", "city": "Oslo"})
-    assert score_order(ship, Order({4: 1}, name=" bo chen ", city="Oslo", shipping="express"), CATALOGUE) == 1.0
+    ship = Goal(
+        "", {"category": "lamp", "quantity": 1, "shipping": "express", "name": "Bo Chen", "city": "Oslo"}
+    )
+    assert (
+        score_order(ship, Order({4: 1}, name=" bo chen ", city="Oslo", shipping="express"), CATALOGUE) == 1.0
+    )
     assert score_order(ship, Order({4: 1}, name="Bo", city="Oslo", shipping="standard"), CATALOGUE) == 0.6
 
 
-@pytest.mark.parametrize(("answer", "expected"), [("$12.50", 1.0), ("12.5", 1.0), ("It costs 12.50 dollars", 1.0),
-                                                  ("$12.49", 0.0), ("no idea", 0.0)])
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("$12.50", 1.0), ("12.5", 1.0), ("It costs 12.50 dollars", 1.0), ("$12.49", 0.0), ("no idea", 0.0)],
+)
 def test_answers_are_scored_on_the_amount(answer: str, expected: float) -> None:
     assert score_answer(Goal("", {}, answer="$12.50"), answer) == expected
 

@@ -8,7 +8,20 @@ from typing import Any
 import numpy as np
 
 WIDTH, HEIGHT = 320, 240
-LABELS = ("Save", "Open", "Close", "Print", "Share", "Undo", "Redo", "Help", "Copy", "Paste", "Send", "Reload")
+LABELS = (
+    "Save",
+    "Open",
+    "Close",
+    "Print",
+    "Share",
+    "Undo",
+    "Redo",
+    "Help",
+    "Copy",
+    "Paste",
+    "Send",
+    "Reload",
+)
 FILLS = ("#e8eef9", "#f3e6e6", "#e6f3e8", "#f7f2dc", "#eee5f5", "#e0f0f0")
 WORDS = ("kiwi", "amber", "delta", "lotus", "maple", "onyx", "pixel", "quartz", "river", "tango")
 DIALOG_CHOICES = (("OK", "Cancel"), ("Yes", "No"), ("Delete", "Keep"))
@@ -18,13 +31,25 @@ def _cells(rng: np.random.Generator, n: int, cols: int = 3, rows: int = 4) -> li
     """`n` distinct grid cells, as the top-left pixel of a button placed with jitter inside each."""
     cell_w, cell_h = WIDTH // cols, HEIGHT // rows
     picks = rng.choice(cols * rows, size=n, replace=False)
-    return [(int(c % cols) * cell_w + int(rng.integers(2, cell_w - 74)),
-             int(c // cols) * cell_h + int(rng.integers(2, cell_h - 28))) for c in picks]
+    return [
+        (
+            int(c % cols) * cell_w + int(rng.integers(2, cell_w - 74)),
+            int(c // cols) * cell_h + int(rng.integers(2, cell_h - 28)),
+        )
+        for c in picks
+    ]
 
 
 def _button(label: str, xy: tuple[int, int], rng: np.random.Generator, **extra: Any) -> dict[str, Any]:
-    return {"label": label, "x": xy[0], "y": xy[1], "w": 72, "h": 26,
-            "fill": FILLS[int(rng.integers(len(FILLS)))], **extra}
+    return {
+        "label": label,
+        "x": xy[0],
+        "y": xy[1],
+        "w": 72,
+        "h": 26,
+        "fill": FILLS[int(rng.integers(len(FILLS)))],
+        **extra,
+    }
 
 
 def click_button(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
@@ -32,7 +57,10 @@ def click_button(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
     n = int(rng.integers(4, 7))
     labels = [LABELS[i] for i in rng.choice(len(LABELS), size=n, replace=False)]
     target = labels[int(rng.integers(n))]
-    buttons = [_button(label, xy, rng, correct=label == target) for label, xy in zip(labels, _cells(rng, n))]
+    buttons = [
+        _button(label, xy, rng, correct=label == target)
+        for label, xy in zip(labels, _cells(rng, n), strict=True)
+    ]
     return {"buttons": buttons}, f'Click the "{target}" button.'
 
 
@@ -44,7 +72,13 @@ def dialog(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
     order = [(yes, agree), (no, not agree)]
     if rng.integers(2):
         order.reverse()
-    box = {"x": 40, "y": 50, "w": 240, "h": 130, "lines": [f"Delete the file {name}?", "This cannot be undone."]}
+    box = {
+        "x": 40,
+        "y": 50,
+        "w": 240,
+        "h": 130,
+        "lines": [f"Delete the file {name}?", "This cannot be undone."],
+    }
     buttons = [_button(label, (60 + 110 * i, 140), rng, correct=ok) for i, (label, ok) in enumerate(order)]
     want = "delete it" if agree else "keep it"
     return {"dialog": box, "buttons": buttons}, f"A dialog asks about {name}: answer it so as to {want}."
@@ -53,17 +87,23 @@ def dialog(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
 def form(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
     """Text fields drawn on the canvas: click one to focus, type, press Submit (partial credit per field)."""
     names = ("Username", "Code", "City")[: int(rng.integers(2, 4))]
-    values = [WORDS[i] + str(int(rng.integers(10))) for i in rng.choice(len(WORDS), size=len(names), replace=False)]
+    values = [
+        WORDS[i] + str(int(rng.integers(10))) for i in rng.choice(len(WORDS), size=len(names), replace=False)
+    ]
     top = int(rng.integers(20, 50))
-    fields = [{"label": n, "x": 110, "y": top + 40 * i, "w": 150, "h": 24, "labelWidth": 90, "expected": v}
-              for i, (n, v) in enumerate(zip(names, values))]
+    fields = [
+        {"label": n, "x": 110, "y": top + 40 * i, "w": 150, "h": 24, "labelWidth": 90, "expected": v}
+        for i, (n, v) in enumerate(zip(names, values, strict=True))
+    ]
     submit = _button("Submit", (110, top + 40 * len(names) + 10), rng, action="submit")
-    wanted = " and ".join(f'"{v}" into {n}' for n, v in zip(names, values))
+    wanted = " and ".join(f'"{v}" into {n}' for n, v in zip(names, values, strict=True))
     return {"fields": fields, "buttons": [submit]}, f"Type {wanted}, then press Submit."
 
 
 TASKS: dict[str, Callable[[np.random.Generator], tuple[dict[str, Any], str]]] = {
-    "click-button": click_button, "dialog": dialog, "form": form,
+    "click-button": click_button,
+    "dialog": dialog,
+    "form": form,
 }
 
 

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CATEGORIES = {"mug": (4, 25), "t-shirt": (8, 40), "lamp": (15, 90), "backpack": (20, 120),
-              "notebook": (2, 15), "headphones": (15, 150), "water bottle": (5, 30), "scarf": (8, 45)}
+CATEGORIES = {
+    "mug": (4, 25),
+    "t-shirt": (8, 40),
+    "lamp": (15, 90),
+    "backpack": (20, 120),
+    "notebook": (2, 15),
+    "headphones": (15, 150),
+    "water bottle": (5, 30),
+    "scarf": (8, 45),
+}
 """Category -> (lowest, highest) price in dollars."""
 COLORS = ("red", "blue", "green", "black", "white", "yellow", "purple", "grey")
 BRANDS = ("Acme", "Borealis", "Cobalt", "Dune", "Ember", "Fjord")
@@ -48,5 +56,7 @@ def make_catalogue(rng: np.random.Generator, size: int = CATALOGUE_SIZE) -> list
         low, high = CATEGORIES[category]
         cents = int(rng.integers(low * 100, high * 100)) // 10 * 10 + 9
         name = f"{brand} {style} {category.title()}"
-        products.append(Product(len(products) + 1, name, category, color, brand, cents, int(rng.integers(1, 6))))
+        products.append(
+            Product(len(products) + 1, name, category, color, brand, cents, int(rng.integers(1, 6)))
+        )
     return products

@@ -54,8 +54,13 @@ class ShopEnv(BrowserEnv):
     snapshot_skip = ()
     default_viewport = (800, 600)
 
-    def __init__(self, task: str = "buy", mode: str = "text", viewport: tuple[int, int] | None = None,
-                 render_mode: str | None = None):
+    def __init__(
+        self,
+        task: str = "buy",
+        mode: str = "text",
+        viewport: tuple[int, int] | None = None,
+        render_mode: str | None = None,
+    ):
         if task not in TEMPLATES:
             raise ValueError(f"unknown shop task {task!r}; choose one of {', '.join(TEMPLATES)}")
         super().__init__(mode=mode, viewport=viewport, render_mode=render_mode)
@@ -105,7 +110,7 @@ class ShopEnv(BrowserEnv):
     def _page_label(self, page: Any) -> str | None:
         url = page.url
         base = self.base_url
-        return "Page: /" + url[len(base):] if url.startswith(base) else f"Page: {url}"
+        return "Page: /" + url[len(base) :] if url.startswith(base) else f"Page: {url}"
 
     def close(self) -> None:
         """Ends the shop session and releases the browser context."""

@@ -53,9 +53,17 @@ def buy(catalogue: list[Product], rng: np.random.Generator) -> Goal:
     """One item by colour, category, brand and price limit."""
     p = _pick(rng, catalogue)
     limit = _limit(p, rng)
-    return Goal(f"Buy a {p.color} {p.category} from {p.brand} that costs less than ${limit}.",
-                {"category": p.category, "color": p.color, "brand": p.brand, "max_price": limit * 100,
-                 "quantity": 1, "only": True})
+    return Goal(
+        f"Buy a {p.color} {p.category} from {p.brand} that costs less than ${limit}.",
+        {
+            "category": p.category,
+            "color": p.color,
+            "brand": p.brand,
+            "max_price": limit * 100,
+            "quantity": 1,
+            "only": True,
+        },
+    )
 
 
 def buy_many(catalogue: list[Product], rng: np.random.Generator) -> Goal:
@@ -63,24 +71,38 @@ def buy_many(catalogue: list[Product], rng: np.random.Generator) -> Goal:
     p = _pick(rng, catalogue)
     n = int(rng.integers(2, 5))
     limit = _limit(p, rng)
-    return Goal(f"Buy {n} {p.color} {p.category}s that cost at most ${limit} each (all {n} of the same product).",
-                {"category": p.category, "color": p.color, "max_price": limit * 100, "quantity": n, "only": True})
+    return Goal(
+        f"Buy {n} {p.color} {p.category}s that cost at most ${limit} each (all {n} of the same product).",
+        {"category": p.category, "color": p.color, "max_price": limit * 100, "quantity": n, "only": True},
+    )
 
 
 def cheapest(catalogue: list[Product], rng: np.random.Generator) -> Goal:
     """The cheapest item of a colour and category."""
     p = _pick(rng, catalogue)
-    return Goal(f"Buy the cheapest {p.color} {p.category} in the shop.",
-                {"category": p.category, "color": p.color, "cheapest": True, "quantity": 1, "only": True})
+    return Goal(
+        f"Buy the cheapest {p.color} {p.category} in the shop.",
+        {"category": p.category, "color": p.color, "cheapest": True, "quantity": 1, "only": True},
+    )
 
 
 def checkout(catalogue: list[Product], rng: np.random.Generator) -> Goal:
     """An item delivered by express shipping to a named person."""
     p = _pick(rng, catalogue)
     name, city = NAMES[int(rng.integers(len(NAMES)))], CITIES[int(rng.integers(len(CITIES)))]
-    return Goal(f"Buy a {p.color} {p.category} from {p.brand} and send it by express shipping to {name} in {city}.",
-                {"category": p.category, "color": p.color, "brand": p.brand, "quantity": 1, "only": True,
-                 "shipping": "express", "name": name, "city": city})
+    return Goal(
+        f"Buy a {p.color} {p.category} from {p.brand} and send it by express shipping to {name} in {city}.",
+        {
+            "category": p.category,
+            "color": p.color,
+            "brand": p.brand,
+            "quantity": 1,
+            "only": True,
+            "shipping": "express",
+            "name": name,
+            "city": city,
+        },
+    )
 
 
 def fix_cart(catalogue: list[Product], rng: np.random.Generator) -> Goal:
@@ -89,21 +111,30 @@ def fix_cart(catalogue: list[Product], rng: np.random.Generator) -> Goal:
     others = [q for q in catalogue if q.category != p.category][:3]
     extra = others[int(rng.integers(len(others)))]
     n = int(rng.integers(1, 4))
-    return Goal(f"Your cart holds something you do not want. Check out with exactly {n} {p.color} {p.category} "
-                f"from {p.brand} and nothing else.",
-                {"category": p.category, "color": p.color, "brand": p.brand, "quantity": n, "only": True},
-                cart={extra.id: 1})
+    return Goal(
+        f"Your cart holds something you do not want. Check out with exactly {n} {p.color} {p.category} "
+        f"from {p.brand} and nothing else.",
+        {"category": p.category, "color": p.color, "brand": p.brand, "quantity": n, "only": True},
+        cart={extra.id: 1},
+    )
 
 
 def price_check(catalogue: list[Product], rng: np.random.Generator) -> Goal:
     """A question: the price of a named product (answer with answer("$12.34"))."""
     p = _pick(rng, catalogue)
-    return Goal(f'What does the {p.color} {p.name} cost? Reply with answer("$<price>"), e.g. answer("$9.99").',
-                {}, answer=p.price)
+    return Goal(
+        f'What does the {p.color} {p.name} cost? Reply with answer("$<price>"), e.g. answer("$9.99").',
+        {},
+        answer=p.price,
+    )
 
 
 TEMPLATES: dict[str, Callable[[list[Product], np.random.Generator], Goal]] = {
-    "buy": buy, "buy-many": buy_many, "cheapest": cheapest, "checkout": checkout, "fix-cart": fix_cart,
+    "buy": buy,
+    "buy-many": buy_many,
+    "cheapest": cheapest,
+    "checkout": checkout,
+    "fix-cart": fix_cart,
     "price-check": price_check,
 }
 
@@ -117,17 +148,27 @@ def score_order(goal: Goal, order: Order, catalogue: list[Product]) -> float:
     return max(_line_score(goal, product, qty, len(lines), order, catalogue) for product, qty in lines)
 
 
-def _line_score(goal: Goal, product: Product, qty: int, n_lines: int, order: Order,
-                catalogue: list[Product]) -> float:
+def _line_score(
+    goal: Goal, product: Product, qty: int, n_lines: int, order: Order, catalogue: list[Product]
+) -> float:
     checks = {
-        "category": lambda v: product.category == v, "color": lambda v: product.color == v,
-        "brand": lambda v: product.brand == v, "max_price": lambda v: product.price_cents <= v,
-        "quantity": lambda v: qty == v, "only": lambda v: n_lines == 1,
-        "shipping": lambda v: order.shipping == v, "name": lambda v: order.name.strip().lower() == str(v).lower(),
+        "category": lambda v: product.category == v,
+        "color": lambda v: product.color == v,
+        "brand": lambda v: product.brand == v,
+        "max_price": lambda v: product.price_cents <= v,
+        "quantity": lambda v: qty == v,
+        "only": lambda v: n_lines == 1,
+        "shipping": lambda v: order.shipping == v,
+        "name": lambda v: order.name.strip().lower() == str(v).lower(),
         "city": lambda v: order.city.strip().lower() == str(v).lower(),
-        "cheapest": lambda v: product.price_cents == min(
-            p.price_cents for p in catalogue
-            if p.category == goal.attributes["category"] and p.color == goal.attributes["color"]),
+        "cheapest": lambda v: (
+            product.price_cents
+            == min(
+                p.price_cents
+                for p in catalogue
+                if p.category == goal.attributes["category"] and p.color == goal.attributes["color"]
+            )
+        ),
     }
     met = sum(bool(checks[k](v)) for k, v in goal.attributes.items())
     return met / len(goal.attributes)
