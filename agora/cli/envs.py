@@ -58,10 +58,10 @@ def play_command(
         else agora.make(env_id)
     obs, info = env.reset(seed=seed)
     console.rule(env_id)
-    console.print(info.get("instructions", ""), style="dim")
+    console.print(info.get("instructions", ""), style="dim", markup=False, highlight=False)
     total, done = 0.0, False
     while not done:
-        console.print(f"\n{obs}")
+        _show(obs)
         try:
             action = console.input("[bold]> [/bold]")
         except EOFError:
@@ -71,9 +71,17 @@ def play_command(
         total += float(reward)
         done = terminated or truncated
         if info.get("error"):
-            console.print(f"[yellow]{info['error']}[/yellow]")
-    console.print(f"\n{obs}\n")
+            console.print(info["error"], style="yellow", markup=False, highlight=False)
+    _show(obs)
     console.rule(f"episode over: return {total:g}")
+
+
+def _show(obs: object) -> None:
+    """Prints an observation as plain text (page text may hold [brackets] that are not markup)."""
+    if isinstance(obs, dict):  # pixel mode: the text part, and the screenshot's size
+        image = obs.get("image")
+        obs = f"{obs.get('text', '')}\n(screenshot {getattr(image, 'shape', '?')})"
+    console.print(f"\n{obs}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

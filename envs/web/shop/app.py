@@ -69,7 +69,7 @@ def _page(title: str, body: str, cart_count: int, base: str) -> Response:
 
 
 def _plural(word: str) -> str:
-    return word if word.endswith(("s", "f")) else word + "s"
+    return {"scarf": "scarves", "headphones": "headphones"}.get(word, word + "s")
 
 
 def _redirect(location: str) -> Response:
