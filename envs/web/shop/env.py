@@ -18,8 +18,9 @@ shipping to a named person), ``fix-cart`` (the cart starts with an unwanted item
 or JSON tool calls with the specs in ``info["tools"]``.
 
 **Reward.** Given once, when the order is placed (the episode then ends): the fraction of the
-goal's attributes the order satisfies, WebShop-style (e.g. right category and colour but the wrong
-brand and an extra item: 3 of 5 = 0.6). A question task scores 1 for the right amount in
+goal's attributes the order satisfies, WebShop-style (``buy`` checks six: category, colour,
+brand, price limit, quantity and "nothing else"; the right item plus an unwanted extra one scores
+5/6). A question task scores 1 for the right amount in
 ``answer(...)``, 0 otherwise (placing an order there scores 0). Malformed actions earn 0.
 """
 
