@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import os
 import shutil
+import signal
 import threading
 import uuid
 from collections.abc import Coroutine
@@ -83,10 +85,27 @@ class BrowserPool:
         self._launch_lock: asyncio.Lock | None = None
 
     def run(self, coro: Coroutine[Any, Any, T], timeout_s: float = CALL_TIMEOUT_S) -> T:
-        """Runs `coro` on the pool's loop and returns its result (raises what it raises)."""
+        """Runs `coro` on the pool's loop and returns its result (raises what it raises).
+
+        A browser that does not answer within `timeout_s` is killed and `BrowserCrashed` raised,
+        so a hung page costs one episode, never the process.
+        """
         if threading.current_thread() is self._thread:
             raise BrowserError("BrowserPool.run() was called from the pool's own loop; await the coroutine.")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout_s)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            self.kill_browser()
+            message = f"the browser did not answer within {timeout_s:g} s and was killed"
+            raise BrowserCrashed(message) from None
+
+    def kill_browser(self) -> None:
+        """Kills the browser process (the next use launches a fresh one)."""
+        pid = self.browser_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
 
     async def browser(self) -> Any:
         """The live browser, launching one first when there is none or the last one died."""

@@ -255,3 +255,22 @@ def test_agora_play_lets_a_person_shop_in_the_terminal() -> None:
     out = run.stdout
     assert "Task: Buy a" in out and "Page: /cart" in out and "Your cart is empty" in out
     assert "no element [99]" in out and "bye" in out
+
+
+def test_a_hung_browser_is_killed_and_reported_as_an_infra_error() -> None:
+    import asyncio
+
+    from agora.envs.web.browser import get_pool
+
+    from agora.errors import BrowserCrashed
+
+    env = agora.make("web/miniwob.click-button-v0")
+    obs, _ = env.reset(seed=4)
+    pool = get_pool()
+    with pytest.raises(BrowserCrashed, match="did not answer within 0.5 s"):
+        pool.run(asyncio.sleep(5), timeout_s=0.5)  # stands in for a page that never answers
+    obs, reward, terminated, truncated, info = env.step("noop()")
+    assert info["infra_error"] and truncated
+    obs, _ = env.reset(seed=4)
+    assert play(env, miniwob_plan("click-button", obs))[1] == 1.0
+    env.close()
