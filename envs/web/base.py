@@ -6,6 +6,11 @@ rest: the action grammar, executing actions with real input events, the observat
 accessibility-tree rendering in text mode; a screenshot in pixel mode), a virtual clock that moves
 by `settle_ms` after each action (so timers and animations repeat exactly), and turning a dead
 browser into ``info["infra_error"]`` on a truncated episode instead of a score.
+
+Every reset loads the task page afresh, except one case: when the page is still exactly as the
+last reset left it for the same episode seed (no action reached the browser since, and the
+virtual clock has not moved), resetting to that seed again returns the same observation without a
+reload, since the reload would rebuild the identical page.
 """
 
 from __future__ import annotations
