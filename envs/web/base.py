@@ -287,6 +287,7 @@ class BrowserEnv(TextEnv):
             raise AgentActionFailed(f"{action.name} failed: {_first_line(e)}") from e
 
     async def _observe(self, page: Any, reset_ids: bool = False) -> dict[str, Any]:
+        await self._tab.settle()
         obs: dict[str, Any] = {"label": self._page_label(page)}
         if self.mode == "text":
             opts = {"root": self.snapshot_root, "skip": list(self.snapshot_skip), "reset": reset_ids}

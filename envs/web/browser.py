@@ -49,6 +49,8 @@ EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
 FRAME_MS = 16
 """The fake clock runs animation frames every 16 ms; advancing in multiples keeps their phase fixed."""
 CALL_TIMEOUT_S = 60.0
+SETTLE_TIMEOUT_S = 2.0
+FORCE_LAYOUT_JS = "() => { document.body && document.body.getBoundingClientRect(); }"
 
 
 def find_chromium() -> str:
@@ -219,6 +221,7 @@ class Tab:
         self.page: Any = None
         self._generation = -1
         self._clock_moved = False
+        self._inflight = 0
 
     async def ensure(self) -> Any:
         """The tab's page, creating context and page if the browser is new or the page closed."""
@@ -240,6 +243,10 @@ class Tab:
             await self.context.add_init_script(RELATIVE_FRAMES_JS)
             self._clock_moved = False
             self.page = await self.context.new_page()
+            self._inflight = 0
+            self.page.on("request", self._request_started)
+            self.page.on("requestfinished", self._request_ended)
+            self.page.on("requestfailed", self._request_ended)
             self.page.set_default_timeout(5000)
             self._generation = self.pool.generation
         return self.page
@@ -252,6 +259,27 @@ class Tab:
             self._clock_moved = False
         await page.goto(url, wait_until="load")
         return page
+
+    def _request_started(self, request: Any) -> None:
+        self._inflight += 1
+
+    def _request_ended(self, request: Any) -> None:
+        self._inflight = max(0, self._inflight - 1)
+
+    async def settle(self, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
+        """Waits (in real time) until the page has no request in flight, after a style and layout pass.
+
+        Loading is the one thing the virtual clock does not control: an image that arrives after
+        the observation would change it. Forcing layout first issues the requests that styles
+        imply (e.g. CSS ``content: url(...)`` icons) before counting.
+        """
+        await self.page.evaluate(FORCE_LAYOUT_JS)
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self._inflight and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.002)
+        if self._inflight == 0:
+            return
+        self._inflight = 0  # a request that never ends (rare): do not wait for it again
 
     async def advance(self, ms: int) -> None:
         """Lets `ms` virtual milliseconds pass (a multiple of `FRAME_MS`): timers and frames run."""
