@@ -3,7 +3,8 @@
 Playwright's async API runs on a daemon thread that the pool owns, so synchronous Gymnasium envs
 (and many of them from many threads) share one browser process: `BrowserPool.run(coro)` submits a
 coroutine to that loop and waits for its result. Each env holds a `Tab` (its own browser context and
-page); contexts are kept between episodes and rebuilt only when the browser was replaced.
+page); contexts are kept between episodes, handed to the next env when an env closes (a few per
+viewport size), and rebuilt only when the browser was replaced.
 
 The browser is Debian's ``chromium`` driven through ``executable_path``; nothing is downloaded.
 When the browser dies, the pool notices (``disconnected``), the env reports the episode as an
@@ -49,6 +50,8 @@ EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
 FRAME_MS = 16
 """The fake clock runs animation frames every 16 ms; advancing in multiples keeps their phase fixed."""
 CALL_TIMEOUT_S = 60.0
+MAX_SPARE_CONTEXTS = 4
+"""Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
 SETTLE_TIMEOUT_S = 2.0
 FORCE_LAYOUT_JS = "() => { document.body && document.body.getBoundingClientRect(); }"
 
@@ -85,6 +88,7 @@ class BrowserPool:
         self._playwright: Any = None
         self._browser: Any = None
         self._launch_lock: asyncio.Lock | None = None
+        self._spares: dict[tuple[int, int], list[tuple[int, Any]]] = {}
 
     def run(self, coro: Coroutine[Any, Any, T], timeout_s: float = CALL_TIMEOUT_S) -> T:
         """Runs `coro` on the pool's loop and returns its result (raises what it raises).
@@ -132,6 +136,23 @@ class BrowserPool:
                 "`chromium --headless --no-sandbox --dump-dom about:blank` works."
             ) from e
         self.generation += 1
+
+    def take_spare(self, viewport: Viewport) -> Any:
+        """A recycled (context, page, clock moved) of this browser with `viewport`, or None."""
+        spares = self._spares.get((viewport.width, viewport.height), [])
+        while spares:
+            generation, spare = spares.pop()
+            if generation == self.generation and not spare[1].is_closed():
+                return spare
+        return None
+
+    def put_spare(self, viewport: Viewport, spare: Any) -> bool:
+        """Keeps a closed env's context for the next env; False when the pool already keeps enough."""
+        spares = self._spares.setdefault((viewport.width, viewport.height), [])
+        if len(spares) >= MAX_SPARE_CONTEXTS:
+            return False
+        spares.append((self.generation, spare))
+        return True
 
     def browser_pid(self) -> int | None:
         """The process id of the current browser's main process (None when none runs)."""
@@ -224,30 +245,20 @@ class Tab:
         self._inflight = 0
 
     async def ensure(self) -> Any:
-        """The tab's page, creating context and page if the browser is new or the page closed."""
+        """The tab's page: a recycled context of a closed env, or a new one after a crash or at first."""
         browser = await self.pool.browser()
         if self.page is None or self._generation != self.pool.generation or self.page.is_closed():
             await self._discard()
-            self.context = await browser.new_context(
-                viewport={"width": self.viewport.width, "height": self.viewport.height},
-                device_scale_factor=1,
-                locale="en-US",
-                timezone_id="UTC",
-                reduced_motion="reduce",
-            )
-            await self.context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS)
-            # install() starts a running clock; pausing at a fixed later instant removes the real
-            # time that passed in between, so timers and frames keep the same phase in every context
-            await self.context.clock.install(time=EPOCH - timedelta(seconds=1))
-            await self.context.clock.pause_at(EPOCH)
-            await self.context.add_init_script(RELATIVE_FRAMES_JS)
-            self._clock_moved = False
-            self.page = await self.context.new_page()
+            spare = self.pool.take_spare(self.viewport)
+            if spare is not None:
+                self.context, self.page, self._clock_moved = spare
+            else:
+                self.context, self.page = await _new_context(browser, self.viewport)
+                self._clock_moved = False
             self._inflight = 0
             self.page.on("request", self._request_started)
             self.page.on("requestfinished", self._request_ended)
             self.page.on("requestfailed", self._request_ended)
-            self.page.set_default_timeout(5000)
             self._generation = self.pool.generation
         return self.page
 
@@ -313,5 +324,39 @@ class Tab:
                 pass
 
     async def close(self) -> None:
-        """Closes the tab's context (the shared browser stays)."""
-        await self._discard()
+        """Hands the context back to the pool for the next env (or closes it when the pool is full)."""
+        if not self.alive():
+            await self._discard()
+            return
+        context, page, moved = self.context, self.page, self._clock_moved
+        self.context = self.page = None
+        page.remove_listener("request", self._request_started)
+        page.remove_listener("requestfinished", self._request_ended)
+        page.remove_listener("requestfailed", self._request_ended)
+        try:
+            await page.goto("about:blank")  # stops the last page's scripts and timers
+            await context.clear_cookies()
+        except Exception:  # the browser went away meanwhile: nothing to recycle
+            return
+        if not self.pool.put_spare(self.viewport, (context, page, moved)):
+            await context.close()
+
+
+async def _new_context(browser: Any, viewport: Viewport) -> tuple[Any, Any]:
+    """A context and page with the fixed viewport, locale, seeded randomness and a paused clock."""
+    context = await browser.new_context(
+        viewport={"width": viewport.width, "height": viewport.height},
+        device_scale_factor=1,
+        locale="en-US",
+        timezone_id="UTC",
+        reduced_motion="reduce",
+    )
+    await context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS)
+    # install() starts a running clock; pausing at a fixed later instant removes the real
+    # time that passed in between, so timers and frames keep the same phase in every context
+    await context.clock.install(time=EPOCH - timedelta(seconds=1))
+    await context.clock.pause_at(EPOCH)
+    await context.add_init_script(RELATIVE_FRAMES_JS)
+    page = await context.new_page()
+    page.set_default_timeout(5000)
+    return context, page
