@@ -1,8 +1,9 @@
 """`BrowserEnv`: the base of web (text mode) and GUI (pixel mode) envs over the shared browser pool.
 
 A subclass says how an episode starts (`_astart`: load the task page for a seed, return the task
-text) and how it is scored (`_aoutcome`: reward and whether the episode is over). The base does the
-rest: the action grammar, executing actions with real input events, the observation (an
+text) and how it is scored (`state_js`, a page function read with each observation, and
+`_outcome`, which turns its result into the reward and whether the episode is over). The base does
+the rest: the action grammar, executing actions with real input events, the observation (an
 accessibility-tree rendering in text mode; a screenshot in pixel mode), a virtual clock that moves
 by `settle_ms` after each action (so timers and animations repeat exactly), and turning a dead
 browser into ``info["infra_error"]`` on a truncated episode instead of a score.
@@ -20,7 +21,6 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
@@ -373,12 +373,3 @@ def _key(keys: str) -> str:
     if not keys.strip() or any(not p for p in parts):
         raise AgentActionFailed(f"key: {keys!r} is not a key name such as Enter or ctrl+a")
     return "+".join(KEY_NAMES.get(p.lower(), p if len(p) == 1 else p[:1].upper() + p[1:]) for p in parts)
-
-
-def site_url(base: str, url: str, allowed_prefix: str) -> str | None:
-    """Resolves `url` against `base`; returns it only when it stays under `allowed_prefix`."""
-    absolute = urljoin(base, url)
-    parts = urlsplit(absolute)
-    if parts.scheme not in ("http", "https") or not absolute.startswith(allowed_prefix):
-        return None
-    return absolute
