@@ -31,7 +31,7 @@ def register_envs() -> None:
     """Registers the gui family (called through the `agora.envs` entry point)."""
     from agora.envs.gui.canvas.tasks import TASKS
     from agora.envs.web import miniwob_max_turns
-    from agora.envs.web.miniwob import miniwob_tasks
+    from agora.envs.web.assets import miniwob_tasks
 
     for task in TASKS:
         agora.register(

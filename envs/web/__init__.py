@@ -62,7 +62,7 @@ def miniwob_max_turns(task: str) -> int:
 
 def register_envs() -> None:
     """Registers the web family (called through the `agora.envs` entry point)."""
-    from agora.envs.web.miniwob import miniwob_tasks
+    from agora.envs.web.assets import miniwob_tasks
 
     for task in miniwob_tasks():
         agora.register(

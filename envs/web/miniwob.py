@@ -26,11 +26,9 @@ nothing. The episode is cut after the spec's ``max_turns`` (truncated).
 
 from __future__ import annotations
 
-import importlib.util
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+from agora.envs.web.assets import miniwob_html_root, miniwob_tasks
 from agora.envs.web.base import BrowserEnv
 from agora.envs.web.browser import Tab
 from agora.envs.web.server import get_server
@@ -44,22 +42,6 @@ START_JS = """(seed) => {
   return [typeof WOB_TASK_READY === 'undefined' ? true : WOB_TASK_READY, core.getUtterance()];
 }"""
 READY_POLLS = 20
-
-
-@cache
-def miniwob_html_root() -> Path | None:
-    """The ``html`` folder inside the installed ``miniwob`` package (None when it is not installed)."""
-    found = importlib.util.find_spec("miniwob")
-    if found is None or not found.submodule_search_locations:
-        return None
-    root = Path(next(iter(found.submodule_search_locations))) / "html"
-    return root if (root / "miniwob").is_dir() else None
-
-
-def miniwob_tasks() -> list[str]:
-    """Names of the MiniWoB++ tasks the installed package ships (empty when it is not installed)."""
-    root = miniwob_html_root()
-    return sorted(p.stem for p in (root / "miniwob").glob("*.html")) if root else []
 
 
 def _task_url(task: str) -> str:
