@@ -274,3 +274,18 @@ def test_a_hung_browser_is_killed_and_reported_as_an_infra_error() -> None:
     obs, _ = env.reset(seed=4)
     assert play(env, miniwob_plan("click-button", obs))[1] == 1.0
     env.close()
+
+
+@pytest.mark.parametrize(("offset", "expected"), [(0, 1.0), (3, 0.7)])
+def test_canvas_slider_is_dragged_to_the_value(offset: int, expected: float) -> None:
+    env = agora.make("gui/canvas.slider-v0")
+    env.reset(seed=2)
+    s = env.unwrapped.layout["slider"]
+    target = min(s["target"] + offset, 100) if s["target"] + offset <= 100 else s["target"] - offset
+    knob = s["x"] + s["start"] * s["w"] // 100
+    to = s["x"] + target * s["w"] // 100
+    submit = env.unwrapped.layout["buttons"][0]
+    play(env, [f"drag({knob}, {s['y']}, {to}, {s['y']})"])
+    _, reward, terminated, _, _ = env.step(f"click({submit['x'] + 5}, {submit['y'] + 5})")
+    assert terminated and reward == pytest.approx(expected)
+    env.close()

@@ -2,7 +2,8 @@
 
 A 320x240 page draws its widgets on one ``<canvas>``, so an agent must read the screenshot.
 Tasks: ``click-button`` (click the named button among several), ``dialog`` (answer a confirmation
-dialog as told: agree or refuse), ``form`` (click each drawn text field, type its value, press Submit).
+dialog as told: agree or refuse), ``form`` (click each drawn text field, type its value, press Submit),
+``slider`` (drag the knob until the drawn value reads the target, press Submit).
 
 **Observation.** ``{"text": "Task: ..." (and "Error: ..."), "image": 240x320x3 uint8 screenshot}``.
 
@@ -11,7 +12,8 @@ dialog as told: agree or refuse), ``form`` (click each drawn text field, type it
 ``scroll(x, y, dy)``, ``noop()``; or JSON tool calls (specs in ``info["tools"]``).
 
 **Reward.** On the step that ends the task: 1 for the right button, -1 for a wrong one; for
-``form``, the fraction of fields holding the right text when Submit is pressed. 0 otherwise;
+``form``, the fraction of fields holding the right text when Submit is pressed; for ``slider``,
+1 at the target value and 0.1 less per unit off (0 from 10 off). 0 otherwise;
 malformed or off-screen actions earn 0.
 """
 

@@ -100,10 +100,27 @@ def form(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
     return {"fields": fields, "buttons": [submit]}, f"Type {wanted}, then press Submit."
 
 
+def slider(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
+    """Drag a drawn slider's knob to a value, then press Submit (partial credit near the target)."""
+    start, target = (int(v) for v in rng.choice(np.arange(0, 101, 5), size=2, replace=False))
+    track = {
+        "x": 60,
+        "y": int(rng.integers(60, 120)),
+        "w": 200,
+        "min": 0,
+        "max": 100,
+        "start": start,
+        "target": target,
+    }
+    submit = _button("Submit", (124, 190), rng, action="submit")
+    return {"slider": track, "buttons": [submit]}, f"Set the slider to {target}, then press Submit."
+
+
 TASKS: dict[str, Callable[[np.random.Generator], tuple[dict[str, Any], str]]] = {
     "click-button": click_button,
     "dialog": dialog,
     "form": form,
+    "slider": slider,
 }
 
 
