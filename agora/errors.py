@@ -123,3 +123,15 @@ class RolloutAborted(AgoraError):
 
 class AgentTimeout(AgoraError, TimeoutError):
     """An agent took longer than the rollout's `agent_timeout_s` to answer."""
+
+
+class BrowserError(AgoraError):
+    """The headless browser behind a web or GUI env could not be started or stopped working."""
+
+
+class BrowserNotFound(BrowserError):
+    """No Chromium executable was found; the message says how to install Debian's."""
+
+
+class BrowserCrashed(BrowserError):
+    """The browser process died (or its page closed) during an episode: an infrastructure failure."""

@@ -12,7 +12,7 @@ from pettingzoo import AECEnv
 import agora
 
 # family -> pytest marker for the infrastructure its envs need
-FAMILY_MARKS: dict[str, pytest.MarkDecorator] = {}
+FAMILY_MARKS: dict[str, pytest.MarkDecorator] = {"web": pytest.mark.browser, "gui": pytest.mark.browser}
 
 
 def _params() -> list:

@@ -60,10 +60,10 @@ def play_command(
         else agora.make(env_id)
     obs, info = env.reset(seed=seed)
     console.rule(env_id)
-    console.print(info.get("instructions", ""), style="dim", markup=False)
+    console.print(info.get("instructions", ""), style="dim", markup=False, highlight=False)
     total, done = 0.0, False
     while not done:
-        console.print(f"\n{_text(obs)}", markup=False)
+        _show(obs)
         try:
             action = console.input("[bold]> [/bold]")
         except EOFError:
@@ -73,14 +73,17 @@ def play_command(
         total += float(reward)
         done = terminated or truncated
         if info.get("error"):
-            console.print(info["error"], style="yellow", markup=False)
-    console.print(f"\n{_text(obs)}\n", markup=False)
+            console.print(info["error"], style="yellow", markup=False, highlight=False)
+    _show(obs)
     console.rule(f"episode over: return {total:g}")
 
 
-def _text(observation: object) -> str:
-    """The text part of an observation (pixel-mode envs return a dict with "text" and "image")."""
-    return observation["text"] if isinstance(observation, dict) else str(observation)
+def _show(obs: object) -> None:
+    """Prints an observation as plain text (page text may hold [brackets] that are not markup)."""
+    if isinstance(obs, dict):  # pixel mode: the text part, and the screenshot's size
+        image = obs.get("image")
+        obs = f"{obs.get('text', '')}\n(screenshot {getattr(image, 'shape', '?')})"
+    console.print(f"\n{obs}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,179 @@
+"""Latency and throughput of the web and GUI envs in a real headless Chromium.
+
+Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
+
+Rows:
+* reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),
+  on the shop (every step is a page navigation or a form field), and in pixel mode (screenshots);
+* throughput with N envs stepping concurrently from N threads (one browser, one context each);
+* BrowserGym's MiniWoB env side by side, when ``browsergym-miniwob`` is installed (otherwise skipped).
+
+Resets use a new seed each time, so each one loads the task page afresh (no pristine-page reuse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+from collections.abc import Callable
+
+from agora.envs.web.experts import ShopExpert, miniwob_plan
+
+import agora
+
+TEXT_TASKS = ("click-button", "click-checkboxes", "enter-text", "login-user", "choose-list")
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(values)
+    return (
+        statistics.median(ordered) * 1000,
+        ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000,
+    )
+
+
+def timed(fn: Callable, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def text_miniwob(episodes: int) -> tuple[list[float], list[float]]:
+    resets, steps = [], []
+    for task in TEXT_TASKS:
+        env = agora.make(f"web/miniwob.{task}-v0")
+        env.reset(seed=10_000)  # warm the context
+        for seed in range(episodes // len(TEXT_TASKS) + 1):
+            (obs, _), dt = timed(env.reset, seed=seed)
+            resets.append(dt)
+            for action in ["noop()", *miniwob_plan(task, obs)]:
+                result, dt = timed(env.step, action)
+                steps.append(dt)
+                if result[2]:
+                    break
+        env.close()
+    return resets, steps
+
+
+def text_shop(episodes: int) -> tuple[list[float], list[float]]:
+    resets, steps = [], []
+    env = agora.make("web/shop.buy-v0")
+    env.reset(seed=10_000)
+    for seed in range(max(3, episodes // 3)):
+        (obs, _), dt = timed(env.reset, seed=seed)
+        resets.append(dt)
+        expert = ShopExpert(env.unwrapped.session)
+        for _ in range(20):
+            result, dt = timed(env.step, expert.act(obs))
+            steps.append(dt)
+            obs = result[0]
+            if result[2]:
+                break
+    env.close()
+    return resets, steps
+
+
+def pixel(env_id: str, episodes: int, actions: list[str]) -> tuple[list[float], list[float]]:
+    resets, steps = [], []
+    env = agora.make(env_id)
+    env.reset(seed=10_000)
+    for seed in range(episodes):
+        _, dt = timed(env.reset, seed=seed)
+        resets.append(dt)
+        for action in actions:
+            result, dt = timed(env.step, action)
+            steps.append(dt)
+            if result[2]:
+                break
+    env.close()
+    return resets, steps
+
+
+def throughput(n_envs: int, seconds: float) -> float:
+    """Steps per second with `n_envs` envs, each driven by its own thread (5 noops per episode)."""
+    envs = [agora.make("web/miniwob.click-checkboxes-v0") for _ in range(n_envs)]
+    for env in envs:
+        env.reset(seed=0)
+    counts = [0] * n_envs
+    stop = time.perf_counter() + seconds
+
+    def worker(k: int) -> None:
+        seed = 1000 * k
+        while time.perf_counter() < stop:
+            envs[k].reset(seed=seed)
+            seed += 1
+            for _ in range(5):
+                envs[k].step("noop()")
+                counts[k] += 1
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n_envs)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    for env in envs:
+        env.close()
+    return sum(counts) / elapsed
+
+
+def browsergym_row(episodes: int) -> str:
+    try:
+        import browsergym.miniwob  # noqa: F401
+        import gymnasium as gym
+    except ImportError:
+        return "BrowserGym: skipped (browsergym-miniwob is not installed)"
+    env = gym.make("browsergym/miniwob.click-button")
+    resets, steps = [], []
+    for seed in range(episodes):
+        _, dt = timed(env.reset, seed=seed)
+        resets.append(dt)
+        _, dt = timed(env.step, "noop()")
+        steps.append(dt)
+    env.close()
+    (r50, r95), (s50, s95) = percentiles(resets), percentiles(steps)
+    return (
+        f"BrowserGym miniwob.click-button: reset p50 {r50:.0f} ms p95 {r95:.0f} ms; "
+        f"step p50 {s50:.0f} ms p95 {s95:.0f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=30)
+    parser.add_argument("--concurrency", default="1,4,8")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+
+    rows = [
+        ("text: MiniWoB click/type tasks", *text_miniwob(args.episodes)),
+        ("text: shop (navigation each step)", *text_shop(args.episodes)),
+        (
+            "pixel: gui/miniwob.click-button",
+            *pixel("gui/miniwob.click-button-v0", args.episodes, ["noop()", "click(80, 120)"]),
+        ),
+        (
+            "pixel: gui/canvas.form",
+            *pixel("gui/canvas.form-v0", args.episodes, ["click(150, 40)", 'type("abc")', "noop()"]),
+        ),
+    ]
+    print(f"{'env':<36} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9} {'steps':>6}")
+    for name, resets, steps in rows:
+        (r50, r95), (s50, s95) = percentiles(resets), percentiles(steps)
+        print(f"{name:<36} {r50:>8.1f}ms {r95:>8.1f}ms {s50:>7.1f}ms {s95:>7.1f}ms {len(steps):>6}")
+    print()
+    print(
+        f"{'concurrent envs':<16} {'steps/s':>8}  (web/miniwob.click-checkboxes, reset + 5 noops per episode)"
+    )
+    for n in (int(x) for x in args.concurrency.split(",")):
+        print(f"{n:<16} {throughput(n, args.seconds):>8.1f}")
+    print()
+    print(browsergym_row(args.episodes))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""GUI environments: the agent sees screenshots and acts with pixel coordinates.
+
+Ids: ``gui/canvas.<task>-v0`` (widgets drawn on a canvas: only pixels say where they are) and
+``gui/miniwob.<task>-v0`` (visual MiniWoB++ tasks in pixel mode). Every ``web/`` env also takes
+``mode="pixel"``. Needs ``pip install 'agora[web]'`` and Debian's ``chromium``.
+"""
+
+from __future__ import annotations
+
+import agora
+
+CANVAS_TURNS = 10
+PIXEL_MINIWOB_TASKS = (
+    "click-button",
+    "click-checkboxes",
+    "click-color",
+    "click-dialog",
+    "click-pie",
+    "click-shape",
+    "count-shape",
+    "drag-box",
+    "enter-text",
+    "grid-coordinate",
+    "identify-shape",
+    "use-slider",
+)
+"""MiniWoB++ tasks registered in pixel mode: ones whose content is visual (shapes, colours, positions)."""
+
+
+def register_envs() -> None:
+    """Registers the gui family (called through the `agora.envs` entry point)."""
+    from agora.envs.gui.canvas.tasks import TASKS
+    from agora.envs.web import miniwob_max_turns
+    from agora.envs.web.assets import miniwob_tasks
+
+    for task in TASKS:
+        agora.register(
+            f"gui/canvas.{task}-v0", "agora.envs.gui.canvas.env:CanvasEnv", max_turns=CANVAS_TURNS, task=task
+        )
+    shipped = set(miniwob_tasks())
+    for task in PIXEL_MINIWOB_TASKS:
+        if task in shipped:
+            agora.register(
+                f"gui/miniwob.{task}-v0",
+                "agora.envs.web.miniwob:MiniWoBEnv",
+                max_turns=miniwob_max_turns(task),
+                task=task,
+                mode="pixel",
+            )

@@ -1,0 +1,79 @@
+"""Web environments in a real headless Chromium: MiniWoB++ tasks and a local shop, in text mode.
+
+Ids: ``web/miniwob.<task>-v0`` (every task the ``miniwob`` package ships) and ``web/shop.<task>-v0``.
+Each accepts ``mode="pixel"`` for screenshots and coordinate actions (the ``gui/`` family registers
+those variants). Needs ``pip install 'agora[web]'`` and Debian's ``chromium``.
+"""
+
+from __future__ import annotations
+
+import agora
+
+SHOP_TURNS = 30
+MINIWOB_DEFAULT_TURNS = 15
+MINIWOB_LONG_TURNS = 40
+MINIWOB_LONG_TASKS = frozenset(
+    {
+        "book-flight",
+        "book-flight-nodelay",
+        "email-inbox",
+        "email-inbox-delete",
+        "email-inbox-forward",
+        "email-inbox-forward-nl",
+        "email-inbox-forward-nl-turk",
+        "email-inbox-important",
+        "email-inbox-nl-turk",
+        "email-inbox-noscroll",
+        "email-inbox-reply",
+        "email-inbox-star-reply",
+        "social-media",
+        "social-media-all",
+        "social-media-some",
+        "click-checkboxes-large",
+        "form-sequence",
+        "form-sequence-2",
+        "form-sequence-3",
+        "order-food",
+        "search-engine",
+        "phone-book",
+        "text-editor",
+        "terminal",
+        "tic-tac-toe",
+        "drag-sort-numbers",
+        "drag-items",
+        "drag-items-grid",
+        "multi-layouts",
+        "multi-orderings",
+        "navigate-tree",
+        "stock-market",
+        "use-autocomplete",
+        "use-autocomplete-nodelay",
+        "daily-calendar",
+        "simon-says",
+        "guess-number",
+    }
+)
+
+
+def miniwob_max_turns(task: str) -> int:
+    """The turn limit of a MiniWoB task: longer for multi-page and many-field tasks."""
+    return MINIWOB_LONG_TURNS if task in MINIWOB_LONG_TASKS else MINIWOB_DEFAULT_TURNS
+
+
+def register_envs() -> None:
+    """Registers the web family (called through the `agora.envs` entry point)."""
+    from agora.envs.web.assets import miniwob_tasks
+
+    for task in miniwob_tasks():
+        agora.register(
+            f"web/miniwob.{task}-v0",
+            "agora.envs.web.miniwob:MiniWoBEnv",
+            max_turns=miniwob_max_turns(task),
+            task=task,
+        )
+    from agora.envs.web.shop.tasks import TEMPLATES
+
+    for task in TEMPLATES:
+        agora.register(
+            f"web/shop.{task}-v0", "agora.envs.web.shop.env:ShopEnv", max_turns=SHOP_TURNS, task=task
+        )

@@ -1,0 +1,229 @@
+"""Browser actions: their specs, the one-line text grammar, and JSON tool calls.
+
+An action is one line such as ``click(12)`` or ``type(7, "blue mug")`` (arguments are Python-style
+literals), or the same call as JSON: ``{"name": "type", "arguments": {"id": 7, "text": "blue mug"}}``.
+Text mode (web agents) and pixel mode (GUI agents) have different action sets; `ACTION_SETS` holds
+both, and `tool_specs` turns one into OpenAI-format function specs for ``info["tools"]``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of an action: its name, JSON type ("integer", "string") and meaning."""
+
+    name: str
+    type: str
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action the agent may take: name, parameters and what it does."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...] = ()
+
+    def signature(self) -> str:
+        """How the action is written, e.g. ``type(id, "text")``."""
+        args = ", ".join(f'"{p.name}"' if p.type == "string" else p.name for p in self.params)
+        return f"{self.name}({args})"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A parsed action: its name and arguments by parameter name."""
+
+    name: str
+    args: dict[str, Any]
+
+
+class ActionError(ValueError):
+    """The action text could not be parsed or does not fit the action's spec."""
+
+
+_ID = Param("id", "integer", "the element id shown in brackets, e.g. 12 for [12]")
+_X, _Y = Param("x", "integer", "pixels from the left edge"), Param("y", "integer", "pixels from the top edge")
+TEXT_ACTIONS = (
+    ActionSpec("click", "Click the element with this id.", (_ID,)),
+    ActionSpec(
+        "type",
+        "Replace the text in a text field with `text`.",
+        (_ID, Param("text", "string", "what to type")),
+    ),
+    ActionSpec(
+        "select",
+        "Choose the option with this label in a drop-down list.",
+        (_ID, Param("option", "string", "the option's label")),
+    ),
+    ActionSpec(
+        "press",
+        "Press a key (Enter, Tab, Escape, Backspace, ArrowDown, ...) on the focused element.",
+        (Param("key", "string", "the key name"),),
+    ),
+    ActionSpec(
+        "scroll",
+        "Scroll the page.",
+        (Param("direction", "string", "where to", ("up", "down", "left", "right")),),
+    ),
+    ActionSpec(
+        "goto",
+        "Open a URL of this site (e.g. /cart).",
+        (Param("url", "string", "a path or URL of the site"),),
+    ),
+    ActionSpec(
+        "answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)
+    ),
+    ActionSpec("noop", "Do nothing (let time pass)."),
+)
+PIXEL_ACTIONS = (
+    ActionSpec("click", "Left-click at a point of the screenshot.", (_X, _Y)),
+    ActionSpec("double_click", "Double-click at a point.", (_X, _Y)),
+    ActionSpec(
+        "drag",
+        "Press at (x1, y1), move to (x2, y2), release.",
+        (
+            Param("x1", "integer", "start x"),
+            Param("y1", "integer", "start y"),
+            Param("x2", "integer", "end x"),
+            Param("y2", "integer", "end y"),
+        ),
+    ),
+    ActionSpec(
+        "type",
+        "Type text with the keyboard into whatever has focus.",
+        (Param("text", "string", "what to type"),),
+    ),
+    ActionSpec(
+        "key",
+        "Press a key or chord, e.g. Enter, ctrl+a, shift+Tab.",
+        (Param("keys", "string", "the key(s)"),),
+    ),
+    ActionSpec(
+        "scroll",
+        "Scroll by dy pixels (positive: down) with the mouse at (x, y).",
+        (_X, _Y, Param("dy", "integer", "pixels to scroll")),
+    ),
+    ActionSpec(
+        "answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)
+    ),
+    ActionSpec("noop", "Do nothing (let time pass)."),
+)
+ACTION_SETS = {"text": {a.name: a for a in TEXT_ACTIONS}, "pixel": {a.name: a for a in PIXEL_ACTIONS}}
+
+
+def tool_specs(mode: str) -> list[dict[str, Any]]:
+    """OpenAI-format function specs of the actions of `mode` ("text" or "pixel")."""
+    return [_tool_spec(a) for a in ACTION_SETS[mode].values()]
+
+
+def _tool_spec(spec: ActionSpec) -> dict[str, Any]:
+    props = {}
+    for p in spec.params:
+        props[p.name] = {"type": p.type, "description": p.description}
+        if p.choices:
+            props[p.name]["enum"] = list(p.choices)
+    return {
+        "type": "function",
+        "function": {
+            "name": spec.name,
+            "description": spec.description,
+            "parameters": {
+                "type": "object",
+                "properties": props,
+                "required": [p.name for p in spec.params],
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+def action_help(mode: str) -> str:
+    """One line per action of `mode`, for the instructions."""
+    return "\n".join(f"  {a.signature():<28} {a.description}" for a in ACTION_SETS[mode].values())
+
+
+def parse_action(text: str, mode: str) -> Action:
+    """Parses a one-line call or a JSON tool call into an `Action`; raises `ActionError` when malformed."""
+    text = text.strip()
+    if not text:
+        raise ActionError("empty action; write one call such as click(3)")
+    if text.startswith("{"):
+        name, args = _from_json(text)
+        return _bind_keywords(_spec(name, mode), args)
+    name, values = _from_call(text)
+    return _bind_positional(_spec(name, mode), values)
+
+
+def _spec(name: str, mode: str) -> ActionSpec:
+    actions = ACTION_SETS[mode]
+    if name not in actions:
+        raise ActionError(f"unknown action {name!r}; use one of: {', '.join(actions)}")
+    return actions[name]
+
+
+def _from_json(text: str) -> tuple[str, dict[str, Any]]:
+    try:
+        call = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ActionError(f"invalid JSON tool call: {e}") from None
+    if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+        raise ActionError('a JSON tool call must look like {"name": "click", "arguments": {"id": 3}}')
+    args = call.get("arguments", {})
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except json.JSONDecodeError as e:
+            raise ActionError(f"the tool call's arguments are not valid JSON: {e}") from None
+    if not isinstance(args, dict):
+        raise ActionError("a tool call's 'arguments' must be an object")
+    return call["name"], args
+
+
+def _from_call(text: str) -> tuple[str, list[Any]]:
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise ActionError(
+            f'cannot parse {text[:80]!r}; write one call such as click(3) or type(3, "hello")'
+        ) from None
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.keywords:
+        raise ActionError(f"{text[:80]!r} is not a call like click(3) (positional arguments only)")
+    try:
+        values = [ast.literal_eval(arg) for arg in node.args]
+    except ValueError:
+        raise ActionError("arguments must be literal numbers or quoted strings") from None
+    return node.func.id, values
+
+
+def _bind_positional(spec: ActionSpec, values: list[Any]) -> Action:
+    if len(values) != len(spec.params):
+        raise ActionError(f"{spec.name} takes {len(spec.params)} argument(s): {spec.signature()}")
+    return _bind_keywords(spec, {p.name: v for p, v in zip(spec.params, values, strict=True)})
+
+
+def _bind_keywords(spec: ActionSpec, args: dict[str, Any]) -> Action:
+    expected = {p.name for p in spec.params}
+    if set(args) != expected:
+        raise ActionError(
+            f"{spec.name} needs arguments {sorted(expected)}, got {sorted(args)}: {spec.signature()}"
+        )
+    for p in spec.params:
+        value = args[p.name]
+        if p.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ActionError(f"{spec.name}: {p.name} must be an integer, got {value!r:.40}")
+        if p.type == "string" and not isinstance(value, str):
+            raise ActionError(f"{spec.name}: {p.name} must be a quoted string, got {value!r:.40}")
+        if p.choices and value not in p.choices:
+            raise ActionError(
+                f"{spec.name}: {p.name} must be one of {', '.join(p.choices)}, got {value!r:.40}"
+            )
+    return Action(spec.name, dict(args))

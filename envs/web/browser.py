@@ -1,0 +1,362 @@
+"""The browser pool: one headless Chromium per process, one context per env, on a private event loop.
+
+Playwright's async API runs on a daemon thread that the pool owns, so synchronous Gymnasium envs
+(and many of them from many threads) share one browser process: `BrowserPool.run(coro)` submits a
+coroutine to that loop and waits for its result. Each env holds a `Tab` (its own browser context and
+page); contexts are kept between episodes, handed to the next env when an env closes (a few per
+viewport size), and rebuilt only when the browser was replaced.
+
+The browser is Debian's ``chromium`` driven through ``executable_path``; nothing is downloaded.
+When the browser dies, the pool notices (``disconnected``), the env reports the episode as an
+infrastructure failure, and the next `Tab.ensure` launches a fresh browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import os
+import shutil
+import signal
+import threading
+import uuid
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from agora._optional import require
+from agora.errors import BrowserCrashed, BrowserError, BrowserNotFound
+
+T = TypeVar("T")
+
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--font-render-hinting=none",
+    "--force-color-profile=srgb",
+    "--hide-scrollbars",
+)
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
+"""The wall-clock time every episode starts at (pages see a virtual clock; see `Tab.new_episode`)."""
+FRAME_MS = 16
+"""The fake clock runs animation frames every 16 ms; advancing in multiples keeps their phase fixed."""
+CALL_TIMEOUT_S = 60.0
+MAX_SPARE_CONTEXTS = 4
+"""Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
+SETTLE_TIMEOUT_S = 2.0
+FORCE_LAYOUT_JS = "() => { document.body && document.body.getBoundingClientRect(); }"
+
+
+def find_chromium() -> str:
+    """The path of the Chromium executable: ``$AGORA_CHROMIUM`` or Debian's ``chromium`` on PATH."""
+    explicit = os.environ.get("AGORA_CHROMIUM")
+    if explicit:
+        if not os.access(explicit, os.X_OK):
+            raise BrowserNotFound(f"AGORA_CHROMIUM={explicit!r} is not an executable file.")
+        return explicit
+    for name in CHROMIUM_CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise BrowserNotFound(
+        "No Chromium found on PATH. Install Debian's browser with: "
+        "sudo apt-get install chromium (or set AGORA_CHROMIUM to a Chromium binary). "
+        "agora never downloads a browser."
+    )
+
+
+class BrowserPool:
+    """One Playwright driver and one Chromium process, shared by every web/GUI env of the process."""
+
+    def __init__(self, executable: str | None = None):
+        self.executable = executable or find_chromium()
+        self.generation = 0
+        """Bumped each time a new browser process is launched; tabs of an older one are stale."""
+        self._tag = f"--agora-pool={uuid.uuid4().hex}"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="agora-browser", daemon=True)
+        self._thread.start()
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._launch_lock: asyncio.Lock | None = None
+        self._spares: dict[tuple[int, int], list[tuple[int, Any]]] = {}
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout_s: float = CALL_TIMEOUT_S) -> T:
+        """Runs `coro` on the pool's loop and returns its result (raises what it raises).
+
+        A browser that does not answer within `timeout_s` is killed and `BrowserCrashed` raised,
+        so a hung page costs one episode, never the process.
+        """
+        if threading.current_thread() is self._thread:
+            raise BrowserError("BrowserPool.run() was called from the pool's own loop; await the coroutine.")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout_s)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            self.kill_browser()
+            message = f"the browser did not answer within {timeout_s:g} s and was killed"
+            raise BrowserCrashed(message) from None
+
+    def kill_browser(self) -> None:
+        """Kills the browser process (the next use launches a fresh one)."""
+        pid = self.browser_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+
+    async def browser(self) -> Any:
+        """The live browser, launching one first when there is none or the last one died."""
+        if self._launch_lock is None:
+            self._launch_lock = asyncio.Lock()
+        async with self._launch_lock:
+            if self._browser is None or not self._browser.is_connected():
+                await self._launch()
+            return self._browser
+
+    async def _launch(self) -> None:
+        if self._playwright is None:
+            async_api = require("playwright.async_api", "web")
+            self._playwright = await async_api.async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.executable, headless=True, args=[*CHROMIUM_FLAGS, self._tag]
+            )
+        except Exception as e:
+            raise BrowserError(
+                f"Chromium at {self.executable} failed to start: {e}. Check that "
+                "`chromium --headless --no-sandbox --dump-dom about:blank` works."
+            ) from e
+        self.generation += 1
+
+    def take_spare(self, viewport: Viewport) -> Any:
+        """A recycled (context, page, clock moved) of this browser with `viewport`, or None."""
+        spares = self._spares.get((viewport.width, viewport.height), [])
+        while spares:
+            generation, spare = spares.pop()
+            if generation == self.generation and not spare[1].is_closed():
+                return spare
+        return None
+
+    def put_spare(self, viewport: Viewport, spare: Any) -> bool:
+        """Keeps a closed env's context for the next env; False when the pool already keeps enough."""
+        spares = self._spares.setdefault((viewport.width, viewport.height), [])
+        if len(spares) >= MAX_SPARE_CONTEXTS:
+            return False
+        spares.append((self.generation, spare))
+        return True
+
+    def browser_pid(self) -> int | None:
+        """The process id of the current browser's main process (None when none runs)."""
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            if self._tag.encode() in args and not any(a.startswith(b"--type=") for a in args):
+                return int(entry)
+        return None
+
+    def close(self) -> None:
+        """Closes the browser and the Playwright driver, and stops the loop thread."""
+        if not self._loop.is_running():
+            return
+        try:
+            self.run(self._aclose(), timeout_s=10)
+        except Exception:  # the browser may already be gone; stopping the loop still matters
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    async def _aclose(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()
+        self._browser = self._playwright = None
+
+
+_POOL: BrowserPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def get_pool() -> BrowserPool:
+    """The process-wide pool, created on first use and closed at interpreter exit."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = BrowserPool()
+            atexit.register(_POOL.close)
+        return _POOL
+
+
+@dataclass
+class Viewport:
+    """The page size in CSS pixels (and so the screenshot size in pixel mode)."""
+
+    width: int
+    height: int
+
+
+HARDENING_JS = """
+(() => { const add = () => { const s = document.createElement('style');
+  s.textContent = '*, *::before, *::after { animation: none !important; transition: none !important; ' +
+    'caret-color: transparent !important; scroll-behavior: auto !important; }';
+  (document.head || document.documentElement).appendChild(s); };
+  if (document.documentElement) add(); else document.addEventListener('DOMContentLoaded', add); })();
+"""
+"""No CSS animations or transitions, no blinking caret: the same actions give the same pixels."""
+RELATIVE_FRAMES_JS = """
+(() => { const later = window.setTimeout, cancel = window.clearTimeout;
+  window.requestAnimationFrame = (cb) => later(() => cb(performance.now()), 16);
+  window.cancelAnimationFrame = (id) => cancel(id); })();
+"""
+"""Animation frames 16 virtual ms after each request (the fake clock's own frames keep a phase that
+depends on real time between its install and pause, so they would differ between contexts)."""
+SEEDED_RANDOM_JS = """
+(() => { let s = 0x9e3779b9; Math.random = function () {
+  s |= 0; s = s + 0x6D2B79F5 | 0; let t = Math.imul(s ^ s >>> 15, 1 | s);
+  t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t; return ((t ^ t >>> 14) >>> 0) / 4294967296; }; })();
+"""
+"""Math.random is seeded before any page script runs, so load-time randomness repeats too."""
+
+
+class Tab:
+    """An env's browser context and page; survives episodes and is rebuilt after a browser crash."""
+
+    def __init__(self, pool: BrowserPool, viewport: Viewport):
+        self.pool = pool
+        self.viewport = viewport
+        self.context: Any = None
+        self.page: Any = None
+        self._generation = -1
+        self._clock_moved = False
+        self._inflight = 0
+
+    async def ensure(self) -> Any:
+        """The tab's page: a recycled context of a closed env, or a new one after a crash or at first."""
+        browser = await self.pool.browser()
+        if self.page is None or self._generation != self.pool.generation or self.page.is_closed():
+            await self._discard()
+            spare = self.pool.take_spare(self.viewport)
+            if spare is not None:
+                self.context, self.page, self._clock_moved = spare
+            else:
+                self.context, self.page = await _new_context(browser, self.viewport)
+                self._clock_moved = False
+            self._inflight = 0
+            self.page.on("request", self._request_started)
+            self.page.on("requestfinished", self._request_ended)
+            self.page.on("requestfailed", self._request_ended)
+            self._generation = self.pool.generation
+        return self.page
+
+    async def new_episode(self, url: str) -> Any:
+        """Loads `url` afresh with the virtual clock's date back at `EPOCH`; returns the page."""
+        page = await self.ensure()
+        if self._clock_moved:
+            await self.context.clock.set_system_time(EPOCH)
+            self._clock_moved = False
+        await page.goto(url, wait_until="load")
+        return page
+
+    def _request_started(self, request: Any) -> None:
+        self._inflight += 1
+
+    def _request_ended(self, request: Any) -> None:
+        self._inflight = max(0, self._inflight - 1)
+
+    async def settle(self, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
+        """Waits (in real time) until the page has no request in flight, after a style and layout pass.
+
+        Loading is the one thing the virtual clock does not control: an image that arrives after
+        the observation would change it. Forcing layout first issues the requests that styles
+        imply (e.g. CSS ``content: url(...)`` icons) before counting.
+        """
+        await self.page.evaluate(FORCE_LAYOUT_JS)
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self._inflight and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.002)
+        if self._inflight == 0:
+            return
+        self._inflight = 0  # a request that never ends (rare): do not wait for it again
+
+    async def advance(self, ms: int) -> None:
+        """Lets `ms` virtual milliseconds pass (a multiple of `FRAME_MS`): timers and frames run."""
+        if ms % FRAME_MS:
+            raise ValueError(f"advance() takes multiples of {FRAME_MS} ms (frame phase), got {ms}")
+        self._clock_moved = True
+        await self.context.clock.run_for(ms)
+
+    def alive(self) -> bool:
+        """False when the browser behind this tab died or was replaced."""
+        browser = self.pool._browser
+        return (
+            self.page is not None
+            and not self.page.is_closed()
+            and browser is not None
+            and browser.is_connected()
+            and self._generation == self.pool.generation
+        )
+
+    def check_alive(self) -> None:
+        """Raises `BrowserCrashed` when the tab's browser is gone."""
+        if not self.alive():
+            raise BrowserCrashed("the browser process died or its page was closed during the episode")
+
+    async def _discard(self) -> None:
+        context, self.context, self.page = self.context, None, None
+        if context is not None:
+            try:
+                await context.close()
+            except Exception:  # the context of a dead browser cannot be closed; it is gone anyway
+                pass
+
+    async def close(self) -> None:
+        """Hands the context back to the pool for the next env (or closes it when the pool is full)."""
+        if not self.alive():
+            await self._discard()
+            return
+        context, page, moved = self.context, self.page, self._clock_moved
+        self.context = self.page = None
+        page.remove_listener("request", self._request_started)
+        page.remove_listener("requestfinished", self._request_ended)
+        page.remove_listener("requestfailed", self._request_ended)
+        try:
+            await page.goto("about:blank")  # stops the last page's scripts and timers
+            await context.clear_cookies()
+        except Exception:  # the browser went away meanwhile: nothing to recycle
+            return
+        if not self.pool.put_spare(self.viewport, (context, page, moved)):
+            await context.close()
+
+
+async def _new_context(browser: Any, viewport: Viewport) -> tuple[Any, Any]:
+    """A context and page with the fixed viewport, locale, seeded randomness and a paused clock."""
+    context = await browser.new_context(
+        viewport={"width": viewport.width, "height": viewport.height},
+        device_scale_factor=1,
+        locale="en-US",
+        timezone_id="UTC",
+        reduced_motion="reduce",
+    )
+    await context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS)
+    # install() starts a running clock; pausing at a fixed later instant removes the real
+    # time that passed in between, so timers and frames keep the same phase in every context
+    await context.clock.install(time=EPOCH - timedelta(seconds=1))
+    await context.clock.pause_at(EPOCH)
+    await context.add_init_script(RELATIVE_FRAMES_JS)
+    page = await context.new_page()
+    page.set_default_timeout(5000)
+    return context, page
