@@ -282,8 +282,7 @@ def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
         if not callable(getattr(agent, "act", None)):
             raise UnknownAgentError(f"{spec!r} returned {type(agent).__name__}, which has no act() method.")
         return agent
-    known = [*table, "random", *(f"{p}:..." for p in _PREFIXES)]
-    raise UnknownAgentError.for_name(spec, known)
+    raise UnknownAgentError.for_name(spec, [*table, "random"], prefixes=agent_prefixes())
 
 
 def agent_prefixes() -> list[str]:

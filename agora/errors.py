@@ -54,9 +54,12 @@ class UnknownAgentError(AgoraError):
     """An agent name is not one the game or the agent registry knows."""
 
     @classmethod
-    def for_name(cls, name: str, known: Iterable[str]) -> UnknownAgentError:
-        """Builds the error listing the names that do exist."""
-        return cls(f"Unknown agent {name!r}. Known agents: {', '.join(sorted(known))}, or 'module:callable'.")
+    def for_name(cls, name: str, known: Iterable[str], prefixes: Iterable[str] = ()) -> UnknownAgentError:
+        """Builds the error listing the names that do exist, then the registered spec prefixes."""
+        prefixes = sorted(prefixes)
+        spec_forms = f"; spec prefixes: {', '.join(f'{p}:...' for p in prefixes)}" if prefixes else ""
+        return cls(f"Unknown agent {name!r}. Known agents: {', '.join(sorted(known))}{spec_forms}; "
+                   "or 'module:callable'.")
 
 
 class CheckFailed(AgoraError):

@@ -69,8 +69,8 @@ def check_agents(env_id: str, agents: Sequence[str], env_kwargs: Mapping[str, An
         if not isinstance(spec, str):
             raise TournamentError(f"Tournament agents are named by spec strings, got {type(spec).__name__}.")
         if not is_known_spec(spec, table):
-            known = [*table, "random", *(f"{p}[:...]" for p in agent_prefixes())]
-            raise UnknownAgentError(f"{UnknownAgentError.for_name(spec, known)} (for {env_id})")
+            error = UnknownAgentError.for_name(spec, [*table, "random"], prefixes=agent_prefixes())
+            raise UnknownAgentError(f"{error} (for {env_id})")
     return agents
 
 
