@@ -8,7 +8,7 @@
 """
 
 from agora.adapter import GameEnv
-from agora.agent import Agent, FunctionAgent, RandomAgent, register_agent_prefix, resolve_agent
+from agora.agent import Agent, AgentReply, FunctionAgent, RandomAgent, register_agent_prefix, resolve_agent
 from agora.checks import check_env, check_game
 from agora.core import INFO_KEYS, TextEnv
 from agora.game import TurnBasedGame
@@ -18,7 +18,7 @@ from agora.spaces import TextObs, TextSpace
 __version__ = "0.1.0"
 
 __all__ = [
-    "Agent", "EnvSpec", "FunctionAgent", "GameEnv", "INFO_KEYS", "RandomAgent", "TextEnv", "TextObs",
+    "Agent", "AgentReply", "EnvSpec", "FunctionAgent", "GameEnv", "INFO_KEYS", "RandomAgent", "TextEnv", "TextObs",
     "TextSpace", "TurnBasedGame", "check_env", "check_game", "list_envs", "make", "register",
     "register_agent_prefix", "resolve_agent", "spec",
 ]

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import gymnasium
 
-from agora.agent import Agent, resolve_agent
+from agora.agent import Agent, AgentReply, resolve_agent
 from agora.errors import GameSetupError, ResetNeeded
 from agora.game import TurnBasedGame
 from agora.spaces import TextObs, TextSpace, require_text_action
@@ -97,7 +97,7 @@ class GameEnv(gymnasium.Env[str, str]):
                 action = opponent.act(obs, info)
             except Exception as e:  # a broken opponent forfeits by the invalid-move policy
                 action = f"<opponent error: {type(e).__name__}: {e}>"
-            game.step(action if isinstance(action, str) else repr(action))
+            game.step(_action_text(action))
             earned += game.rewards.get(me, 0.0)
         return earned
 
@@ -123,6 +123,13 @@ class GameEnv(gymnasium.Env[str, str]):
 
     def __str__(self) -> str:
         return f"<{type(self).__name__}<{self.game}>>" if self.spec is None else super().__str__()
+
+
+def _action_text(reply: object) -> str:
+    """The action an opponent's reply names: an `AgentReply`'s action, a `str`, else its repr (invalid)."""
+    if isinstance(reply, AgentReply):
+        return reply.action
+    return str(reply) if isinstance(reply, str) else repr(reply)
 
 
 def _check_seat(seat: SeatSpec, num_players: int) -> int | str:

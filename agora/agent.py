@@ -7,12 +7,30 @@ adapter, the rollout engine and tournaments take any of them. Agents are named b
 * a name from the game's own table (`TicTacToe.scripted_agents`, e.g. ``"minimax"``) or ``"random"``;
 * a registered prefix spec such as ``"hf:PATH"`` (see `register_agent_prefix`);
 * ``"module:callable"``: a factory imported and called with ``seed=``.
+
+**Replies.** `act`/`aact` return the action as a `str`. LLM agents return an `AgentReply`, a `str`
+subclass whose value is the extracted action and whose fields carry what the trainer needs: the
+prompt token ids the model saw, the completion token ids it sampled, their logprobs under the
+sampling policy, the raw completion text (reasoning included), and whether the action could be
+parsed. Every caller that wants only the action uses the reply as the string it is; the rollout
+engine reads the fields with `reply_fields`.
+
+**One agent, many episodes.** An agent object may play many concurrent episodes and several
+seats at once (self-play). The rollout engine calls `fork()` once per (episode, seat) and talks
+to the copy; LLM agents share their model between forks and keep a conversation per fork.
+
+Agent *prefixes* (``hf:``, ``vllm:``, ``openai:``, ``smollm2``) are registered by packages through
+the ``agora.agents`` entry-point group, loaded the first time an unknown prefix is resolved, so
+``import agora`` never imports torch.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib
 from collections.abc import Callable, Mapping
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -20,10 +38,84 @@ import numpy as np
 from agora.errors import UnknownAgentError
 
 
+class AgentReply(str):
+    """An action (the `str` value) plus how an LLM produced it, token in / token out.
+
+    Attributes:
+        text: the raw completion text, reasoning (``<think>...</think>``) included.
+        prompt_token_ids: the exact token ids the model was given.
+        completion_token_ids: the token ids it sampled (never re-tokenised text).
+        completion_logprobs: one logprob per completion token under the sampling distribution.
+        valid: False when no action could be parsed from the text (the value is then the raw text,
+            which the env rejects as a malformed action).
+        error: why parsing failed, when it did.
+        tool_calls: parsed tool calls, ``[{"name": ..., "arguments": {...}}]``.
+        meta: backend extras (temperature, finish reason, latency).
+    """
+
+    text: str
+    prompt_token_ids: list[int] | None
+    completion_token_ids: list[int] | None
+    completion_logprobs: list[float] | None
+    valid: bool
+    error: str | None
+    tool_calls: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+    def __new__(cls, action: str, *, text: str | None = None, prompt_token_ids: list[int] | None = None,
+                completion_token_ids: list[int] | None = None,
+                completion_logprobs: list[float] | None = None, valid: bool = True,
+                error: str | None = None, tool_calls: list[dict[str, Any]] | None = None,
+                meta: dict[str, Any] | None = None) -> AgentReply:
+        self = super().__new__(cls, action)
+        self.text = action if text is None else text
+        self.prompt_token_ids = prompt_token_ids
+        self.completion_token_ids = completion_token_ids
+        self.completion_logprobs = completion_logprobs
+        self.valid = valid
+        self.error = error
+        self.tool_calls = list(tool_calls or [])
+        self.meta = dict(meta or {})
+        return self
+
+    @property
+    def action(self) -> str:
+        """The action as a plain `str`."""
+        return str.__str__(self)
+
+
+@dataclasses.dataclass
+class ReplyFields:
+    """What the rollout engine records from any agent's reply (plain `str` replies fill the action only)."""
+
+    action: str
+    text: str
+    prompt_token_ids: list[int] | None = None
+    completion_token_ids: list[int] | None = None
+    completion_logprobs: list[float] | None = None
+    valid: bool = True
+    error: str | None = None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def reply_fields(reply: Any) -> ReplyFields:
+    """Normalises what `act`/`aact` returned (a `str` or an `AgentReply`) into `ReplyFields`."""
+    if isinstance(reply, AgentReply):
+        return ReplyFields(reply.action, reply.text, reply.prompt_token_ids, reply.completion_token_ids,
+                           reply.completion_logprobs, reply.valid, reply.error, dict(reply.meta))
+    if isinstance(reply, str):
+        return ReplyFields(str.__str__(reply), str.__str__(reply))
+    raise TypeError(f"An agent must return a str (or AgentReply), got {type(reply).__name__}: {reply!r:.80}")
+
+
 class Agent:
     """Base class of agents. Subclasses implement `act`; async callers use `aact`."""
 
     name: str = "agent"
+
+    def fork(self) -> Agent:
+        """An independent copy for one more episode/seat (default: a deep copy; LLM agents share the model)."""
+        return copy.deepcopy(self)
 
     def reset(self, seed: int | None = None) -> None:
         """Forgets the previous episode; called before each new one. A seed makes it reproducible."""
@@ -81,11 +173,40 @@ class FunctionAgent(Agent):
 
 AgentFactory = Callable[..., Agent]
 _PREFIXES: dict[str, Callable[[str, int | None], Agent]] = {}
+_PREFIX_PLUGINS_LOADED = False
+AGENT_ENTRY_POINT_GROUP = "agora.agents"
 
 
 def register_agent_prefix(prefix: str, factory: Callable[[str, int | None], Agent]) -> None:
-    """Makes specs `"prefix:REST"` resolve to `factory(REST, seed)` (e.g. `hf:PATH`, `openai:URL`)."""
+    """Makes specs `"prefix:REST"` resolve to `factory(REST, seed)` (e.g. `hf:PATH`, `openai:URL`).
+
+    The bare name `"prefix"` resolves to `factory("", seed)` (e.g. ``smollm2``).
+    """
     _PREFIXES[prefix] = factory
+
+
+def _load_prefix_plugins() -> None:
+    """Runs each ``agora.agents`` entry point once; a broken one is skipped (its prefixes stay unknown)."""
+    global _PREFIX_PLUGINS_LOADED
+    if _PREFIX_PLUGINS_LOADED:
+        return
+    _PREFIX_PLUGINS_LOADED = True
+    for entry in metadata.entry_points(group=AGENT_ENTRY_POINT_GROUP):
+        try:
+            entry.load()()
+        except Exception as e:  # a broken plugin must not break scripted agents
+            import warnings
+
+            warnings.warn(f"agent plugin {entry.name!r} failed to load: {type(e).__name__}: {e}", stacklevel=2)
+
+
+def _prefix_factory(spec: str) -> tuple[Callable[[str, int | None], Agent], str] | None:
+    prefix, sep, rest = spec.partition(":")
+    if prefix not in _PREFIXES:
+        _load_prefix_plugins()
+    if prefix in _PREFIXES and (sep or spec == prefix):
+        return _PREFIXES[prefix], rest
+    return None
 
 
 def load_callable(target: str) -> Callable[..., Any]:
@@ -119,9 +240,11 @@ def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
         return load_callable(table[spec])(seed=seed, **kwargs)
     if spec == "random":
         return RandomAgent(seed=seed)
+    found = _prefix_factory(spec)
+    if found is not None:
+        factory, rest = found
+        return factory(rest, seed)
     prefix, sep, rest = spec.partition(":")
-    if sep and prefix in _PREFIXES:
-        return _PREFIXES[prefix](rest, seed)
     if sep and rest:
         agent = load_callable(spec)(seed=seed, **kwargs)
         if not callable(getattr(agent, "act", None)):

@@ -1,0 +1,198 @@
+"""`HFAgent`: a transformers causal LM on CPU (or one GPU), batching concurrent episodes.
+
+An `HFEngine` owns the model and a batching thread: every request (prompt token ids + sampling
+parameters) goes into a queue; the thread takes all requests that arrived within `batch_wait_s`
+(up to `max_batch`), left-pads them into one batch and runs one ``generate`` call. So forks of
+one `HFAgent` playing many concurrent episodes share one forward pass per token. `act` (sync) and
+`aact` (async) both submit to that queue, from any thread.
+
+Logprobs come from the raw logits (``output_logits=True``), not the processed scores, as
+``log_softmax(logits / temperature)``: exactly the distribution sampled from (no top-k; top-p
+only when set below 1, in which case the stored logprobs are those of the untruncated
+distribution). Greedy decoding (temperature 0) stores ``log_softmax(logits)``.
+Sampling uses torch's global RNG, seeded per batch from the engine's own seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import os
+import queue
+import threading
+from typing import Any
+
+import numpy as np
+
+from agora._optional import require
+from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
+
+
+@dataclasses.dataclass
+class _Request:
+    prompt_ids: list[int]
+    sampling: SamplingParams
+    future: concurrent.futures.Future
+
+
+class HFEngine:
+    """A transformers model and tokenizer plus the batching thread (see the module docs).
+
+    Args:
+        model: a causal LM, or a path/name to load with ``from_pretrained``.
+        tokenizer: its tokenizer (loaded from `model`'s path when None).
+        max_batch: most requests per ``generate`` call.
+        batch_wait_s: how long the thread waits for more requests after the first one.
+        seed: seeds the per-batch sampling seeds.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any = None, *, device: str = "cpu", dtype: str | None = None,
+                 max_batch: int = 64, batch_wait_s: float = 0.005, seed: int = 0):
+        self.torch = require("torch", "train")
+        transformers = require("transformers", "train")
+        if isinstance(model, (str, os.PathLike)):
+            kwargs = {"torch_dtype": getattr(self.torch, dtype)} if dtype else {}
+            tokenizer = tokenizer or transformers.AutoTokenizer.from_pretrained(model)
+            model = transformers.AutoModelForCausalLM.from_pretrained(model, **kwargs)
+        if tokenizer is None:
+            raise ValueError("HFEngine needs a tokenizer when given a model object.")
+        self.model = model.to(device).eval()
+        self.tokenizer = tokenizer
+        self.device = device
+        self.max_batch = max_batch
+        self.batch_wait_s = batch_wait_s
+        self._rng = np.random.default_rng(seed)
+        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.batch_sizes: list[int] = []
+        """Size of every batch run so far (to see batching at work)."""
+
+    def submit(self, prompt_ids: list[int], sampling: SamplingParams) -> concurrent.futures.Future:
+        """Queues one request; the future resolves to a `Completion`."""
+        self._ensure_thread()
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put(_Request(list(prompt_ids), sampling, future))
+        return future
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="agora-hf-batcher", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        """Stops the batching thread (a later `submit` starts it again)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive():
+            self._queue.put(None)
+            thread.join()
+
+    def _take_batch(self) -> list[_Request] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < self.max_batch:
+            try:
+                item = self._queue.get(timeout=self.batch_wait_s)
+            except queue.Empty:
+                break
+            if item is None:
+                self._queue.put(None)
+                break
+            batch.append(item)
+        return batch
+
+    def _loop(self) -> None:
+        while (batch := self._take_batch()) is not None:
+            groups: dict[tuple[float, float], list[_Request]] = {}
+            for request in batch:
+                groups.setdefault((request.sampling.temperature, request.sampling.top_p), []).append(request)
+            for group in groups.values():
+                self._run_group(group)
+
+    def _run_group(self, group: list[_Request]) -> None:
+        try:
+            completions = self.generate([r.prompt_ids for r in group], group[0].sampling,
+                                        [r.sampling.max_new_tokens for r in group])
+        except Exception as e:  # every waiting episode sees the error
+            for request in group:
+                request.future.set_exception(e)
+            return
+        for request, completion in zip(group, completions):
+            request.future.set_result(completion)
+
+    def generate(self, prompts: list[list[int]], sampling: SamplingParams,
+                 max_new_tokens: list[int] | None = None) -> list[Completion]:
+        """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit."""
+        torch = self.torch
+        self.batch_sizes.append(len(prompts))
+        limits = max_new_tokens or [sampling.max_new_tokens] * len(prompts)
+        input_ids, attention = self._pad(prompts)
+        config = self._generation_config(sampling, max(limits))
+        with torch.no_grad():
+            torch.manual_seed(int(self._rng.integers(2**63 - 1)))
+            out = self.model.generate(input_ids=input_ids, attention_mask=attention, generation_config=config)
+        logits = torch.stack(out.logits, dim=1).float()
+        if sampling.temperature > 0:
+            logits = logits / sampling.temperature
+        logprobs = torch.log_softmax(logits, dim=-1)
+        new = out.sequences[:, input_ids.shape[1]:]
+        return [self._completion(new[b], logprobs[b], limits[b], prompts[b]) for b in range(len(prompts))]
+
+    def _pad(self, prompts: list[list[int]]) -> tuple[Any, Any]:
+        torch = self.torch
+        width = max(len(p) for p in prompts)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        ids = torch.full((len(prompts), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for b, prompt in enumerate(prompts):
+            ids[b, width - len(prompt):] = torch.tensor(prompt, dtype=torch.long)
+            mask[b, width - len(prompt):] = 1
+        return ids.to(self.device), mask.to(self.device)
+
+    def _generation_config(self, sampling: SamplingParams, max_new_tokens: int) -> Any:
+        transformers = require("transformers", "train")
+        sample = sampling.temperature > 0
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        return transformers.GenerationConfig(
+            do_sample=sample, temperature=sampling.temperature if sample else None, top_k=0 if sample else None,
+            top_p=sampling.top_p if sample else None, max_new_tokens=max_new_tokens,
+            eos_token_id=self.tokenizer.eos_token_id, pad_token_id=pad, output_logits=True,
+            return_dict_in_generate=True)
+
+    def _completion(self, sequence: Any, logprobs: Any, limit: int, prompt: list[int]) -> Completion:
+        ids = sequence.tolist()[:limit]
+        eos = self.tokenizer.eos_token_id
+        finish = "length"
+        if eos in ids:
+            ids = ids[: ids.index(eos) + 1]
+            finish = "stop"
+        picked = logprobs[range(len(ids)), ids].tolist() if ids else []
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        return Completion(text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt)
+
+
+class HFAgent(TokenChatAgent):
+    """An LLM agent over a transformers model (see the module docs and `ChatAgent` for options).
+
+    Build it from a path (``HFAgent("path/to/model")``), from a model and tokenizer
+    (``HFAgent(model, tokenizer=tok)``), or from an existing `HFEngine` (``HFAgent(engine)``).
+    """
+
+    name = "hf"
+
+    def __init__(self, model: Any, tokenizer: Any = None, *, engine_kwargs: dict[str, Any] | None = None,
+                 **chat_kwargs: Any):
+        self.engine = model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
+        self.tokenizer = self.engine.tokenizer
+        super().__init__(**chat_kwargs)
+
+    def _complete(self, prompt_ids: list[int] | None) -> Completion:
+        return self.engine.submit(prompt_ids or [], self.sampling).result()
+
+    async def _acomplete(self, prompt_ids: list[int] | None) -> Completion:
+        return await asyncio.wrap_future(self.engine.submit(prompt_ids or [], self.sampling))
