@@ -7,6 +7,10 @@ import agora
 GAMES = {
     "TicTacToe": "agora.envs.games.tictactoe.env:TicTacToe",
     "KuhnPoker": "agora.envs.games.kuhn_poker.env:KuhnPoker",
+    "ConnectFour": "agora.envs.games.connect_four.env:ConnectFour",
+    "Nim": "agora.envs.games.nim.env:Nim",
+    "LiarsDice": "agora.envs.games.liars_dice.env:LiarsDice",
+    "LeducPoker": "agora.envs.games.leduc_poker.env:LeducPoker",
 }
 
 

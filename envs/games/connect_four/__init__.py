@@ -1,0 +1,1 @@
+"""Connect Four: bitboard rules, alpha-beta search, and the text game."""

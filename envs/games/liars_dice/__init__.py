@@ -1,0 +1,1 @@
+"""Liar's Dice: rules, the text game and the probability-based bidder."""

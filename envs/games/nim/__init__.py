@@ -1,0 +1,1 @@
+"""Nim: rules, the text game and the perfect nim-sum player."""
