@@ -72,8 +72,9 @@ async def play_env(env: Any, job: Job, episode: Episode, max_turns: int) -> None
 
 
 async def play_game(game: Any, job: Job, episode: Episode, max_turns: int) -> None:
-    """Plays a turn-based game with one agent per seat; a turn's reward is what its seat earned until
-    that seat's next turn.
+    """Plays a turn-based game with one agent per seat; fills `episode`.
+
+    A turn's reward is what its seat earned until that seat's next turn.
     """
     seats: dict[str, Agent] = job.seats  # type: ignore[assignment]
     game.reset(seed=job.seed)

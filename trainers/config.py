@@ -122,8 +122,9 @@ class TrainConfig:
         _choice("std", self.std, ("sample", "population", None))
         _choice("aggregation", self.aggregation, ("token-mean", "sequence-mean"))
         _choice("backend", self.backend, ("hf", "vllm"))
-        for name in ("steps", "batch_episodes", "group_size", "ppo_epochs", "micro_batch_size", "max_new_tokens",
-                     "max_turns", "eval_every", "eval_episodes", "checkpoint_every", "snapshot_every"):
+        for name in ("steps", "batch_episodes", "group_size", "ppo_epochs", "micro_batch_size",
+                     "max_new_tokens", "max_turns", "eval_every", "eval_episodes", "checkpoint_every",
+                     "snapshot_every"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}.")
         if self.batch_episodes % self.group_size:

@@ -49,7 +49,8 @@ class Trainer:
         self.engine = make_rollout_engine(cfg, self.model, self.tokenizer)
         self.rae = RAE(alpha=cfg.rae_alpha, gamma=cfg.gamma)
         self.table = getattr(self._make_env(), "scripted_agents", {})
-        self.pool = OpponentPool(cfg.pool_scripted, cfg.pool_size, cfg.p_self, self._snapshot_agent, self.table)
+        self.pool = OpponentPool(cfg.pool_scripted, cfg.pool_size, cfg.p_self, self._snapshot_agent,
+                                 self.table)
         self._snapshot_engines: dict[int, Any] = {}
         self.reference = None
         self.step = 0
@@ -77,6 +78,9 @@ class Trainer:
             engine = self._snapshot_engines[id(model)] = HFEngine(model, self.tokenizer, seed=self.cfg.seed)
         sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
         return HFAgent(engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+
+    def _teacher(self) -> Any:
+        return RandomMoveTeacher(self.tokenizer, system_prompt=self.cfg.system_prompt)
 
     def _seats(self) -> list[str]:
         return list(self._make_env().possible_agents) if self.cfg.mode == "selfplay" else []
@@ -113,7 +117,7 @@ class Trainer:
         """Supervised format warm-up on random legal moves (`cfg.warmup_steps`)."""
         _set_lr(self.optimizer, self.cfg.warmup_lr)
         for w in range(self.cfg.warmup_steps):
-            jobs = self.train_jobs(WARMUP_STEP0 + w, lambda: RandomMoveTeacher(self.tokenizer, system_prompt=self.cfg.system_prompt))
+            jobs = self.train_jobs(WARMUP_STEP0 + w, self._teacher)
             episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
             seats = self._learner_seats(jobs, episodes)
             trained = turn_advantages(episodes, seats, estimator="grpo", std=None)

@@ -54,5 +54,5 @@ def _backward(model: Any, batch: dict[str, Any], cfg: Any, reference: Any) -> di
     loss, stats = ppo_loss(logp, batch, clip_eps=cfg.clip_eps, ref_logprobs=ref, kl_coef=cfg.kl_coef)
     loss.backward()
     weights = batch["weights"]
-    return {"loss": float(loss), "clipfrac": float(stats["clipped"]), "kl": float(stats["kl"]),
+    return {"loss": float(loss.detach()), "clipfrac": float(stats["clipped"]), "kl": float(stats["kl"]),
             "ratio": float(stats["ratio"]), "entropy": float((entropy.detach() * weights).sum())}
