@@ -9,7 +9,7 @@ from agora._optional import require
 
 
 def build_model(name: str, model_kwargs: dict[str, Any], lora_rank: int = 0) -> tuple[Any, Any]:
-    """(model, tokenizer): ``"tiny"`` builds `tiny_model(**model_kwargs)`, else `name` is a checkpoint path."""
+    """(model, tokenizer): ``"tiny"`` builds `tiny_model(**model_kwargs)`, else a checkpoint path."""
     transformers = require("transformers", "train")
     if name == "tiny":
         from agora.agents.models import tiny_model
