@@ -57,6 +57,9 @@ class TrainConfig:
     """`beta` of stratified normalisation."""
     rae_alpha: float = 0.95
     """RAE baseline decay."""
+    invalid_advantage: float | None = None
+    """When set, a turn whose action the env rejected gets this advantage instead of the episode's credit
+    (so a game won after an invalid attempt does not reinforce the invalid attempt), e.g. -1.0."""
     drop_zero_advantage: bool = False
     """Leave turns whose advantage is exactly 0 out of the batch."""
     lr: float = 1e-3

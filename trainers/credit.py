@@ -19,6 +19,15 @@ Trained = list[tuple[Episode, str, list[Turn], np.ndarray]]
 ESTIMATORS = ("grpo", "rloo", "rae", "step_group", "stratified")
 
 
+def override_invalid(trained: Trained, value: float) -> Trained:
+    """Sets the advantage of every turn the env rejected (``Turn.valid`` False) to `value`."""
+    out = []
+    for episode, seat, turns, values in trained:
+        values = np.where([not t.valid for t in turns], value, values).astype(np.float64)
+        out.append((episode, seat, turns, values))
+    return out
+
+
 def _units(episodes: Sequence[Episode], learner_seats: Sequence[Sequence[str]]) -> list[tuple[Episode, str]]:
     units = []
     for episode, seats in zip(episodes, learner_seats, strict=True):

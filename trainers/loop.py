@@ -17,7 +17,7 @@ from agora.trainers import checkpoint as ckpt
 from agora.trainers.advantages import RAE
 from agora.trainers.collect import Job, collect
 from agora.trainers.config import TrainConfig
-from agora.trainers.credit import turn_advantages
+from agora.trainers.credit import override_invalid, turn_advantages
 from agora.trainers.metrics import MetricsLogger
 from agora.trainers.models import build_model, frozen_copy, load_trainable_state, trainable_state
 from agora.trainers.selfplay import OpponentPool
@@ -159,6 +159,8 @@ class Trainer:
         trained = turn_advantages(episodes, self._learner_seats(jobs, episodes), estimator=cfg.estimator,
                                   std=cfg.std, gamma=cfg.gamma, w=cfg.step_weight, beta=cfg.strata_beta,
                                   rae=self.rae)
+        if cfg.invalid_advantage is not None:
+            trained = override_invalid(trained, cfg.invalid_advantage)
         sequences = build_sequences(trained, drop_zero=cfg.drop_zero_advantage)
         losses = ppo_update(self.model, self.optimizer, sequences, cfg, self.pad_id, self.reference)
         sync_weights(self.engine, self.model)

@@ -127,3 +127,12 @@ def test_cli_train_then_plot(tmp_path):
     result = CliRunner().invoke(app, ["plot", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli" / "curves.png").exists()
+
+
+def test_invalid_turns_can_get_their_own_advantage():
+    from agora.trainers.credit import override_invalid
+
+    e = _episode("g", {"p0": 1.0}, [("p0", 0.0, "a"), ("p0", 1.0, "b")])
+    e.turns[0].valid = False
+    [(_, _, _, values)] = override_invalid([(e, "p0", e.turns, np.array([0.5, 0.5]))], -1.0)
+    assert values.tolist() == [-1.0, 0.5]
