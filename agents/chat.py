@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -118,7 +119,10 @@ class ChatAgent(Agent):
                ) -> AgentReply:
         message: dict[str, Any] = {"role": "assistant", "content": completion.text}
         if completion.tool_calls:
-            message["tool_calls"] = [{"type": "function", "function": c} for c in completion.tool_calls]
+            message["tool_calls"] = [
+                {"id": f"call_{k}", "type": "function",
+                 "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}}
+                for k, c in enumerate(completion.tool_calls)]
         self.messages.append(message)
         parsed = extract_action(completion.text, info, mode=self.action_mode, tool_calls=completion.tool_calls)
         meta = {"finish_reason": completion.finish_reason, "temperature": self.sampling.temperature}

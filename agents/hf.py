@@ -52,7 +52,7 @@ class HFEngine:
         self.torch = require("torch", "train")
         transformers = require("transformers", "train")
         if isinstance(model, (str, os.PathLike)):
-            kwargs = {"torch_dtype": getattr(self.torch, dtype)} if dtype else {}
+            kwargs = {"dtype": getattr(self.torch, dtype)} if dtype else {}
             tokenizer = tokenizer or transformers.AutoTokenizer.from_pretrained(model)
             model = transformers.AutoModelForCausalLM.from_pretrained(model, **kwargs)
         if tokenizer is None:

@@ -69,7 +69,7 @@ def tiny_model(arch: str = "llama", *, hidden_size: int = 128, num_layers: int =
     config = config_cls(
         vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=2 * hidden_size,
         num_hidden_layers=num_layers, num_attention_heads=num_heads, num_key_value_heads=num_heads,
-        max_position_embeddings=2048, tie_word_embeddings=True, torch_dtype="float32",
+        max_position_embeddings=2048, tie_word_embeddings=True,
         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id, bos_token_id=None)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
@@ -125,7 +125,7 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     folder, name = str(gguf.parent), gguf.name
     tokenizer = transformers.AutoTokenizer.from_pretrained(folder, gguf_file=name)
     config = transformers.AutoConfig.from_pretrained(folder, gguf_file=name)
-    model = transformers.AutoModelForCausalLM.from_config(config, torch_dtype=torch.bfloat16)
+    model = transformers.AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
     tensors = load_gguf_checkpoint(str(gguf), return_tensors=True, model_to_load=model)["tensors"]
     missing, unexpected = model.load_state_dict(tensors, strict=False)
     missing = [k for k in missing if k != "lm_head.weight" or not config.tie_word_embeddings]

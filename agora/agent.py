@@ -143,6 +143,12 @@ class SeededAgent(Agent):
         if seed is not None:
             self.rng = np.random.default_rng(seed)
 
+    def fork(self) -> SeededAgent:
+        """A shallow copy with its own RNG, drawn from this one (cheaper than a deep copy)."""
+        new = copy.copy(self)
+        new.rng = np.random.default_rng(int(self.rng.integers(2**63 - 1)))
+        return new
+
     def choice(self, options: list[Any]) -> Any:
         """One of `options`, uniformly at random."""
         return options[int(self.rng.integers(len(options)))]

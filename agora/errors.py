@@ -70,3 +70,11 @@ class MissingDependency(AgoraError, ImportError):
         self.module = module
         self.extra = extra
         super().__init__(f"{module!r} is not installed. Install it with: pip install 'agora[{extra}]'")
+
+
+class RolloutAborted(AgoraError):
+    """A rollout stopped early because too many episodes failed; finished episodes stay on disk."""
+
+
+class AgentTimeout(AgoraError, TimeoutError):
+    """An agent took longer than the rollout's `agent_timeout_s` to answer."""

@@ -31,6 +31,11 @@ class Turn:
     prompt_token_ids: list[int] | None = None
     completion_token_ids: list[int] | None = None
     completion_logprobs: list[float] | None = None
+    loss_mask: list[int] | None = None
+    """One 0/1 per completion token: 1 for tokens the policy sampled (trained on). Prompt and
+    observation tokens are never in it: they live in `prompt_token_ids` and always have mask 0."""
+    latency_s: float | None = None
+    """Wall time of the agent's call for this turn."""
     info: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,7 +61,12 @@ class Episode:
     truncated: bool = False
     status: EpisodeStatus = "ok"
     error: str | None = None
+    traceback: str | None = None
+    """The traceback of a failed episode (`error` holds ``"ExcType: message"``)."""
+    index_in_group: int = 0
+    """Which of the group's episodes this is (0 .. group_size-1)."""
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    """``wall_s`` (whole episode), ``agent_s`` (sum of agent calls), ``env_s`` (resets and steps)."""
 
     def turns_of(self, agent_id: str) -> list[Turn]:
         """The turns one agent took, in order."""

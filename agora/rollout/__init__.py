@@ -1,0 +1,13 @@
+"""The rollout engine: `run` plays many episodes at once and records them token in / token out.
+
+>>> from agora import rollout
+>>> result = rollout.run("games/TicTacToe-v0", "random", episodes=4, group_size=2, concurrency=4)
+>>> [e.group_id for e in result.episodes]
+['games/TicTacToe-v0/seed=0', 'games/TicTacToe-v0/seed=0', 'games/TicTacToe-v0/seed=1', 'games/TicTacToe-v0/seed=1']
+"""
+
+from agora.rollout.engine import RolloutResult, arun, plan_jobs, run
+from agora.rollout.episode import EnvInfraError, EpisodeJob
+from agora.rollout.writer import EpisodeWriter, recover
+
+__all__ = ["EnvInfraError", "EpisodeJob", "EpisodeWriter", "RolloutResult", "arun", "plan_jobs", "recover", "run"]

@@ -1,0 +1,316 @@
+"""The async rollout engine: many episodes at once, recorded token in / token out, crash-safe.
+
+`run(env, agents, episodes=..., group_size=..., concurrency=...)` plays episodes on `concurrency`
+asyncio workers. Each worker owns its env instances (one per env id, reused across episodes);
+env calls run in a thread pool, agents act on the event loop, so concurrent LLM requests reach
+the backend together and it batches them. Tasks are (env id, seed) pairs; each is played
+`group_size` times (a *group*, for group-relative credit). Every agent spec is resolved once and
+`fork()`ed per episode and seat, so one agent object can play every seat (self-play).
+
+Failures (an env exception, ``info["infra_error"]``, an agent error or timeout) end that episode
+with ``status="failed"``, the error and the traceback; it has no returns (never a disguised 0).
+Other episodes go on; when more than `max_failure_rate` of at least `min_episodes_for_abort`
+finished episodes failed, the run stops with `RolloutAborted`. With `out`, each episode is
+appended to a JSONL file as it ends (flushed and fsync'd); rerunning with the same `out` skips the
+episodes already there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import functools
+import math
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from agora.agent import Agent, resolve_agent
+from agora.errors import RolloutAborted
+from agora.rollout.episode import EpisodeJob, play_game, play_single
+from agora.rollout.report import RolloutProgress, summary_table
+from agora.rollout.writer import EpisodeWriter
+from agora.trajectory import Episode
+
+EnvSource = str | Sequence[str] | Callable[[], Any]
+AgentSource = str | Agent | Sequence[str | Agent] | Mapping[str, str | Agent]
+
+
+@dataclasses.dataclass
+class RolloutResult:
+    """What a run produced: every episode (resumed ones included), counts and wall time."""
+
+    episodes: list[Episode]
+    new: int
+    resumed: int
+    wall_s: float
+
+    @property
+    def failed(self) -> list[Episode]:
+        """The failed episodes."""
+        return [e for e in self.episodes if e.status == "failed"]
+
+    def table(self) -> Any:
+        """The summary as a rich `Table`."""
+        return summary_table(self.episodes, self.wall_s)
+
+
+def plan_jobs(env_ids: Sequence[str], episodes: int | None, group_size: int,
+              seeds: Sequence[int] | None) -> list[EpisodeJob]:
+    """The episodes to play: every (env id, seed) task `group_size` times, cut to `episodes`."""
+    if group_size < 1:
+        raise ValueError(f"group_size must be >= 1, got {group_size}")
+    if seeds is None:
+        if episodes is None:
+            raise ValueError("Give `episodes` or `seeds` (or both).")
+        seeds = range(math.ceil(episodes / (group_size * len(env_ids))))
+    jobs = [EpisodeJob(env_id, int(seed), k) for seed in seeds for env_id in env_ids for k in range(group_size)]
+    return jobs if episodes is None else jobs[:episodes]
+
+
+def _env_sources(env: EnvSource, env_kwargs: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
+    if callable(env) and not isinstance(env, str):
+        name = getattr(env, "env_id", None) or getattr(env, "__name__", "custom")
+        return {str(name): env}
+    import agora
+
+    ids = [env] if isinstance(env, str) else list(env)
+    return {env_id: functools.partial(agora.make, env_id, **env_kwargs) for env_id in ids}
+
+
+def _is_game(env: Any) -> bool:
+    from pettingzoo import AECEnv
+
+    return isinstance(env, AECEnv)
+
+
+class EnvCallPolicy:
+    """Decides per env id whether env calls run in the thread pool (default) or inline on the loop.
+
+    A thread hop costs tens of microseconds of GIL and wake-up traffic; for an env whose every
+    call is faster than that, offloading costs more than it protects. With `inline_below_s` > 0,
+    an env id whose first `warmup` calls (made in threads) all took less than `inline_below_s`
+    runs its calls inline; the first inline call that takes longer sends it back to threads for
+    good. `inline_below_s=0` (the default) keeps every call in the thread pool.
+    """
+
+    def __init__(self, inline_below_s: float = 0.0, warmup: int = 32):
+        self.inline_below_s = inline_below_s
+        self.warmup = warmup
+        self._fast_calls: dict[str, int] = {}
+        self._threaded: set[str] = set()
+
+    def inline(self, env_id: str) -> bool:
+        """Whether the next call of `env_id` runs on the event loop."""
+        return self.inline_below_s > 0 and env_id not in self._threaded and \
+            self._fast_calls.get(env_id, 0) >= self.warmup
+
+    def observe(self, env_id: str, took_s: float, inline: bool) -> None:
+        """Records one call's duration."""
+        if took_s >= self.inline_below_s:
+            self._threaded.add(env_id)
+        elif not inline:
+            self._fast_calls[env_id] = self._fast_calls.get(env_id, 0) + 1
+
+
+class _Engine:
+    """State of one run: env factories, resolved agents, the thread pool, the writer, counters."""
+
+    def __init__(self, sources: dict[str, Callable[[], Any]], agents: AgentSource, *, max_turns: int,
+                 timeout_s: float | None, writer: EpisodeWriter | None, executor: concurrent.futures.Executor,
+                 max_failure_rate: float, min_episodes_for_abort: int, progress: RolloutProgress,
+                 inline_below_s: float = 0.0):
+        self.sources = sources
+        self.agent_source = agents
+        self.max_turns = max_turns
+        self.timeout_s = timeout_s
+        self.writer = writer
+        self.executor = executor
+        self.max_failure_rate = max_failure_rate
+        self.min_episodes_for_abort = min_episodes_for_abort
+        self.progress = progress
+        self.policy = EnvCallPolicy(inline_below_s)
+        self.resolved: dict[Any, Agent] = {}
+        self.finished: list[Episode] = []
+        self.failed = 0
+
+    async def call(self, episode: Episode, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Runs an env call off the loop (or inline, see `EnvCallPolicy`); adds its time to ``env_s``."""
+        start = time.perf_counter()
+        inline = self.policy.inline(episode.env_id)
+        try:
+            if inline:
+                return fn(*args, **kwargs)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+        finally:
+            took = time.perf_counter() - start
+            episode.timings["env_s"] += took
+            self.policy.observe(episode.env_id, took, inline)
+
+    def _agent(self, spec: str | Agent, table: Mapping[str, str]) -> Agent:
+        key = id(spec) if isinstance(spec, Agent) else spec
+        if key not in self.resolved:
+            self.resolved[key] = resolve_agent(spec, table=table)
+        return self.resolved[key]
+
+    def seat_agents(self, env: Any, job: EpisodeJob) -> dict[str, Agent]:
+        """A fresh fork of the right agent for every seat (one seat, ``"agent"``, in single-agent envs)."""
+        table = getattr(env.unwrapped, "scripted_agents", None) or getattr(
+            getattr(env.unwrapped, "game", None), "scripted_agents", {})
+        seats = list(env.possible_agents) if _is_game(env) else ["agent"]
+        specs = _seat_specs(self.agent_source, seats)
+        forks = {}
+        for k, seat in enumerate(seats):
+            agent = self._agent(specs[seat], table)
+            fork = agent.fork() if hasattr(agent, "fork") else agent
+            fork.reset(seed=job.agent_seed + k)
+            forks[seat] = fork
+        return forks
+
+    async def play(self, envs: dict[str, Any], job: EpisodeJob) -> Episode:
+        """Plays one job to an `Episode` (ok or failed)."""
+        episode = Episode(episode_id=job.episode_id, env_id=job.env_id, seed=job.seed, group_id=job.group_id,
+                          index_in_group=job.index_in_group, timings={"agent_s": 0.0, "env_s": 0.0})
+        start = time.perf_counter()
+        call = functools.partial(self.call, episode)
+        try:
+            if job.env_id not in envs:
+                envs[job.env_id] = await call(self.sources[job.env_id])
+            env = envs[job.env_id]
+            seats = self.seat_agents(env, job)
+            limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}
+            if _is_game(env):
+                await play_game(env, job, seats, episode, call, **limits)
+            else:
+                await play_single(env, job, seats["agent"], episode, call, **limits)
+        except Exception as e:
+            _mark_failed(episode, e)
+            bad = envs.pop(job.env_id, None)
+            if bad is not None:
+                await asyncio.get_running_loop().run_in_executor(self.executor, _close_quietly, bad)
+        episode.timings["wall_s"] = time.perf_counter() - start
+        return episode
+
+    async def record(self, episode: Episode) -> None:
+        """Writes a finished episode, updates progress, and aborts when failures pass the threshold."""
+        if self.writer is not None:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self.writer.write, episode)
+        self.finished.append(episode)
+        self.failed += episode.status == "failed"
+        self.progress.update(episode)
+        done = len(self.finished)
+        if done >= self.min_episodes_for_abort and self.failed > self.max_failure_rate * done:
+            first = next(e for e in self.finished if e.status == "failed")
+            where = f" Finished episodes are in {self.writer.path}; rerun with it to resume." if self.writer else ""
+            raise RolloutAborted(
+                f"{self.failed} of {done} finished episodes failed ({self.failed / done:.0%} > max_failure_rate "
+                f"{self.max_failure_rate:.0%}). First failure ({first.episode_id}): {first.error}.{where}")
+
+    async def worker(self, jobs: asyncio.Queue[EpisodeJob]) -> None:
+        """Plays jobs from the queue until it is empty, reusing its env instances."""
+        envs: dict[str, Any] = {}
+        try:
+            while True:
+                try:
+                    job = jobs.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                await self.record(await self.play(envs, job))
+        finally:
+            for env in envs.values():
+                _close_quietly(env)
+
+
+def _seat_specs(source: AgentSource, seats: list[str]) -> dict[str, str | Agent]:
+    if isinstance(source, (str, Agent)) or callable(getattr(source, "act", None)):
+        return {seat: source for seat in seats}
+    if isinstance(source, Mapping):
+        missing = [s for s in seats if s not in source]
+        if missing:
+            raise ValueError(f"No agent for seat(s) {missing}; the seats are {seats}.")
+        return {seat: source[seat] for seat in seats}
+    specs = list(source)
+    if len(specs) != len(seats):
+        raise ValueError(f"{len(specs)} agent specs for {len(seats)} seat(s) {seats}; give one per seat.")
+    return dict(zip(seats, specs, strict=True))
+
+
+def _mark_failed(episode: Episode, error: BaseException) -> None:
+    episode.status = "failed"
+    episode.error = f"{type(error).__name__}: {error}"
+    episode.traceback = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    episode.returns = {}
+    episode.terminated = episode.truncated = False
+
+
+def _close_quietly(env: Any) -> None:
+    try:
+        env.close()
+    except Exception:  # closing a broken env must not hide the original failure
+        pass
+
+
+async def arun(env: EnvSource, agents: AgentSource, *, episodes: int | None = None, group_size: int = 1,
+               seeds: Sequence[int] | None = None, concurrency: int = 16, out: str | Path | None = None,
+               env_kwargs: Mapping[str, Any] | None = None, max_turns: int = 200,
+               agent_timeout_s: float | None = None, max_failure_rate: float = 0.5,
+               min_episodes_for_abort: int = 8, env_threads: int | None = None,
+               inline_env_calls_below_s: float = 0.0, progress: bool = False) -> RolloutResult:
+    """Async `run` (same arguments), for callers already inside an event loop."""
+    start = time.perf_counter()
+    sources = _env_sources(env, env_kwargs or {})
+    jobs = plan_jobs(list(sources), episodes, group_size, seeds)
+    writer = EpisodeWriter(out) if out is not None else None
+    done = {} if writer is None else {k: v for k, v in writer.existing.items() if k in {j.episode_id for j in jobs}}
+    todo = [job for job in jobs if job.episode_id not in done]
+    queue: asyncio.Queue[EpisodeJob] = asyncio.Queue()
+    for job in todo:
+        queue.put_nowait(job)
+    threads = env_threads or min(max(concurrency, 1), 16)
+    with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor, \
+            RolloutProgress(len(todo), progress) as bar:
+        engine = _Engine(sources, agents, max_turns=max_turns, timeout_s=agent_timeout_s, writer=writer,
+                         executor=executor, max_failure_rate=max_failure_rate,
+                         min_episodes_for_abort=min_episodes_for_abort, progress=bar,
+                         inline_below_s=inline_env_calls_below_s)
+        try:
+            await _gather_workers(engine, queue, min(concurrency, max(len(todo), 1)))
+        finally:
+            if writer is not None:
+                writer.close()
+    ordered = {e.episode_id: e for e in [*done.values(), *engine.finished]}
+    result = [ordered[j.episode_id] for j in jobs if j.episode_id in ordered]
+    return RolloutResult(result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start)
+
+
+async def _gather_workers(engine: _Engine, queue: asyncio.Queue[EpisodeJob], n: int) -> None:
+    tasks = [asyncio.create_task(engine.worker(queue)) for _ in range(n)]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+def run(env: EnvSource, agents: AgentSource, **kwargs: Any) -> RolloutResult:
+    """Plays episodes concurrently and records them (see the module docs and `arun` for arguments).
+
+    Args:
+        env: an env id, a list of ids, or a zero-argument factory (its ``env_id`` or ``__name__``
+            names it in the records).
+        agents: one spec or `Agent` for every seat (self-play in games), a list with one per seat,
+            or a dict seat -> spec. Specs: scripted names, ``hf:PATH``, ``vllm:PATH``,
+            ``openai:URL#MODEL``, ``smollm2``, ``module:callable``.
+        **kwargs: ``episodes``, ``group_size``, ``seeds``, ``concurrency``, ``out`` (JSONL path),
+            ``env_kwargs``, ``max_turns``, ``agent_timeout_s``, ``max_failure_rate``,
+            ``min_episodes_for_abort``, ``env_threads`` (thread pool size, default
+            min(concurrency, 16)), ``inline_env_calls_below_s`` (see `EnvCallPolicy`; 0 keeps every
+            env call off the loop), ``progress``.
+    """
+    return asyncio.run(arun(env, agents, **kwargs))

