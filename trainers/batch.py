@@ -47,6 +47,10 @@ def _check_turn(turn: Turn) -> None:
     if len(turn.completion_logprobs) != len(turn.completion_token_ids):
         raise ValueError(f"Turn {turn.turn_index}: {len(turn.completion_token_ids)} completion ids but "
                          f"{len(turn.completion_logprobs)} logprobs; the rollout must store one per token.")
+    mask = getattr(turn, "loss_mask", None)
+    if mask is not None and len(mask) != len(turn.completion_token_ids):
+        raise ValueError(f"Turn {turn.turn_index}: loss_mask has {len(mask)} entries for "
+                         f"{len(turn.completion_token_ids)} completion tokens; give one per token.")
     if not turn.prompt_token_ids:
         raise ValueError(f"Turn {turn.turn_index}: empty prompt; the first token would have no context.")
 
@@ -66,15 +70,16 @@ def sequences_from_turns(turns: Seq[Turn], advantages: Seq[float], *,
     for turn, adv in zip(turns, advantages, strict=True):
         _check_turn(turn)
         prompt, completion = list(turn.prompt_token_ids), list(turn.completion_token_ids)
+        mask = [int(m) for m in getattr(turn, "loss_mask", None) or [1] * len(completion)]
         last = out[-1] if out and concatenate else None
         if last is not None and prompt[: len(last)] == last.input_ids:
             new = prompt[len(last):]
             last.input_ids += new + completion
-            last.loss_mask += [0] * len(new) + [1] * len(completion)
+            last.loss_mask += [0] * len(new) + mask
             last.old_logprobs += [0.0] * len(new) + list(turn.completion_logprobs)
             last.advantages += [0.0] * len(new) + [float(adv)] * len(completion)
         else:
-            out.append(Sequence(prompt + completion, [0] * len(prompt) + [1] * len(completion),
+            out.append(Sequence(prompt + completion, [0] * len(prompt) + mask,
                                 [0.0] * len(prompt) + list(turn.completion_logprobs),
                                 [0.0] * len(prompt) + [float(adv)] * len(completion)))
     return out

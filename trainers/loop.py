@@ -86,26 +86,31 @@ class Trainer:
         return list(self._make_env().possible_agents) if self.cfg.mode == "selfplay" else []
 
     # ------------------------------------------------------------------ jobs
-    def train_jobs(self, step: int, learner: Callable[[], Any]) -> list[Job]:
-        """This step's episodes: `batch_episodes / group_size` task seeds, `group_size` episodes each."""
-        cfg, jobs = self.cfg, []
+    def train_jobs(self, step: int, learner: Any) -> list[Job]:
+        """This step's episodes: `batch_episodes / group_size` task seeds, `group_size` episodes each.
+
+        `learner` is one agent (forked per episode and seat by the rollout engine); pool members
+        drawn for this step are built once each.
+        """
+        cfg, jobs, members = self.cfg, [], {}
         groups = cfg.batch_episodes // cfg.group_size
         for g in range(groups):
             seed = cfg.seed * 100_003 + step * groups + g
-            for k in range(cfg.group_size):
-                jobs.append(self._job(seed, k, learner))
+            jobs += [self._job(seed, learner, members) for _ in range(cfg.group_size)]
         return jobs
 
-    def _job(self, seed: int, k: int, learner: Callable[[], Any]) -> Job:
+    def _job(self, seed: int, learner: Any, members: dict[str, Any]) -> Job:
         if self.cfg.mode == "single":
-            return Job(self.cfg.env_id, seed, k, learner(), ("agent",))
+            return Job(self.cfg.env_id, seed, learner, ("agent",))
         seats = self._seats()
         name, factory = self.pool.sample(self.rng)
         if factory is None:
-            return Job(self.cfg.env_id, seed, k, {s: learner() for s in seats}, tuple(seats))
+            return Job(self.cfg.env_id, seed, {s: learner for s in seats}, tuple(seats))
+        if name not in members:
+            members[name] = factory(self.cfg.seed)
         mine = seats[int(self.rng.integers(len(seats)))]
-        agents = {s: learner() if s == mine else factory(seed * 31 + k) for s in seats}
-        return Job(self.cfg.env_id, seed, k, agents, (mine,))
+        agents = {s: learner if s == mine else members[name] for s in seats}
+        return Job(self.cfg.env_id, seed, agents, (mine,))
 
     def _learner_seats(self, jobs: list[Job], episodes: list[Any]) -> list[tuple[str, ...]]:
         if self.cfg.mode == "selfplay":
@@ -117,7 +122,7 @@ class Trainer:
         """Supervised format warm-up on random legal moves (`cfg.warmup_steps`)."""
         _set_lr(self.optimizer, self.cfg.warmup_lr)
         for w in range(self.cfg.warmup_steps):
-            jobs = self.train_jobs(WARMUP_STEP0 + w, self._teacher)
+            jobs = self.train_jobs(WARMUP_STEP0 + w, self._teacher())
             episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
             seats = self._learner_seats(jobs, episodes)
             trained = turn_advantages(episodes, seats, estimator="grpo", std=None)
@@ -153,7 +158,7 @@ class Trainer:
         """Collect -> credit -> update -> sync; returns this step's metrics."""
         cfg = self.cfg
         t0 = time.perf_counter()
-        jobs = self.train_jobs(self.step, self._policy_agent)
+        jobs = self.train_jobs(self.step, self._policy_agent())
         episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
         t1 = time.perf_counter()
         trained = turn_advantages(episodes, self._learner_seats(jobs, episodes), estimator=cfg.estimator,
@@ -173,7 +178,8 @@ class Trainer:
         cfg = self.cfg
         seeds = [EVAL_SEED0 + cfg.seed * 1000 + k for k in range(cfg.eval_episodes)]
         if cfg.mode == "single":
-            jobs = [Job(cfg.env_id, s, 0, self._policy_agent(), ("agent",)) for s in seeds]
+            agent = self._policy_agent()
+            jobs = [Job(cfg.env_id, s, agent, ("agent",)) for s in seeds]
             episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
             returns = [sum(e.returns.values()) for e in episodes if e.status == "ok"]
             return {"eval/return_mean": float(np.mean(returns)) if returns else 0.0,
@@ -185,12 +191,12 @@ class Trainer:
 
     def win_rate(self, opponent: Callable[[int], Any], seeds: list[int]) -> float:
         """Fraction of games the current policy wins against `opponent`, seats alternating."""
-        seats = self._seats()
+        seats, learner, other = self._seats(), self._policy_agent(), opponent(self.cfg.seed)
         jobs = []
         for k, seed in enumerate(seeds):
             mine = seats[k % len(seats)]
-            agents = {s: self._policy_agent() if s == mine else opponent(seed) for s in seats}
-            jobs.append(Job(self.cfg.env_id, seed, 0, agents, (mine,)))
+            agents = {s: learner if s == mine else other for s in seats}
+            jobs.append(Job(self.cfg.env_id, seed, agents, (mine,)))
         episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
         wins = [e.returns.get(j.learner_seats[0], 0.0) > 0 for j, e in zip(jobs, episodes, strict=True)]
         return float(np.mean(wins))
