@@ -24,13 +24,13 @@ def _evals(cfg, key):
 
 def test_single_agent_turn_rewards_return_rises(tmp_path):
     cfg = TrainConfig(env_id="drills/GuessNumber-v0", mode="single", model_kwargs=TINY, system_prompt="",
-                      estimator="grpo", steps=20, batch_episodes=32, group_size=8, warmup_steps=40, lr=3e-3,
-                      ppo_epochs=2, temperature=1.0, max_new_tokens=4, max_turns=6, eval_every=20,
+                      estimator="step_group", steps=12, batch_episodes=32, group_size=8, warmup_steps=40,
+                      lr=5e-4, temperature=1.0, max_new_tokens=4, max_turns=6, eval_every=12,
                       eval_episodes=128, checkpoint_every=1000, torch_threads=1,
                       out_dir=str(tmp_path / "run"))
     returns = _evals(cfg, "eval/return_mean")
     assert len(returns) == 2
-    assert returns[-1] > returns[0] + 0.15, returns
+    assert returns[-1] > returns[0] + 0.1, returns
 
 
 def test_selfplay_win_rate_vs_random_rises(tmp_path):
