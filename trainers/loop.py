@@ -21,7 +21,7 @@ from agora.trainers.credit import override_invalid, turn_advantages
 from agora.trainers.metrics import MetricsLogger
 from agora.trainers.models import build_model, frozen_copy, load_trainable_state, trainable_state
 from agora.trainers.selfplay import OpponentPool
-from agora.trainers.sync import make_rollout_engine, sync_weights
+from agora.trainers.sync import make_rollout_engine, rollout_agent, sync_weights
 from agora.trainers.update import build_sequences, ppo_update
 from agora.trainers.warmup import RandomMoveTeacher, sft_step
 
@@ -64,10 +64,9 @@ class Trainer:
 
     def _policy_agent(self) -> Any:
         from agora.agents.chat import SamplingParams
-        from agora.agents.hf import HFAgent
 
         sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
-        return HFAgent(self.engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+        return rollout_agent(self.engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
 
     def _snapshot_agent(self, model: Any) -> Any:
         from agora.agents.chat import SamplingParams

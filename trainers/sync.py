@@ -1,21 +1,26 @@
-"""Weight sync from the trainer's model to the rollout engine.
+"""Weight sync from the trainer's model to the rollout engine, after every update.
 
-* ``backend="hf"`` (CPU, tested): the `HFEngine` generates with the very model object the
-  optimizer updates, so a sync only checks that and puts the model in eval mode.
-* ``backend="vllm"`` (GPU, ``pip install 'agora[gpu]'``): **not run on this project's CPU CI**.
-  After each update every tensor goes to the vLLM engine in one batched ``load_weights`` call
-  (full fine-tuning), or the LoRA adapter is saved and reloaded under a new adapter id.
+* ``backend="hf"`` (CPU or one GPU; tested): the `HFEngine` generates with the very model object
+  the optimizer updates, so a sync only checks that (or copies the state dict into a separate
+  engine model) and puts the model in eval mode.
+* ``backend="vllm"`` (GPU, ``pip install 'agora[gpu]'``): **untested here** — this project's
+  machines have no GPU, so no test runs it and none pretends to. The policy is saved once to a
+  temp dir that a `VLLMBackend` (`agora.agents.vllm`) loads; after each update every named tensor
+  goes to vLLM's workers in one batched ``load_weights`` call (full fine-tuning only: LoRA on
+  vLLM would need per-request adapters in `VLLMBackend`, which it does not take yet, so
+  `TrainConfig` rejects ``backend="vllm"`` with ``lora_rank > 0``).
 """
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
-from agora._optional import require
+import numpy as np
 
 
 def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
-    """The engine the rollout agents sample from (an `HFEngine` over `model`, or a vLLM engine)."""
+    """The engine rollout agents sample from: an `HFEngine` over `model`, or a `VLLMSync`."""
     if cfg.backend == "vllm":
         return VLLMSync(model, tokenizer, seed=cfg.seed)
     from agora.agents.hf import HFEngine
@@ -23,9 +28,20 @@ def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
     return HFEngine(model, tokenizer, seed=cfg.seed)
 
 
+def rollout_agent(engine: Any, **chat_kwargs: Any) -> Any:
+    """A token-in/token-out agent over `engine` (forked per episode by the rollout engine)."""
+    if isinstance(engine, VLLMSync):  # pragma: no cover - GPU only
+        from agora.agents.vllm import VLLMAgent
+
+        return VLLMAgent(engine.backend, **chat_kwargs)
+    from agora.agents.hf import HFAgent
+
+    return HFAgent(engine, **chat_kwargs)
+
+
 def sync_weights(engine: Any, model: Any) -> None:
     """Makes `engine` sample from `model`'s current weights (see the module docs)."""
-    if isinstance(engine, VLLMSync):
+    if isinstance(engine, VLLMSync):  # pragma: no cover - GPU only
         engine.push(model)
         return
     if engine.model is not model:
@@ -33,37 +49,23 @@ def sync_weights(engine: Any, model: Any) -> None:
     engine.model.eval()
 
 
-class VLLMSync:  # pragma: no cover - needs a CUDA GPU and vllm; not exercised in CPU CI
-    """A vLLM engine that takes the trainer's weights after each update (untested here: no GPU).
-
-    Full fine-tuning: ``load_weights`` with all named tensors in one call on the driver worker's
-    model. LoRA: the adapter is saved to a temp dir and requests carry a fresh `LoRARequest`.
-    """
+class VLLMSync:  # pragma: no cover - needs a CUDA GPU and vllm; never run in this project's CI
+    """A `VLLMBackend` over a saved copy of the policy, updated in place after each step (untested)."""
 
     def __init__(self, model: Any, tokenizer: Any, seed: int = 0):
-        vllm = require("vllm", "gpu")
-        import tempfile
+        from agora.agents.vllm import VLLMBackend
 
         self._dir = tempfile.mkdtemp(prefix="agora-vllm-")
-        base = model.get_base_model() if hasattr(model, "peft_config") else model
-        base.save_pretrained(self._dir)
+        model.save_pretrained(self._dir)
         tokenizer.save_pretrained(self._dir)
-        self.lora = hasattr(model, "peft_config")
-        self.llm = vllm.LLM(self._dir, seed=seed, enable_lora=self.lora, gpu_memory_utilization=0.3)
-        self.tokenizer = tokenizer
-        self.version = 0
-        self.lora_request = None
-        self._rng = __import__("numpy").random.default_rng(seed)
+        self.backend = VLLMBackend(self._dir, seed=seed)
+        self._rng = np.random.default_rng(seed)  # checkpointed like HFEngine's
 
     def push(self, model: Any) -> None:
-        """Sends the new weights (all tensors in one batched call) or reloads the adapter."""
-        self.version += 1
-        if self.lora:
-            from vllm.lora.request import LoRARequest
-
-            path = f"{self._dir}/adapter_{self.version}"
-            model.save_pretrained(path)
-            self.lora_request = LoRARequest(f"policy_{self.version}", self.version, path)
-            return
+        """All named tensors to every vLLM worker in one batched ``load_weights`` call."""
         weights = [(name, tensor.detach()) for name, tensor in model.state_dict().items()]
-        self.llm.collective_rpc(lambda worker: worker.model_runner.model.load_weights(weights))
+
+        def load(worker: Any) -> None:
+            worker.model_runner.model.load_weights(weights)
+
+        self.backend._run(self.backend.engine.collective_rpc(load)).result()
