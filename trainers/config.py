@@ -137,8 +137,8 @@ class TrainConfig:
         if self.estimator == "rae" and self.mode != "selfplay":
             raise ConfigError("estimator='rae' is for self-play (mode='selfplay'); use grpo or rloo here.")
         if self.backend == "vllm" and self.lora_rank > 0:
-            raise ConfigError("backend='vllm' syncs full weights only; set lora_rank = 0, or use backend='hf' "
-                              "for LoRA.")
+            raise ConfigError("backend='vllm' syncs full weights only; set lora_rank = 0, or use "
+                              "backend='hf' for LoRA.")
         if not 0 <= self.p_self <= 1:
             raise ConfigError(f"p_self is a probability in [0, 1], got {self.p_self}.")
         if self.lr <= 0 or self.clip_eps <= 0 or self.temperature <= 0:
