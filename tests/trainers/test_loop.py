@@ -139,3 +139,26 @@ def test_invalid_turns_can_get_their_own_advantage():
     e.turns[0].valid = False
     [(_, _, _, values)] = override_invalid([(e, "p0", e.turns, np.array([0.5, 0.5]))], -1.0)
     assert values.tolist() == [-1.0, 0.5]
+
+
+def test_metrics_jsonl_and_tensorboard(tmp_path):
+    pytest.importorskip("tensorboard")
+    from agora.trainers.metrics import MetricsLogger, read_metrics
+
+    logger = MetricsLogger(tmp_path, tensorboard=True)
+    logger.log(1, {"env/return_mean": 0.5})
+    logger.log(2, {"env/return_mean": 0.75, "eval/win_rate_vs_random": 0.6})
+    logger.close()
+    assert read_metrics(tmp_path) == [{"step": 1, "env/return_mean": 0.5},
+                                      {"step": 2, "env/return_mean": 0.75, "eval/win_rate_vs_random": 0.6}]
+    assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_importing_the_trainer_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, agora.trainers.loop, agora.trainers.advantages; "
+            "print(any(m in sys.modules for m in ('torch', 'transformers')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
