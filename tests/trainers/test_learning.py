@@ -35,9 +35,9 @@ def test_single_agent_turn_rewards_return_rises(tmp_path):
 
 def test_selfplay_win_rate_vs_random_rises(tmp_path):
     cfg = TrainConfig(env_id="games/Nim-v0", mode="selfplay", env_kwargs={"piles": [1, 2]}, model_kwargs=TINY,
-                      system_prompt="", estimator="rae", steps=20, batch_episodes=32, group_size=1,
+                      system_prompt="", estimator="rae", steps=40, batch_episodes=32, group_size=1,
                       warmup_steps=60, lr=1e-3, kl_coef=0.02, temperature=0.7, invalid_advantage=-1.0,
-                      max_new_tokens=6, max_turns=12, eval_every=20, eval_episodes=128, snapshot_every=10,
+                      max_new_tokens=6, max_turns=12, eval_every=40, eval_episodes=128, snapshot_every=10,
                       checkpoint_every=1000, torch_threads=1, out_dir=str(tmp_path / "run"))
     wins = _evals(cfg, "eval/win_rate_vs_random")
     assert len(wins) == 2
