@@ -45,6 +45,7 @@ def test_config_messages_say_how_to_fix(tmp_path):
 def test_example_configs_load():
     assert load_config("examples/selfplay_nim.toml").mode == "selfplay"
     assert load_config("examples/single_guess_number.toml").estimator == "step_group"
+    assert load_config("examples/single_nim_vs_random.toml").env_kwargs["opponent"] == "random"
 
 
 def _episode(group, returns, seats_turns):
