@@ -1,1 +1,4 @@
-"""Credit assignment, losses, the training loop, self-play and checkpoints."""
+"""The trainer: credit assignment, the PPO loss on completion tokens, the training loop and self-play.
+
+Importing this package is light; torch and transformers load inside the functions that need them.
+"""

@@ -1,0 +1,49 @@
+"""Learning, shown on CPU: a tiny model built locally (no download) measurably improves.
+
+(a) One agent, several turns: Nim (piles 1, 2) against `random` through the `GameEnv` adapter
+(turn rewards are 0 until the game ends, then +1 / -1; a rejected move earns its own advantage of
+-1). (b) Self-play on the same game: one model in both seats, RAE, an opponent pool. In both, the
+result on 256 held-out seeds is measured before RL (after the format warm-up: valid-format random
+play) and during training; the end must beat the start clearly. Learning of a tiny model is noisy
+from run to run (measured here: (a) +0.06 to +0.33 in mean return after 60 updates, +0.35 and +0.39 after
+the 80 the test runs; (b) +0.15 to +0.24 in win rate after 60). About 1 minute each on 2 free cores; they run
+in CI.
+"""
+
+import pytest
+from agora.trainers.config import TrainConfig
+from agora.trainers.loop import Trainer
+from agora.trainers.metrics import read_metrics
+
+pytestmark = pytest.mark.slow
+
+COMMON = dict(model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1}, system_prompt="", steps=60,
+              batch_episodes=32, lr=1e-3, kl_coef=0.02, temperature=0.7, invalid_advantage=-1.0,
+              max_new_tokens=6, max_turns=12, eval_every=20, eval_episodes=256, checkpoint_every=1000,
+              torch_threads=1)
+
+
+def _evals(cfg, key, count=4):
+    trainer = Trainer(cfg)
+    trainer.run()
+    values = [r[key] for r in read_metrics(cfg.out_dir) if key in r]
+    assert len(values) == count  # before RL, then every eval_every updates
+    return values
+
+
+def test_single_agent_multi_turn_return_rises(tmp_path):
+    # Dr. GRPO (mean-centred, no std) and two PPO passes per batch; this run learns late, so it gets
+    # 80 updates and is judged on its last measurement.
+    nim_vs_random = {"piles": [1, 2], "opponent": "random"}
+    cfg = TrainConfig(env_id="games/Nim-v0", mode="single", env_kwargs=nim_vs_random, estimator="grpo",
+                      std=None, ppo_epochs=2, group_size=8, warmup_steps=100, out_dir=str(tmp_path),
+                      **{**COMMON, "steps": 80, "eval_every": 40})
+    returns = _evals(cfg, "eval/return_mean", 3)
+    assert returns[-1] > returns[0] + 0.08, returns
+
+
+def test_selfplay_win_rate_vs_random_rises(tmp_path):
+    cfg = TrainConfig(env_id="games/Nim-v0", mode="selfplay", env_kwargs={"piles": [1, 2]}, estimator="rae",
+                      group_size=1, warmup_steps=60, snapshot_every=10, out_dir=str(tmp_path), **COMMON)
+    wins = _evals(cfg, "eval/win_rate_vs_random")
+    assert (wins[-1] + wins[-2]) / 2 > wins[0] + 0.07, wins

@@ -1,0 +1,167 @@
+"""The training configuration: one dataclass, documented once, validated with fix-it messages.
+
+Loaded from TOML by `load_config` (``agora train CONFIG.toml``); unknown keys are rejected with
+the list of known ones. Every field is documented under its definition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+from pathlib import Path
+from typing import Any
+
+from agora.errors import AgoraError
+
+
+class ConfigError(AgoraError, ValueError):
+    """A training config value is invalid; the message says how to fix it."""
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything a training run needs (see the module docs)."""
+
+    env_id: str
+    """The env (single mode: any env, e.g. a game with `opponent` in env_kwargs) or game (selfplay mode)."""
+    mode: str = "single"
+    """``"single"``: one agent in a `gymnasium.Env`; ``"selfplay"``: one model in every seat of a game."""
+    env_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Keyword arguments of `agora.make` (e.g. ``piles``, ``opponent``)."""
+    model: str = "tiny"
+    """``"tiny"`` (a random `tiny_model`, no download) or a path to a transformers checkpoint."""
+    model_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Arguments of `tiny_model` (``hidden_size``, ``num_layers``, ``num_heads``, ``seed``)."""
+    lora_rank: int = 0
+    """0: full fine-tuning; > 0: train a LoRA adapter of this rank (peft)."""
+    steps: int = 20
+    """Number of updates."""
+    batch_episodes: int = 16
+    """Episodes collected per update."""
+    group_size: int = 4
+    """Episodes per task (same seed); must divide `batch_episodes`."""
+    estimator: str = "grpo"
+    """``grpo``, ``rloo``, ``step_group``, ``stratified`` or ``rae`` (self-play)."""
+    std: str | None = "sample"
+    """GRPO/stratified std: ``"sample"``, ``"population"`` or ``"none"`` (mean-centred, Dr. GRPO)."""
+    gamma: float = 1.0
+    """Discount per turn (step_group returns, RAE turn discount)."""
+    step_weight: float = 1.0
+    """Weight `w` of the step term of step_group."""
+    strata_beta: float = 1.0
+    """`beta` of stratified normalisation."""
+    rae_alpha: float = 0.95
+    """RAE baseline decay."""
+    invalid_advantage: float | None = None
+    """When set, a turn whose action the env rejected gets this advantage instead of the episode's credit
+    (so a game won after an invalid attempt does not reinforce the invalid attempt), e.g. -1.0."""
+    drop_zero_advantage: bool = False
+    """Leave turns whose advantage is exactly 0 out of the batch."""
+    lr: float = 1e-3
+    """AdamW learning rate."""
+    ppo_epochs: int = 1
+    """Passes over each batch."""
+    micro_batch_size: int = 8
+    """Sequences per forward/backward; gradients accumulate to the whole batch."""
+    clip_eps: float = 0.2
+    """PPO clip range."""
+    kl_coef: float = 0.0
+    """Weight of the k3 KL to the frozen reference (0: no reference kept)."""
+    aggregation: str = "token-mean"
+    """``"token-mean"`` or ``"sequence-mean"``."""
+    max_grad_norm: float = 1.0
+    """Gradient clipping."""
+    temperature: float = 1.0
+    """Sampling temperature (logprobs are under it)."""
+    max_new_tokens: int = 8
+    """Tokens per reply."""
+    system_prompt: str | None = None
+    """The agent's system message; None uses the env's ``info["instructions"]``, "" sends none (shorter
+    prompts for tiny models)."""
+    max_turns: int = 32
+    """Turns per episode before it is cut (truncated)."""
+    warmup_steps: int = 0
+    """Supervised steps on random legal moves before RL, so a random model starts from valid-format play."""
+    warmup_lr: float = 5e-3
+    """Learning rate of the warm-up steps."""
+    eval_every: int = 5
+    """Evaluate every K updates (and at the start and end)."""
+    eval_episodes: int = 32
+    """Episodes per evaluation, on held-out seeds."""
+    eval_opponents: list[str] = dataclasses.field(default_factory=lambda: ["random"])
+    """Fixed opponents of the evaluation (self-play)."""
+    pool_scripted: list[str] = dataclasses.field(default_factory=lambda: ["random"])
+    """Scripted experts in the opponent pool (self-play)."""
+    pool_size: int = 4
+    """Snapshots of past weights kept in the pool (self-play)."""
+    snapshot_every: int = 5
+    """Add a snapshot to the pool every K updates (self-play)."""
+    p_self: float = 0.5
+    """Probability an episode is pure self-play (current model in every seat); else the learner faces the
+    pool, with a snapshot or scripted expert drawn uniformly."""
+    seed: int = 0
+    """Seeds training tasks (seeds 0..), sampling and the model; eval seeds start at 10**6."""
+    out_dir: str = "runs/run"
+    """Where metrics, checkpoints and plots go."""
+    checkpoint_every: int = 10
+    """Save a checkpoint every K updates (and at the end)."""
+    tensorboard: bool = False
+    """Also log to TensorBoard (needs the tensorboard package)."""
+    torch_threads: int = 0
+    """CPU threads of torch (0: torch's default). 1 is fastest on a busy shared machine."""
+    backend: str = "hf"
+    """``"hf"`` (transformers, CPU) or ``"vllm"`` (GPU, `gpu` extra; not tested on CPU machines)."""
+
+    def __post_init__(self) -> None:
+        if self.std == "none":
+            self.std = None
+        _choice("mode", self.mode, ("single", "selfplay"))
+        _choice("estimator", self.estimator, ("grpo", "rloo", "step_group", "stratified", "rae"))
+        _choice("std", self.std, ("sample", "population", None))
+        _choice("aggregation", self.aggregation, ("token-mean", "sequence-mean"))
+        _choice("backend", self.backend, ("hf", "vllm"))
+        for name in ("steps", "batch_episodes", "group_size", "ppo_epochs", "micro_batch_size",
+                     "max_new_tokens", "max_turns", "eval_every", "eval_episodes", "checkpoint_every",
+                     "snapshot_every"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}.")
+        if self.batch_episodes % self.group_size:
+            raise ConfigError(f"group_size ({self.group_size}) must divide batch_episodes "
+                              f"({self.batch_episodes}); e.g. set batch_episodes to "
+                              f"{(self.batch_episodes // self.group_size + 1) * self.group_size}.")
+        if self.estimator == "rae" and self.mode != "selfplay":
+            raise ConfigError("estimator='rae' is for self-play (mode='selfplay'); use grpo or rloo here.")
+        if self.backend == "vllm" and self.lora_rank > 0:
+            raise ConfigError("backend='vllm' syncs full weights only; set lora_rank = 0, or use "
+                              "backend='hf' for LoRA.")
+        if not 0 <= self.p_self <= 1:
+            raise ConfigError(f"p_self is a probability in [0, 1], got {self.p_self}.")
+        if self.lr <= 0 or self.clip_eps <= 0 or self.temperature <= 0:
+            raise ConfigError("lr, clip_eps and temperature must be > 0 (temperature 0 gives no logprobs to "
+                              f"train on); got lr={self.lr}, clip_eps={self.clip_eps}, "
+                              f"temperature={self.temperature}.")
+
+
+def _choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}.")
+
+
+def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
+    """Reads a TOML file (top-level keys = `TrainConfig` fields) and applies `overrides`."""
+    data = tomllib.loads(Path(path).read_text())
+    data.update(overrides)
+    known = [f.name for f in dataclasses.fields(TrainConfig)]
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else f" Known keys: {', '.join(known)}."
+            raise ConfigError(f"Unknown config key {key!r} in {path}.{hint}")
+    if "env_id" not in data:
+        raise ConfigError(f"{path} has no env_id; add e.g. env_id = \"games/Nim-v0\".")
+    return TrainConfig(**data)

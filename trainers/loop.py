@@ -1,0 +1,266 @@
+"""The training loop: collect -> credit -> update -> sync weights -> log. One flat loop, CPU or GPU.
+
+`train(cfg)` reads like the paper; the pieces (estimators, loss, batching, pool) are importable
+functions tested on their own. Single mode trains one agent in a `gymnasium.Env` (GRPO groups:
+`group_size` episodes per task seed); self-play mode puts the same model in every seat of a game
+(or the learner against a pool member) with role-conditioned advantages (RAE, or any estimator).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from agora.trainers import checkpoint as ckpt
+from agora.trainers.advantages import RAE
+from agora.trainers.collect import Job, collect
+from agora.trainers.config import TrainConfig
+from agora.trainers.credit import override_invalid, turn_advantages
+from agora.trainers.metrics import MetricsLogger
+from agora.trainers.models import build_model, frozen_copy, load_trainable_state, trainable_state
+from agora.trainers.selfplay import OpponentPool
+from agora.trainers.sync import make_rollout_engine, rollout_agent, sync_weights
+from agora.trainers.update import build_sequences, ppo_update
+from agora.trainers.warmup import RandomMoveTeacher, sft_step
+
+import agora
+from agora._optional import require
+
+EVAL_SEED0 = 10**6
+WARMUP_STEP0 = 10**5  # warm-up tasks use steps from here (apart from RL steps)
+
+
+class Trainer:
+    """Holds the run's state (model, optimizer, engine, pool, RAE); `run` is the loop."""
+
+    def __init__(self, cfg: TrainConfig, *, progress: Callable[[int, dict[str, float]], None] | None = None):
+        torch = require("torch", "train")
+        self.cfg = cfg
+        torch.manual_seed(cfg.seed)
+        if cfg.torch_threads > 0:
+            torch.set_num_threads(cfg.torch_threads)
+        self.rng = np.random.default_rng(cfg.seed)
+        self.model, self.tokenizer = build_model(cfg.model, cfg.model_kwargs, cfg.lora_rank)
+        self.model.eval()
+        self.pad_id = self.tokenizer.pad_token_id or 0
+        self.optimizer = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr)
+        self.engine = make_rollout_engine(cfg, self.model, self.tokenizer)
+        self.rae = RAE(alpha=cfg.rae_alpha, gamma=cfg.gamma)
+        self.table = getattr(self._make_env(), "scripted_agents", {})
+        self.pool = OpponentPool(cfg.pool_scripted, cfg.pool_size, cfg.p_self, self._snapshot_agent,
+                                 self.table)
+        self._snapshot_engines: dict[int, Any] = {}
+        self.reference = None
+        self.step = 0
+        self.metrics = MetricsLogger(cfg.out_dir, cfg.tensorboard)
+        self.progress = progress
+
+    # ------------------------------------------------------------------ agents and envs
+    def _make_env(self) -> Any:
+        env = agora.make(self.cfg.env_id, **self.cfg.env_kwargs)
+        return env if self.cfg.mode == "single" else getattr(env, "unwrapped", env)
+
+    def _policy_agent(self) -> Any:
+        from agora.agents.chat import SamplingParams
+
+        sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
+        return rollout_agent(self.engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+
+    def _snapshot_agent(self, model: Any) -> Any:
+        from agora.agents.chat import SamplingParams
+        from agora.agents.hf import HFAgent, HFEngine
+
+        engine = self._snapshot_engines.get(id(model))
+        if engine is None:
+            engine = self._snapshot_engines[id(model)] = HFEngine(model, self.tokenizer, seed=self.cfg.seed)
+        sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
+        return HFAgent(engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+
+    def _teacher(self) -> Any:
+        return RandomMoveTeacher(self.tokenizer, system_prompt=self.cfg.system_prompt)
+
+    def _seats(self) -> list[str]:
+        return list(self._make_env().possible_agents) if self.cfg.mode == "selfplay" else []
+
+    # ------------------------------------------------------------------ jobs
+    def train_jobs(self, step: int, learner: Any) -> list[Job]:
+        """This step's episodes: `batch_episodes / group_size` task seeds, `group_size` episodes each.
+
+        `learner` is one agent (forked per episode and seat by the rollout engine); pool members
+        drawn for this step are built once each.
+        """
+        cfg, jobs, members = self.cfg, [], {}
+        groups = cfg.batch_episodes // cfg.group_size
+        for g in range(groups):
+            seed = cfg.seed * 100_003 + step * groups + g
+            jobs += [self._job(seed, learner, members) for _ in range(cfg.group_size)]
+        return jobs
+
+    def _job(self, seed: int, learner: Any, members: dict[str, Any]) -> Job:
+        if self.cfg.mode == "single":
+            return Job(self.cfg.env_id, seed, learner, ("agent",))
+        seats = self._seats()
+        name, factory = self.pool.sample(self.rng)
+        if factory is None:
+            return Job(self.cfg.env_id, seed, {s: learner for s in seats}, tuple(seats))
+        if name not in members:
+            members[name] = factory(self.cfg.seed)
+        mine = seats[int(self.rng.integers(len(seats)))]
+        agents = {s: learner if s == mine else members[name] for s in seats}
+        return Job(self.cfg.env_id, seed, agents, (mine,))
+
+    def _learner_seats(self, jobs: list[Job], episodes: list[Any]) -> list[tuple[str, ...]]:
+        if self.cfg.mode == "selfplay":
+            return [j.learner_seats for j in jobs]
+        return [tuple(e.returns) or ("agent",) for e in episodes]
+
+    # ------------------------------------------------------------------ the loop
+    def warmup(self) -> None:
+        """Supervised format warm-up on random legal moves (`cfg.warmup_steps`)."""
+        _set_lr(self.optimizer, self.cfg.warmup_lr)
+        for w in range(self.cfg.warmup_steps):
+            jobs = self.train_jobs(WARMUP_STEP0 + w, self._teacher())
+            episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
+            seats = self._learner_seats(jobs, episodes)
+            trained = turn_advantages(episodes, seats, estimator="grpo", std=None)
+            loss = sft_step(self.model, self.optimizer, trained, self.cfg.micro_batch_size, self.pad_id)
+            self.metrics.log(-self.cfg.warmup_steps + w, {"warmup/nll": loss})
+        _set_lr(self.optimizer, self.cfg.lr)
+        sync_weights(self.engine, self.model)
+
+    def run(self) -> dict[str, float]:
+        """Trains up to `cfg.steps` updates (from the current step); returns the last metrics."""
+        cfg, last = self.cfg, {}
+        if self.step == 0:
+            self.warmup()
+            if cfg.kl_coef > 0:
+                self.reference = frozen_copy(self.model)
+            last = self.evaluate()
+            self.metrics.log(0, last)
+        while self.step < cfg.steps:
+            self.step += 1
+            last = self.train_step()
+            if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
+                last.update(self.evaluate())
+            self.metrics.log(self.step, last)
+            if cfg.mode == "selfplay" and self.step % cfg.snapshot_every == 0:
+                self.pool.add_snapshot(self.step, self.model)
+            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
+                self.save()
+            if self.progress:
+                self.progress(self.step, last)
+        return last
+
+    def train_step(self) -> dict[str, float]:
+        """Collect -> credit -> update -> sync; returns this step's metrics."""
+        cfg = self.cfg
+        t0 = time.perf_counter()
+        jobs = self.train_jobs(self.step, self._policy_agent())
+        episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
+        t1 = time.perf_counter()
+        trained = turn_advantages(episodes, self._learner_seats(jobs, episodes), estimator=cfg.estimator,
+                                  std=cfg.std, gamma=cfg.gamma, w=cfg.step_weight, beta=cfg.strata_beta,
+                                  rae=self.rae)
+        if cfg.invalid_advantage is not None:
+            trained = override_invalid(trained, cfg.invalid_advantage)
+        sequences = build_sequences(trained, drop_zero=cfg.drop_zero_advantage)
+        losses = ppo_update(self.model, self.optimizer, sequences, cfg, self.pad_id, self.reference)
+        sync_weights(self.engine, self.model)
+        t2 = time.perf_counter()
+        return _step_metrics(episodes, trained, losses, t1 - t0, t2 - t1)
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self) -> dict[str, float]:
+        """Held-out seeds: mean return (single) or win rate vs each fixed opponent (self-play)."""
+        cfg = self.cfg
+        seeds = [EVAL_SEED0 + cfg.seed * 1000 + k for k in range(cfg.eval_episodes)]
+        if cfg.mode == "single":
+            agent = self._policy_agent()
+            jobs = [Job(cfg.env_id, s, agent, ("agent",)) for s in seeds]
+            episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
+            returns = [sum(e.returns.values()) for e in episodes if e.status == "ok"]
+            return {"eval/return_mean": float(np.mean(returns)) if returns else 0.0,
+                    "eval/win_rate": float(np.mean([r > 0 for r in returns])) if returns else 0.0}
+        out = {}
+        for name in cfg.eval_opponents:
+            out[f"eval/win_rate_vs_{name}"] = self.win_rate(self.pool.factory(name), seeds)
+        return out
+
+    def win_rate(self, opponent: Callable[[int], Any], seeds: list[int]) -> float:
+        """Fraction of games the current policy wins against `opponent`, seats alternating."""
+        seats, learner, other = self._seats(), self._policy_agent(), opponent(self.cfg.seed)
+        jobs = []
+        for k, seed in enumerate(seeds):
+            mine = seats[k % len(seats)]
+            agents = {s: learner if s == mine else other for s in seats}
+            jobs.append(Job(self.cfg.env_id, seed, agents, (mine,)))
+        episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
+        wins = [e.returns.get(j.learner_seats[0], 0.0) > 0 for j, e in zip(jobs, episodes, strict=True)]
+        return float(np.mean(wins))
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self) -> None:
+        """Checkpoint of the current step (see `agora.trainers.checkpoint`)."""
+        torch = require("torch", "train")
+        state = {"weights": trainable_state(self.model), "optimizer": self.optimizer.state_dict(),
+                 "torch_rng": torch.get_rng_state(), "numpy_rng": self.rng.bit_generator.state,
+                 "engine_rng": self.engine._rng.bit_generator.state, "rae": self.rae.state_dict(),
+                 "pool": self.pool.state_dict(),
+                 "reference": trainable_state(self.reference) if self.reference is not None else None}
+        ckpt.save_checkpoint(self.cfg.out_dir, self.step, self.model, self.tokenizer, state)
+
+    def resume(self, path: Any = None) -> bool:
+        """Loads the newest checkpoint of `cfg.out_dir` (or `path`); False when there is none."""
+        torch = require("torch", "train")
+        path = path or ckpt.latest_checkpoint(self.cfg.out_dir)
+        if path is None:
+            return False
+        state = ckpt.load_state(path)
+        load_trainable_state(self.model, state["weights"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+        self.rng.bit_generator.state = state["numpy_rng"]
+        self.engine._rng.bit_generator.state = state["engine_rng"]
+        self.rae.load_state_dict(state["rae"])
+        self.pool.load_state_dict(state["pool"], self.model)
+        if state["reference"] is not None:
+            self.reference = frozen_copy(self.model)
+            load_trainable_state(self.reference, state["reference"])
+        self.step = int(state["step"])
+        sync_weights(self.engine, self.model)
+        return True
+
+
+def _set_lr(optimizer: Any, lr: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
+def _step_metrics(episodes: list[Any], trained: list[Any], losses: dict[str, float], rollout_s: float,
+                  update_s: float) -> dict[str, float]:
+    returns = [episode.returns.get(seat, 0.0) for episode, seat, _, _ in trained] or [0.0]
+    adv = np.concatenate([a for *_, a in trained]) if trained else np.zeros(1)
+    tokens = sum(len(t.completion_token_ids or []) for e in episodes for t in e.turns)
+    turns = [t for _, _, ts, _ in trained for t in ts]
+    return {
+        "env/return_mean": float(np.mean(returns)), "env/win_rate": float(np.mean([r > 0 for r in returns])),
+        "env/valid_rate": float(np.mean([t.valid for t in turns])) if turns else 0.0,
+        "env/failed_episodes": float(sum(e.status != "ok" for e in episodes)),
+        "adv/mean": float(adv.mean()), "adv/std": float(adv.std()), "adv/abs_max": float(np.abs(adv).max()),
+        **{f"losses/{k}": v for k, v in losses.items()},
+        "perf/tokens_per_s": tokens / max(rollout_s, 1e-9),
+        "time/rollout_s": rollout_s, "time/update_s": update_s,
+    }
+
+
+def train(cfg: TrainConfig, *, resume: bool = True,
+          progress: Callable[[int, dict[str, float]], None] | None = None) -> Trainer:
+    """Builds a `Trainer`, resumes from the newest checkpoint in `cfg.out_dir` if any, and runs it."""
+    trainer = Trainer(cfg, progress=progress)
+    if resume:
+        trainer.resume()
+    trainer.run()
+    trainer.metrics.close()
+    return trainer

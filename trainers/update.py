@@ -1,0 +1,58 @@
+"""One policy update: turn advantages -> sequences -> PPO epochs with gradient accumulation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agora.trainers.batch import Sequence, micro_batches, sequences_from_turns
+from agora.trainers.credit import Trained
+from agora.trainers.loss import ppo_loss, token_logprobs
+
+from agora._optional import require
+
+
+def build_sequences(trained: Trained, *, drop_zero: bool = False) -> list[Sequence]:
+    """Training sequences of every (episode, seat) with their turn advantages."""
+    out: list[Sequence] = []
+    for _, _, turns, advantages in trained:
+        keep = [(t, a) for t, a in zip(turns, advantages, strict=True)
+                if t.completion_token_ids and not (drop_zero and a == 0.0)]
+        if keep:
+            out += sequences_from_turns([t for t, _ in keep], [float(a) for _, a in keep])
+    return out
+
+
+def ppo_update(model: Any, optimizer: Any, sequences: list[Sequence], cfg: Any, pad_id: int,
+               reference: Any = None) -> dict[str, float]:
+    """Runs `cfg.ppo_epochs` passes over the batch (one optimizer step per pass); returns loss stats."""
+    torch = require("torch", "train")
+    if not sequences:
+        return {}
+    batches = micro_batches(sequences, cfg.aggregation, cfg.micro_batch_size, pad_id)
+    model.train()
+    totals: dict[str, float] = {}
+    for _ in range(cfg.ppo_epochs):
+        optimizer.zero_grad()
+        totals = {"loss": 0.0, "clipfrac": 0.0, "kl": 0.0, "entropy": 0.0, "ratio": 0.0}
+        for batch in batches:
+            stats = _backward(model, batch, cfg, reference)
+            for key, value in stats.items():
+                totals[key] += value
+        totals["grad_norm"] = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm))
+        optimizer.step()
+    model.eval()
+    return totals
+
+
+def _backward(model: Any, batch: dict[str, Any], cfg: Any, reference: Any) -> dict[str, float]:
+    torch = require("torch", "train")
+    logp, entropy = token_logprobs(model, batch, temperature=cfg.temperature, with_entropy=True)
+    ref = None
+    if reference is not None and cfg.kl_coef > 0:
+        with torch.no_grad():
+            ref, _ = token_logprobs(reference, batch, temperature=cfg.temperature)
+    loss, stats = ppo_loss(logp, batch, clip_eps=cfg.clip_eps, ref_logprobs=ref, kl_coef=cfg.kl_coef)
+    loss.backward()
+    weights = batch["weights"]
+    return {"loss": float(loss.detach()), "clipfrac": float(stats["clipped"]), "kl": float(stats["kl"]),
+            "ratio": float(stats["ratio"]), "entropy": float((entropy.detach() * weights).sum())}
