@@ -23,9 +23,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from agora.agents.parsing import extract_action
-
 from agora.agent import Agent, AgentReply
+from agora.agents.parsing import extract_action
 
 _MARK = "\u2063AGORA\u2063"
 

@@ -24,9 +24,9 @@ import threading
 from typing import Any
 
 import numpy as np
-from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
 
 from agora._optional import require
+from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
 
 
 @dataclasses.dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agora._optional import require
+from agora.cache import cache_dir
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -107,11 +108,6 @@ def save_tiny_model(path: str | os.PathLike[str], arch: str = "llama", **kwargs:
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
-
-
-def cache_dir() -> Path:
-    """Where converted models live: ``$AGORA_CACHE`` or ``~/.cache/agora``."""
-    return Path(os.environ.get("AGORA_CACHE", Path.home() / ".cache" / "agora"))
 
 
 def smollm2_gguf() -> Path:

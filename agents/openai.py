@@ -21,7 +21,6 @@ from typing import Any
 
 from agora.agents.chat import ChatAgent, Completion
 from agora.agents.parsing import from_openai_tool_calls
-
 from agora.errors import AgoraError
 
 

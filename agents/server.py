@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pydantic
+
 from agora.agents.chat import Completion, SamplingParams
 from agora.agents.hf import HFEngine
 from agora.agents.parsing import parse_tool_calls, strip_reasoning

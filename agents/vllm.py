@@ -20,9 +20,8 @@ import os
 import threading
 from typing import Any
 
-from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
-
 from agora._optional import require
+from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
 
 CPU_KV_CACHE_BYTES = 512 << 20
 """KV cache reserved by default on vLLM's CPU backend (pass ``kv_cache_memory_bytes`` to change it)."""

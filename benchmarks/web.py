@@ -19,9 +19,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from agora.envs.web.experts import ShopExpert, miniwob_plan
-
 import agora
+from agora.envs.web.experts import ShopExpert, miniwob_plan
 
 TEXT_TASKS = ("click-button", "click-checkboxes", "enter-text", "login-user", "choose-list")
 

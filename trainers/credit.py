@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from agora.trainers import advantages as adv
 
+from agora.trainers import advantages as adv
 from agora.trajectory import Episode, Turn
 
 Trained = list[tuple[Episode, str, list[Turn], np.ndarray]]

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+import agora
+from agora._optional import require
 from agora.trainers import checkpoint as ckpt
 from agora.trainers.advantages import RAE
 from agora.trainers.collect import Job, collect
@@ -24,9 +27,6 @@ from agora.trainers.selfplay import OpponentPool
 from agora.trainers.sync import make_rollout_engine, rollout_agent, sync_weights
 from agora.trainers.update import build_sequences, ppo_update
 from agora.trainers.warmup import RandomMoveTeacher, sft_step
-
-import agora
-from agora._optional import require
 
 EVAL_SEED0 = 10**6
 WARMUP_STEP0 = 10**5  # warm-up tasks use steps from here (apart from RL steps)

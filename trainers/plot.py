@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agora.trainers.metrics import read_metrics
-
 from agora._optional import require
+from agora.trainers.metrics import read_metrics
 
 DEFAULT_KEYS = ("env/return_mean", "env/win_rate", "env/valid_rate", "losses/loss", "losses/kl",
                 "losses/entropy", "adv/std", "perf/tokens_per_s")

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from agora.trainers.models import frozen_copy, load_trainable_state, trainable_state
 
 from agora.agent import Agent, resolve_agent
+from agora.trainers.models import frozen_copy, load_trainable_state, trainable_state
 
 AgentFactory = Callable[[int], Agent]
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from agora._optional import require
 from agora.trainers.batch import Sequence, micro_batches, sequences_from_turns
 from agora.trainers.credit import Trained
 from agora.trainers.loss import ppo_loss, token_logprobs
-
-from agora._optional import require
 
 
 def build_sequences(trained: Trained, *, drop_zero: bool = False) -> list[Sequence]:

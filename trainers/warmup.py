@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from agora._optional import require
 from agora.agents.chat import Completion, TokenChatAgent
 from agora.trainers.batch import micro_batches
 from agora.trainers.loss import token_logprobs
 from agora.trainers.update import build_sequences
-
-from agora._optional import require
 
 
 class RandomMoveTeacher(TokenChatAgent):

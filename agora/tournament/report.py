@@ -78,7 +78,8 @@ def table(summary: dict[str, Any]) -> Table:
     for col in ("Elo [95% CI]", "mu±sigma", "W/D/L", "reward", "errors"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in summary["ratings"]:
-        t.add_row(str(r["rank"]), r["agent"].split("?")[0] + ("?…" if "?" in r["agent"] else ""), f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
+        name = r["agent"].split("?")[0] + ("?…" if "?" in r["agent"] else "")  # options are in the JSON/CSV
+        t.add_row(str(r["rank"]), name, f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
                   f"{r['openskill_mu']:.1f}±{r['openskill_sigma']:.1f}", f"{r['wins']}/{r['draws']}/{r['losses']}",
                   f"{r['mean_reward']:+.2f}", f"{r['invalid_moves']}/{r['agent_errors']}")
     return t

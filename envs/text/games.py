@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from agora._optional import require
+from agora.cache import cache_dir
 
 DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     "tw-simple": {"rewards": "dense", "goal": "detailed"},
@@ -28,10 +29,9 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 
-def cache_dir() -> Path:
-    """Where generated games are kept: ``$AGORA_CACHE_DIR/textworld`` or ``~/.cache/agora/textworld``."""
-    root = os.environ.get("AGORA_CACHE_DIR") or Path.home() / ".cache" / "agora"
-    return Path(root) / "textworld"
+def games_dir() -> Path:
+    """Where generated games are kept: ``textworld/`` in agora's cache (`agora.cache.cache_dir`)."""
+    return cache_dir("textworld")
 
 
 def challenge_settings(challenge: str, settings: dict[str, Any] | None) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def game_file(challenge: str, settings: dict[str, Any] | None, seed: int) -> Pat
     """The path of the compiled game for (challenge, settings, seed), generated on first use."""
     full = challenge_settings(challenge, settings)
     key = hashlib.sha256(json.dumps([challenge, full, seed], sort_keys=True).encode()).hexdigest()[:16]
-    path = cache_dir() / f"{challenge}-{seed}-{key}.z8"
+    path = games_dir() / f"{challenge}-{seed}-{key}.z8"
     if not path.exists():
         _generate(challenge, full, seed, path)
     return path

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
-from agora.envs.web.browser import Tab, Viewport, get_pool
 from gymnasium import spaces
 
 from agora.core import TextEnv
+from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
+from agora.envs.web.browser import Tab, Viewport, get_pool
 from agora.errors import BrowserCrashed, BrowserError, ResetNeeded
 from agora.spaces import TextSpace, require_text_action, text_obs
 

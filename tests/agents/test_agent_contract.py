@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from agora.agents import parse_spec_options
 
 import agora
 from agora.agent import AgentReply, RandomAgent, register_agent_prefix, reply_fields, resolve_agent
+from agora.agents import parse_spec_options
 
 
 def test_agent_reply_is_the_action_string_with_token_fields():
@@ -72,9 +72,8 @@ def test_bare_prefix_name_and_options():
 def test_human_agent_plays_through_the_rollout_engine():
     import io
 
-    from agora.agents.human import HumanAgent
-
     from agora import rollout
+    from agora.agents.human import HumanAgent
 
     assert isinstance(resolve_agent("human"), HumanAgent)
     out = io.StringIO()

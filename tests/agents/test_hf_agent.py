@@ -8,12 +8,11 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from agora.agent import AgentReply  # noqa: E402
 from agora.agents.chat import SamplingParams  # noqa: E402
 from agora.agents.hf import HFAgent, HFEngine  # noqa: E402
 from agora.agents.models import tiny_model  # noqa: E402
 from agora.agents.parsing import strip_reasoning  # noqa: E402
-
-from agora.agent import AgentReply  # noqa: E402
 
 INFO = {"instructions": "Play tic-tac-toe.", "legal_actions": ["[0]", "[4]"]}
 

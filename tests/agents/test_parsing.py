@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from agora.agents.parsing import extract_action, from_openai_tool_calls, parse_tool_calls, strip_reasoning
 
 MOVES = {"legal_actions": ["[0]", "[4]", "[8]"]}

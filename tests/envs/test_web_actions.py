@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from agora.envs.web.actions import Action, ActionError, parse_action, tool_specs
 from agora.envs.web.base import _key
 

@@ -11,10 +11,10 @@ import time
 
 import numpy as np
 import pytest
-from agora.envs.web.experts import MINIWOB_EXPERTS, ShopExpert, miniwob_plan
-from agora.envs.web.shop.tasks import TEMPLATES, Order, score_order
 
 import agora
+from agora.envs.web.experts import MINIWOB_EXPERTS, ShopExpert, miniwob_plan
+from agora.envs.web.shop.tasks import TEMPLATES, Order, score_order
 from agora.errors import ResetNeeded
 
 pytestmark = pytest.mark.browser
@@ -230,7 +230,6 @@ def _same(a, b) -> bool:
 
 def test_missing_browser_error_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     from agora.envs.web.browser import find_chromium
-
     from agora.errors import BrowserNotFound
 
     monkeypatch.delenv("AGORA_CHROMIUM", raising=False)
@@ -261,7 +260,6 @@ def test_a_hung_browser_is_killed_and_reported_as_an_infra_error() -> None:
     import asyncio
 
     from agora.envs.web.browser import get_pool
-
     from agora.errors import BrowserCrashed
 
     env = agora.make("web/miniwob.click-button-v0")

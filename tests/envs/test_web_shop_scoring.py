@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from agora.envs.web.shop.app import ShopPages, ShopSession
 from agora.envs.web.shop.catalog import Product, make_catalogue
 from agora.envs.web.shop.tasks import TEMPLATES, Goal, Order, score_answer, score_order

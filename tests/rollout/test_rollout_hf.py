@@ -5,10 +5,9 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from agora.agents.models import save_tiny_model  # noqa: E402
-
 from agora import rollout  # noqa: E402
 from agora.agent import resolve_agent  # noqa: E402
+from agora.agents.models import save_tiny_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from agora.trainers.advantages import RAE, discounted_returns, grpo, rloo, step_group, stratified, turn_gae
 
 

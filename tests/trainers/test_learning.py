@@ -11,6 +11,7 @@ in CI.
 """
 
 import pytest
+
 from agora.trainers.config import TrainConfig
 from agora.trainers.loop import Trainer
 from agora.trainers.metrics import read_metrics

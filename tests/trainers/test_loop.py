@@ -6,15 +6,15 @@ import json
 import numpy as np
 import pytest
 import torch
+from typer.testing import CliRunner
+
+from agora.cli import app
 from agora.trainers.advantages import RAE
 from agora.trainers.checkpoint import latest_checkpoint, load_state
 from agora.trainers.config import ConfigError, TrainConfig, load_config
 from agora.trainers.credit import turn_advantages
 from agora.trainers.loop import Trainer
 from agora.trainers.plot import plot_run
-from typer.testing import CliRunner
-
-from agora.cli import app
 from agora.trajectory import Episode, Turn
 
 TINY = {"hidden_size": 32, "num_layers": 1, "num_heads": 1}

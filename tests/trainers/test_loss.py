@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+
 from agora.trainers.batch import Sequence, collate, loss_weights, micro_batches, sequences_from_turns
 from agora.trainers.loss import k3_kl, ppo_loss, token_logprobs
 

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import numpy as np
+
 from agora.envs.web.base import BrowserEnv
 from agora.envs.web.browser import Tab
 from agora.envs.web.server import get_server

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from agora.envs.web.shop.catalog import Product
 
 NAMES = ("Ada Park", "Bo Chen", "Cleo Diaz", "Dev Patel", "Eli Novak", "Fay Okafor")
