@@ -11,4 +11,4 @@ import agora
 
 def register_envs() -> None:
     """Registers ``drills/GuessNumber-v0`` (entry point of the `agora.envs` group)."""
-    agora.register("drills/GuessNumber-v0", "agora.envs.drills.guess_number:GuessNumber", max_turns=6)
+    agora.register("drills/GuessNumber-v0", "agora.envs.drills.guess_number.env:GuessNumber", max_turns=6)

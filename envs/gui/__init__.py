@@ -42,7 +42,7 @@ def register_envs() -> None:
         if task in shipped:
             agora.register(
                 f"gui/miniwob.{task}-v0",
-                "agora.envs.web.miniwob:MiniWoBEnv",
+                "agora.envs.web.miniwob.env:MiniWoBEnv",
                 max_turns=miniwob_max_turns(task),
                 task=task,
                 mode="pixel",

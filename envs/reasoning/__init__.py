@@ -12,10 +12,10 @@ from agora.envs.reasoning.base import DatasetEnv
 __all__ = ["DatasetEnv", "ENVS", "register_envs"]
 
 ENVS: dict[str, str] = {
-    "reasoning/Arithmetic-v0": "agora.envs.reasoning.arithmetic:Arithmetic",
-    "reasoning/Countdown-v0": "agora.envs.reasoning.countdown:Countdown",
-    "reasoning/Sorting-v0": "agora.envs.reasoning.sorting:Sorting",
-    "reasoning/Logic-v0": "agora.envs.reasoning.logic:Logic",
+    "reasoning/Arithmetic-v0": "agora.envs.reasoning.arithmetic.env:Arithmetic",
+    "reasoning/Countdown-v0": "agora.envs.reasoning.countdown.env:Countdown",
+    "reasoning/Sorting-v0": "agora.envs.reasoning.sorting.env:Sorting",
+    "reasoning/Logic-v0": "agora.envs.reasoning.logic.env:Logic",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import agora
 
-ENVS: dict[str, str] = {"text/TextWorld-v0": "agora.envs.text.textworld_env:TextWorldEnv"}
+ENVS: dict[str, str] = {"text/TextWorld-v0": "agora.envs.text.textworld.env:TextWorldEnv"}
 
 
 def register_envs() -> None:

@@ -67,7 +67,7 @@ def register_envs() -> None:
     for task in miniwob_tasks():
         agora.register(
             f"web/miniwob.{task}-v0",
-            "agora.envs.web.miniwob:MiniWoBEnv",
+            "agora.envs.web.miniwob.env:MiniWoBEnv",
             max_turns=miniwob_max_turns(task),
             task=task,
         )

@@ -11,8 +11,8 @@ import pytest
 import agora
 from agora.envs.reasoning import DatasetEnv
 from agora.envs.reasoning.base import Problem, extract_answer
-from agora.envs.reasoning.countdown import Countdown, evaluate
-from agora.envs.reasoning.logic import ORDINALS
+from agora.envs.reasoning.countdown.env import Countdown, evaluate
+from agora.envs.reasoning.logic.env import ORDINALS
 
 SEEDS = range(25)
 

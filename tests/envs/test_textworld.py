@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 import agora
-from agora.envs.text.games import challenge_settings, game_file
-from agora.envs.text.textworld_env import TextWorldEnv, WalkthroughAgent, clean_command
+from agora.envs.text.textworld.env import TextWorldEnv, WalkthroughAgent, clean_command
+from agora.envs.text.textworld.games import challenge_settings, game_file
 
 pytest.importorskip("textworld", reason="TextWorld is in the 'text' extra: pip install 'agora[text]'")
 

@@ -6,7 +6,7 @@
 "brief"}``, ``{"recipe": 2, "take": 1}``). Each reset draws a game seed from the reset seed, so
 ``reset(seed=s)`` always gives the same game; ``reset(options={"game_seed": n})`` picks one
 directly. Games are cached on disk by (challenge, settings, seed), see
-`agora.envs.text.games`. Give ``game_file=`` to play an existing ``.z8``/``.ulx`` game instead.
+`agora.envs.text.textworld.games`. Give ``game_file=`` to play an existing ``.z8``/``.ulx`` game instead.
 The goal is in ``info["instructions"]``.
 
 **Action format.** Any text command (``open wooden door``, ``go east``, ``take coin``): the game
@@ -32,7 +32,7 @@ from typing import Any
 from agora._optional import require
 from agora.agent import Agent
 from agora.core import TextEnv
-from agora.envs.text.games import challenge_settings, game_file
+from agora.envs.text.textworld.games import challenge_settings, game_file
 
 MAX_COMMAND_CHARS = 197  # jericho's input buffer
 _UNSAFE = re.compile(r"[^\x20-\x5b\x5d-\x7e]+")  # printable ASCII except backslash (interpreter escapes)

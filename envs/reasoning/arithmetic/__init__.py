@@ -1,0 +1,1 @@
+"""Arithmetic: evaluate a generated expression exactly (docs in `env.py`)."""

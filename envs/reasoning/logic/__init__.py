@@ -1,0 +1,1 @@
+"""Logic: deduce a position from pairwise comparisons (docs in `env.py`)."""

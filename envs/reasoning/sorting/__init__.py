@@ -1,0 +1,1 @@
+"""Sorting: put a list of integers in order (docs in `env.py`)."""
