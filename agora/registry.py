@@ -80,6 +80,19 @@ def register(id: str, entry_point: str | Callable[..., Any], *, max_turns: int |
     return new
 
 
+EnvEntry = tuple[str, int | None] | tuple[str, int | None, Mapping[str, Any]]
+"""A family table's row: (entry point, max_turns) or (entry point, max_turns, default kwargs)."""
+
+
+def register_all(entries: Mapping[str, EnvEntry]) -> None:
+    """Registers every id of a family's table ``{id: (entry point, max_turns[, kwargs])}``.
+
+    Every family's ``register_envs`` is this call over its ``ENVS`` table (see ``envs/README.md``).
+    """
+    for env_id, (entry_point, max_turns, *kwargs) in entries.items():
+        register(env_id, entry_point, max_turns=max_turns, **(kwargs[0] if kwargs else {}))
+
+
 def spec(env_id: str) -> EnvSpec:
     """The spec registered as `env_id`; an unknown id's error suggests close ids or versions."""
     from agora.plugins import load_plugins

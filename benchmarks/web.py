@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable
 
 import agora
-from agora.envs.web.miniwob.agents import ShopExpert, miniwob_plan
+from agora.envs.web.miniwob.agents import miniwob_plan
+from agora.envs.web.shop.agents import ShopExpert
 
 TEXT_TASKS = ("click-button", "click-checkboxes", "enter-text", "login-user", "choose-list")
 

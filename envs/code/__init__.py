@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import agora
+from agora.registry import register_all
 
-# id -> entry point
-CODE_ENVS = {
-    "code/UnitTests-v0": "agora.envs.code.unit_tests.env:UnitTests",
+ENVS: dict[str, tuple[str, int | None]] = {
+    "code/UnitTests-v0": ("agora.envs.code.unit_tests.env:UnitTests", 8),
 }
-# id -> turns after which `make` truncates the episode
-MAX_TURNS = {
-    "code/UnitTests-v0": 8,
-}
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers every code env (called through the `agora.envs` entry point)."""
-    for env_id, entry_point in CODE_ENVS.items():
-        agora.register(env_id, entry_point, max_turns=MAX_TURNS.get(env_id))
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

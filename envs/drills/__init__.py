@@ -6,9 +6,14 @@ minutes; they are real envs (checked by `agora.check_env`) with documented rules
 
 from __future__ import annotations
 
-import agora
+from agora.registry import register_all
+
+ENVS: dict[str, tuple[str, int | None]] = {
+    "drills/GuessNumber-v0": ("agora.envs.drills.guess_number.env:GuessNumber", 6),
+}
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers ``drills/GuessNumber-v0`` (entry point of the `agora.envs` group)."""
-    agora.register("drills/GuessNumber-v0", "agora.envs.drills.guess_number.env:GuessNumber", max_turns=6)
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

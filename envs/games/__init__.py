@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import agora
+from agora.registry import register_all
 
-GAMES = {
-    "TicTacToe": "agora.envs.games.tictactoe.env:TicTacToe",
-    "KuhnPoker": "agora.envs.games.kuhn_poker.env:KuhnPoker",
-    "ConnectFour": "agora.envs.games.connect_four.env:ConnectFour",
-    "Nim": "agora.envs.games.nim.env:Nim",
-    "LiarsDice": "agora.envs.games.liars_dice.env:LiarsDice",
-    "LeducPoker": "agora.envs.games.leduc_poker.env:LeducPoker",
-    "SimpleNegotiation": "agora.envs.games.negotiation.env:SimpleNegotiation",
-    "WordSpy": "agora.envs.games.word_spy.env:WordSpy",
+ENVS: dict[str, tuple[str, int | None]] = {
+    "games/TicTacToe-v0": ("agora.envs.games.tictactoe.env:TicTacToe", None),
+    "games/KuhnPoker-v0": ("agora.envs.games.kuhn_poker.env:KuhnPoker", None),
+    "games/ConnectFour-v0": ("agora.envs.games.connect_four.env:ConnectFour", None),
+    "games/Nim-v0": ("agora.envs.games.nim.env:Nim", None),
+    "games/LiarsDice-v0": ("agora.envs.games.liars_dice.env:LiarsDice", None),
+    "games/LeducPoker-v0": ("agora.envs.games.leduc_poker.env:LeducPoker", None),
+    "games/SimpleNegotiation-v0": ("agora.envs.games.negotiation.env:SimpleNegotiation", None),
+    "games/WordSpy-v0": ("agora.envs.games.word_spy.env:WordSpy", None),
 }
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers every game as ``games/<Name>-v0`` (called through the `agora.envs` entry point)."""
-    for name, entry_point in GAMES.items():
-        agora.register(f"games/{name}-v0", entry_point)
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

@@ -7,7 +7,7 @@ Ids: ``gui/canvas.<task>-v0`` (widgets drawn on a canvas: only pixels say where 
 
 from __future__ import annotations
 
-import agora
+from agora.registry import EnvEntry, register_all
 
 CANVAS_TURNS = 10
 PIXEL_MINIWOB_TASKS = (
@@ -27,23 +27,23 @@ PIXEL_MINIWOB_TASKS = (
 """MiniWoB++ tasks registered in pixel mode: ones whose content is visual (shapes, colours, positions)."""
 
 
-def register_envs() -> None:
-    """Registers the gui family (called through the `agora.envs` entry point)."""
+def envs() -> dict[str, EnvEntry]:
+    """The family's table ``{id: (entry point, max_turns, defaults)}``: canvas tasks and pixel-mode MiniWoB tasks."""
     from agora.envs.gui.canvas.tasks import TASKS
     from agora.envs.web import miniwob_max_turns
     from agora.envs.web.assets import miniwob_tasks
 
-    for task in TASKS:
-        agora.register(
-            f"gui/canvas.{task}-v0", "agora.envs.gui.canvas.env:CanvasEnv", max_turns=CANVAS_TURNS, task=task
-        )
+    table: dict[str, EnvEntry] = {
+        f"gui/canvas.{task}-v0": ("agora.envs.gui.canvas.env:CanvasEnv", CANVAS_TURNS, {"task": task}) for task in TASKS
+    }
     shipped = set(miniwob_tasks())
     for task in PIXEL_MINIWOB_TASKS:
         if task in shipped:
-            agora.register(
-                f"gui/miniwob.{task}-v0",
-                "agora.envs.web.miniwob.env:MiniWoBEnv",
-                max_turns=miniwob_max_turns(task),
-                task=task,
-                mode="pixel",
-            )
+            entry = ("agora.envs.web.miniwob.env:MiniWoBEnv", miniwob_max_turns(task), {"task": task, "mode": "pixel"})
+            table[f"gui/miniwob.{task}-v0"] = entry
+    return table
+
+
+def register_envs() -> None:
+    """Registers every id of `envs()` (called through the `agora.envs` entry point)."""
+    register_all(envs())

@@ -6,20 +6,20 @@ same kind of env.
 
 from __future__ import annotations
 
-import agora
 from agora.envs.reasoning.base import DatasetEnv
+from agora.registry import register_all
 
 __all__ = ["DatasetEnv", "ENVS", "register_envs"]
 
-ENVS: dict[str, str] = {
-    "reasoning/Arithmetic-v0": "agora.envs.reasoning.arithmetic.env:Arithmetic",
-    "reasoning/Countdown-v0": "agora.envs.reasoning.countdown.env:Countdown",
-    "reasoning/Sorting-v0": "agora.envs.reasoning.sorting.env:Sorting",
-    "reasoning/Logic-v0": "agora.envs.reasoning.logic.env:Logic",
+ENVS: dict[str, tuple[str, int | None]] = {
+    "reasoning/Arithmetic-v0": ("agora.envs.reasoning.arithmetic.env:Arithmetic", 1),
+    "reasoning/Countdown-v0": ("agora.envs.reasoning.countdown.env:Countdown", 1),
+    "reasoning/Sorting-v0": ("agora.envs.reasoning.sorting.env:Sorting", 1),
+    "reasoning/Logic-v0": ("agora.envs.reasoning.logic.env:Logic", 1),
 }
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers every single-turn task (called through the `agora.envs` entry point)."""
-    for env_id, entry_point in ENVS.items():
-        agora.register(env_id, entry_point, max_turns=1)
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import agora
+from agora.registry import register_all
 
-ENVS: dict[str, str] = {"text/TextWorld-v0": "agora.envs.text.textworld.env:TextWorldEnv"}
+ENVS: dict[str, tuple[str, int | None]] = {
+    "text/TextWorld-v0": ("agora.envs.text.textworld.env:TextWorldEnv", 100),
+}
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers the TextWorld env (called through the `agora.envs` entry point)."""
-    for env_id, entry_point in ENVS.items():
-        agora.register(env_id, entry_point, max_turns=100)
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

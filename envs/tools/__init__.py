@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import agora
+from agora.registry import register_all
 
-ENVS: dict[str, str] = {
-    "tools/PythonCalc-v0": "agora.envs.tools.python_calc.env:PythonCalc",
-    "tools/SQL-v0": "agora.envs.tools.sql.env:SQLEnv",
-    "tools/Search-v0": "agora.envs.tools.search.env:SearchEnv",
-    "tools/MCP-v0": "agora.envs.tools.mcp.env:MCPEnv",
+ENVS: dict[str, tuple[str, int | None]] = {
+    "tools/PythonCalc-v0": ("agora.envs.tools.python_calc.env:PythonCalc", 10),
+    "tools/SQL-v0": ("agora.envs.tools.sql.env:SQLEnv", 12),
+    "tools/Search-v0": ("agora.envs.tools.search.env:SearchEnv", 12),
+    "tools/MCP-v0": ("agora.envs.tools.mcp.env:MCPEnv", 16),
 }
-MAX_TURNS: dict[str, int] = {"tools/PythonCalc-v0": 10, "tools/SQL-v0": 12, "tools/Search-v0": 12, "tools/MCP-v0": 16}
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers every tool-use env (called through the `agora.envs` entry point)."""
-    for env_id, entry_point in ENVS.items():
-        agora.register(env_id, entry_point, max_turns=MAX_TURNS.get(env_id))
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

@@ -7,7 +7,7 @@ those variants). Needs ``pip install 'agora[web]'`` and Debian's ``chromium``.
 
 from __future__ import annotations
 
-import agora
+from agora.registry import EnvEntry, register_all
 
 SHOP_TURNS = 30
 MINIWOB_DEFAULT_TURNS = 15
@@ -60,20 +60,20 @@ def miniwob_max_turns(task: str) -> int:
     return MINIWOB_LONG_TURNS if task in MINIWOB_LONG_TASKS else MINIWOB_DEFAULT_TURNS
 
 
-def register_envs() -> None:
-    """Registers the web family (called through the `agora.envs` entry point)."""
+def envs() -> dict[str, EnvEntry]:
+    """The family's table ``{id: (entry point, max_turns, defaults)}``: every shipped MiniWoB task and shop task."""
     from agora.envs.web.assets import miniwob_tasks
-
-    for task in miniwob_tasks():
-        agora.register(
-            f"web/miniwob.{task}-v0",
-            "agora.envs.web.miniwob.env:MiniWoBEnv",
-            max_turns=miniwob_max_turns(task),
-            task=task,
-        )
     from agora.envs.web.shop.tasks import TEMPLATES
 
+    table: dict[str, EnvEntry] = {
+        f"web/miniwob.{task}-v0": ("agora.envs.web.miniwob.env:MiniWoBEnv", miniwob_max_turns(task), {"task": task})
+        for task in miniwob_tasks()
+    }
     for task in TEMPLATES:
-        agora.register(
-            f"web/shop.{task}-v0", "agora.envs.web.shop.env:ShopEnv", max_turns=SHOP_TURNS, task=task
-        )
+        table[f"web/shop.{task}-v0"] = ("agora.envs.web.shop.env:ShopEnv", SHOP_TURNS, {"task": task})
+    return table
+
+
+def register_envs() -> None:
+    """Registers every id of `envs()` (called through the `agora.envs` entry point)."""
+    register_all(envs())

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import agora
-from agora.envs.web.miniwob.agents import MINIWOB_EXPERTS, ShopExpert, miniwob_plan
+from agora.envs.web.miniwob.agents import MINIWOB_EXPERTS, miniwob_plan
+from agora.envs.web.shop.agents import ShopExpert
 from agora.envs.web.shop.tasks import TEMPLATES, Order, score_order
 from agora.errors import ResetNeeded
 

@@ -73,7 +73,7 @@ def test_catalogue_and_goals_repeat_for_a_seed() -> None:
 
 
 def test_every_buying_goal_can_be_met_by_some_product() -> None:
-    from agora.envs.web.miniwob.agents import shop_target
+    from agora.envs.web.shop.agents import shop_target
 
     for seed in range(30):
         rng = np.random.default_rng(seed)
