@@ -4,6 +4,10 @@ This is how a trainer plays a game against a fixed or frozen opponent:
 ``agora.make("games/TicTacToe-v0", opponent="minimax")``. The learner takes one seat; every other
 seat is played by an opponent agent between the learner's turns. The reward of a step is what the
 learner's seat earned from its own move up to its next turn (or the end of the game).
+
+Opponents move through the rollout engine's step code (`agora.rollout.episode`): the same game
+step, the same seeding rule (`agent_seed`) and the same rule for an agent that raises or answers
+with something other than text (its move is invalid; the game's invalid-move policy decides).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from typing import Any, ClassVar
 
 import gymnasium
 
-from agora.agent import Agent, AgentReply, resolve_agent
+from agora.agent import Agent, resolve_agent
 from agora.errors import GameSetupError, ResetNeeded
 from agora.game import TurnBasedGame
+from agora.rollout.episode import act_now, agent_seed, game_step, game_view
 from agora.spaces import TextObs, TextSpace, require_text_action
 
 OpponentSpec = str | Agent
@@ -66,7 +71,7 @@ class GameEnv(gymnasium.Env[str, str]):
         game_seed = int(self.np_random.integers(2**31 - 1))
         self.game.reset(seed=game_seed, options=options)
         for k, agent in enumerate(self.opponents):
-            agent.reset(seed=game_seed + 1 + k)
+            agent.reset(seed=agent_seed(game_seed, 0, k + (k >= self.seat)))
         self._started = True
         self._play_opponents()
         obs, _, _, _, info = self._learner_view()
@@ -89,16 +94,11 @@ class GameEnv(gymnasium.Env[str, str]):
     def _play_opponents(self) -> float:
         """Steps opponents until the learner must move or the game ends; the learner's reward."""
         game, me, earned = self.game, self.agent_id, 0.0
-        while game.agent_selection != me and not game.terminations[me] and not game.truncations[me]:
-            agent = game.agent_selection
-            obs, _, _, _, info = game.last()
-            opponent = self.opponents[self._opponent_index(agent)]
-            try:
-                action = opponent.act(obs, info)
-            except Exception as e:  # a broken opponent forfeits by the invalid-move policy
-                action = f"<opponent error: {type(e).__name__}: {e}>"
-            game.step(_action_text(action))
-            earned += game.rewards.get(me, 0.0)
+        agent, obs, info = game_view(game)
+        while agent not in (None, me) and not game.terminations[me] and not game.truncations[me]:
+            move = act_now(self.opponents[self._opponent_index(agent)], obs, info)
+            rewards, (agent, obs, info), _ = game_step(game, move.action)
+            earned += rewards.get(me, 0.0)
         return earned
 
     def _opponent_index(self, agent: str) -> int:
@@ -123,13 +123,6 @@ class GameEnv(gymnasium.Env[str, str]):
 
     def __str__(self) -> str:
         return f"<{type(self).__name__}<{self.game}>>" if self.spec is None else super().__str__()
-
-
-def _action_text(reply: object) -> str:
-    """The action an opponent's reply names: an `AgentReply`'s action, a `str`, else its repr (invalid)."""
-    if isinstance(reply, AgentReply):
-        return reply.action
-    return str(reply) if isinstance(reply, str) else repr(reply)
 
 
 def _check_seat(seat: SeatSpec, num_players: int) -> int | str:

@@ -98,6 +98,8 @@ class ReplyFields:
     valid: bool = True
     error: str | None = None
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    agent_error: str | None = None
+    """Why the agent gave no text (it raised, or answered something else): its move is then invalid."""
 
 
 def reply_fields(reply: Any) -> ReplyFields:

@@ -67,6 +67,8 @@ class Episode:
     """Which of the group's episodes this is (0 .. group_size-1)."""
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     """``wall_s`` (whole episode), ``agent_s`` (sum of agent calls), ``env_s`` (resets and steps)."""
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """What the job that asked for the episode tagged it with (a tournament: game index, deal, lineup)."""
 
     def turns_of(self, agent_id: str) -> list[Turn]:
         """The turns one agent took, in order."""

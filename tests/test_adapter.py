@@ -75,3 +75,10 @@ def test_crashing_opponent_forfeits() -> None:
     env.reset(seed=0)
     _, reward, terminated, _, info = env.step("[4]")
     assert terminated and reward == 1.0 and info["outcome"] == 1.0
+
+
+def test_non_text_opponent_forfeits_by_the_engines_rule() -> None:
+    env = agora.make("games/TicTacToe-v0", opponent=agora.FunctionAgent(lambda obs, info: 42), seat=0)
+    env.reset(seed=0)
+    _, reward, terminated, _, info = env.step("[4]")  # the opponent's int is an invalid move: a retry, then forfeit
+    assert terminated and reward == 1.0 and info["outcome"] == 1.0

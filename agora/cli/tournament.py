@@ -78,7 +78,8 @@ def tournament_command(
     ] = None,
     games: Annotated[int, typer.Option(help="Games per pair of agents (seats alternate).")] = 10,
     out: Annotated[Path | None, typer.Option(help="Output directory (default runs/tournament).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Games played at once by the rollout engine (default 16).")
+                       ] = None,
     seed: Annotated[int, typer.Option(help="Tournament seed (every game's seed derives from it).")] = 0,
 ) -> None:
     """Round-robin tournament of agents on one or more games: ratings, matrix, table, JSON, CSV, PNG."""
@@ -115,20 +116,24 @@ def replay_command(
         logged, replayed = replay(log, game, on_turn=show)
     except AgoraError as e:
         _fail(e)
-    console.rule(f"game {game}: {logged['env_id']} seed {logged['seed']}")
-    for seat, (agent, reward) in enumerate(zip(replayed["seats"], replayed["rewards"] or [], strict=False)):
-        console.print(f"seat {seat}: {agent:<20} reward {reward:+g}")
-    for error in replayed["errors"]:
-        console.print(f"[yellow]seat {error['seat']} move {error['move']}:[/yellow] "
-                      f"{error.get('agent_error') or error.get('invalid_move')}", markup=True)
-    same = replayed["moves"] == logged["moves"]
+    console.rule(f"game {game}: {logged.env_id} seed {logged.seed}")
+    for seat, (agent_id, agent) in enumerate(replayed.agents.items()):
+        reward = replayed.returns.get(agent_id)
+        console.print(f"seat {seat}: {agent:<20} " + (f"reward {reward:+g}" if reward is not None else str(replayed.error)),
+                      markup=False)
+    for turn in replayed.turns:
+        if not turn.valid:
+            why = turn.info.get("agent_error") or turn.info.get("error") or turn.info.get("parse_error")
+            console.print(f"[yellow]{turn.agent_id} move {turn.turn_index}:[/yellow] {why}")
+    same = [(t.agent_id, t.action) for t in replayed.turns] == [(t.agent_id, t.action) for t in logged.turns]
     console.print("replay matches the log" if same else
                   "[yellow]the replayed moves differ from the log (a non-deterministic agent?)[/yellow]")
 
 
 def demo_command(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("runs/demo"),
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Games played at once by the rollout engine (default 16).")
+                       ] = None,
     games: Annotated[int | None, typer.Option(help="Games per pair (default: each game's own).")] = None,
 ) -> None:
     """A short self-play tournament of scripted agents on three games; prints tables, writes files."""

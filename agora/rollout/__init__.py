@@ -8,7 +8,7 @@
 
 from agora.rollout.engine import RolloutResult, arun, plan_jobs, run
 from agora.rollout.episode import EnvInfraError, EpisodeJob
-from agora.rollout.writer import EpisodeWriter, recover
+from agora.rollout.writer import EpisodeWriter, read_episodes, recover
 
 __all__ = [
     "EnvInfraError",
@@ -17,6 +17,7 @@ __all__ = [
     "RolloutResult",
     "arun",
     "plan_jobs",
+    "read_episodes",
     "recover",
     "run",
 ]

@@ -30,7 +30,7 @@ from typing import Any
 
 from agora.agent import Agent, resolve_agent
 from agora.errors import RolloutAborted
-from agora.rollout.episode import EpisodeJob, play_game, play_single
+from agora.rollout.episode import EpisodeJob, agent_seed, play_game, play_single
 from agora.rollout.report import RolloutProgress, summary_table
 from agora.rollout.writer import EpisodeWriter
 from agora.trajectory import Episode
@@ -179,20 +179,24 @@ class _Engine:
             self.resolved[key] = resolve_agent(spec, table=table)
         return self.resolved[key]
 
-    def seat_agents(self, env: Any, job: EpisodeJob) -> dict[str, Agent]:
-        """A fresh fork of the right agent for every seat (one seat, ``"agent"``, in single-agent envs)."""
+    def seat_agents(self, env: Any, job: EpisodeJob) -> tuple[dict[str, Agent], dict[str, str]]:
+        """Fresh forks of the seats' agents, reset by the seeding rule, and the names they are recorded under.
+
+        Single-agent envs have one seat, ``"agent"``. A seat's name is its spec when the spec is a string.
+        """
         table = getattr(env.unwrapped, "scripted_agents", None) or getattr(
             getattr(env.unwrapped, "game", None), "scripted_agents", {}
         )
         seats = list(env.possible_agents) if _is_game(env) else ["agent"]
-        specs = _seat_specs(self.agent_source, seats)
-        forks = {}
+        specs = _seat_specs(job.seats if job.seats is not None else self.agent_source, seats)
+        forks, names = {}, {}
         for k, seat in enumerate(seats):
             agent = self._agent(specs[seat], table)
             fork = agent.fork() if hasattr(agent, "fork") else agent
-            fork.reset(seed=job.agent_seed + k)
+            fork.reset(seed=agent_seed(job.seed, job.index_in_group, k))
             forks[seat] = fork
-        return forks
+            names[seat] = specs[seat] if isinstance(specs[seat], str) else getattr(agent, "name", type(agent).__name__)
+        return forks, names
 
     async def play(self, envs: dict[str, Any], job: EpisodeJob) -> Episode:
         """Plays one job to an `Episode` (ok or failed)."""
@@ -203,6 +207,7 @@ class _Engine:
             group_id=job.group_id,
             index_in_group=job.index_in_group,
             timings={"agent_s": 0.0, "env_s": 0.0},
+            meta=dict(job.meta),
         )
         start = time.perf_counter()
         call = functools.partial(self.call, episode)
@@ -211,12 +216,12 @@ class _Engine:
                 loop = asyncio.get_running_loop()
                 envs[job.env_id] = await loop.run_in_executor(self.executor, self.sources[job.env_id])
             env = envs[job.env_id]
-            seats = self.seat_agents(env, job)
+            seats, names = self.seat_agents(env, job)
             limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}
             if _is_game(env):
-                await play_game(env, job, seats, episode, call, **limits)
+                await play_game(env, job, seats, episode, call, names=names, **limits)
             else:
-                await play_single(env, job, seats["agent"], episode, call, **limits)
+                await play_single(env, job, seats["agent"], episode, call, name=names["agent"], **limits)
         except Exception as e:
             _mark_failed(episode, e)
             bad = envs.pop(job.env_id, None)
@@ -292,8 +297,9 @@ def _close_quietly(env: Any) -> None:
 
 async def arun(
     env: EnvSource,
-    agents: AgentSource,
+    agents: AgentSource | None,
     *,
+    jobs: Sequence[EpisodeJob] | None = None,
     episodes: int | None = None,
     group_size: int = 1,
     seeds: Sequence[int] | None = None,
@@ -311,7 +317,8 @@ async def arun(
     """Async `run` (same arguments), for callers already inside an event loop."""
     start = time.perf_counter()
     sources = _env_sources(env, env_kwargs or {})
-    jobs = plan_jobs(list(sources), episodes, group_size, seeds)
+    if jobs is None:
+        jobs = plan_jobs(list(sources), episodes, group_size, seeds)
     writer = EpisodeWriter(out) if out is not None else None
     done = (
         {}
@@ -362,7 +369,7 @@ async def _gather_workers(engine: _Engine, queue: asyncio.Queue[EpisodeJob], n: 
         raise
 
 
-def run(env: EnvSource, agents: AgentSource, **kwargs: Any) -> RolloutResult:
+def run(env: EnvSource, agents: AgentSource | None, **kwargs: Any) -> RolloutResult:
     """Plays episodes concurrently and records them (see the module docs and `arun` for arguments).
 
     Args:
@@ -370,8 +377,10 @@ def run(env: EnvSource, agents: AgentSource, **kwargs: Any) -> RolloutResult:
             names it in the records).
         agents: one spec or `Agent` for every seat (self-play in games), a list with one per seat,
             or a dict seat -> spec. Specs: scripted names, ``hf:PATH``, ``vllm:PATH``,
-            ``openai:URL#MODEL``, ``smollm2``, ``module:callable``.
-        **kwargs: ``episodes``, ``group_size``, ``seeds``, ``concurrency``, ``out`` (JSONL path),
+            ``openai:URL#MODEL``, ``smollm2``, ``module:callable``. None when every job names its seats.
+        **kwargs: ``jobs`` (explicit `EpisodeJob`s, e.g. a tournament's schedule, instead of
+            ``episodes``/``group_size``/``seeds``), ``episodes``, ``group_size``, ``seeds``,
+            ``concurrency``, ``out`` (JSONL path),
             ``env_kwargs``, ``max_turns``, ``agent_timeout_s``, ``max_failure_rate``,
             ``min_episodes_for_abort``, ``env_threads`` (thread pool size, default
             min(concurrency, 16)), ``inline_env_calls_below_s`` (see `EnvCallPolicy`; 0 keeps every

@@ -1,5 +1,17 @@
 """Playing one episode: a single-agent `gymnasium.Env` or a turn-based AEC game, token in / token out.
 
+This is the one game loop: the rollout engine, tournaments (`agora.tournament`) and the
+single-agent adapter's opponents (`agora.adapter.GameEnv`) all step games with `game_view` /
+`game_step` and ask agents for moves by one rule (`act`, `act_now`):
+
+* **Seeding.** Before an episode, the agent in seat ``k`` is reset with
+  ``agent_seed(seed, index_in_group, k)``.
+* **An agent that raises, or answers with something other than text** (a `str` or `AgentReply`)
+  makes an invalid move, ``"<agent error: ...>"``: the env's invalid-move policy decides what
+  follows (a retry, a penalty, a forfeit), the turn is recorded with ``valid=False`` and
+  ``info["agent_error"]``, and the episode goes on. An agent that does not answer within the
+  engine's ``agent_timeout_s`` fails the episode (`AgentTimeout`).
+
 Agents act on the event loop (`aact`, so an LLM backend can batch the calls of concurrent
 episodes); every env call (reset, step, observe) runs through `call`, which the engine points at a
 thread pool so a slow env never blocks other episodes. Each turn is recorded as a `Turn` with the
@@ -19,12 +31,15 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from agora.agent import Agent, ReplyFields, reply_fields
+from agora.agent import Agent, AgentReply, ReplyFields, reply_fields
 from agora.errors import AgentTimeout, AgoraError
 from agora.trajectory import Episode, Turn
 
 Call = Callable[..., Awaitable[Any]]
+View = tuple[str | None, Any, dict[str, Any]]
+"""(agent to move, its observation, its info); (None, None, {}) once every agent is done."""
 _INFO_SKIP = ("instructions", "tools", "view", "state_key")
+MAX_AGENT_ERROR_CHARS = 200
 
 
 class EnvInfraError(AgoraError):
@@ -38,6 +53,10 @@ class EpisodeJob:
     env_id: str
     seed: int
     index_in_group: int
+    seats: Mapping[str, str | Agent] | None = None
+    """The agent of every seat for this job (a tournament's lineup); None: the run's ``agents``."""
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Copied into `Episode.meta` (a tournament's game index and deal)."""
 
     @property
     def group_id(self) -> str:
@@ -51,23 +70,53 @@ class EpisodeJob:
 
     @property
     def agent_seed(self) -> int:
-        """Seeds the agents: differs between the episodes of a group, fixed across runs."""
-        return self.seed * 1009 + self.index_in_group * 7919
+        """The seed of the agent in seat 0 (see `agent_seed`)."""
+        return agent_seed(self.seed, self.index_in_group, 0)
 
 
-async def _act(
-    agent: Agent, observation: str, info: Mapping[str, Any], timeout_s: float | None
-) -> tuple[ReplyFields, float]:
-    start = time.perf_counter()
-    aact = getattr(agent, "aact", None)
-    pending = aact(observation, info) if aact else asyncio.to_thread(agent.act, observation, info)
+def agent_seed(seed: int, index_in_group: int, seat: int) -> int:
+    """The one seeding rule: the seed of the agent in `seat` before an episode of task `seed`.
+
+    It differs between seats and between the episodes of a group, and is fixed across runs (a
+    resumed or replayed episode plays the same).
+    """
+    return seed * 1009 + index_in_group * 7919 + seat
+
+
+def forfeit(error: str) -> ReplyFields:
+    """The move of an agent that gave no text: an invalid action that names the error."""
+    error = error[:MAX_AGENT_ERROR_CHARS]
+    return ReplyFields(f"<agent error: {error}>", "", valid=False, agent_error=error)
+
+
+def _fields(reply: Any) -> ReplyFields:
+    if isinstance(reply, (str, AgentReply)):
+        return reply_fields(reply)
+    return forfeit(f"act() returned {type(reply).__name__}, not str: {reply!r:.100}")
+
+
+def act_now(agent: Agent, observation: Any, info: Mapping[str, Any]) -> ReplyFields:
+    """The agent's move, synchronously (`act`), by the one rule (see the module docs)."""
     try:
+        return _fields(agent.act(observation, info))
+    except Exception as e:  # a broken agent makes an invalid move; the env's policy decides
+        return forfeit(f"{type(e).__name__}: {e}")
+
+
+async def act(
+    agent: Agent, observation: Any, info: Mapping[str, Any], timeout_s: float | None
+) -> tuple[ReplyFields, float]:
+    """The agent's move on the event loop (`aact`) by the one rule, and the seconds it took."""
+    start = time.perf_counter()
+    try:
+        aact = getattr(agent, "aact", None)
+        pending = aact(observation, info) if aact else asyncio.to_thread(agent.act, observation, info)
         reply = await asyncio.wait_for(pending, timeout_s) if timeout_s else await pending
     except asyncio.TimeoutError as e:
-        raise AgentTimeout(
-            f"agent {getattr(agent, 'name', agent)!r} took over {timeout_s} s to answer"
-        ) from e
-    return reply_fields(reply), time.perf_counter() - start
+        raise AgentTimeout(f"agent {getattr(agent, 'name', agent)!r} took over {timeout_s} s to answer") from e
+    except Exception as e:  # a broken agent makes an invalid move; the env's policy decides
+        return forfeit(f"{type(e).__name__}: {e}"), time.perf_counter() - start
+    return _fields(reply), time.perf_counter() - start
 
 
 def _new_turn(
@@ -79,9 +128,11 @@ def _new_turn(
     latency_s: float,
 ) -> Turn:
     extra = {k: v for k, v in info.items() if k not in _INFO_SKIP}
+    if fields.agent_error:
+        extra["agent_error"] = fields.agent_error
     if fields.error:
         extra["parse_error"] = fields.error
-    if fields.text != fields.action:
+    if fields.text != fields.action and not fields.agent_error:
         extra["completion_text"] = fields.text
     mask = [1] * len(fields.completion_token_ids) if fields.completion_token_ids is not None else None
     return Turn(
@@ -112,21 +163,22 @@ async def play_single(
     episode: Episode,
     call: Call,
     *,
+    name: str,
     max_turns: int,
     timeout_s: float | None,
 ) -> None:
-    """Plays `agent` in a single-agent env; fills `episode` (turns, returns, flags, timings)."""
+    """Plays `agent` (named `name` in the record) in a single-agent env; fills `episode`."""
     obs, info = await call(env.reset, seed=job.seed)
     _check_infra(info)
     agent_id = str(info.get("agent_id", "agent"))
     episode.returns = {agent_id: 0.0}
-    episode.agents = {agent_id: getattr(agent, "name", type(agent).__name__)}
+    episode.agents = {agent_id: name}
     if info.get("outcome") is not None:  # a game ended before the learner's first move (opponent forfeit)
         episode.returns[agent_id] = float(info["outcome"])
         episode.terminated = True
         return
     for index in range(max_turns):
-        fields, latency = await _act(agent, obs, info, timeout_s)
+        fields, latency = await act(agent, obs, info, timeout_s)
         episode.timings["agent_s"] += latency
         turn = _new_turn(agent_id, index, obs, info, fields, latency)
         episode.turns.append(turn)
@@ -141,7 +193,7 @@ async def play_single(
     episode.truncated = True
 
 
-def _game_view(game: Any) -> tuple[str | None, Any, dict[str, Any]]:
+def game_view(game: Any) -> View:
     """(agent to move, its observation, its info), or (None, None, {}) when every agent is done."""
     live = [a for a in game.agents if not (game.terminations[a] or game.truncations[a])]
     if not live:
@@ -150,15 +202,13 @@ def _game_view(game: Any) -> tuple[str | None, Any, dict[str, Any]]:
     return agent_id, game.observe(agent_id), dict(game.infos[agent_id])
 
 
-def _game_step(
-    game: Any, action: str
-) -> tuple[dict[str, float], tuple[str | None, Any, dict[str, Any]], bool]:
+def game_step(game: Any, action: str) -> tuple[dict[str, float], View, bool]:
     """Steps the game; (this step's rewards, the next view, whether the acting agent's move was accepted)."""
     agent_id = game.agent_selection
     game.step(action)
     rewards = {a: float(r) for a, r in game.rewards.items() if r}
     accepted = not game.infos.get(agent_id, {}).get("error")
-    return rewards, _game_view(game), accepted
+    return rewards, game_view(game), accepted
 
 
 async def play_game(
@@ -168,25 +218,29 @@ async def play_game(
     episode: Episode,
     call: Call,
     *,
+    names: Mapping[str, str],
     max_turns: int,
     timeout_s: float | None,
 ) -> None:
-    """Plays an AEC game, one agent per seat; a turn's reward is what its agent earned until its next turn."""
+    """Plays an AEC game, one agent per seat (`names` in the record).
+
+    A turn's reward is what its agent earned until its next turn.
+    """
     await call(game.reset, seed=job.seed)
-    agent_id, obs, info = await call(_game_view, game)
+    agent_id, obs, info = await call(game_view, game)
     episode.returns = {a: 0.0 for a in game.possible_agents}
-    episode.agents = {a: getattr(seats[a], "name", type(seats[a]).__name__) for a in game.possible_agents}
+    episode.agents = {a: names[a] for a in game.possible_agents}
     last: dict[str, Turn] = {}
     for index in range(max_turns):
         if agent_id is None:
             episode.terminated = all(game.terminations.get(a, True) for a in game.possible_agents)
             episode.truncated = not episode.terminated
             return
-        fields, latency = await _act(seats[agent_id], obs, info, timeout_s)
+        fields, latency = await act(seats[agent_id], obs, info, timeout_s)
         episode.timings["agent_s"] += latency
         turn = last[agent_id] = _new_turn(agent_id, index, obs, info, fields, latency)
         episode.turns.append(turn)
-        rewards, (agent_id, obs, info), accepted = await call(_game_step, game, fields.action)
+        rewards, (agent_id, obs, info), accepted = await call(game_step, game, fields.action)
         turn.valid = fields.valid and accepted
         for seat, reward in rewards.items():
             episode.returns[seat] = episode.returns.get(seat, 0.0) + reward

@@ -14,10 +14,14 @@ from pathlib import Path
 from agora.trajectory import Episode
 
 
-def recover(path: Path) -> dict[str, Episode]:
-    """Episodes already in `path` by id; truncates a torn last record so appends stay whole lines."""
+def read_episodes(path: Path) -> tuple[dict[str, Episode], int]:
+    """Episodes in `path` by id (without changing the file), and the length in bytes of its whole records.
+
+    The one policy for a torn last line: a last line without its newline counts when it parses as a
+    whole record, and is dropped (a game or episode not finished) when it does not.
+    """
     if not path.exists():
-        return {}
+        return {}, 0
     data = path.read_bytes()
     good_end = data.rfind(b"\n") + 1
     done: dict[str, Episode] = {}
@@ -31,12 +35,21 @@ def recover(path: Path) -> dict[str, Episode]:
             episode = Episode.from_json(tail.decode("utf-8"))
             done[episode.episode_id] = episode
             good_end = len(data)
-            with open(path, "ab") as f:
-                f.write(b"\n")
         except (ValueError, TypeError, UnicodeDecodeError):
             pass
-    if good_end < len(data):
-        os.truncate(path, good_end)
+    return done, good_end
+
+
+def recover(path: Path) -> dict[str, Episode]:
+    """Episodes already in `path` by id; cuts a torn last line (or ends a whole one) so appends stay whole."""
+    done, good_end = read_episodes(path)
+    if path.exists():
+        size = path.stat().st_size
+        if good_end < size:
+            os.truncate(path, good_end)
+        elif size and not path.read_bytes().endswith(b"\n"):
+            with open(path, "ab") as f:
+                f.write(b"\n")
     return done
 
 

@@ -1,4 +1,4 @@
-"""Self-play tournaments: round robins with fair seats, ratings with intervals, resumable logs.
+"""Self-play tournaments: round robins with fair seats, played by the rollout engine, rated with intervals.
 
 >>> from agora.tournament import round_robin
 >>> result = round_robin("games/TicTacToe-v0", ["random", "minimax"], games_per_pair=4, workers=1,
@@ -6,9 +6,9 @@
 >>> result.summary["ratings"][0]["agent"]  # doctest: +SKIP
 'minimax'
 
-Modules: `schedule` (who plays whom, seats, seeds), `play` (one game, agent errors contained),
-`log` (append-only JSONL), `ratings` (Elo, openskill, bootstrap), `report` (table, JSON, CSV, PNG),
-`runner` (`round_robin`, parallel with a progress bar), `replay` (re-play a logged game).
+Modules: `schedule` (who plays whom, seats, seeds), `runner` (`round_robin`: the schedule as rollout
+jobs, played and logged by `agora.rollout`), `ratings` (Elo, openskill, bootstrap), `report` (table,
+JSON, CSV, PNG), `replay` (re-play a logged game).
 """
 
 from agora.tournament.replay import load_game, replay

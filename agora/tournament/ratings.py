@@ -1,8 +1,10 @@
 """Ratings from game records: Elo (Bradley-Terry maximum likelihood), openskill, bootstrap intervals.
 
-Each finished game gives every distinct agent in it a *score*: its mean reward over the seats it
-held. Games of one duplicate deal (the same seed, seats rotated; see `schedule`) are summed into one
-match, and any two agents in a match won, drew or lost against each other by comparing scores.
+Games are the rollout engine's `Episode` records (``agents``: seat -> spec, ``returns``: seat ->
+reward, ``meta["deal"]``). Each finished game gives every distinct agent in it a *score*: its mean
+reward over the seats it held. Games of one duplicate deal (the same seed, seats rotated; see
+`schedule`) are summed into one match, and any two agents in a match won, drew or lost against
+each other by comparing scores.
 
 * **Elo** is the Bradley-Terry model fitted by maximum likelihood (Hunter's MM algorithm) on the
   pairwise results, draws counting half, on the Elo scale (400 points = 10:1 odds), mean 1000.
@@ -11,7 +13,9 @@ match, and any two agents in a match won, drew or lost against each other by com
 * **openskill** (Plackett-Luce, TrueSkill-style) processes games in index order, each agent a team
   ranked by its score; we report mu and sigma.
 * **Bootstrap**: both ratings are refitted on `samples` resamples of the games (with replacement);
-  the 2.5 and 97.5 percentiles give a 95% interval.
+  the 2.5 and 97.5 percentiles give a 95% interval. When every resample gives an agent the same
+  Elo (all deals ended alike: a degenerate bootstrap), its interval comes from the Fisher
+  information of the Bradley-Terry fit instead (normal approximation), never a single point.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from agora.trajectory import Episode
+
 GameScores = dict[str, float]
 """Agent spec -> score in one game."""
 
@@ -28,23 +34,23 @@ PRIOR_DRAWS = 1.0
 ELO_MEAN = 1000.0
 
 
-def game_scores(record: dict[str, Any]) -> GameScores:
+def game_scores(episode: Episode) -> GameScores:
     """Mean reward of each distinct agent over its seats in one finished game."""
     totals: dict[str, list[float]] = {}
-    for agent, reward in zip(record["seats"], record["rewards"], strict=True):
-        totals.setdefault(agent, []).append(float(reward))
+    for seat, agent in episode.agents.items():
+        totals.setdefault(agent, []).append(float(episode.returns[seat]))
     return {a: sum(r) / len(r) for a, r in totals.items()}
 
 
-def deal_scores(records: Sequence[dict[str, Any]]) -> list[GameScores]:
+def deal_scores(episodes: Sequence[Episode]) -> list[GameScores]:
     """One score dict per duplicate deal: each agent's game scores summed over the deal's games.
 
-    Records without a ``deal`` (one game each) count as their own deal. Deals come in the order of
-    their first game.
+    Games without a ``meta["deal"]`` count as their own deal. Deals come in the order of their
+    first game.
     """
     deals: dict[Any, GameScores] = {}
-    for record in records:
-        key = record.get("deal", ("game", record.get("index", id(record))))
+    for record in episodes:
+        key = record.meta.get("deal", ("game", record.episode_id))
         total = deals.setdefault(key, {})
         for agent, score in game_scores(record).items():
             total[agent] = total.get(agent, 0.0) + score
@@ -114,5 +120,25 @@ def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int =
     if not elos:
         nan = np.full((len(agents), 2), np.nan)
         return {"elo": nan, "openskill_mu": nan}
-    return {"elo": np.percentile(elos, [2.5, 97.5], axis=0).T,
-            "openskill_mu": np.percentile(mus, [2.5, 97.5], axis=0).T}
+    intervals = np.percentile(elos, [2.5, 97.5], axis=0).T
+    degenerate = intervals[:, 1] - intervals[:, 0] < 1e-6
+    if degenerate.any():
+        wdl = pairwise(games, agents)
+        intervals[degenerate] = elo_fisher_interval(wdl, elo(wdl))[degenerate]
+    return {"elo": intervals, "openskill_mu": np.percentile(mus, [2.5, 97.5], axis=0).T}
+
+
+def elo_fisher_interval(wdl: np.ndarray, ratings: np.ndarray, z: float = 1.96) -> np.ndarray:
+    """95% intervals (k, 2) of `elo` ratings from the Fisher information of the Bradley-Terry fit.
+
+    The information of the log-strengths is ``n_ij p_ij p_ji`` per pair (the prior draws included);
+    ratings are fixed only up to a constant, so the covariance is its pseudo-inverse.
+    """
+    k = wdl.shape[0]
+    games = wdl.sum(axis=2) + PRIOR_DRAWS * (1 - np.eye(k))
+    theta = ratings * np.log(10) / 400.0
+    p = 1.0 / (1.0 + np.exp(theta[None, :] - theta[:, None]))
+    weight = games * p * p.T
+    info = np.diag(weight.sum(axis=1)) - weight
+    se = np.sqrt(np.clip(np.diag(np.linalg.pinv(info)), 0, None)) * 400.0 / np.log(10)
+    return np.stack([ratings - z * se, ratings + z * se], axis=1)

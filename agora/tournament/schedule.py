@@ -32,6 +32,8 @@ class Match:
     seed: int
     deal: int
     """Games of one group with the same `deal` share the seed, with the seats rotated."""
+    rotation: int = 0
+    """Which of its deal's games this is (0 .. num_players-1): the seat rotation within the deal."""
 
 
 def game_seed(seed: int, index: int) -> int:
@@ -61,5 +63,6 @@ def round_robin_schedule(env_id: str, agents: Sequence[str], num_players: int, g
         for k, group in enumerate(meetings):
             index = g * len(meetings) + k
             deal = (g // num_players) * len(meetings) + k
-            matches.append(Match(env_id, index, lineup(group, num_players, g), game_seed(seed, deal), deal))
+            seats = lineup(group, num_players, g)
+            matches.append(Match(env_id, index, seats, game_seed(seed, deal), deal, g % num_players))
     return matches

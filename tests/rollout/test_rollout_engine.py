@@ -155,3 +155,18 @@ def test_env_call_policy_inlines_only_fast_envs():
         "games/TicTacToe-v0", "random", episodes=40, concurrency=8, inline_env_calls_below_s=0.01
     )
     assert all(e.status == "ok" for e in result.episodes)
+
+
+def test_an_agent_that_raises_or_answers_non_text_makes_invalid_moves():
+    def broken(obs, info):
+        if len(info["legal_actions"]) % 2:
+            raise RuntimeError("boom")
+        return 42
+
+    agent = agora.FunctionAgent(broken, name="broken")
+    result = rollout.run("games/TicTacToe-v0", {"player_0": agent, "player_1": "random"}, episodes=2)
+    for e in result.episodes:
+        assert e.status == "ok" and e.terminated and e.returns["player_0"] == -1.0  # forfeits by the game's policy
+        errors = [t.info["agent_error"] for t in e.turns_of("player_0")]
+        assert errors and all(not t.valid for t in e.turns_of("player_0"))
+        assert {"RuntimeError: boom", "act() returned int, not str: 42"} >= set(errors)

@@ -7,6 +7,13 @@ import pytest
 
 from agora.tournament import ratings, round_robin_schedule
 from agora.tournament.schedule import lineup
+from agora.trajectory import Episode
+
+
+def _game(seats: list[str], rewards: list[float], deal: int | None = None) -> Episode:
+    names = [f"player_{k}" for k in range(len(seats))]
+    return Episode("x", "g/X-v0", 0, "x", agents=dict(zip(names, seats, strict=True)),
+                   returns=dict(zip(names, rewards, strict=True)), meta={} if deal is None else {"deal": deal})
 
 
 def test_pairs_swap_seats_every_game() -> None:
@@ -20,9 +27,8 @@ def test_pairs_swap_seats_every_game() -> None:
 
 
 def test_deal_scores_sum_the_games_of_a_deal() -> None:
-    records = [{"deal": 0, "seats": ["a", "b"], "rewards": [1.0, -1.0]},
-               {"deal": 0, "seats": ["b", "a"], "rewards": [2.0, -2.0]},
-               {"deal": 1, "seats": ["a", "b"], "rewards": [1.0, -1.0]}]
+    records = [_game(["a", "b"], [1.0, -1.0], deal=0), _game(["b", "a"], [2.0, -2.0], deal=0),
+               _game(["a", "b"], [1.0, -1.0], deal=1)]
     assert ratings.deal_scores(records) == [{"a": -1.0, "b": 1.0}, {"a": 1.0, "b": -1.0}]
 
 
@@ -40,7 +46,7 @@ def test_multiplayer_lineups_rotate_through_every_seat() -> None:
 
 
 def test_pairwise_counts_and_mean_scores_over_seats() -> None:
-    record = {"seats": ["a", "b", "a", "c"], "rewards": [1.0, 0.0, -1.0, 0.0]}
+    record = _game(["a", "b", "a", "c"], [1.0, 0.0, -1.0, 0.0])
     scores = ratings.game_scores(record)
     assert scores == {"a": 0.0, "b": 0.0, "c": 0.0}
     wdl = ratings.pairwise([scores, {"a": 1.0, "b": -1.0}], ["a", "b", "c"])
@@ -69,3 +75,23 @@ def test_openskill_and_bootstrap_intervals_contain_the_estimate() -> None:
     intervals = ratings.bootstrap(games, ["a", "b"], samples=50, seed=0)
     elo = ratings.elo(ratings.pairwise(games, ["a", "b"]))
     assert np.all(intervals["elo"][:, 0] <= elo) and np.all(elo <= intervals["elo"][:, 1])
+
+
+def test_a_degenerate_bootstrap_gives_the_fisher_interval_not_a_point() -> None:
+    games = [{"a": 1, "b": 0}] * 5  # every resample is the same five wins
+    intervals = ratings.bootstrap(games, ["a", "b"], samples=20, seed=0)
+    elo = ratings.elo(ratings.pairwise(games, ["a", "b"]))
+    assert elo[0] - elo[1] == pytest.approx(400 * math.log10(5.5 / 0.5), abs=1e-6)
+    # 6 games with the virtual draw, p = 11/12: information w = 6 * 11/12 * 1/12 per pair; var = 1/(4w)
+    half_width = 1.96 * math.sqrt(1 / (4 * 6 * 11 / 144)) * 400 / math.log(10)
+    assert intervals["elo"][0] == pytest.approx([elo[0] - half_width, elo[0] + half_width], abs=1e-6)
+
+
+def test_short_labels_for_long_specs() -> None:
+    from agora.cli.tournament import SMOLLM2_PLAYER
+    from agora.tournament.report import short_labels
+
+    specs = ["random", SMOLLM2_PLAYER, "tests.tournament.agents:slow", "hf:/models/tiny", "openai:http://h:1/v1#qwen"]
+    assert list(short_labels(specs).values()) == ["random", "smollm2", "slow", "hf:tiny", "openai:qwen"]
+    assert list(short_labels(["smollm2?temperature=0.1", "smollm2?temperature=0.9"]).values()) == [
+        "smollm2", "smollm2#2"]
