@@ -137,20 +137,36 @@ class Agent:
 
 
 class SeededAgent(Agent):
-    """An agent with its own RNG (`self.rng`), reseeded by `reset(seed=...)`; never global state."""
+    """An agent with its own RNG (`self.rng`), reseeded by `reset(seed=...)`; never global state.
+
+    The generator is built on first use (building one costs tens of microseconds, and the rollout
+    engine forks and reseeds an agent before every episode); the streams are those of
+    ``np.random.default_rng(seed)``.
+    """
 
     def __init__(self, seed: int | None = None):
-        self.rng = np.random.default_rng(seed)
+        self._seed, self._rng = seed, None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The agent's generator, ``np.random.default_rng(seed)`` of its last seed."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._seed)
+        return self._rng
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng = value
 
     def reset(self, seed: int | None = None) -> None:
         """Reseeds the agent's RNG when a seed is given."""
         if seed is not None:
-            self.rng = np.random.default_rng(seed)
+            self._seed, self._rng = seed, None
 
     def fork(self) -> SeededAgent:
-        """A shallow copy with its own RNG, drawn from this one (cheaper than a deep copy)."""
+        """A shallow copy with its own RNG, seeded from this one (cheaper than a deep copy)."""
         new = copy.copy(self)
-        new.rng = np.random.default_rng(int(self.rng.integers(2**63 - 1)))
+        new._seed, new._rng = int(self.rng.integers(2**63 - 1)), None
         return new
 
     def choice(self, options: list[Any]) -> Any:

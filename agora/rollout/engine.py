@@ -24,7 +24,7 @@ import functools
 import math
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,14 @@ def _is_game(env: Any) -> bool:
     return isinstance(env, AECEnv)
 
 
+def _in_memory(env: Any) -> bool:
+    """Whether `env` is one of agora's turn-based games (pure Python rules), alone or behind `GameEnv`."""
+    from agora.adapter import GameEnv
+    from agora.game import TurnBasedGame
+
+    return isinstance(getattr(env, "unwrapped", env), (TurnBasedGame, GameEnv))
+
+
 class EnvCallPolicy:
     """Decides per env id whether env calls run in the thread pool (default) or inline on the loop.
 
@@ -99,27 +107,52 @@ class EnvCallPolicy:
     its calls inline; once the average rises above it, or a single call takes more than
     `never_inline_above_s`, its calls go back to the thread pool for good. Building an env is not a
     call here. `inline_below_s=0` (the default) keeps every call in the thread pool.
+
+    In-memory envs (`mark_in_memory`: agora's turn-based games, alone or behind `GameEnv`) run
+    inline from their first call: their steps are pure Python rules, and a thread hop on a loaded
+    machine costs more than the step (the GIL hand-off waits up to the switch interval). One that
+    proves otherwise (an LLM or HTTP opponent inside `GameEnv`) goes to the thread pool for good
+    after `in_memory_strikes` calls that used more than `never_inline_above_s` of CPU or
+    `in_memory_wall_cap_s` of wall time (one is not enough: a first call may import modules, and a
+    loaded machine may preempt the process).
     """
 
-    def __init__(self, inline_below_s: float = 0.0, warmup: int = 32, never_inline_above_s: float = 0.01):
+    def __init__(self, inline_below_s: float = 0.0, warmup: int = 32, never_inline_above_s: float = 0.01,
+                 in_memory_wall_cap_s: float = 0.1, in_memory_strikes: int = 3):
         self.inline_below_s = inline_below_s
         self.warmup = warmup
         self.never_inline_above_s = never_inline_above_s
+        self.in_memory_wall_cap_s = in_memory_wall_cap_s
+        self.in_memory_strikes = in_memory_strikes
+        self._strikes: dict[str, int] = {}
         self._calls: dict[str, int] = {}
         self._mean_s: dict[str, float] = {}
         self._threaded: set[str] = set()
+        self._in_memory: set[str] = set()
+
+    def mark_in_memory(self, env_id: str) -> None:
+        """Declares `env_id` an in-memory env: inline until a call proves it slow."""
+        self._in_memory.add(env_id)
 
     def inline(self, env_id: str) -> bool:
         """Whether the next call of `env_id` runs on the event loop."""
-        return (
+        if env_id in self._threaded:
+            return False
+        return env_id in self._in_memory or (
             self.inline_below_s > 0
-            and env_id not in self._threaded
             and self._calls.get(env_id, 0) >= self.warmup
             and self._mean_s[env_id] < self.inline_below_s
         )
 
-    def observe(self, env_id: str, took_s: float) -> None:
-        """Records one call's duration."""
+    def observe(self, env_id: str, took_s: float, cpu_s: float | None = None) -> None:
+        """Records one call's wall time (and, for a call made inline, the CPU time it used)."""
+        if env_id in self._in_memory:
+            used = cpu_s if cpu_s is not None else took_s
+            if used > self.never_inline_above_s or took_s > self.in_memory_wall_cap_s:
+                self._strikes[env_id] = strikes = self._strikes.get(env_id, 0) + 1
+                if strikes >= self.in_memory_strikes:
+                    self._threaded.add(env_id)
+            return
         n = self._calls[env_id] = self._calls.get(env_id, 0) + 1
         mean = self._mean_s.get(env_id, took_s)
         self._mean_s[env_id] = mean + (took_s - mean) / min(n, self.warmup)
@@ -161,11 +194,16 @@ class _Engine:
 
     async def call(self, episode: Episode, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Runs an env call off the loop (or inline, see `EnvCallPolicy`); adds its time to ``env_s``."""
-        start = time.perf_counter()
-        inline = self.policy.inline(episode.env_id)
-        try:
-            if inline:
+        if self.policy.inline(episode.env_id):
+            start, cpu = time.perf_counter(), time.thread_time()
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                took = time.perf_counter() - start
+                episode.timings["env_s"] += took
+                self.policy.observe(episode.env_id, took, time.thread_time() - cpu)
+        start = time.perf_counter()
+        try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
         finally:
@@ -216,6 +254,8 @@ class _Engine:
                 loop = asyncio.get_running_loop()
                 envs[job.env_id] = await loop.run_in_executor(self.executor, self.sources[job.env_id])
             env = envs[job.env_id]
+            if _in_memory(env):
+                self.policy.mark_in_memory(job.env_id)
             seats, names = self.seat_agents(env, job)
             limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}
             if _is_game(env):
@@ -386,4 +426,20 @@ def run(env: EnvSource, agents: AgentSource | None, **kwargs: Any) -> RolloutRes
             min(concurrency, 16)), ``inline_env_calls_below_s`` (see `EnvCallPolicy`; 0 keeps every
             env call off the loop), ``progress``.
     """
-    return asyncio.run(arun(env, agents, **kwargs))
+    results: list[RolloutResult] = []
+
+    async def main() -> None:  # returns None: asyncio.run's exit path reprs its task, and so the result
+        results.append(await arun(env, agents, **kwargs))
+
+    _run_loop(main())
+    return results[0]
+
+
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Runs `main` on uvloop when it is installed (``pip install 'agora[rollout]'``), else on asyncio's loop."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    uvloop.run(main)

@@ -18,7 +18,7 @@ class RolloutProgress:
 
     def __init__(self, total: int, enabled: bool, console: Console | None = None):
         self.enabled = enabled
-        self._returns: list[float] = []
+        self._ok, self._return_sum = 0, 0.0
         self._failed = 0
         self._progress = Progress(
             TextColumn("rollout"),
@@ -41,13 +41,16 @@ class RolloutProgress:
 
     def update(self, episode: Episode) -> None:
         """Counts one finished episode."""
+        if not self.enabled:
+            return
         if episode.status == "failed":
             self._failed += 1
         else:
-            self._returns.append(next(iter(episode.returns.values()), 0.0))
+            self._ok += 1
+            self._return_sum += next(iter(episode.returns.values()), 0.0)
         task = self._progress.tasks[0]
         rate = task.completed / task.elapsed if task.elapsed else 0.0
-        mean = statistics.fmean(self._returns) if self._returns else float("nan")
+        mean = self._return_sum / self._ok if self._ok else float("nan")
         stats = f"{rate:.1f} ep/s  mean return (first seat) {mean:+.3f}  failed {self._failed}"
         self._progress.update(self._task, advance=1, stats=stats)
 

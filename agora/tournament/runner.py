@@ -9,7 +9,6 @@ again with the same arguments after an interruption, a tournament plays only the
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
@@ -18,7 +17,7 @@ from typing import Any
 
 from agora.agent import agent_prefixes, is_known_spec
 from agora.errors import TournamentError, UnknownAgentError
-from agora.rollout import EpisodeJob, arun, recover
+from agora.rollout import EpisodeJob, recover, run
 from agora.tournament.report import summarize, write_outputs
 from agora.tournament.schedule import Match, round_robin_schedule
 
@@ -120,8 +119,8 @@ def round_robin(env_id: str, agents: Sequence[str], games_per_pair: int = 10, se
     out = Path(out) if out is not None else default_out(env_id)
     log = out / LOG_NAME
     _check_log(log, identity)
-    result = asyncio.run(arun(env_id, None, jobs=jobs, env_kwargs=env_kwargs, out=log, max_turns=MAX_TURNS,
-                              concurrency=workers or DEFAULT_WORKERS, max_failure_rate=1.0, progress=progress))
+    result = run(env_id, None, jobs=jobs, env_kwargs=env_kwargs, out=log, max_turns=MAX_TURNS,
+                 concurrency=workers or DEFAULT_WORKERS, max_failure_rate=1.0, progress=progress)
     header = {**identity, "games_per_pair": games_per_pair}
     summary = summarize(result.episodes, agents, header, bootstrap_samples)
     paths = {LOG_NAME: log, **write_outputs(summary, out)}

@@ -170,3 +170,18 @@ def test_an_agent_that_raises_or_answers_non_text_makes_invalid_moves():
         errors = [t.info["agent_error"] for t in e.turns_of("player_0")]
         assert errors and all(not t.valid for t in e.turns_of("player_0"))
         assert {"RuntimeError: boom", "act() returned int, not str: 42"} >= set(errors)
+
+
+def test_in_memory_games_run_inline_until_three_slow_calls():
+    from agora.rollout.engine import EnvCallPolicy, _in_memory
+
+    policy = EnvCallPolicy()
+    policy.mark_in_memory("game")
+    assert policy.inline("game") and not policy.inline("other")
+    policy.observe("game", 0.0001, 0.05)  # a first call that imported something: one strike
+    policy.observe("game", 0.2, 0.0001)  # a call that waited (preempted, or I/O): two
+    assert policy.inline("game")
+    policy.observe("game", 0.3, 0.0002)
+    assert not policy.inline("game")  # three: the thread pool for good
+    assert _in_memory(agora.make("games/TicTacToe-v0")) and _in_memory(agora.make("games/Nim-v0", opponent="random"))
+    assert not _in_memory(agora.make("drills/GuessNumber-v0"))
