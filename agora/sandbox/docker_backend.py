@@ -8,7 +8,6 @@ process in the container. The `docker` SDK is imported only here.
 
 from __future__ import annotations
 
-import atexit
 import datetime
 import select
 import socket
@@ -19,6 +18,7 @@ from typing import Any, ClassVar
 
 from agora._optional import require
 from agora.errors import EngineUnavailable, ImageNotBuilt, SandboxError
+from agora.lazy import ProcessWide
 from agora.sandbox.base import Channel, Sandbox, roundtrip
 from agora.sandbox.models import Limits, PingReply, PingRequest, ResetReply, ResetRequest
 
@@ -257,28 +257,20 @@ def _reset_clean(channel: AttachedChannel) -> bool:
         return False
 
 
-_POOLS: dict[tuple[str, Limits], WarmPool] = {}
-_POOLS_LOCK = threading.Lock()
+_POOLS: ProcessWide[WarmPool] = ProcessWide(close=WarmPool.close)
 
 
 def get_pool(image: str, limits: Limits, size: int) -> WarmPool:
     """The process-wide pool for this image and limits (made on first use)."""
-    with _POOLS_LOCK:
-        pool = _POOLS.get((image, limits))
-        if pool is None:
-            pool = _POOLS[(image, limits)] = WarmPool(image, limits, size)
+    pool = _POOLS.get(lambda: WarmPool(image, limits, size), key=(image, limits))
+    with _POOLS.lock:
         pool.size = max(pool.size, size)
-        return pool
+    return pool
 
 
-@atexit.register
 def close_pools() -> None:
     """Removes every pooled container (also run at exit)."""
-    with _POOLS_LOCK:
-        pools = list(_POOLS.values())
-        _POOLS.clear()
-    for pool in pools:
-        pool.close()
+    _POOLS.close_all()
 
 
 class DockerSandbox(Sandbox):

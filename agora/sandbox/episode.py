@@ -1,9 +1,13 @@
-"""`EpisodeSandbox`: the sandbox an env owns, started on first use and cleaned at every new episode."""
+"""`EpisodeSandbox`: the sandbox an env owns, started on first use and cleaned at every new episode.
+
+`SandboxedEnv` is the mixin that gives an env one (the constructor path every sandboxed env shares).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.base import Sandbox
 
 
@@ -43,3 +47,28 @@ class EpisodeSandbox:
         if self._box is not None:
             self._box.close()
             self._box = None
+
+
+class SandboxedEnv:
+    """Mixin for envs that run the agent's code: the one constructor path for ``backend`` and sandbox options.
+
+    Put it first in the bases (``class PythonCalc(SandboxedEnv, ToolEnv)``). It owns
+    ``self.sandbox`` (an `EpisodeSandbox`), shows the isolation note under `agora info`, and closes
+    the sandbox with the env; subclasses call ``self.sandbox.new_episode()`` in ``_reset``.
+
+    Args:
+        backend: ``"docker"`` (default; for untrusted code) or ``"local"`` (bubblewrap; trusted code only).
+        render_mode: passed on to the env base class.
+        **sandbox_kwargs: passed to `agora.sandbox.create` (``image``, ``pool_size``, limits such as ``memory_mb``).
+    """
+
+    isolation_note: ClassVar[str] = ISOLATION_NOTE
+
+    def __init__(self, backend: str = "docker", render_mode: str | None = None, **sandbox_kwargs: Any):
+        super().__init__(render_mode=render_mode)  # type: ignore[call-arg]
+        self.sandbox = EpisodeSandbox(backend, **sandbox_kwargs)
+
+    def close(self) -> None:
+        """Gives the sandbox back, then closes the env."""
+        self.sandbox.close()
+        super().close()  # type: ignore[misc]

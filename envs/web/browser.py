@@ -14,7 +14,6 @@ infrastructure failure, and the next `Tab.ensure` launches a fresh browser.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import concurrent.futures
 import os
 import shutil
@@ -28,6 +27,7 @@ from typing import Any, TypeVar
 
 from agora._optional import require
 from agora.errors import BrowserCrashed, BrowserError, BrowserNotFound
+from agora.lazy import ProcessWide
 
 T = TypeVar("T")
 
@@ -187,18 +187,12 @@ class BrowserPool:
         self._browser = self._playwright = None
 
 
-_POOL: BrowserPool | None = None
-_POOL_LOCK = threading.Lock()
+_POOL: ProcessWide[BrowserPool] = ProcessWide(close=BrowserPool.close)
 
 
 def get_pool() -> BrowserPool:
     """The process-wide pool, created on first use and closed at interpreter exit."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = BrowserPool()
-            atexit.register(_POOL.close)
-        return _POOL
+    return _POOL.get(BrowserPool)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from agora.lazy import ProcessWide
+
 AppHandler = Callable[[str, dict[str, str]], tuple[int, str, bytes]]
 """An app gets (path below its prefix, query parameters) and returns (status, content type, body);
 the content type ``"redirect"`` sends the body as the Location of a redirect."""
@@ -102,14 +104,9 @@ class LocalServer:
         return Handler
 
 
-_SERVER: LocalServer | None = None
-_LOCK = threading.Lock()
+_SERVER: ProcessWide[LocalServer] = ProcessWide(close=LocalServer.close)
 
 
 def get_server() -> LocalServer:
-    """The process-wide local server, started on first use."""
-    global _SERVER
-    with _LOCK:
-        if _SERVER is None:
-            _SERVER = LocalServer()
-        return _SERVER
+    """The process-wide local server, started on first use and closed at interpreter exit."""
+    return _SERVER.get(LocalServer)

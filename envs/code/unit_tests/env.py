@@ -37,8 +37,7 @@ from agora.core import TextEnv
 from agora.envs.code.unit_tests.grading import Report, grade, parse_outcomes
 from agora.envs.code.unit_tests.problems import PROBLEMS, Problem
 from agora.errors import SandboxError
-from agora.sandbox import ISOLATION_NOTE
-from agora.sandbox.episode import EpisodeSandbox
+from agora.sandbox.episode import SandboxedEnv
 
 RUNNER = (Path(__file__).with_name("runner.py")).read_text()
 CALL_LIMIT_S = 2
@@ -67,11 +66,10 @@ def code_problem(code: str, name: str) -> str | None:
     return None
 
 
-class UnitTests(TextEnv):
+class UnitTests(SandboxedEnv, TextEnv):
     """Function-writing tasks graded by hidden unit tests in the sandbox (see the module docs)."""
 
     invalid_action_reward: ClassVar[float] = -0.1
-    isolation_note: ClassVar[str] = ISOLATION_NOTE
 
     def __init__(
         self,
@@ -80,11 +78,10 @@ class UnitTests(TextEnv):
         render_mode: str | None = None,
         **sandbox_kwargs: Any,
     ):
-        super().__init__(render_mode=render_mode)
+        super().__init__(backend, render_mode, **sandbox_kwargs)
         if max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, got {max_attempts}.")
         self.max_attempts = max_attempts
-        self.sandbox = EpisodeSandbox(backend, **sandbox_kwargs)
         self.problem: Problem = PROBLEMS[0]
         self.attempts = 0
         self.best = 0.0
@@ -141,11 +138,6 @@ class UnitTests(TextEnv):
         outcomes, printed = parse_outcomes(result.stdout, mark, len(self.problem.tests))
         note = _run_note(result.timed_out, result.oom_killed, result.exit_code, result.stderr)
         return grade(self.problem, outcomes, printed, note)
-
-    def close(self) -> None:
-        """Gives the sandbox back."""
-        self.sandbox.close()
-        super().close()
 
 
 def _run_note(timed_out: bool, oom_killed: bool, exit_code: int, stderr: str) -> str:

@@ -25,14 +25,13 @@ observation says so and ``info["infra_error"]`` is set (reward 0).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from agora.core import TextEnv
+from agora.envs.tools.base import ToolEnv, ToolResult, answer_spec
 from agora.envs.tools.python_calc.tasks import Task, generate, is_correct
 from agora.errors import SandboxError
-from agora.sandbox import ISOLATION_NOTE
-from agora.sandbox.episode import EpisodeSandbox
-from agora.tools import ToolCall, object_schema, parse_tool_call, tool_spec
+from agora.sandbox.episode import SandboxedEnv
+from agora.tools import ToolCall, object_schema, tool_spec
 
 TOOLS = [
     tool_spec(
@@ -41,8 +40,7 @@ TOOLS = [
         "and stderr. Print what you want to see.",
         object_schema({"code": {"type": "string", "description": "the program"}}),
     ),
-    tool_spec(
-        "answer",
+    answer_spec(
         "Gives the final answer and ends the episode.",
         object_schema({"answer": {"type": "string", "description": "the answer, in the format the question asks"}}),
     ),
@@ -56,11 +54,8 @@ INSTRUCTIONS = (
 OBSERVATION_CHARS = 4000
 
 
-class PythonCalc(TextEnv):
+class PythonCalc(SandboxedEnv, ToolEnv):
     """Puzzles solved with a sandboxed Python tool (see the module docs)."""
-
-    invalid_action_reward: ClassVar[float] = -0.1
-    isolation_note: ClassVar[str] = ISOLATION_NOTE
 
     def __init__(
         self,
@@ -69,28 +64,22 @@ class PythonCalc(TextEnv):
         render_mode: str | None = None,
         **sandbox_kwargs: Any,
     ):
-        super().__init__(render_mode=render_mode)
+        super().__init__(backend, render_mode, **sandbox_kwargs)
         self.tool_timeout_s = tool_timeout_s
-        self.sandbox = EpisodeSandbox(backend, **sandbox_kwargs)
         self.task: Task | None = None
-
-    def _info(self, **extra: Any) -> dict[str, Any]:
-        return {"tools": TOOLS, **extra}
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         self.task = generate(self.np_random, options.get("kind"))
         self.sandbox.new_episode()
+        self._set_tools(TOOLS)
         return self.task.question, self._info(instructions=INSTRUCTIONS)
 
-    def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
-        call = parse_tool_call(action, TOOLS)
-        if isinstance(call, str):
-            return self.invalid(call, self._info())
+    def _call_tool(self, call: ToolCall) -> ToolResult:
         if call.name == "python":
             return self._run_python(call)
         return self._answer(call.arguments["answer"])
 
-    def _run_python(self, call: ToolCall) -> tuple[str, float, bool, dict[str, Any]]:
+    def _run_python(self, call: ToolCall) -> ToolResult:
         try:
             box = self.sandbox.get()
             box.write_file("main.py", call.arguments["code"])
@@ -109,13 +98,8 @@ class PythonCalc(TextEnv):
         ]
         return "\n".join(lines), 0.0, False, self._info()
 
-    def _answer(self, reply: str) -> tuple[str, float, bool, dict[str, Any]]:
+    def _answer(self, reply: str) -> ToolResult:
         assert self.task is not None
         if is_correct(self.task, reply):
             return "Correct.", 1.0, True, self._info()
         return f"Wrong: the answer was {self.task.answer}.", 0.0, True, self._info()
-
-    def close(self) -> None:
-        """Gives the sandbox back."""
-        self.sandbox.close()
-        super().close()
