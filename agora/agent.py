@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib
 import threading
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -37,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from agora.errors import UnknownAgentError
+from agora.plugins import load_callable
 
 
 class AgentReply(str):
@@ -254,26 +254,9 @@ def is_known_spec(spec: str, table: Mapping[str, str] | None = None) -> bool:
         return True
     module, sep, attr = spec.partition(":")
     if sep and module and attr:
-        load_callable(spec)
+        load_callable(spec, error=UnknownAgentError, what="agent")
         return True
     return False
-
-
-def load_callable(target: str) -> Callable[..., Any]:
-    """Imports `"package.module:attr"` and returns the attribute."""
-    module_name, _, attr = target.partition(":")
-    if not module_name or not attr:
-        raise UnknownAgentError(f"{target!r} is not of the form 'package.module:callable'.")
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except ImportError as e:
-        raise UnknownAgentError(f"Cannot import {module_name!r} for agent {target!r}: {e}") from e
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError as e:
-            raise UnknownAgentError(f"Module {module_name!r} has no attribute {attr!r}.") from e
-    return obj
 
 
 def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
@@ -287,7 +270,7 @@ def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
         raise TypeError(f"An agent spec is an Agent or a str, got {type(spec).__name__}.")
     table = dict(table or {})
     if spec in table:
-        return load_callable(table[spec])(seed=seed, **kwargs)
+        return load_callable(table[spec], error=UnknownAgentError, what="agent")(seed=seed, **kwargs)
     if spec == "random":
         return RandomAgent(seed=seed)
     found = _prefix_factory(spec)
@@ -296,7 +279,7 @@ def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
         return factory(rest, seed)
     prefix, sep, rest = spec.partition(":")
     if sep and rest:
-        agent = load_callable(spec)(seed=seed, **kwargs)
+        agent = load_callable(spec, error=UnknownAgentError, what="agent")(seed=seed, **kwargs)
         if not callable(getattr(agent, "act", None)):
             raise UnknownAgentError(f"{spec!r} returned {type(agent).__name__}, which has no act() method.")
         return agent

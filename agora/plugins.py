@@ -8,14 +8,18 @@ Built-in families and third-party packages use the same mechanism: a package dec
 and the target (a function, called once, or a module, whose import registers) calls
 `agora.register(...)` with string entry points, so loading stays cheap. A plugin that fails is
 reported by name with its error (a warning, and `agora list`), and the others still load.
+
+`load_callable` imports any ``"package.module:attr"`` target: env entry points, agent factories.
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from importlib.metadata import entry_points
+from typing import Any
 
-from agora.errors import PluginError
+from agora.errors import AgoraError, PluginError
 
 GROUP = "agora.envs"
 _loaded = False
@@ -47,3 +51,26 @@ def plugin_failures() -> dict[str, PluginError]:
     """The plugins that failed to load, by entry-point name."""
     load_plugins()
     return dict(_failures)
+
+
+def load_callable(target: str, *, error: type[AgoraError] = AgoraError, what: str = "target") -> Any:
+    """Imports ``"package.module:attr"`` (``attr`` may be dotted) and returns the attribute.
+
+    Args:
+        target: the string to load.
+        error: the exception raised when it cannot be loaded (the caller's, e.g. `UnknownAgentError`).
+        what: what the target is, for the message (``"agent"``, ``"env games/X-v0"``).
+    """
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        raise error(f"{target!r} is not of the form 'package.module:callable'.")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as e:
+        raise error(f"Cannot import {module_name!r} for {what} {target!r}: {e}") from e
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as e:
+            raise error(f"Module {module_name!r} has no attribute {attr!r}.") from e
+    return obj

@@ -12,14 +12,17 @@ import contextvars
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import gymnasium
 from pettingzoo import AECEnv
 
-from agora.agent import load_callable
 from agora.errors import GameSetupError, RegistrationError, UnknownEnvError
+from agora.plugins import load_callable
+
+if TYPE_CHECKING:
+    from agora.adapter import OpponentSpec
 
 ID_PATTERN = re.compile(r"^(?P<family>[a-z][a-z0-9_]*)/(?P<name>[A-Za-z0-9_.:-]+?)-v(?P<version>\d+)$")
 _current_plugin: contextvars.ContextVar[str | None] = contextvars.ContextVar("agora_plugin", default=None)
@@ -56,7 +59,7 @@ class EnvSpec:
         """Imports and returns the env's class or factory."""
         if callable(self.entry_point):
             return self.entry_point
-        return load_callable(self.entry_point)
+        return load_callable(self.entry_point, error=RegistrationError, what=f"env {self.id}")
 
 
 _REGISTRY: dict[str, EnvSpec] = {}
@@ -112,13 +115,24 @@ def list_envs(family: str | None = None) -> list[str]:
     return sorted(i for i, s in _REGISTRY.items() if family is None or s.family == family)
 
 
-def make(env_id: str, *, opponent: Any = None, seat: int | str | None = "random",
-         max_turns: int | None = None, **kwargs: Any) -> Any:
+@overload
+def make(env_id: str, *, opponent: OpponentSpec | Sequence[OpponentSpec], seat: int | str | None = "random",
+         max_turns: int | None = None, **kwargs: Any) -> gymnasium.Env: ...
+
+
+@overload
+def make(env_id: str, *, opponent: None = None, seat: int | str | None = "random",
+         max_turns: int | None = None, **kwargs: Any) -> gymnasium.Env | AECEnv: ...
+
+
+def make(env_id: str, *, opponent: OpponentSpec | Sequence[OpponentSpec] | None = None,
+         seat: int | str | None = "random", max_turns: int | None = None, **kwargs: Any) -> gymnasium.Env | AECEnv:
     """Builds the env registered as `env_id`.
 
-    Single-agent envs come wrapped in `EnforceOrder` and, when the spec or `max_turns` sets a
-    limit, `TurnLimit`. Turn-based games come as their PettingZoo `AECEnv`; give `opponent=`
-    (an agent spec or one per other seat) to get a single-agent `GameEnv` instead.
+    Single-agent envs come as a `gymnasium.Env` wrapped in `EnforceOrder` and, when the spec or
+    `max_turns` sets a limit, `TurnLimit`. Turn-based games come as their PettingZoo `AECEnv`; give
+    `opponent=` (an agent spec or one per other seat) to get a single-agent `gymnasium.Env`
+    (`GameEnv`) instead. The overloads say so to type checkers: with an opponent, a `gymnasium.Env`.
     """
     env_spec = spec(env_id)
     env = env_spec.load()(**{**env_spec.kwargs, **kwargs})

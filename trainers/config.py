@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agora.errors import AgoraError
+from agora.trainers.credit import ESTIMATORS
 
 
 class ConfigError(AgoraError, ValueError):
@@ -121,7 +122,7 @@ class TrainConfig:
         if self.std == "none":
             self.std = None
         _choice("mode", self.mode, ("single", "selfplay"))
-        _choice("estimator", self.estimator, ("grpo", "rloo", "step_group", "stratified", "rae"))
+        _choice("estimator", self.estimator, ESTIMATORS)
         _choice("std", self.std, ("sample", "population", None))
         _choice("aggregation", self.aggregation, ("token-mean", "sequence-mean"))
         _choice("backend", self.backend, ("hf", "vllm"))
