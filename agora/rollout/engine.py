@@ -112,17 +112,15 @@ class EnvCallPolicy:
     inline from their first call: their steps are pure Python rules, and a thread hop on a loaded
     machine costs more than the step (the GIL hand-off waits up to the switch interval). One that
     proves otherwise (an LLM or HTTP opponent inside `GameEnv`) goes to the thread pool for good
-    after `in_memory_strikes` calls that used more than `never_inline_above_s` of CPU or
-    `in_memory_wall_cap_s` of wall time (one is not enough: a first call may import modules, and a
-    loaded machine may preempt the process).
+    after `in_memory_strikes` consecutive calls over `never_inline_above_s` (one is not enough: a
+    first call may import modules, and a loaded machine may preempt the process now and then).
     """
 
     def __init__(self, inline_below_s: float = 0.0, warmup: int = 32, never_inline_above_s: float = 0.01,
-                 in_memory_wall_cap_s: float = 0.1, in_memory_strikes: int = 3):
+                 in_memory_strikes: int = 3):
         self.inline_below_s = inline_below_s
         self.warmup = warmup
         self.never_inline_above_s = never_inline_above_s
-        self.in_memory_wall_cap_s = in_memory_wall_cap_s
         self.in_memory_strikes = in_memory_strikes
         self._strikes: dict[str, int] = {}
         self._calls: dict[str, int] = {}
@@ -144,14 +142,13 @@ class EnvCallPolicy:
             and self._mean_s[env_id] < self.inline_below_s
         )
 
-    def observe(self, env_id: str, took_s: float, cpu_s: float | None = None) -> None:
-        """Records one call's wall time (and, for a call made inline, the CPU time it used)."""
+    def observe(self, env_id: str, took_s: float) -> None:
+        """Records one call's duration."""
         if env_id in self._in_memory:
-            used = cpu_s if cpu_s is not None else took_s
-            if used > self.never_inline_above_s or took_s > self.in_memory_wall_cap_s:
-                self._strikes[env_id] = strikes = self._strikes.get(env_id, 0) + 1
-                if strikes >= self.in_memory_strikes:
-                    self._threaded.add(env_id)
+            slow = took_s > self.never_inline_above_s
+            strikes = self._strikes[env_id] = self._strikes.get(env_id, 0) + 1 if slow else 0
+            if strikes >= self.in_memory_strikes:
+                self._threaded.add(env_id)
             return
         n = self._calls[env_id] = self._calls.get(env_id, 0) + 1
         mean = self._mean_s.get(env_id, took_s)
@@ -189,21 +186,17 @@ class _Engine:
         self.progress = progress
         self.policy = EnvCallPolicy(inline_below_s)
         self.resolved: dict[Any, Agent] = {}
+        self.env_facts: dict[int, tuple[Mapping[str, str], bool]] = {}
+        """id(env) -> (its scripted agents table, whether it is a multi-agent game), see `learn_env`."""
         self.finished: list[Episode] = []
         self.failed = 0
 
     async def call(self, episode: Episode, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Runs an env call off the loop (or inline, see `EnvCallPolicy`); adds its time to ``env_s``."""
-        if self.policy.inline(episode.env_id):
-            start, cpu = time.perf_counter(), time.thread_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                took = time.perf_counter() - start
-                episode.timings["env_s"] += took
-                self.policy.observe(episode.env_id, took, time.thread_time() - cpu)
         start = time.perf_counter()
         try:
+            if self.policy.inline(episode.env_id):
+                return fn(*args, **kwargs)
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
         finally:
@@ -217,15 +210,23 @@ class _Engine:
             self.resolved[key] = resolve_agent(spec, table=table)
         return self.resolved[key]
 
+    def learn_env(self, env_id: str, env: Any) -> None:
+        """Notes once per env instance what every episode needs: its scripted agents, game or not, in memory."""
+        unwrapped = getattr(env, "unwrapped", env)
+        table = getattr(unwrapped, "scripted_agents", None) or getattr(
+            getattr(unwrapped, "game", None), "scripted_agents", {}
+        )
+        self.env_facts[id(env)] = (table, _is_game(env))
+        if _in_memory(env):
+            self.policy.mark_in_memory(env_id)
+
     def seat_agents(self, env: Any, job: EpisodeJob) -> tuple[dict[str, Agent], dict[str, str]]:
         """Fresh forks of the seats' agents, reset by the seeding rule, and the names they are recorded under.
 
         Single-agent envs have one seat, ``"agent"``. A seat's name is its spec when the spec is a string.
         """
-        table = getattr(env.unwrapped, "scripted_agents", None) or getattr(
-            getattr(env.unwrapped, "game", None), "scripted_agents", {}
-        )
-        seats = list(env.possible_agents) if _is_game(env) else ["agent"]
+        table, game = self.env_facts[id(env)]
+        seats = list(env.possible_agents) if game else ["agent"]
         specs = _seat_specs(job.seats if job.seats is not None else self.agent_source, seats)
         forks, names = {}, {}
         for k, seat in enumerate(seats):
@@ -253,12 +254,11 @@ class _Engine:
             if job.env_id not in envs:
                 loop = asyncio.get_running_loop()
                 envs[job.env_id] = await loop.run_in_executor(self.executor, self.sources[job.env_id])
+                self.learn_env(job.env_id, envs[job.env_id])
             env = envs[job.env_id]
-            if _in_memory(env):
-                self.policy.mark_in_memory(job.env_id)
             seats, names = self.seat_agents(env, job)
             limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}
-            if _is_game(env):
+            if self.env_facts[id(env)][1]:
                 await play_game(env, job, seats, episode, call, names=names, **limits)
             else:
                 await play_single(env, job, seats["agent"], episode, call, name=names["agent"], **limits)
