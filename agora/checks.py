@@ -32,11 +32,20 @@ _KNOWN_TEXT_WARNINGS = (
 
 def check_env(env: gymnasium.Env, *, seed: int = 0, turns: int = 6) -> None:
     """Checks a single-agent env against Gymnasium's checker and agora's contract."""
+    seed = _live_seed(env, seed)
     _check_reset_info(env, seed)
     _check_malformed_actions(env, seed)
     _check_action_type(env, seed)
     _check_determinism(env, seed, turns)
     gymnasium_check_env(env.unwrapped, skip_render_check=True)
+
+
+def _live_seed(env: gymnasium.Env, seed: int, tries: int = 32) -> int:
+    """The first seed from `seed` whose reset leaves the agent a move (a game's opponents may end it in reset)."""
+    for candidate in range(seed, seed + tries):
+        if env.reset(seed=candidate)[1].get("outcome") is None:
+            return candidate
+    return seed
 
 
 def _check_reset_info(env: gymnasium.Env, seed: int) -> None:

@@ -1,9 +1,11 @@
 """The async rollout engine: many episodes at once, recorded token in / token out, crash-safe.
 
 `run(env, agents, episodes=..., group_size=..., concurrency=...)` plays episodes on `concurrency`
-asyncio workers. Each worker owns its env instances (one per env id, reused across episodes);
-env calls run in a thread pool, agents act on the event loop, so concurrent LLM requests reach
-the backend together and it batches them. Tasks are (env id, seed) pairs; each is played
+asyncio workers (on uvloop when installed). Each worker owns its env instances (one per env id,
+reused across episodes); env calls run in a thread pool (agora's in-memory games step inline, see
+`EnvCallPolicy`), agents act on the event loop, so concurrent LLM requests reach the backend
+together and it batches them. Explicit ``jobs`` (`EpisodeJob`s naming each seat's agent) let a
+caller such as a tournament schedule exactly what is played. Tasks are (env id, seed) pairs; each is played
 `group_size` times (a *group*, for group-relative credit). Every agent spec is resolved once and
 `fork()`ed per episode and seat, so one agent object can play every seat (self-play).
 
