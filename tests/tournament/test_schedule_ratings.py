@@ -88,10 +88,10 @@ def test_a_degenerate_bootstrap_gives_the_fisher_interval_not_a_point() -> None:
 
 
 def test_short_labels_for_long_specs() -> None:
-    from agora.cli.tournament import SMOLLM2_PLAYER
     from agora.tournament.report import short_labels
 
-    specs = ["random", SMOLLM2_PLAYER, "tests.tournament.agents:slow", "hf:/models/tiny", "openai:http://h:1/v1#qwen"]
+    smollm2 = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
+    specs = ["random", smollm2, "tests.tournament.agents:slow", "hf:/models/tiny", "openai:http://h:1/v1#qwen"]
     assert list(short_labels(specs).values()) == ["random", "smollm2", "slow", "hf:tiny", "openai:qwen"]
     assert list(short_labels(["smollm2?temperature=0.1", "smollm2?temperature=0.9"]).values()) == [
         "smollm2", "smollm2#2"]
