@@ -119,8 +119,8 @@ def replay_command(
     console.rule(f"game {game}: {logged.env_id} seed {logged.seed}")
     for seat, (agent_id, agent) in enumerate(replayed.agents.items()):
         reward = replayed.returns.get(agent_id)
-        console.print(f"seat {seat}: {agent:<20} " + (f"reward {reward:+g}" if reward is not None else str(replayed.error)),
-                      markup=False)
+        outcome = f"reward {reward:+g}" if reward is not None else str(replayed.error)
+        console.print(f"seat {seat}: {agent:<20} {outcome}", markup=False)
     for turn in replayed.turns:
         if not turn.valid:
             why = turn.info.get("agent_error") or turn.info.get("error") or turn.info.get("parse_error")
