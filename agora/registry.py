@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import functools
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,7 +20,7 @@ import gymnasium
 from pettingzoo import AECEnv
 
 from agora.agent import load_callable
-from agora.errors import GameSetupError, RegistrationError, UnknownEnvError
+from agora.errors import EnvArgumentError, GameSetupError, RegistrationError, UnknownEnvError
 
 ID_PATTERN = re.compile(r"^(?P<family>[a-z][a-z0-9_]*)/(?P<name>[A-Za-z0-9_.:-]+?)-v(?P<version>\d+)$")
 _current_plugin: contextvars.ContextVar[str | None] = contextvars.ContextVar("agora_plugin", default=None)
@@ -108,7 +109,7 @@ def make(env_id: str, *, opponent: Any = None, seat: int | str | None = "random"
     (an agent spec or one per other seat) to get a single-agent `GameEnv` instead.
     """
     env_spec = spec(env_id)
-    env = env_spec.load()(**{**env_spec.kwargs, **kwargs})
+    env = _construct(env_spec, {**env_spec.kwargs, **kwargs})
     if isinstance(env, AECEnv):
         env.unwrapped.spec = env_spec
         if opponent is None:
@@ -120,6 +121,41 @@ def make(env_id: str, *, opponent: Any = None, seat: int | str | None = "random"
     elif opponent is not None:
         raise GameSetupError(f"{env_id} is a single-agent env; opponent= only applies to multi-agent games.")
     return _wrap(env, env_spec, max_turns if max_turns is not None else env_spec.max_turns, kwargs)
+
+
+_UNEXPECTED = re.compile(r"unexpected keyword argument '(\w+)'")
+_MAKE_OPTIONS = ("max_turns",)
+_GAME_OPTIONS = ("opponent", "seat")
+
+
+def _construct(env_spec: EnvSpec, kwargs: dict[str, Any]) -> Any:
+    """Calls the env's creator; a keyword it does not take is an `EnvArgumentError` naming the valid ones."""
+    creator = env_spec.load()
+    try:
+        return creator(**kwargs)
+    except TypeError as e:
+        unknown = _UNEXPECTED.search(str(e))
+        if unknown is None or unknown[1] not in kwargs:
+            raise
+        valid = [*_parameters(creator), *_MAKE_OPTIONS]
+        if isinstance(creator, type) and issubclass(creator, AECEnv):
+            valid += _GAME_OPTIONS
+        raise EnvArgumentError.for_kwarg(env_spec.id, unknown[1], valid) from None
+
+
+def _parameters(creator: Any) -> list[str]:
+    """Keyword parameters of a creator: of every ``__init__`` in a class's MRO (they pass **kwargs up)."""
+    is_class = isinstance(creator, type)
+    functions = [c.__init__ for c in creator.__mro__ if "__init__" in vars(c)] if is_class else [creator]
+    names = []
+    for function in functions:
+        try:
+            parameters = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        names += [p.name for p in parameters if p.kind in kinds and p.name != "self"]
+    return names
 
 
 def _wrap(env: gymnasium.Env, env_spec: EnvSpec, max_turns: int | None, kwargs: dict[str, Any]) -> gymnasium.Env:
