@@ -11,7 +11,7 @@ A policy under RL emits anything, so every parser in agora reads a reply through
   `MOVE_PATTERN`, the one definition of that format (agents use it too).
 
 >>> cap_text("x" * 100, 60)
-'xxxxxxxxxx\n[... cut: 90 more characters; the limit is 60]'
+'xxxxxxxxxxxx\n[... cut: 88 more characters; the limit is 60]'
 >>> parse_int("42"), parse_int("²"), parse_int("9" * 40), parse_int("-3", allow_sign=True)
 (42, None, None, -3)
 >>> find_bracketed_move("I take the centre: [4]. Or rather [ B2 ]")
@@ -54,7 +54,8 @@ def cap_text(text: str, max_chars: int = MAX_OBSERVATION_CHARS) -> str:
     """`text` if it fits in `max_chars`, else its start plus a note saying how much was cut (within the cap)."""
     if len(text) <= max_chars:
         return text
-    keep = max(max_chars - 50, 0)
+    longest_note = f"\n[... cut: {len(text)} more characters; the limit is {max_chars}]"
+    keep = max(max_chars - len(longest_note), 0)
     note = f"\n[... cut: {len(text) - keep} more characters; the limit is {max_chars}]"
     return (text[:keep] + note)[:max_chars]
 
