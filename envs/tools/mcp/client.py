@@ -73,6 +73,8 @@ class MCPConnection:
             return future.result(self.timeout_s)
         except concurrent.futures.TimeoutError as e:
             raise MCPServerError(self.command, TimeoutError(f"no answer within {self.timeout_s} s")) from e
+        except Exception as e:  # the SDK's "Connection closed" and other transport failures
+            raise MCPServerError(self.command, e) from e
 
     @property
     def alive(self) -> bool:

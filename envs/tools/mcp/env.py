@@ -81,7 +81,7 @@ class MCPEnv(ToolEnv):
                 self._conn.call_tool(self.reset_tool, {})
                 return self._conn
             except MCPServerError:
-                pass  # it stopped answering: start a new one below
+                pass  # it died or stopped answering: start a new one below
         if self._conn is not None:
             self._conn.close()
         self._conn = MCPConnection(self.server, timeout_s=self.timeout_s)
