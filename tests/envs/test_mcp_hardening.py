@@ -7,7 +7,11 @@ import os
 import signal
 import time
 
+import pytest
+
 import agora
+
+pytestmark = pytest.mark.slow  # an MCP server start each
 
 
 def _server_pids() -> list[int]:

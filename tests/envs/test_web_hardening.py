@@ -81,6 +81,7 @@ def open_contexts() -> int:
     return pool.run(count())
 
 
+@pytest.mark.slow
 def test_envs_dropped_without_close_give_their_contexts_back():
     keep = agora.make("web/miniwob.click-button-v0")  # keeps the browser up between the counts
     keep.reset(seed=0)
@@ -100,6 +101,7 @@ def test_envs_dropped_without_close_give_their_contexts_back():
     assert after <= bound, (before, after)  # not 12 more contexts and their renderers
 
 
+@pytest.mark.slow
 def test_shop_allow_list_normalises_before_checking():
     env = agora.make("web/shop.buy-v0")
     env.reset(seed=0)
@@ -115,6 +117,7 @@ def test_shop_allow_list_normalises_before_checking():
         env.close()
 
 
+@pytest.mark.slow
 def test_submitting_with_enter_then_resetting_never_raises():
     """A submit or Enter navigates under the next read (Execution context was destroyed), and a reset right after
     aborts that navigation (net::ERR_ABORTED): both are absorbed, never raised."""
@@ -134,6 +137,7 @@ def test_submitting_with_enter_then_resetting_never_raises():
         env.close()
 
 
+@pytest.mark.slow
 def test_a_browser_failure_in_a_step_is_an_infra_error():
     """Chromium dying under a step (TargetClosedError and the like) is infra_error, and the env recovers."""
     import signal
