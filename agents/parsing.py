@@ -25,10 +25,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agora.limits import bracketed_moves, is_bracketed_move
+from agora.tools import ToolCallError, decode_json, tool_call_from
+
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
 _TOOL_BLOCK = re.compile(r"<tool_call>(.*?)(</tool_call>|$)", re.DOTALL)
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
-_MOVE = re.compile(r"\[([^\[\]]*)\]")
+_FENCE = re.compile(r"```(?:json)?(.*?)```", re.DOTALL)
 
 
 @dataclasses.dataclass
@@ -53,20 +55,17 @@ def strip_reasoning(text: str) -> tuple[str, str]:
 
 
 def _tool_call(obj: Any) -> dict[str, Any] | None:
-    """Normalises one call object: {"name", "arguments"} (arguments parsed when given as JSON text)."""
+    """One call object as ``{"name", "arguments"}`` (`agora.tools.tool_call_from`, lenient), or None without a name.
+
+    Raises `ToolCallError` (a ValueError) when it names a tool but its arguments are not an object.
+    """
     if not isinstance(obj, Mapping):
         return None
-    if "function" in obj and isinstance(obj["function"], Mapping):  # OpenAI shape
-        obj = obj["function"]
-    name = obj.get("name")
-    if not isinstance(name, str) or not name:
+    inner = obj.get("function") if isinstance(obj.get("function"), Mapping) else obj
+    if not isinstance(inner.get("name"), str) or not inner["name"]:
         return None
-    arguments = obj.get("arguments", obj.get("parameters", {}))
-    if isinstance(arguments, str):
-        arguments = json.loads(arguments) if arguments.strip() else {}
-    if not isinstance(arguments, Mapping):
-        raise ValueError(f"arguments of {name!r} must be a JSON object, got {type(arguments).__name__}")
-    return {"name": name, "arguments": dict(arguments)}
+    call = tool_call_from(dict(obj), lenient=True)
+    return {"name": call.name, "arguments": dict(call.arguments)}
 
 
 def from_openai_tool_calls(tool_calls: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -76,15 +75,19 @@ def from_openai_tool_calls(tool_calls: Sequence[Mapping[str, Any]]) -> list[dict
 
 
 def parse_tool_calls(text: str) -> list[dict[str, Any]]:
-    """Tool calls in `text` (``<tool_call>`` blocks, or one bare/fenced JSON object); raises on bad JSON."""
+    """Tool calls in `text` (``<tool_call>`` blocks, or one bare/fenced JSON object); raises on bad JSON.
+
+    Every JSON text goes through `agora.tools.decode_json`, the one bounded decoder (length, depth,
+    digits, valid Unicode), so a hostile reply is a `ValueError` here, never a `RecursionError`.
+    """
     blocks = [m.group(1).strip() for m in _TOOL_BLOCK.finditer(text)]
     if blocks:
         calls = []
         for block in blocks:
             try:
-                call = _tool_call(json.loads(block))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"<tool_call> block is not valid JSON ({e.msg}): {block[:120]!r}") from e
+                call = _tool_call(decode_json(block))
+            except ToolCallError as e:
+                raise ValueError(f"<tool_call> block: {e} {block[:120]!r}") from None
             if call is None:
                 raise ValueError(
                     f'<tool_call> block needs {{"name": ..., "arguments": {{...}}}}: {block[:120]!r}'
@@ -93,13 +96,15 @@ def parse_tool_calls(text: str) -> list[dict[str, Any]]:
         return calls
     for candidate in [m.group(1) for m in _FENCE.finditer(text)] + [text]:
         candidate = candidate.strip()
+        if candidate.startswith("json"):
+            candidate = candidate[4:].strip()
         if candidate.startswith(("{", "[")):
             try:
-                obj = json.loads(candidate)
-            except json.JSONDecodeError:
+                obj = decode_json(candidate)
+            except ToolCallError:
                 continue
             objs = obj if isinstance(obj, list) else [obj]
-            calls = [_tool_call(o) for o in objs]
+            calls = [_tool_call(o) for o in objs]  # a named call with bad arguments raises
             if calls and all(c is not None for c in calls):
                 return calls
     return []
@@ -116,7 +121,7 @@ def action_mode(info: Mapping[str, Any]) -> str:
     if info.get("tools"):
         return "tools"
     legal = info.get("legal_actions") or []
-    if legal and all(isinstance(a, str) and _MOVE.fullmatch(a.strip()) for a in legal):
+    if legal and all(isinstance(a, str) and is_bracketed_move(a) for a in legal):
         return "move"
     return "text"
 
@@ -140,7 +145,7 @@ def extract_action(
             return ParsedAction(tool_action(calls), tool_calls=calls, reasoning=reasoning)
         return ParsedAction(answer, reasoning=reasoning)
     if mode == "move":
-        moves = _MOVE.findall(answer)
+        moves = bracketed_moves(answer)
         if not moves:
             return ParsedAction(
                 answer or text, False, "no bracketed move such as [4] in the reply", reasoning=reasoning

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, SupportsFloat
 import gymnasium
 
 from agora.errors import ResetNeeded
+from agora.limits import MAX_OBSERVATION_CHARS, action_problem, cap_text
 from agora.spaces import TextObs, TextSpace, require_text_action, text_obs
 
 INFO_KEYS = ("instructions", "legal_actions", "tools", "state_key", "error", "infra_error")
@@ -32,7 +33,9 @@ class TextEnv(gymnasium.Env[str, str]):
     Subclasses implement `_reset(options) -> (observation, info)` and
     `_step(action) -> (observation, reward, terminated, info)`, and set `invalid_action_reward`
     to the reward a malformed action earns (documented in their docstring). Limits on the number
-    of turns are the `TurnLimit` wrapper's job, so `_step` never truncates.
+    of turns are the `TurnLimit` wrapper's job, so `_step` never truncates. An action longer than the
+    action space's ``max_length`` or that is not valid Unicode never reaches `_step` (it is invalid), and
+    an observation longer than the observation space's ``max_length`` is cut with a note (`agora.limits`).
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
@@ -54,6 +57,7 @@ class TextEnv(gymnasium.Env[str, str]):
         """Starts an episode; the same seed gives the same task."""
         super().reset(seed=seed)
         observation, info = self._reset(dict(options or {}))
+        observation = cap_text(observation, getattr(self.observation_space, "max_length", MAX_OBSERVATION_CHARS))
         self._needs_reset = False
         self._last_observation = observation
         return text_obs(observation), info
@@ -63,7 +67,9 @@ class TextEnv(gymnasium.Env[str, str]):
         if self._needs_reset:
             raise ResetNeeded(f"{type(self).__name__}.step() needs an episode: call env.reset() first.")
         require_text_action(action)
-        observation, reward, terminated, info = self._step(action)
+        problem = action_problem(action, self.action_space.max_length)
+        observation, reward, terminated, info = self.invalid(problem) if problem else self._step(action)
+        observation = cap_text(observation, getattr(self.observation_space, "max_length", MAX_OBSERVATION_CHARS))
         self._last_observation = observation
         return text_obs(observation), float(reward), bool(terminated), False, info
 

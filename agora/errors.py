@@ -33,6 +33,18 @@ class UnknownEnvError(AgoraError, gymnasium.error.NameNotFound):
         return cls(f"No env is registered as {env_id!r}. {hint}")
 
 
+class EnvArgumentError(AgoraError, TypeError):
+    """`make` got a keyword the env does not take; the message names the env, close matches and valid ones."""
+
+    @classmethod
+    def for_kwarg(cls, env_id: str, name: str, valid: Iterable[str]) -> EnvArgumentError:
+        """The error for the unknown keyword `name` of `env_id`, suggesting the closest of `valid`."""
+        valid = sorted(set(valid))
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        return cls(f"{env_id} takes no argument {name!r}.{hint} Valid options: {', '.join(valid) or 'none'}.")
+
+
 class PluginError(AgoraError):
     """A third-party plugin's entry point failed to load; carries the plugin name and the cause."""
 

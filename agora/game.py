@@ -20,7 +20,6 @@ game the same shared policies:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
 from typing import Any, ClassVar
 
@@ -29,15 +28,10 @@ from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 
 from agora.errors import ResetNeeded
+from agora.limits import action_problem, find_bracketed_move
 from agora.spaces import TextObs, TextSpace, require_text_action, text_obs
 
-_MOVE = re.compile(r"\[([^\[\]]*)\]")
-
-
-def find_bracketed_move(text: str) -> str | None:
-    """Returns the content of the last `[...]` token in `text`, stripped and lower-cased, or None."""
-    found = _MOVE.findall(text)
-    return found[-1].strip().lower() if found else None
+__all__ = ["TurnBasedGame", "find_bracketed_move"]
 
 
 class TurnBasedGame(AECEnv):
@@ -188,7 +182,8 @@ class TurnBasedGame(AECEnv):
         self._cumulative_rewards[agent] = 0.0
         self.rewards = {a: 0.0 for a in self.agents}
         player = self._index[agent]
-        move, error = self._parse_action(player, action)
+        problem = action_problem(action, self.action_spaces[agent].max_length)
+        move, error = (None, f"Invalid reply: {problem}.") if problem else self._parse_action(player, action)
         if error is not None:
             self._reject(agent, player, error)
         else:

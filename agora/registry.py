@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import functools
+import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 import gymnasium
 from pettingzoo import AECEnv
 
-from agora.errors import GameSetupError, RegistrationError, UnknownEnvError
+from agora.errors import EnvArgumentError, GameSetupError, RegistrationError, UnknownEnvError
 from agora.plugins import load_callable
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def make(env_id: str, *, opponent: OpponentSpec | Sequence[OpponentSpec] | None 
     (`GameEnv`) instead. The overloads say so to type checkers: with an opponent, a `gymnasium.Env`.
     """
     env_spec = spec(env_id)
-    env = env_spec.load()(**{**env_spec.kwargs, **kwargs})
+    env = _construct(env_spec, {**env_spec.kwargs, **kwargs})
     if isinstance(env, AECEnv):
         env.unwrapped.spec = env_spec
         if opponent is None:
@@ -147,6 +148,41 @@ def make(env_id: str, *, opponent: OpponentSpec | Sequence[OpponentSpec] | None 
     elif opponent is not None:
         raise GameSetupError(f"{env_id} is a single-agent env; opponent= only applies to multi-agent games.")
     return _wrap(env, env_spec, max_turns if max_turns is not None else env_spec.max_turns, kwargs)
+
+
+_UNEXPECTED = re.compile(r"unexpected keyword argument '(\w+)'")
+_MAKE_OPTIONS = ("max_turns",)
+_GAME_OPTIONS = ("opponent", "seat")
+
+
+def _construct(env_spec: EnvSpec, kwargs: dict[str, Any]) -> Any:
+    """Calls the env's creator; a keyword it does not take is an `EnvArgumentError` naming the valid ones."""
+    creator = env_spec.load()
+    try:
+        return creator(**kwargs)
+    except TypeError as e:
+        unknown = _UNEXPECTED.search(str(e))
+        if unknown is None or unknown[1] not in kwargs:
+            raise
+        valid = [*_parameters(creator), *_MAKE_OPTIONS]
+        if isinstance(creator, type) and issubclass(creator, AECEnv):
+            valid += _GAME_OPTIONS
+        raise EnvArgumentError.for_kwarg(env_spec.id, unknown[1], valid) from None
+
+
+def _parameters(creator: Any) -> list[str]:
+    """Keyword parameters of a creator: of every ``__init__`` in a class's MRO (they pass **kwargs up)."""
+    is_class = isinstance(creator, type)
+    functions = [c.__init__ for c in creator.__mro__ if "__init__" in vars(c)] if is_class else [creator]
+    names = []
+    for function in functions:
+        try:
+            parameters = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        names += [p.name for p in parameters if p.kind in kinds and p.name != "self"]
+    return names
 
 
 def _wrap(env: gymnasium.Env, env_spec: EnvSpec, max_turns: int | None, kwargs: dict[str, Any]) -> gymnasium.Env:

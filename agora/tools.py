@@ -28,8 +28,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+MAX_CALL_CHARS = 100_000
+"""The longest tool-call text read; longer replies are rejected before parsing."""
+MAX_JSON_DEPTH = 32
+"""The deepest nesting of arrays and objects accepted in a call (JSON parsers recurse)."""
+MAX_INT_DIGITS = 30
+"""The most digits of a JSON integer (Python refuses over 4,300 and big ones are never a real argument)."""
 EXPECTED_FORMAT = 'Reply with one JSON object: {"name": "<tool name>", "arguments": {<argument>: <value>, ...}}.'
-_FENCE = re.compile(r"^```(?:json)?\s*(?P<body>.*?)\s*```$", re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict,
     "null": type(None),
@@ -76,28 +83,106 @@ def parse_tool_call(text: str, tools: Sequence[Mapping[str, Any]] | None = None)
 
 
 def _parse(text: str) -> ToolCall | str:
-    body = text.strip()
-    fenced = _FENCE.match(body)
-    if fenced:
-        body = fenced["body"]
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError as e:
-        return f"The reply is not JSON ({e}). {EXPECTED_FORMAT}"
+        body = unfence(text.strip())
+        return tool_call_from(decode_json(body))
+    except ToolCallError as e:
+        return f"{e} {EXPECTED_FORMAT}"
+
+
+def unfence(text: str) -> str:
+    """The body of `text` when it is one Markdown code fence (```json ... ```), else `text` itself."""
+    if len(text) >= 6 and text.startswith("```") and text.endswith("```"):
+        body = text[3:-3]
+        return (body[4:] if body.startswith("json") else body).strip()
+    return text
+
+
+class ToolCallError(ValueError):
+    """A tool call that cannot be read; the message says why (the expected format is added by callers)."""
+
+
+def decode_json(text: str, *, max_chars: int = MAX_CALL_CHARS, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decodes untrusted JSON with bounds: length, nesting depth, integer digits, valid Unicode strings.
+
+    Raises `ToolCallError` saying which bound or which JSON rule the text broke; never `RecursionError`.
+    """
+    if len(text) > max_chars:
+        raise ToolCallError(f"The reply is {len(text)} characters long; a tool call may have at most {max_chars}.")
+    depth = _nesting_depth(text)
+    if depth > max_depth:
+        raise ToolCallError(f"The reply nests JSON {depth} levels deep; the most accepted is {max_depth}.")
+    try:
+        data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except ValueError as e:  # JSONDecodeError and the bounds above
+        raise ToolCallError(f"The reply is not JSON ({e}).") from None
+    bad = _first_bad_string(data)
+    if bad is not None:
+        raise ToolCallError(f"The reply has a string that is not valid Unicode text ({bad!r:.40}).")
+    return data
+
+
+def tool_call_from(data: Any, *, lenient: bool = False) -> ToolCall:
+    """The `ToolCall` in decoded JSON: ``{"name", "arguments"}`` or an OpenAI ``tool_calls`` entry.
+
+    ``arguments`` may be a JSON string (OpenAI's API sends them so). Strict (envs): exactly those keys.
+    `lenient` (agents reading model text): other keys are ignored, ``parameters`` stands for
+    ``arguments``, and missing or empty arguments are ``{}``. Raises `ToolCallError` saying what is wrong.
+    """
     if not isinstance(data, dict):
-        return f"The reply is JSON but not an object (got {type(data).__name__}). {EXPECTED_FORMAT}"
+        raise ToolCallError(f"The reply is JSON but not an object (got {type(data).__name__}).")
     if isinstance(data.get("function"), dict) and data.get("type", "function") == "function":
         data = data["function"]  # an OpenAI tool_calls entry: {"type": "function", "function": {...}}
+    if lenient:
+        arguments = data.get("arguments", data.get("parameters", {}))
+        data = {"name": data.get("name"), "arguments": {} if arguments in ("", None) else arguments}
     if isinstance(data.get("arguments"), str):
         try:
-            data = {**data, "arguments": json.loads(data["arguments"])}
-        except json.JSONDecodeError as e:
-            return f"'arguments' is a string that is not JSON ({e}). {EXPECTED_FORMAT}"
+            data = {**data, "arguments": decode_json(data["arguments"])}
+        except ToolCallError as e:
+            raise ToolCallError(f"'arguments' is a string that is not JSON ({e})") from None
     try:
         return ToolCall.model_validate(data)
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'call'}: {err['msg']}" for err in e.errors())
-        return f"Invalid tool call ({problems}). {EXPECTED_FORMAT}"
+        raise ToolCallError(f"Invalid tool call ({problems}).") from None
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of JSON arrays and objects in `text` (brackets inside strings not counted)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub('""', text) if '"' in text else text):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer with {len(digits)} digits; the most accepted is {MAX_INT_DIGITS}")
+    return int(digits)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _first_bad_string(data: Any) -> str | None:
+    """The first string (key or value) in decoded JSON that is not valid Unicode (a lone surrogate), or None."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item
+    return None
 
 
 def argument_errors(arguments: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:

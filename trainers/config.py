@@ -119,6 +119,7 @@ class TrainConfig:
     """``"hf"`` (transformers, CPU) or ``"vllm"`` (GPU, `gpu` extra; not tested on CPU machines)."""
 
     def __post_init__(self) -> None:
+        _check_types(self)
         if self.std == "none":
             self.std = None
         _choice("mode", self.mode, ("single", "selfplay"))
@@ -148,14 +149,49 @@ class TrainConfig:
                               f"temperature={self.temperature}.")
 
 
+_KINDS: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "dict": (dict,), "list": (list,),
+    "None": (type(None),),
+}
+
+
+def _check_types(cfg: TrainConfig) -> None:
+    """Raises `ConfigError` naming the field, its type and the value when a value has the wrong type."""
+    for field in dataclasses.fields(cfg):
+        kinds = [k.strip().split("[")[0] for k in str(field.type).split("|")]
+        value = getattr(cfg, field.name)
+        allowed = tuple(t for k in kinds for t in _KINDS.get(k, (object,)))
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            raise ConfigError(
+                f"{field.name} must be {' or '.join(kinds)}, got {value!r} ({type(value).__name__}); "
+                f"e.g. {field.name} = {_example(field)}."
+            )
+
+
+def _example(field: dataclasses.Field) -> str:
+    if field.default is not dataclasses.MISSING and field.default is not None:
+        return repr(field.default).replace("'", '"')
+    return {"env_id": '"games/Nim-v0"'}.get(field.name, "...")
+
+
 def _choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}.")
 
 
 def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
-    """Reads a TOML file (top-level keys = `TrainConfig` fields) and applies `overrides`."""
-    data = tomllib.loads(Path(path).read_text())
+    """Reads a TOML file (top-level keys = `TrainConfig` fields) and applies `overrides`.
+
+    Raises `ConfigError` naming the file for a missing or unreadable file and for invalid TOML.
+    """
+    try:
+        text = Path(path).read_text()
+    except OSError as e:
+        raise ConfigError(f"Cannot read the config {path}: {e.strerror or e}. Examples: examples/*.toml.") from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path} is not valid TOML: {e}.") from e
     data.update(overrides)
     known = [f.name for f in dataclasses.fields(TrainConfig)]
     for key in data:

@@ -41,6 +41,11 @@ def info_command(env_id: str) -> None:
     extra = getattr(creator, "isolation_note", None)
     if extra:
         console.print(f"isolation: {extra}")
+        from agora.sandbox import seccomp_warning
+
+        warning = seccomp_warning()
+        if warning:
+            console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
 
 def play_command(

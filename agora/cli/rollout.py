@@ -1,8 +1,16 @@
-"""`agora rollout`: play many episodes with any agent spec and write trajectories to JSONL."""
+"""`agora rollout`: play many episodes with any agent spec and write trajectories to JSONL.
+
+Agent specs and their ``?options`` are checked before anything runs (an unknown name, option, model
+path or URL stops the command with one line). A run in which every episode failed exits 1. Resuming an
+existing OUT plays episodes that failed on infrastructure again unless ``--keep-infra-failures``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlparse
 
 import typer
 from rich.console import Console
@@ -35,12 +43,16 @@ def rollout_command(
         float | None, typer.Option(help="Fail an episode whose agent takes longer.")
     ] = None,
     max_failure_rate: Annotated[float, typer.Option(help="Stop when more episodes than this fail.")] = 0.5,
+    keep_infra_failures: Annotated[
+        bool, typer.Option(help="On resume, keep episodes that failed on infrastructure instead of replaying them.")
+    ] = False,
 ) -> None:
     """Play episodes concurrently and append their trajectories to OUT (token ids, logprobs, rewards)."""
     from agora import rollout
     from agora.errors import AgoraError
 
     agents = agent[0] if len(agent) == 1 else agent
+    check_agent_specs(agent, env, {"opponent": opponent} if opponent else {})
     try:
         result = rollout.run(
             env,
@@ -54,6 +66,7 @@ def rollout_command(
             agent_timeout_s=agent_timeout_s,
             max_failure_rate=max_failure_rate,
             progress=True,
+            retry_infra_failures=not keep_infra_failures,
         )
     except AgoraError as e:
         console.print(f"[red]rollout stopped:[/red] {e}")
@@ -62,6 +75,54 @@ def rollout_command(
     console.print(
         f"{result.new} new episodes, {result.resumed} already in {out}, {len(result.failed)} failed."
     )
+    if result.episodes and len(result.failed) == len(result.episodes):
+        first = result.failed[0].error or "unknown error"
+        console.print(f"[red]every episode failed[/red]; the first: {first}", highlight=False)
+        raise typer.Exit(1)
+
+
+def check_agent_specs(specs: Sequence[str], env_ids: Sequence[str], env_kwargs: Mapping[str, Any]) -> None:
+    """Raises `UnknownAgentError` for a spec no agent answers to, before any episode runs.
+
+    Checks the name (scripted agents of each env, ``random``, the registered prefixes, ``module:callable``),
+    the ``?options`` of model specs, that an ``hf:`` path exists and that an ``openai:`` URL is one.
+    """
+    import agora
+    from agora.agent import is_known_spec
+    from agora.errors import UnknownAgentError
+
+    tables: dict[str, str] = {}
+    for env_id in env_ids:
+        tables.update(getattr(agora.spec(env_id).load(), "scripted_agents", {}) or {})
+    for spec in specs:
+        if not is_known_spec(spec, tables):
+            from agora.agent import agent_prefixes
+
+            raise UnknownAgentError.for_name(spec, [*tables, "random"], prefixes=agent_prefixes())
+        _check_model_spec(spec)
+
+
+def _check_model_spec(spec: str) -> None:
+    """Validates the options, path or URL of an ``hf:``, ``vllm:``, ``smollm2`` or ``openai:`` spec."""
+    prefix, _, rest = spec.partition(":") if ":" in spec.split("?")[0] else (spec.split("?")[0], "", "")
+    if prefix not in ("hf", "vllm", "smollm2", "openai"):
+        return
+    from agora.agents import parse_spec_options
+    from agora.errors import UnknownAgentError
+
+    query = spec.partition("?")[2]
+    try:
+        parse_spec_options("?" + query)
+    except ValueError as e:  # an unknown key, or a value of the wrong type
+        raise UnknownAgentError(f"agent {spec!r}: {e}") from None
+    target = rest.partition("?")[0]
+    if prefix == "hf" and not Path(target).exists():
+        raise UnknownAgentError(f"agent {spec!r}: no model at {target!r}; hf:PATH needs a local checkpoint.")
+    if prefix == "openai":
+        url = urlparse(target.partition("#")[0])
+        if url.scheme not in ("http", "https") or not url.netloc:
+            example = "openai:http://127.0.0.1:8000/v1#model"
+            raise UnknownAgentError(f"agent {spec!r}: {target!r} is not an http(s) URL, e.g. {example}")
 
 
 def register(app: typer.Typer) -> None:

@@ -355,13 +355,14 @@ async def arun(
     env_threads: int | None = None,
     inline_env_calls_below_s: float = 0.0,
     progress: bool = False,
+    retry_infra_failures: bool = True,
 ) -> RolloutResult:
     """Async `run` (same arguments), for callers already inside an event loop."""
     start = time.perf_counter()
     sources = _env_sources(env, env_kwargs or {})
     if jobs is None:
         jobs = plan_jobs(list(sources), episodes, group_size, seeds)
-    writer = EpisodeWriter(out) if out is not None else None
+    writer = EpisodeWriter(out, retry_infra_failures=retry_infra_failures) if out is not None else None
     done = (
         {}
         if writer is None
@@ -426,7 +427,8 @@ def run(env: EnvSource, agents: AgentSource | None, **kwargs: Any) -> RolloutRes
             ``env_kwargs``, ``max_turns``, ``agent_timeout_s``, ``max_failure_rate``,
             ``min_episodes_for_abort``, ``env_threads`` (thread pool size, default
             min(concurrency, 16)), ``inline_env_calls_below_s`` (see `EnvCallPolicy`; 0 keeps every
-            env call off the loop), ``progress``.
+            env call off the loop), ``progress``, ``retry_infra_failures`` (resuming `out` plays
+            episodes that failed on infrastructure again; default True).
     """
     results: list[RolloutResult] = []
 

@@ -2,16 +2,30 @@
 
 A run killed at any moment (even SIGKILL) leaves only whole lines once `EpisodeWriter` has opened
 the file again: a torn last line (no newline, or not JSON) is cut off, and the ids of the episodes
-already written are returned so the run skips them.
+already written are returned so the run skips them. Episodes that failed on infrastructure (a sandbox,
+browser or tool server fault: `is_infra_failure`) are dropped on resume and played again, unless the
+writer is told to keep them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from agora.trajectory import Episode
+
+INFRA_ERRORS = frozenset(
+    {"EnvInfraError", "SandboxError", "SandboxCrashed", "EngineUnavailable", "BrowserError", "BrowserCrashed",
+     "MCPServerError"}
+)
+"""Error types of an episode that failed through no fault of its agent or env logic (its infrastructure)."""
+
+
+def is_infra_failure(episode: Episode) -> bool:
+    """True for a failed episode whose error is an infrastructure failure (sandbox, browser, tool server)."""
+    return episode.status == "failed" and (episode.error or "").split(":", 1)[0] in INFRA_ERRORS
 
 
 def read_episodes(path: Path) -> tuple[dict[str, Episode], int]:
@@ -40,26 +54,45 @@ def read_episodes(path: Path) -> tuple[dict[str, Episode], int]:
     return done, good_end
 
 
-def recover(path: Path) -> dict[str, Episode]:
-    """Episodes already in `path` by id; cuts a torn last line (or ends a whole one) so appends stay whole."""
+def recover(path: Path, *, retry_infra_failures: bool = False) -> dict[str, Episode]:
+    """Episodes already in `path` by id; cuts a torn last line (or ends a whole one) so appends stay whole.
+
+    With `retry_infra_failures`, episodes that failed on infrastructure are removed from the file (an
+    atomic rewrite) and not returned, so a resumed run plays them again; a transient fault does not
+    leave a group short forever.
+    """
     done, good_end = read_episodes(path)
-    if path.exists():
-        size = path.stat().st_size
-        if good_end < size:
-            os.truncate(path, good_end)
-        elif size and not path.read_bytes().endswith(b"\n"):
-            with open(path, "ab") as f:
-                f.write(b"\n")
+    if not path.exists():
+        return done
+    size = path.stat().st_size
+    if good_end < size:
+        os.truncate(path, good_end)
+    elif size and not path.read_bytes().endswith(b"\n"):
+        with open(path, "ab") as f:
+            f.write(b"\n")
+    if retry_infra_failures and any(is_infra_failure(e) for e in done.values()):
+        done = {k: e for k, e in done.items() if not is_infra_failure(e)}
+        _rewrite(path, done.values())
     return done
+
+
+def _rewrite(path: Path, episodes: Iterable[Episode]) -> None:
+    """Replaces `path` with `episodes`, atomically (a crash leaves the old file or the new one)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.writelines(e.to_json() + "\n" for e in episodes)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 class EpisodeWriter:
     """Appends episodes to a JSONL file, each line flushed and fsync'd before `write` returns."""
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], *, retry_infra_failures: bool = True):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.existing = recover(self.path)
+        self.existing = recover(self.path, retry_infra_failures=retry_infra_failures)
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
 
     def write(self, episode: Episode) -> None:

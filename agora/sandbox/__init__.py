@@ -19,7 +19,7 @@ from agora.sandbox.models import ExecResult, Limits
 
 BACKENDS = ("docker", "local")
 
-__all__ = ["BACKENDS", "ISOLATION_NOTE", "ExecResult", "Limits", "Sandbox", "create"]
+__all__ = ["BACKENDS", "ISOLATION_NOTE", "ExecResult", "Limits", "Sandbox", "create", "seccomp_warning"]
 
 ISOLATION_NOTE = (
     "code runs in agora.sandbox. backend='docker' (default): a container with no network, uid 1000, no "
@@ -29,6 +29,20 @@ ISOLATION_NOTE = (
     "a read-only host /usr, but no cgroup memory or process limits (a fork bomb reaches the host's limits)."
 )
 """What envs that run code show under `agora info` (the `isolation_note` hook)."""
+
+
+def seccomp_warning() -> str | None:
+    """Why Docker sandboxes would run without a system-call filter here (the engine cannot enforce one), or None.
+
+    None too when no engine answers or the SDK is missing: `create` reports those itself.
+    """
+    try:
+        from agora.sandbox.docker_backend import SECCOMP_WARNING, docker_client
+        from agora.sandbox.seccomp import engine_enforces_seccomp
+
+        return None if engine_enforces_seccomp(docker_client()) else SECCOMP_WARNING
+    except Exception:
+        return None
 
 
 def create(

@@ -8,7 +8,9 @@ pipe round trip instead of a `docker exec` (about 100 ms). Requests:
   in the work dir; after it exits, or at the timeout, EVERY other process in the sandbox is killed
   (so background and double-forked processes die too); output beyond the limit is dropped.
 - ``{"op": "write_file", "path": str, "data_b64": str}`` and ``{"op": "read_file", "path": str, ...}``.
-- ``{"op": "reset"}``: kills every process and empties the writable dirs.
+- ``{"op": "reset"}``: kills every process, empties the writable dirs and removes every System V IPC
+  object (shared memory, message queues, semaphores) and POSIX message queue; replies ``clean`` only
+  when no process, file or IPC object is left, so the host replaces a sandbox it cannot prove clean.
 - ``{"op": "ping"}``.
 
 Replies are ``{"ok": true, ...}`` or ``{"ok": false, "error": str}``. The host validates them.
@@ -28,6 +30,9 @@ import time
 
 WORK_DIR = os.environ.get("AGORA_WORK_DIR", "/work")
 SCRATCH_DIRS = (WORK_DIR, "/tmp", "/dev/shm")
+MQUEUE_DIR = "/dev/mqueue"
+SYSV_IPC = ("shm", "msg", "sem")  # /proc/sysvipc/<kind>; libc's <kind>ctl(id, IPC_RMID) removes one
+IPC_RMID = 0
 OOM_FILES = ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
 
 
@@ -109,11 +114,13 @@ def _drain(proc, deadline, limit):
     for fd in bufs:
         sel.register(fd, selectors.EVENT_READ)
     timed_out = reaped = truncated = False
-    while sel.get_map():
+    while sel.get_map() or not reaped:  # the command may close its pipes and go on running
         if not timed_out and time.monotonic() >= deadline:
             timed_out = True
             kill_all(proc.pid)
-        for key, _ in sel.select(timeout=0.05):
+        if not sel.get_map():
+            time.sleep(0.01)
+        for key, _ in sel.select(timeout=0.05) if sel.get_map() else ():
             chunk = os.read(key.fd, 65536)
             if not chunk:
                 sel.unregister(key.fd)
@@ -192,14 +199,53 @@ def _empty(directory):
             os.unlink(path)
 
 
+def _ipc_ids(kind):
+    """Ids of the System V IPC objects of `kind` ("shm", "msg", "sem") visible here."""
+    try:
+        with open(f"/proc/sysvipc/{kind}") as f:
+            lines = f.read().splitlines()[1:]
+    except OSError:
+        return []
+    return [int(line.split()[1]) for line in lines if line.split()]
+
+
+def remove_ipc():
+    """Removes every System V IPC object and POSIX message queue this sandbox can see."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind in SYSV_IPC:
+        remove = getattr(libc, f"{kind}ctl")
+        for ipc_id in _ipc_ids(kind):
+            remove(ipc_id, 0, IPC_RMID, None) if kind == "sem" else remove(ipc_id, IPC_RMID, None)
+    if os.path.isdir(MQUEUE_DIR) and os.access(MQUEUE_DIR, os.W_OK):
+        for name in os.listdir(MQUEUE_DIR):
+            try:
+                os.unlink(os.path.join(MQUEUE_DIR, name))
+            except OSError:
+                pass
+
+
+def leftovers():
+    """What survives a reset: processes, files in the writable dirs, IPC objects (empty when clean)."""
+    found = [f"process {pid}" for pid in _scan()[0]]
+    for directory in SCRATCH_DIRS:
+        if os.path.isdir(directory) and os.access(directory, os.W_OK):
+            found += [f"file {directory}/{name}" for name in os.listdir(directory)]
+    found += [f"{kind} {ipc_id}" for kind in SYSV_IPC for ipc_id in _ipc_ids(kind)]
+    if os.path.isdir(MQUEUE_DIR):
+        found += [f"mqueue {name}" for name in os.listdir(MQUEUE_DIR)]
+    return found
+
+
 def op_reset(req):
-    """Kills every process and empties the writable dirs, for a new episode."""
+    """Kills every process, empties the writable dirs and removes IPC objects, for a new episode."""
     kill_all()
     for directory in SCRATCH_DIRS:
         if os.path.isdir(directory) and os.access(directory, os.W_OK):
             os.chmod(directory, 0o700) if directory == WORK_DIR else None
             _empty(directory)
-    return {"clean": not os.listdir(WORK_DIR)}
+    remove_ipc()
+    left = leftovers()
+    return {"clean": not left, "leftovers": left[:20]}
 
 
 OPS = {

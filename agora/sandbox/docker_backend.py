@@ -1,9 +1,13 @@
 """Docker backend: one container per sandbox, driven through its attached stdin/stdout, from a warm pool.
 
 Isolation: no network (``network_mode="none"``), user 1000, ``cap_drop=["ALL"]``, ``no-new-privileges``,
-read-only root filesystem, size-limited tmpfs work dir (/work) and /tmp, memory (no swap), CPU and pids
-limits. The command server is PID 1, so policy code cannot signal it; at a timeout it kills every other
-process in the container. The `docker` SDK is imported only here.
+agora's own seccomp profile applied explicitly (`agora.sandbox.seccomp`; a warning when the engine cannot
+enforce one), read-only root filesystem, size-limited tmpfs work dir (/work) and /tmp, memory (no swap), CPU
+and pids limits, a private IPC namespace emptied at every reset, and no container log (replies travel over
+the attach stream; a json-file log would copy every byte of output to the host's disk). The command server
+is PID 1, so policy code cannot signal it; at a timeout it kills every other process in the container. A
+lost engine is `EngineUnavailable` (a `SandboxError`: envs report it as ``infra_error``). The `docker` SDK
+is imported only here.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import socket
 import struct
 import threading
 import time
+import warnings
 from typing import Any, ClassVar
 
 from agora._optional import require
@@ -21,6 +26,7 @@ from agora.errors import EngineUnavailable, ImageNotBuilt, SandboxError
 from agora.lazy import ProcessWide
 from agora.sandbox.base import Channel, Sandbox, roundtrip
 from agora.sandbox.models import Limits, PingReply, PingRequest, ResetReply, ResetRequest
+from agora.sandbox.seccomp import engine_enforces_seccomp, security_opt
 
 DEFAULT_IMAGE = "agora-sandbox-python:latest"
 LABEL = "agora.sandbox"
@@ -83,11 +89,24 @@ class AttachedChannel(Channel):
 
 
 class Container:
-    """One running sandbox container and its channel."""
+    """One running sandbox container and its channel; `EngineUnavailable` when the engine does not answer."""
 
-    def __init__(self, client: Any, image: str, limits: Limits):
+    def __init__(self, client: Any, image: str, limits: Limits, seccomp: bool = True):
         docker = require("docker", "sandbox")
         self.api = client.api
+        self.id: str | None = None
+        try:
+            self._create(docker, image, limits, seccomp)
+        except SandboxError:
+            raise
+        except docker.errors.APIError as e:  # the engine answered but refused
+            self.remove()
+            raise SandboxError(f"The Docker engine could not start a sandbox: {e}", command="docker create") from e
+        except Exception as e:  # requests' ConnectionError and the like: the engine is gone
+            self.remove()
+            raise EngineUnavailable(e) from e
+
+    def _create(self, docker: Any, image: str, limits: Limits, seccomp: bool) -> None:
         try:
             # detach=False with stdin_open sets StdinOnce: when this process goes, stdin closes, the
             # server exits, and the engine removes the container (no leak even on a crash).
@@ -100,7 +119,7 @@ class Container:
                 labels={LABEL: "1"},
                 environment={"AGORA_WORK_DIR": "/work"},
                 network_disabled=True,
-                host_config=self.api.create_host_config(**_host_config(limits)),
+                host_config=self.api.create_host_config(**_host_config(limits, seccomp)),
             )["Id"]
         except docker.errors.ImageNotFound as e:
             raise ImageNotBuilt(image) from e
@@ -110,20 +129,26 @@ class Container:
 
     def remove(self) -> None:
         """Closes the channel and removes the container."""
-        self.channel.close()
+        channel = getattr(self, "channel", None)
+        if channel is not None:
+            channel.close()
+        if self.id is None:
+            return
         try:
             self.api.remove_container(self.id, force=True)
         except Exception:
-            pass  # auto_remove may have won the race
+            pass  # auto_remove may have won the race, or the engine is gone (stdin closed: it exits)
 
 
-def _host_config(limits: Limits) -> dict[str, Any]:
+def _host_config(limits: Limits, seccomp: bool = True) -> dict[str, Any]:
     work = f"size={limits.disk_mb}m,uid=1000,gid=1000,mode=0700,exec"
     return dict(
         auto_remove=True,
         network_mode="none",
         cap_drop=["ALL"],
-        security_opt=["no-new-privileges"],
+        security_opt=["no-new-privileges", *([security_opt()] if seccomp else [])],
+        log_config={"type": "none", "config": {}},
+        ipc_mode="private",
         read_only=True,
         tmpfs={"/work": work, "/tmp": f"size={limits.disk_mb}m,mode=1777"},
         shm_size="16m",
@@ -134,8 +159,12 @@ def _host_config(limits: Limits) -> dict[str, Any]:
     )
 
 
-def check_image(client: Any, image: str) -> None:
-    """Raises `ImageNotBuilt` when the image is missing or carries another version of the command server."""
+def check_image(client: Any, image: str) -> str:
+    """The image to run for `image`: itself, or a build of the same repository with this command server.
+
+    Several checkouts may share one engine and move ``:latest`` between their builds; a build whose
+    label matches this checkout's command server is as good. Raises `ImageNotBuilt` when there is none.
+    """
     from agora.sandbox.images import SERVER_LABEL, server_digest
 
     docker = require("docker", "sandbox")
@@ -143,8 +172,34 @@ def check_image(client: Any, image: str) -> None:
         labels = client.images.get(image).labels or {}
     except docker.errors.ImageNotFound as e:
         raise ImageNotBuilt(image) from e
-    if labels.get(SERVER_LABEL, server_digest()) != server_digest():
-        raise ImageNotBuilt(image, stale=True)
+    if labels.get(SERVER_LABEL, server_digest()) == server_digest():
+        return image
+    repository = image.rsplit(":", 1)[0]
+    for candidate in client.images.list(name=repository, filters={"label": f"{SERVER_LABEL}={server_digest()}"}):
+        if candidate.tags:
+            return candidate.tags[0]
+    raise ImageNotBuilt(image, stale=True)
+
+
+_SECCOMP_WARNED = False
+
+
+def seccomp_supported(client: Any) -> bool:
+    """Whether the engine applies seccomp profiles; warns once (a `RuntimeWarning`) when it cannot."""
+    global _SECCOMP_WARNED
+    if engine_enforces_seccomp(client):
+        return True
+    if not _SECCOMP_WARNED:
+        _SECCOMP_WARNED = True
+        warnings.warn(SECCOMP_WARNING, RuntimeWarning, stacklevel=3)
+    return False
+
+
+SECCOMP_WARNING = (
+    "The Docker engine cannot enforce a seccomp profile (its security options lack seccomp): sandboxes run "
+    "without a system-call filter, so the host kernel is more exposed. Run the engine on a kernel and build "
+    "with seccomp support."
+)
 
 
 def prune_stale(client: Any, min_age_s: float = 60.0) -> None:
@@ -174,7 +229,8 @@ class WarmPool:
         self.image, self.limits, self.size = image, limits, size
         self._client = docker_client()
         prune_stale(self._client)
-        check_image(self._client, image)
+        self.image = check_image(self._client, image)
+        self.seccomp = seccomp_supported(self._client)
         self._ready: list[Container] = []
         self._lock = threading.Lock()
         self._filling = False
@@ -182,7 +238,7 @@ class WarmPool:
 
     def start(self) -> Container:
         """A new container whose server has answered a ping."""
-        container = Container(self._client, self.image, self.limits)
+        container = Container(self._client, self.image, self.limits, self.seccomp)
         try:
             _ping(container.channel)
         except Exception:
@@ -203,9 +259,12 @@ class WarmPool:
             container.remove()
             return
         with self._lock:
-            self._ready.append(container)  # acquire pops from the end: a recycled container goes first
-            extra = self._ready[: -self.size] if self.size else list(self._ready)
-            self._ready = self._ready[len(extra) :]
+            if self._closed:
+                extra = [container]
+            else:
+                self._ready.append(container)  # acquire pops from the end: a recycled container goes first
+                extra = self._ready[: -self.size] if self.size else list(self._ready)
+                self._ready = self._ready[len(extra) :]
         for old in extra:
             old.remove()
 
@@ -222,9 +281,7 @@ class WarmPool:
                 with self._lock:
                     if self._closed or len(self._ready) >= self.size:
                         return
-                container = self.start()
-                with self._lock:
-                    self._ready.append(container)
+                self._keep(self.start())
         except Exception:
             pass  # the next acquire starts one itself and reports the error
         finally:
@@ -232,10 +289,16 @@ class WarmPool:
 
     def warm(self) -> None:
         """Fills the pool now (blocking)."""
-        while len(self._ready) < self.size:
-            container = self.start()
-            with self._lock:
+        while len(self._ready) < self.size and not self._closed:
+            self._keep(self.start())
+
+    def _keep(self, container: Container) -> None:
+        """Adds a new container to the ready list, or removes it when the pool closed meanwhile."""
+        with self._lock:
+            if not self._closed:
                 self._ready.append(container)
+                return
+        container.remove()  # close() ran while it started: nothing may outlive the pool
 
     def close(self) -> None:
         """Removes every ready container."""

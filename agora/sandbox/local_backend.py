@@ -32,7 +32,7 @@ _ISOLATION = ["--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000
               "--as-pid-1", "--new-session", "--cap-drop", "ALL"]
 _HOST_FILES = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
                "/lib64", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--proc", "/proc",
-               "--dev", "/dev", "--ro-bind", str(SERVER_FILE), "/opt/agora/cmdserver.py"]
+               "--dev", "/dev", "--mqueue", "/dev/mqueue", "--ro-bind", str(SERVER_FILE), "/opt/agora/cmdserver.py"]
 SERVER = [PYTHON, "-I", "-S", "-u", "/opt/agora/cmdserver.py"]
 # fmt: on
 

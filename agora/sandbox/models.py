@@ -133,9 +133,10 @@ class Ack(_Reply):
 
 
 class ResetReply(Ack):
-    """The server's answer to a `ResetRequest`: whether the work dir is empty now."""
+    """The server's answer to a `ResetRequest`: whether nothing survived (no process, file or IPC object)."""
 
     clean: bool
+    leftovers: list[str] = Field(default_factory=list, description="what survived, when not clean (up to 20)")
 
 
 class PingReply(Ack):

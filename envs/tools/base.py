@@ -8,7 +8,9 @@ episode and is scored by the env.
 A reply that is not a valid call, names an unknown tool, or gives arguments that do not fit the
 tool's schema earns ``invalid_action_reward`` (-0.1 by default, set per env) and an observation
 that says what was wrong; the episode goes on. A tool that runs but fails (an SQL error, a missing
-document) returns its error as the observation with ``info["error"]`` and reward 0.
+document) returns its error as the observation with ``info["error"]`` and reward 0. A result longer
+than ``max_tool_result_chars`` (16,000 by default) is cut to it, with a note that says so; calls are
+read by `agora.tools.parse_tool_call`, which bounds their length, nesting and numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from agora.core import TextEnv
+from agora.limits import MAX_TOOL_RESULT_CHARS, cap_text
 from agora.tools import ToolCall, parse_tool_call, tool_spec
 
 ToolResult = tuple[str, float, bool, dict[str, Any]]
@@ -51,6 +54,8 @@ class ToolEnv(TextEnv):
     """
 
     invalid_action_reward: ClassVar[float] = -0.1
+    max_tool_result_chars: ClassVar[int] = MAX_TOOL_RESULT_CHARS
+    """A tool's result longer than this is cut, with a note saying so (`agora.limits.cap_text`)."""
 
     def __init__(self, render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
@@ -72,7 +77,7 @@ class ToolEnv(TextEnv):
         if isinstance(call, str):
             return self.invalid(call, self._info())
         observation, reward, terminated, info = self._call_tool(call)
-        return observation, reward, terminated, {**self._info(), **info}
+        return cap_text(observation, self.max_tool_result_chars), reward, terminated, {**self._info(), **info}
 
     def tool_failed(self, error: str) -> ToolResult:
         """The result of a valid call whose tool failed: the error as observation, reward 0, go on."""

@@ -9,9 +9,26 @@ both, and `tool_specs` turns one into OpenAI-format function specs for ``info["t
 from __future__ import annotations
 
 import ast
-import json
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from agora.limits import parse_int
+from agora.tools import ToolCallError, decode_json, tool_call_from
+
+MAX_ACTION_CHARS = 20_000
+"""The longest action read (a ``type`` of a long text fits); longer ones are malformed."""
+MAX_ARGS = 8
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,40})\s*\((.*)\)", re.DOTALL)
+_ARG = re.compile(
+    r"""\s*(?:
+        (?P<float>[+-]?(?:[0-9]{1,12}\.[0-9]{0,12}|\.[0-9]{1,12}))
+        | (?P<int>[+-]?[0-9]{1,12})
+        | (?P<const>True|False|None)
+        | (?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    )\s*(?:,|$)""",
+    re.DOTALL | re.VERBOSE,
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,8 @@ def parse_action(text: str, mode: str) -> Action:
     text = text.strip()
     if not text:
         raise ActionError("empty action; write one call such as click(3)")
+    if len(text) > MAX_ACTION_CHARS:
+        raise ActionError(f"the action has {len(text)} characters; at most {MAX_ACTION_CHARS} are read")
     if text.startswith("{"):
         name, args = _from_json(text)
         return _bind_keywords(_spec(name, mode), args)
@@ -171,37 +190,51 @@ def _spec(name: str, mode: str) -> ActionSpec:
 
 
 def _from_json(text: str) -> tuple[str, dict[str, Any]]:
+    """A JSON tool call read by agora's one bounded tool-call parser (missing arguments are ``{}``)."""
     try:
-        call = json.loads(text)
-    except json.JSONDecodeError as e:
+        data = decode_json(text)
+    except ToolCallError as e:
         raise ActionError(f"invalid JSON tool call: {e}") from None
-    if not isinstance(call, dict) or not isinstance(call.get("name"), str):
-        raise ActionError('a JSON tool call must look like {"name": "click", "arguments": {"id": 3}}')
-    args = call.get("arguments", {})
-    if isinstance(args, str):
-        try:
-            args = json.loads(args)
-        except json.JSONDecodeError as e:
-            raise ActionError(f"the tool call's arguments are not valid JSON: {e}") from None
-    if not isinstance(args, dict):
-        raise ActionError("a tool call's 'arguments' must be an object")
-    return call["name"], args
+    try:
+        call = tool_call_from(data, lenient=True)
+    except ToolCallError as e:
+        example = '{"name": "click", "arguments": {"id": 3}}'
+        raise ActionError(f"{e} A JSON tool call must look like {example}") from None
+    return call.name, dict(call.arguments)
 
 
 def _from_call(text: str) -> tuple[str, list[Any]]:
-    try:
-        node = ast.parse(text, mode="eval").body
-    except SyntaxError:
+    """``name(arg, ...)`` with integer or quoted-string arguments, read without Python's recursive parser."""
+    call = _CALL.fullmatch(text)
+    if call is None:
         raise ActionError(
-            f'cannot parse {text[:80]!r}; write one call such as click(3) or type(3, "hello")'
-        ) from None
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.keywords:
-        raise ActionError(f"{text[:80]!r} is not a call like click(3) (positional arguments only)")
+            f'{text[:80]!r} is not a call like click(3) or type(3, "hello") (positional arguments only)'
+        )
+    values, args, pos = [], call[2].strip(), 0
+    while pos < len(args) and len(values) <= MAX_ARGS:
+        arg = _ARG.match(args, pos)
+        if arg is None:
+            raise ActionError(
+                f"arguments must be literal numbers or quoted strings, positional only: {args[pos : pos + 40]!r}"
+            )
+        values.append(_literal(arg))
+        pos = arg.end()
+    return call[1], values
+
+
+def _literal(arg: re.Match) -> Any:
+    if arg["int"] is not None:
+        return parse_int(arg["int"], max_digits=12, allow_sign=True)
+    if arg["float"] is not None:
+        return float(arg["float"])
+    if arg["const"] is not None:
+        return {"True": True, "False": False, "None": None}[arg["const"]]
     try:
-        values = [ast.literal_eval(arg) for arg in node.args]
-    except ValueError:
-        raise ActionError("arguments must be literal numbers or quoted strings") from None
-    return node.func.id, values
+        value = ast.literal_eval(arg["str"])  # one string literal: no nesting, no recursion
+        value.encode("utf-8")  # an escaped lone surrogate ("\\udcff") is no text a browser can type
+    except (SyntaxError, ValueError) as e:  # UnicodeEncodeError is a ValueError
+        raise ActionError(f"cannot read the string {arg['str'][:40]!r}: {e}") from None
+    return value
 
 
 def _bind_positional(spec: ActionSpec, values: list[Any]) -> Action:

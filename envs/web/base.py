@@ -16,8 +16,10 @@ reload, since the reload would rebuild the identical page.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,9 +31,12 @@ from agora.core import TextEnv
 from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
 from agora.envs.web.browser import Tab, Viewport, get_pool
 from agora.errors import BrowserCrashed, BrowserError, ResetNeeded
+from agora.limits import MAX_OBSERVATION_CHARS, action_problem, cap_text
 from agora.spaces import TextSpace, require_text_action, text_obs
 
 MODES = ("text", "pixel")
+NAVIGATION_RETRIES = 2
+"""Times an observation is read again when the page navigated under it (after a submit or Enter)."""
 KEY_NAMES = {
     "ctrl": "Control",
     "control": "Control",
@@ -148,12 +153,15 @@ class BrowserEnv(TextEnv):
         pool = get_pool()
         if self._tab is None:
             self._tab = Tab(pool, self.viewport)
+            # an env dropped without close() still gives its context back (its renderer process exits)
+            self._finalizer = weakref.finalize(self, _release_tab, pool, self._tab)
         if self._pristine == episode_seed and self._tab.alive():
             obs = dict(self._pristine_obs)  # the page is exactly as this reset would leave it
         else:
             try:
                 obs = pool.run(self._areset(episode_seed))
-            except BrowserCrashed:  # the browser died between episodes: one more try on a fresh one
+            except BrowserError:  # the browser died, or a navigation was aborted: once more, on a fresh context
+                pool.run(self._tab.refresh())
                 obs = pool.run(self._areset(episode_seed))
         self._pristine, self._pristine_obs = episode_seed, dict(obs)
         self._needs_reset = False
@@ -164,14 +172,17 @@ class BrowserEnv(TextEnv):
         if self._needs_reset:
             raise ResetNeeded(f"{type(self).__name__}.step() needs an episode: call env.reset() first.")
         require_text_action(action)
+        problem = action_problem(action, self.action_space.max_length)
         try:
+            if problem:
+                raise ActionError(problem)
             parsed = parse_action(action, self.mode)
         except ActionError as e:
             return self._reply(str(e), self.invalid_action_reward, False)
         self._pristine = None  # the page may change from here on
         try:
             obs, reward, terminated, error = get_pool().run(self._astep(parsed))
-        except BrowserCrashed as e:
+        except BrowserError as e:  # crashed, or a browser failure that is not the agent's fault
             return self._infra_failure(str(e))
         if terminated:
             self._needs_reset = True
@@ -179,6 +190,9 @@ class BrowserEnv(TextEnv):
 
     def close(self) -> None:
         """Releases the env's browser context (the shared browser stays up for other envs)."""
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer.detach()
         if self._tab is not None:
             try:
                 get_pool().run(self._tab.close(), timeout_s=10)
@@ -219,7 +233,7 @@ class BrowserEnv(TextEnv):
             lines.append(obs["text"])
         if obs.get("error"):
             lines.append(f"Error: {obs['error']}")
-        text = text_obs("\n".join(lines))
+        text = text_obs(cap_text("\n".join(lines), MAX_OBSERVATION_CHARS))
         self._last_observation = text
         if self.mode == "text":
             return text
@@ -257,10 +271,12 @@ class BrowserEnv(TextEnv):
         except AgentActionFailed as e:
             error, reward, terminated = str(e), self.invalid_action_reward, False
             obs = await self._observe(page)
+        except BrowserError:
+            raise
         except Exception as e:
             if not tab.alive():
                 raise BrowserCrashed(f"{type(e).__name__}: {_first_line(e)}") from e
-            raise
+            raise BrowserError(f"the browser failed during the step: {type(e).__name__}: {_first_line(e)}") from e
         obs["error"] = error
         return obs, reward, terminated, error
 
@@ -287,6 +303,17 @@ class BrowserEnv(TextEnv):
             raise AgentActionFailed(f"{action.name} failed: {_first_line(e)}") from e
 
     async def _observe(self, page: Any, reset_ids: bool = False) -> dict[str, Any]:
+        """Reads the page; a navigation that replaced the document meanwhile (a submit, Enter) is waited out."""
+        for attempt in range(NAVIGATION_RETRIES + 1):
+            try:
+                return await self._read_page(page, reset_ids)
+            except Exception as e:
+                if attempt == NAVIGATION_RETRIES or not _navigated(e):
+                    raise
+                await _wait_loaded(page)
+        raise AssertionError("unreachable")
+
+    async def _read_page(self, page: Any, reset_ids: bool) -> dict[str, Any]:
         await self._tab.settle()
         obs: dict[str, Any] = {"label": self._page_label(page)}
         if self.mode == "text":
@@ -303,6 +330,20 @@ class BrowserEnv(TextEnv):
 
 async def _wait_loaded(page: Any) -> None:
     await page.wait_for_load_state("load")
+
+
+def _navigated(error: BaseException) -> bool:
+    """True for Playwright's errors that mean the page navigated under the call (not a dead browser)."""
+    text = str(error)
+    return any(s in text for s in ("Execution context was destroyed", "navigat", "Cannot find context"))
+
+
+def _release_tab(pool: Any, tab: Tab) -> None:
+    """Gives a dropped env's context back without waiting (runs at garbage collection, from any thread)."""
+    try:
+        asyncio.run_coroutine_threadsafe(tab.close(), pool._loop)
+    except Exception:  # the pool's loop is gone (interpreter exit): the browser goes with it
+        pass
 
 
 def _first_line(e: BaseException) -> str:

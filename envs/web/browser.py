@@ -50,6 +50,9 @@ EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
 FRAME_MS = 16
 """The fake clock runs animation frames every 16 ms; advancing in multiples keeps their phase fixed."""
 CALL_TIMEOUT_S = 60.0
+CONTEXT_EPISODES = 25
+"""Episodes a context serves before a fresh one replaces it: what a page leaves behind (history entries,
+caches, a leaking script) is bounded, so Chromium's memory stays flat over thousands of episodes."""
 MAX_SPARE_CONTEXTS = 4
 """Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
 SETTLE_TIMEOUT_S = 2.0
@@ -138,7 +141,7 @@ class BrowserPool:
         self.generation += 1
 
     def take_spare(self, viewport: Viewport) -> Any:
-        """A recycled (context, page, clock moved) of this browser with `viewport`, or None."""
+        """A recycled (context, page, clock moved, episodes served) of this browser with `viewport`, or None."""
         spares = self._spares.get((viewport.width, viewport.height), [])
         while spares:
             generation, spare = spares.pop()
@@ -237,6 +240,8 @@ class Tab:
         self._generation = -1
         self._clock_moved = False
         self._inflight = 0
+        self.episodes = 0
+        """Episodes started in the current context (a fresh one after `CONTEXT_EPISODES`)."""
 
     async def ensure(self) -> Any:
         """The tab's page: a recycled context of a closed env, or a new one after a crash or at first."""
@@ -245,7 +250,7 @@ class Tab:
             await self._discard()
             spare = self.pool.take_spare(self.viewport)
             if spare is not None:
-                self.context, self.page, self._clock_moved = spare
+                self.context, self.page, self._clock_moved, self.episodes = spare
             else:
                 self.context, self.page = await _new_context(browser, self.viewport)
                 self._clock_moved = False
@@ -258,7 +263,10 @@ class Tab:
 
     async def new_episode(self, url: str) -> Any:
         """Loads `url` afresh with the virtual clock's date back at `EPOCH`; returns the page."""
+        if self.episodes >= CONTEXT_EPISODES:
+            await self.refresh()
         page = await self.ensure()
+        self.episodes += 1
         if self._clock_moved:
             await self.context.clock.set_system_time(EPOCH)
             self._clock_moved = False
@@ -309,7 +317,12 @@ class Tab:
         if not self.alive():
             raise BrowserCrashed("the browser process died or its page was closed during the episode")
 
+    async def refresh(self) -> None:
+        """Throws the context away; the next `ensure` makes a new one (after a failed load, or periodically)."""
+        await self._discard()
+
     async def _discard(self) -> None:
+        self.episodes = 0
         context, self.context, self.page = self.context, None, None
         if context is not None:
             try:
@@ -322,7 +335,7 @@ class Tab:
         if not self.alive():
             await self._discard()
             return
-        context, page, moved = self.context, self.page, self._clock_moved
+        context, page, moved, episodes = self.context, self.page, self._clock_moved, self.episodes
         self.context = self.page = None
         page.remove_listener("request", self._request_started)
         page.remove_listener("requestfinished", self._request_ended)
@@ -330,10 +343,18 @@ class Tab:
         try:
             await page.goto("about:blank")  # stops the last page's scripts and timers
             await context.clear_cookies()
-        except Exception:  # the browser went away meanwhile: nothing to recycle
+        except Exception:  # a slow or dying browser: do not recycle, and never leave the context open
+            await _close_context(context)
             return
-        if not self.pool.put_spare(self.viewport, (context, page, moved)):
-            await context.close()
+        if not self.pool.put_spare(self.viewport, (context, page, moved, episodes)):
+            await _close_context(context)
+
+
+async def _close_context(context: Any) -> None:
+    try:
+        await context.close()
+    except Exception:  # the browser is gone: so is the context
+        pass
 
 
 async def _new_context(browser: Any, viewport: Viewport) -> tuple[Any, Any]:

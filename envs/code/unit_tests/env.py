@@ -41,7 +41,9 @@ from agora.sandbox.episode import SandboxedEnv
 
 RUNNER = (Path(__file__).with_name("runner.py")).read_text()
 CALL_LIMIT_S = 2
-_FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```[ \t]*(?:(?:python|py)[ \t]*)?\n(.*?)```", re.DOTALL | re.IGNORECASE)
+MAX_CODE_CHARS = 32_000
+"""The longest submission read (Python's parser recurses on nesting; real solutions are far shorter)."""
 INSTRUCTIONS = (
     "Write the Python function described below. Reply with the complete function in a ```python code block "
     "(imports and helpers allowed). Hidden tests call it; you see your score and the first failing test, and "
@@ -56,11 +58,13 @@ def extract_code(reply: str) -> str:
 
 
 def code_problem(code: str, name: str) -> str | None:
-    """Why `code` cannot be a submission (does not parse, lacks `def name`), or None."""
+    """Why `code` cannot be a submission (too long, does not parse, lacks `def name`), or None."""
+    if len(code) > MAX_CODE_CHARS:
+        return f"the code has {len(code)} characters; at most {MAX_CODE_CHARS} are accepted"
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError) as e:
-        return f"the code does not parse: {e}"
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
+        return f"the code does not parse: {type(e).__name__}: {str(e)[:200]}"
     if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name for n in tree.body):
         return f"the code does not define a top-level function named {name!r}"
     return None

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from agora.core import TextEnv
-from agora.game import find_bracketed_move
+from agora.limits import find_bracketed_move, parse_int
 
 WRONG_GUESS_REWARD = -0.25
 CORRECT_REWARD = 1.0
@@ -55,10 +55,10 @@ class GuessNumber(TextEnv):
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
         token = find_bracketed_move(action)
-        if token is None or not token.isdigit() or int(token) >= self.size:
+        guess = None if token is None else parse_int(token, max_digits=3)
+        if guess is None or guess >= self.size:
             error = f"write one number from 0 to {self.size - 1} in brackets, e.g. [1]."
             return self.invalid(error, self._info())
-        guess = int(token)
         if guess == self.secret:
             return f"{guess}: correct!", CORRECT_REWARD, True, self._info()
         if guess < self.secret:

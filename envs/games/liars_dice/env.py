@@ -32,9 +32,10 @@ import numpy as np
 
 from agora.envs.games.liars_dice import rules
 from agora.errors import GameSetupError
-from agora.game import TurnBasedGame, find_bracketed_move
+from agora.game import TurnBasedGame
+from agora.limits import find_bracketed_move
 
-_INTS = re.compile(r"\d+")
+_INTS = re.compile(r"[0-9]{1,9}")
 _CALLS = frozenset({"liar", "lie", "challenge", "call"})
 RULES = (
     "You are playing Liar's Dice against one opponent. Each player has rolled dice in secret. Players "

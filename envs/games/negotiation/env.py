@@ -32,7 +32,8 @@ import numpy as np
 
 from agora.envs.games.negotiation import rules
 from agora.errors import GameSetupError
-from agora.game import TurnBasedGame, find_bracketed_move
+from agora.game import TurnBasedGame
+from agora.limits import find_bracketed_move
 
 RULES = (
     "You are playing a negotiation game. There are three resources: wood, stone and gold. Each "

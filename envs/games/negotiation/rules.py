@@ -126,7 +126,7 @@ def describe_offer(offer: Offer) -> str:
     return f"offer: {describe(offer.give)} -> {describe(offer.get)}"
 
 
-_ITEM = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+_ITEM = re.compile(r"^\s*([0-9]{1,9})\s*([a-z]+)\s*$")
 
 
 def parse_bundle(text: str) -> Bundle:

@@ -26,10 +26,11 @@ import numpy as np
 
 from agora.envs.games.nim import rules
 from agora.errors import GameSetupError
-from agora.game import TurnBasedGame, find_bracketed_move
+from agora.game import TurnBasedGame
+from agora.limits import find_bracketed_move
 
 DEFAULT_PILES = (3, 4, 5)
-_INTS = re.compile(r"\d+")
+_INTS = re.compile(r"[0-9]{1,9}")
 RULES = (
     "You are playing Nim. There are several piles of objects. Players take turns; on your turn you "
     "take one or more objects from a single pile. Whoever takes the last object wins. Answer with the "

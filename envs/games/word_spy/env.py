@@ -33,7 +33,8 @@ import numpy as np
 
 from agora.envs.games.word_spy import rules
 from agora.errors import GameSetupError
-from agora.game import TurnBasedGame, find_bracketed_move
+from agora.game import TurnBasedGame
+from agora.limits import find_bracketed_move, parse_int
 
 EXAMPLE_CLUES = ("common", "everyday thing", "familiar")
 RULES = (
@@ -95,9 +96,10 @@ class WordSpy(TurnBasedGame):
             error = rules.clue_error(self.state.words[player], arg)
             return (None, error) if error else (f"[clue: {' '.join(arg.split())}]", None)
         target = arg.removeprefix("player").strip(" _")
-        if kind != "vote" or not target.isdigit():
+        number = parse_int(target, max_digits=3)
+        if kind != "vote" or number is None:
             return None, "It is the vote phase: answer [vote: N] with another player's number."
-        move = f"[vote: {int(target)}]"
+        move = f"[vote: {number}]"
         if move not in self._legal_actions(player):
             return None, f"You cannot vote for {target}. Choose another player: 0 to {self.num_players - 1}."
         return move, None

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 from collections import Counter
 from fractions import Fraction
 
 from agora.envs.reasoning.base import ANSWER_FORMAT, Problem, SingleTurnEnv
 
+MAX_EXPRESSION_CHARS = 400
+MAX_DIGITS = 9
+_DIGIT_RUNS = re.compile(r"[0-9]+")
 _OPS = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -31,10 +35,19 @@ _OPS = {
 
 
 def evaluate(expression: str) -> tuple[Fraction, list[int]]:
-    """The exact value of an expression of integers and + - * /, and the integers it uses."""
+    """The exact value of an expression of integers and + - * /, and the integers it uses.
+
+    Raises ValueError for anything else, including expressions longer than `MAX_EXPRESSION_CHARS` or
+    numbers with more than `MAX_DIGITS` digits (the parser and the walk recurse on nesting).
+    """
+    expression = expression.strip().rstrip("=")
+    if len(expression) > MAX_EXPRESSION_CHARS:
+        raise ValueError(f"the expression has {len(expression)} characters; at most {MAX_EXPRESSION_CHARS} are read")
+    if any(len(run) > MAX_DIGITS for run in _DIGIT_RUNS.findall(expression)):
+        raise ValueError(f"a number has more than {MAX_DIGITS} digits")
     try:
-        tree = ast.parse(expression.strip().rstrip("="), mode="eval")
-    except SyntaxError:
+        tree = ast.parse(expression, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise ValueError(f"not an arithmetic expression: {expression[:40]!r}") from None
     used: list[int] = []
 

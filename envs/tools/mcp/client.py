@@ -73,6 +73,13 @@ class MCPConnection:
             return future.result(self.timeout_s)
         except concurrent.futures.TimeoutError as e:
             raise MCPServerError(self.command, TimeoutError(f"no answer within {self.timeout_s} s")) from e
+        except Exception as e:  # the SDK's "Connection closed" and other transport failures
+            raise MCPServerError(self.command, e) from e
+
+    @property
+    def alive(self) -> bool:
+        """True while the server answers requests (False once closed or after the server died)."""
+        return not self._closed and self._queue is not None and not self._main.done()
 
     def list_tools(self) -> list[Any]:
         """The server's tools (``mcp`` Tool objects: name, description, input_schema)."""

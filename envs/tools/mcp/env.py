@@ -75,9 +75,13 @@ class MCPEnv(ToolEnv):
         self.task: MCPTask | None = None
 
     def _fresh_server(self) -> MCPConnection:
-        if self._conn is not None and self.reset_tool is not None:
-            self._conn.call_tool(self.reset_tool, {})
-            return self._conn
+        """The server, back in its initial state: reset by its reset tool, or restarted (also when it died)."""
+        if self._conn is not None and self._conn.alive and self.reset_tool is not None:
+            try:
+                self._conn.call_tool(self.reset_tool, {})
+                return self._conn
+            except MCPServerError:
+                pass  # it died or stopped answering: start a new one below
         if self._conn is not None:
             self._conn.close()
         self._conn = MCPConnection(self.server, timeout_s=self.timeout_s)

@@ -91,6 +91,10 @@ def _index() -> tuple[Corpus, Any, tuple[Question, ...]]:
     return corpus, bm25, tuple(questions(corpus))
 
 
+MAX_QUERY_TOKENS = 64
+"""Words of a query that count; the rest are ignored (BM25's cost grows with each)."""
+
+
 class SearchEnv(ToolEnv):
     """Search-agent QA over a local fictional corpus (see the module docs)."""
 
@@ -129,7 +133,7 @@ class SearchEnv(ToolEnv):
 
     def search(self, query: str) -> list[str]:
         """The ids of the top-k documents for `query` by BM25 (best first)."""
-        scores = self._bm25.get_scores(_tokens(query))
+        scores = self._bm25.get_scores(_tokens(query)[:MAX_QUERY_TOKENS])  # bounded work per call
         ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
         return [self.corpus.documents[i].id for i in ranked[: self.k] if scores[i] > 0]
 

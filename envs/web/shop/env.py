@@ -27,7 +27,7 @@ brand, price limit, quantity and "nothing else"; the right item plus an unwanted
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import numpy as np
 
@@ -104,10 +104,20 @@ class ShopEnv(BrowserEnv):
         return score_answer(self.session.goal, text), True
 
     def allowed_url(self, url: str) -> str | None:
-        """Paths are taken inside this shop (``/cart`` is the cart); other sites are refused."""
+        """Paths are taken inside this shop (``/cart`` is the cart); other sites are refused.
+
+        The URL is resolved and normalised the way the browser will see it before the check: dot
+        segments (also percent-encoded), backslashes and control characters cannot step outside the shop.
+        """
         base = self.base_url
-        target = base + url.lstrip("/") if url.startswith("/") else urljoin(self._tab.page.url, url)
-        return target if target.startswith(base) and urlsplit(target).scheme == "http" else None
+        if "\\" in url or any(ord(c) < 0x20 for c in url):
+            return None  # Chromium reads a backslash as a slash in http URLs
+        target = urljoin(base, url.lstrip("/")) if url.startswith("/") else urljoin(self._tab.page.url, url)
+        parts = urlsplit(target)
+        segments = unquote(parts.path).split("/")
+        if parts.scheme != "http" or "." in segments or ".." in segments:
+            return None
+        return target if target.startswith(base) else None
 
     def _page_label(self, page: Any) -> str | None:
         url = page.url

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import agora
+from agora.limits import parse_int
 
 
 class CountUp(agora.TextEnv):
@@ -31,10 +32,11 @@ class CountUp(agora.TextEnv):
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
         text = action.strip()
-        if not text.isdigit():
+        number = parse_int(text)  # ASCII digits, bounded: "²" and a 5,000-digit reply are malformed, not errors
+        if number is None:
             return self.invalid(f"{text[:40]!r} is not a number; answer with digits, e.g. {self.next}.",
                                 {"state_key": self.next})
-        correct = int(text) == self.next
+        correct = number == self.next
         if correct:
             self.next += 1
         done = self.next > self.target
