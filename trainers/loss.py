@@ -5,6 +5,8 @@ current policy for each target token (from `token_logprobs`), ``old_logprobs`` t
 the rollout under the sampling policy; the importance ratio is ``exp(logprobs - old_logprobs)``.
 The batch loss is ``sum(per_token_loss * weights)`` where `agora.trainers.batch.loss_weights`
 fixed the weights (0 off the completion tokens) for the whole batch, so micro-batches add up.
+Logprobs and entropy are computed at completion tokens only, through the fused kernel of
+`agora.kernels` when the model's head is a plain linear layer.
 """
 
 from __future__ import annotations
@@ -13,22 +15,86 @@ from typing import Any
 
 from agora._optional import require
 
+# Config fields by which a transformers model transforms its head's output before returning logits
+# (Gemma's soft-capping, Cohere's and Granite's scaling...): such models take the full path.
+_LOGIT_TRANSFORMS = ("final_logit_softcapping", "logit_scale", "logits_scaling", "lm_head_multiplier")
+
+
+def linear_head(model: Any) -> tuple[Any, Any] | None:
+    """``(body, head)`` when `model`'s logits are exactly ``head(body(...).last_hidden_state)``, else None.
+
+    True for transformers causal LMs (Llama, Qwen2, SmolLM2, ...) whose output layer is a plain
+    ``nn.Linear`` without bias and whose config applies no logit transform. A peft (LoRA) model is
+    unwrapped to its base model, whose LoRA-injected layers still apply (and honour a disabled
+    adapter); prompt-learning adapters (which add virtual tokens) and a LoRA-wrapped head are not
+    plain, and take the full path.
+    """
+    torch = require("torch", "train")
+    peft_config = getattr(model, "active_peft_config", None)
+    if peft_config is not None:
+        if getattr(peft_config, "is_prompt_learning", False):
+            return None
+        model = model.get_base_model()
+    get_head = getattr(model, "get_output_embeddings", None)
+    head = get_head() if callable(get_head) else None
+    body = getattr(model, getattr(model, "base_model_prefix", "") or "", None)
+    if type(head) is not torch.nn.Linear or head.bias is not None or not isinstance(body, torch.nn.Module):
+        return None
+    config = getattr(model, "config", None)
+    if any(getattr(config, name, None) not in (None, 1.0) for name in _LOGIT_TRANSFORMS):
+        return None
+    return body, head
+
 
 def token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
-                   with_entropy: bool = False) -> tuple[Any, Any | None]:
+                   with_entropy: bool = False, fused: bool = True) -> tuple[Any, Any | None]:
     """Logprob of each target token under `model` (B, L-1), and its entropy when asked.
 
-    Logits are divided by the sampling `temperature`, so ratios compare the same distribution
-    the rollout sampled from.
+    Only the positions of ``batch["loss_mask"]`` (the completion tokens) are computed; the others
+    hold 0 (they have loss weight 0). When the model's head is a plain linear layer (`linear_head`)
+    the model body gives the final hidden states and `agora.kernels.token_logprobs_and_entropy`
+    computes logprob and entropy at the selected rows without materialising their logits over the
+    vocabulary; otherwise (or with ``fused=False``) `full_vocab_token_logprobs` does. Logits are
+    divided by the sampling `temperature`, so ratios compare the distribution the rollout sampled.
+    """
+    parts = linear_head(model) if fused else None
+    if parts is None:
+        return full_vocab_token_logprobs(model, batch, temperature=temperature, with_entropy=with_entropy)
+    torch = require("torch", "train")
+    from agora.kernels import token_logprobs_and_entropy
+
+    body, head = parts
+    out = body(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False)
+    hidden = out[0][:, :-1]
+    mask = _completion_mask(batch)
+    logp, entropy = token_logprobs_and_entropy(hidden[mask], head.weight, batch["targets"][mask],
+                                               temperature=temperature)
+    zeros = torch.zeros(mask.shape, dtype=logp.dtype, device=logp.device)
+    return zeros.masked_scatter(mask, logp), zeros.masked_scatter(mask, entropy) if with_entropy else None
+
+
+def _completion_mask(batch: dict[str, Any]) -> Any:
+    """Boolean (B, L-1) mask of the positions to compute: the loss mask, or every target if none."""
+    mask = batch.get("loss_mask")
+    return batch["targets"].new_ones(batch["targets"].shape, dtype=bool) if mask is None else mask > 0
+
+
+def full_vocab_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
+                              with_entropy: bool = False) -> tuple[Any, Any | None]:
+    """`token_logprobs` through the model's full logits: an fp32 log-softmax over the vocabulary.
+
+    For heads that are not a plain linear layer. Memory grows as ``B x L x V`` fp32 (several GB
+    for a 49k vocabulary at a few thousand tokens); positions off the loss mask hold 0.
     """
     torch = require("torch", "train")
     logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
     logits = logits.float() / temperature
     logp_all = torch.log_softmax(logits, dim=-1)
-    logp = logp_all.gather(-1, batch["targets"].unsqueeze(-1)).squeeze(-1)
+    keep = _completion_mask(batch)
+    logp = logp_all.gather(-1, batch["targets"].unsqueeze(-1)).squeeze(-1) * keep
     entropy = None
     if with_entropy:
-        entropy = -(logp_all.exp() * logp_all).sum(-1)
+        entropy = -(logp_all.exp() * logp_all).sum(-1) * keep
     return logp, entropy
 
 
@@ -40,14 +106,18 @@ def k3_kl(logprobs: Any, ref_logprobs: Any) -> Any:
 
 def ppo_loss(logprobs: Any, batch: dict[str, Any], *, clip_eps: float = 0.2,
              clip_eps_high: float | None = None, ref_logprobs: Any | None = None,
-             kl_coef: float = 0.0) -> tuple[Any, dict[str, Any]]:
-    """PPO clipped surrogate (+ ``kl_coef`` k3 KL) weighted by ``batch["weights"]``.
+             kl_coef: float = 0.0, entropy: Any | None = None,
+             entropy_coef: float = 0.0) -> tuple[Any, dict[str, Any]]:
+    """PPO clipped surrogate (+ ``kl_coef`` k3 KL, - ``entropy_coef`` entropy) weighted by ``batch["weights"]``.
 
-    Per token: ``-min(ratio A, clip(ratio, 1 - clip_eps, 1 + clip_eps_high) A) + kl_coef k3``.
+    Per token: ``-min(ratio A, clip(ratio, 1 - clip_eps, 1 + clip_eps_high) A) + kl_coef k3
+    - entropy_coef H``, where ``H`` is the policy's entropy at that position (from `token_logprobs`
+    with ``with_entropy=True``); a positive `entropy_coef` rewards keeping the policy spread out.
 
     Returns:
-        The scalar loss and detached sums for logging (``clipped``, ``kl``, ``ratio``: weighted
-        sums over this micro-batch's tokens, which add up to batch means across micro-batches).
+        The scalar loss and detached sums for logging (``clipped``, ``kl``, ``ratio``, and
+        ``entropy`` when given: weighted sums over this micro-batch's tokens, which add up to batch
+        means across micro-batches).
     """
     torch = require("torch", "train")
     high = clip_eps if clip_eps_high is None else clip_eps_high
@@ -60,9 +130,13 @@ def ppo_loss(logprobs: Any, batch: dict[str, Any], *, clip_eps: float = 0.2,
     if ref_logprobs is not None:
         kl = k3_kl(logprobs, ref_logprobs)
         per_token = per_token + kl_coef * kl
+    if entropy is not None and entropy_coef:
+        per_token = per_token - entropy_coef * entropy
     loss = (per_token * weights).sum()
     with torch.no_grad():
         clipped = ((ratio < 1.0 - clip_eps) | (ratio > 1.0 + high)).float()
         stats = {"clipped": (clipped * weights).sum(), "ratio": (ratio * weights).sum(),
                  "kl": (kl * weights).sum() if kl is not None else torch.zeros(())}
+        if entropy is not None:
+            stats["entropy"] = (entropy * weights).sum()
     return loss, stats

@@ -1,0 +1,146 @@
+"""`token_logprobs` through the fused kernel equals the full-vocabulary path, with and without LoRA."""
+
+import math
+
+import pytest
+import torch
+import transformers
+
+from agora.trainers.batch import micro_batches, sequences_from_turns
+from agora.trainers.loss import full_vocab_token_logprobs, linear_head, ppo_loss, token_logprobs
+from agora.trajectory import Turn
+
+peft = pytest.importorskip("peft")
+
+
+def _turn(i, prompt, completion):
+    return Turn(agent_id="a", turn_index=i, observation="", action="", prompt_token_ids=prompt,
+                completion_token_ids=completion, completion_logprobs=[-0.5 - 0.1 * k for k in range(len(completion))])
+
+
+def _batch():
+    turns = [_turn(0, [5, 6, 7], [10, 11, 1]), _turn(1, [5, 6, 7, 10, 11, 1, 20, 21], [12, 1])]
+    seqs = sequences_from_turns(turns, [1.0, -2.0]) + sequences_from_turns([_turn(0, [3, 4], [9, 8, 1])], [0.5])
+    [batch] = micro_batches(seqs, "token-mean", micro_batch_size=len(seqs))
+    return batch
+
+
+def _loss_and_grads(model, batch, fused):
+    model.zero_grad()
+    logp, entropy = token_logprobs(model, batch, temperature=0.8, with_entropy=True, fused=fused)
+    loss, _ = ppo_loss(logp, {**batch, "old_logprobs": batch["old_logprobs"] - 0.1}, entropy=entropy,
+                       entropy_coef=0.05)
+    loss.backward()
+    grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+    return logp.detach(), entropy.detach(), grads
+
+
+def _assert_same_as_full_path(model, batch):
+    logp, entropy, grads = _loss_and_grads(model, batch, fused=True)
+    ref_logp, ref_entropy, ref_grads = _loss_and_grads(model, batch, fused=False)
+    mask = batch["loss_mask"] > 0
+    torch.testing.assert_close(logp, ref_logp, atol=1e-5, rtol=0)
+    torch.testing.assert_close(entropy, ref_entropy, atol=1e-5, rtol=0)
+    assert torch.all(logp[~mask] == 0) and torch.all(logp[mask] < 0)
+    assert ref_grads.keys() == grads.keys() and grads
+    for name in grads:
+        torch.testing.assert_close(grads[name], ref_grads[name], atol=1e-5, rtol=1e-4, msg=name)
+    return grads
+
+
+def _no_head_calls(model):
+    calls = []
+    model.get_output_embeddings().register_forward_hook(lambda *_: calls.append(1))
+    return calls
+
+
+def test_fused_equals_full_path_on_a_tiny_llama(tiny_lm):
+    assert linear_head(tiny_lm) is not None
+    calls = _no_head_calls(tiny_lm)
+    batch = _batch()
+    token_logprobs(tiny_lm, batch)
+    assert calls == []  # the head never ran over the vocabulary
+    grads = _assert_same_as_full_path(tiny_lm, batch)
+    assert "lm_head.weight" in grads
+
+
+def test_full_path_matches_the_old_full_log_softmax(tiny_lm):
+    batch = _batch()
+    logits = tiny_lm(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+    old = torch.log_softmax(logits.float(), -1).gather(-1, batch["targets"].unsqueeze(-1)).squeeze(-1)
+    mask = batch["loss_mask"] > 0
+    logp, _ = token_logprobs(tiny_lm, batch)
+    torch.testing.assert_close(logp[mask], old[mask], atol=1e-5, rtol=0)
+    torch.testing.assert_close(full_vocab_token_logprobs(tiny_lm, batch)[0][mask], old[mask], atol=1e-6, rtol=0)
+
+
+def _lora(model, **kw):
+    config = peft.LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, task_type="CAUSAL_LM", **kw)
+    lora = peft.get_peft_model(model, config)
+    with torch.no_grad():  # LoRA's B starts at 0; make the adapter change the outputs
+        for name, p in lora.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    return lora
+
+
+def test_fused_equals_full_path_with_lora(tiny_lm):
+    batch = _batch()
+    base_logp, _ = token_logprobs(tiny_lm, batch)
+    lora = _lora(tiny_lm, target_modules="all-linear")
+    assert linear_head(lora) is not None
+    grads = _assert_same_as_full_path(lora, batch)
+    assert grads and all("lora_" in n for n in grads)
+    logp, _ = token_logprobs(lora, batch)
+    assert (logp - base_logp).abs().max() > 1e-2  # the adapter is applied...
+    with lora.disable_adapter():  # ...and switched off with it
+        torch.testing.assert_close(token_logprobs(lora, batch)[0], base_logp, atol=1e-6, rtol=0)
+
+
+def test_lora_on_the_head_takes_the_full_path(tiny_lm):
+    lora = _lora(tiny_lm, target_modules=["q_proj", "lm_head"])
+    assert linear_head(lora) is None
+    calls = _no_head_calls(lora.get_base_model())
+    token_logprobs(lora, _batch())
+    assert calls == [1]
+
+
+def test_tied_embeddings_get_the_same_gradient():
+    config = transformers.Qwen2Config(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                      num_attention_heads=2, num_key_value_heads=1, tie_word_embeddings=True)
+    torch.manual_seed(1)
+    model = transformers.AutoModelForCausalLM.from_config(config).float()
+    assert model.lm_head.weight is model.model.embed_tokens.weight
+    grads = _assert_same_as_full_path(model, _batch())
+    assert "model.embed_tokens.weight" in grads
+
+
+def test_a_head_with_logit_softcapping_takes_the_full_path():
+    config = transformers.Gemma2Config(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                       num_attention_heads=2, num_key_value_heads=1, head_dim=16,
+                                       final_logit_softcapping=2.0)
+    torch.manual_seed(2)
+    model = transformers.AutoModelForCausalLM.from_config(config).float()
+    assert type(model.lm_head) is torch.nn.Linear and linear_head(model) is None
+    batch = _batch()
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+    assert logits.abs().max() <= 2.0  # capped: the plain head's output would not be
+    want = torch.log_softmax(logits.float(), -1).gather(-1, batch["targets"].unsqueeze(-1)).squeeze(-1)
+    mask = batch["loss_mask"] > 0
+    torch.testing.assert_close(token_logprobs(model, batch)[0][mask], want[mask], atol=1e-6, rtol=0)
+
+
+def test_entropy_bonus_by_hand():
+    # one token, ratio 1, A = 0: the loss is -entropy_coef * H; H of a uniform 4-way choice is log 4
+    batch = {"old_logprobs": torch.tensor([[0.0]]), "advantages": torch.tensor([[0.0]]),
+             "weights": torch.tensor([[1.0]])}
+    entropy = torch.tensor([[math.log(4)]])
+    loss, stats = ppo_loss(torch.zeros(1, 1), batch, entropy=entropy, entropy_coef=0.1)
+    assert loss.item() == pytest.approx(-0.1 * math.log(4))
+    assert stats["entropy"].item() == pytest.approx(math.log(4))
+    assert ppo_loss(torch.zeros(1, 1), batch, entropy=entropy)[0].item() == 0.0
+
+
+def test_only_zero_weight_positions_are_left_out():
+    batch = _batch()  # the positions token_logprobs leaves at 0 are exactly those the loss weighs 0
+    assert torch.equal(batch["weights"] > 0, batch["loss_mask"] > 0)
