@@ -117,7 +117,8 @@ def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0
         log(f"{project.key}: {len(pristine.passed())} tests pass on the pristine code "
             f"({pristine.duration_s:.1f} s); layout {layout.packages}")
         mutations = ordered(candidates(tree, layout), seed)[: max_attempts or max(20, 8 * max_tasks)]
-        tasks = _validate_all(boxes, project, layout, tree, pristine, mutations, max_tasks, timeout_s, progress)
+        tasks = _validate_all(boxes, project, layout, tree, pristine, mutations, max_tasks, timeout_s, progress,
+                              mutant_timeout_s=max(20.0, 4 * pristine.duration_s))
     finally:
         for box in boxes:
             box.close()
@@ -129,7 +130,7 @@ def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0
 
 def _validate_all(boxes: list, project: Project, layout: Layout, tree: SourceTree, pristine: SuiteResult,
                   mutations: list[Mutation], max_tasks: int, timeout_s: float,
-                  progress: Callable[[int, int], None] | None) -> list[Task]:
+                  progress: Callable[[int, int], None] | None, mutant_timeout_s: float) -> list[Task]:
     tasks: list[Task] = []
     free = list(boxes)
 
@@ -137,7 +138,7 @@ def _validate_all(boxes: list, project: Project, layout: Layout, tree: SourceTre
         box = free.pop()
         try:
             mutant_tree = {**tree, mutation.path: mutation.apply(tree[mutation.path].decode()).encode()}
-            mutant = run_tree(box, mutant_tree, layout, timeout_s)
+            mutant = run_tree(box, mutant_tree, layout, mutant_timeout_s)  # a hanging mutant is dropped early
             return make_task(project, layout, tree, mutation, pristine, mutant, timeout_s)
         finally:
             free.append(box)
