@@ -28,7 +28,9 @@ whole suite runs. **Rewards:** 1.0 at ``submit`` when every FAIL_TO_PASS and PAS
 else 0.0; 0 for other tool calls; -0.1 for a malformed call (not JSON, unknown tool, bad arguments),
 with an error observation and ``info["error"]``. ``info`` at the end carries ``resolved``,
 ``fail_to_pass`` (fraction passing, for partial credit), ``pass_to_pass``, ``agent_patch``. The last
-allowed turn (``max_turns``, 30) grades the working copy as if submitted (``info["auto_submitted"]``).
+turn (``submit_at_turn``, 30) grades the working copy as if submitted (``info["auto_submitted"]``) and
+terminates: the env ends its own episodes, so it is registered without a ``TurnLimit`` (``agora.make(...,
+max_turns=N)`` would truncate at N without grading).
 A sandbox failure ends the episode with ``info["infra_error"]`` (not the agent's fault).
 """
 
@@ -82,13 +84,13 @@ class BugFix(ToolEnv):
         "noop": "agora.envs.swe.bug_fix.agents:NoopAgent",
     }
 
-    def __init__(self, tasks: str | Path = "all", max_turns: int = 30, bash_timeout_s: float = 30.0,
+    def __init__(self, tasks: str | Path = "all", submit_at_turn: int = 30, bash_timeout_s: float = 30.0,
                  pool_size: int = 2, render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
         self.task_source = str(tasks)
         self.tasks: list[Task] = load_tasks(tasks)
         self._by_id = {t.instance_id: t for t in self.tasks}
-        self.max_turns, self.bash_timeout_s, self.pool_size = max_turns, bash_timeout_s, pool_size
+        self.submit_at_turn, self.bash_timeout_s, self.pool_size = submit_at_turn, bash_timeout_s, pool_size
         self._sandboxes: dict[str, EpisodeSandbox] = {}
         self._tarballs: dict[str, bytes] = {}
         self.task: Task | None = None
@@ -133,7 +135,7 @@ class BugFix(ToolEnv):
             return self.invalid("The episode is over (submitted): call reset().", self._info())
         self._turns += 1
         observation, reward, terminated, info = super()._step(action)
-        if not terminated and self._turns >= self.max_turns:
+        if not terminated and self._turns >= self.submit_at_turn:
             graded = self._submit(auto=True)
             return f"{observation}\n\n{graded[0]}", reward + graded[1], True, {**info, **graded[3]}
         return observation, reward, terminated, info

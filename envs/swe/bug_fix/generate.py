@@ -117,20 +117,26 @@ def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0
         log(f"{project.key}: {len(pristine.passed())} tests pass on the pristine code "
             f"({pristine.duration_s:.1f} s); layout {layout.packages}")
         mutations = ordered(candidates(tree, layout), seed)[: max_attempts or max(20, 8 * max_tasks)]
-        tasks = _validate_all(boxes, project, layout, tree, pristine, mutations, max_tasks, timeout_s, progress,
-                              mutant_timeout_s=max(20.0, 4 * pristine.duration_s))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with (out_dir / "tasks.jsonl").open("w", encoding="utf-8") as out:  # each task as it is kept
+
+            def keep(task: Task) -> None:
+                out.write(task.model_dump_json() + "\n")
+                out.flush()
+
+            tasks = _validate_all(boxes, project, layout, tree, pristine, mutations, max_tasks, timeout_s, progress,
+                                  mutant_timeout_s=max(20.0, 4 * pristine.duration_s), keep=keep)
     finally:
         for box in boxes:
             box.close()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "tasks.jsonl").write_text("".join(t.model_dump_json() + "\n" for t in tasks), encoding="utf-8")
     log(f"{project.key}: {len(tasks)} tasks -> {out_dir / 'tasks.jsonl'}")
     return tasks
 
 
 def _validate_all(boxes: list, project: Project, layout: Layout, tree: SourceTree, pristine: SuiteResult,
                   mutations: list[Mutation], max_tasks: int, timeout_s: float,
-                  progress: Callable[[int, int], None] | None, mutant_timeout_s: float) -> list[Task]:
+                  progress: Callable[[int, int], None] | None, mutant_timeout_s: float,
+                  keep: Callable[[Task], None]) -> list[Task]:
     tasks: list[Task] = []
     free = list(boxes)
 
@@ -149,6 +155,7 @@ def _validate_all(boxes: list, project: Project, layout: Layout, tree: SourceTre
                 if task is not None and len(tasks) < max_tasks and task.instance_id not in {t.instance_id for t in
                                                                                             tasks}:
                     tasks.append(task)
+                    keep(task)
             if progress is not None:
                 progress(min(start + len(boxes), len(mutations)), len(tasks))
             if len(tasks) >= max_tasks:

@@ -93,7 +93,8 @@ def load_tasks(source: str | Path = "all") -> list[Task]:
 
 def shipped_names() -> list[str]:
     """Projects with a shipped task set."""
-    return sorted(n for n, p in pins().items() if p.get("shipped") and (DATA_DIR / n / "tasks.jsonl").is_file())
+    files = {n: DATA_DIR / n / "tasks.jsonl" for n, p in pins().items() if p.get("shipped")}
+    return sorted(n for n, f in files.items() if f.is_file() and f.stat().st_size > 0)
 
 
 def _read(path: Path) -> list[Task]:
