@@ -44,7 +44,7 @@ from agora.envs.swe.bug_fix.grading import SubmissionError, collect, grade
 from agora.envs.swe.bug_fix.tasks import Task, buggy_tree, load_tasks
 from agora.envs.swe.bug_fix.testrun import SUITE_LIMITS, put_tree, tarball
 from agora.envs.tools.base import ToolEnv, ToolResult
-from agora.errors import AgoraError, SandboxCrashed, SandboxError
+from agora.errors import AgoraError, EngineUnavailable, ImageNotBuilt, SandboxCrashed, SandboxError
 from agora.sandbox import ISOLATION_NOTE
 from agora.sandbox.episode import EpisodeSandbox
 from agora.tools import ToolCall, object_schema, tool_spec
@@ -136,18 +136,23 @@ class BugFix(ToolEnv):
         self._turns += 1
         observation, reward, terminated, info = super()._step(action)
         if not terminated and self._turns >= self.submit_at_turn:
-            graded = self._submit(auto=True)
-            return f"{observation}\n\n{graded[0]}", reward + graded[1], True, {**info, **graded[3]}
+            graded = self._call_tool(ToolCall(name="submit", arguments={}))
+            extra = {**graded[3], "auto_submitted": True} if "resolved" in graded[3] else graded[3]
+            return f"{observation}\n\n{graded[0]}", reward + graded[1], True, {**info, **extra}
         return observation, reward, terminated, info
 
     def _call_tool(self, call: ToolCall) -> ToolResult:
         try:
             if call.name == "submit":
-                return self._submit(auto=False)
+                return self._submit()
             return getattr(self, f"_tool_{call.name}")(**call.arguments)
-        except SandboxError as e:
+        except Exception as e:
+            if not _is_infra(e):
+                if isinstance(e, SandboxError):  # the server refused the request (a read-only path, ...)
+                    return self.tool_failed(str(e))
+                raise
             self._done = True
-            return (f"The sandbox failed (not your fault): {e}", 0.0, True, {"infra_error": str(e)})
+            return f"The sandbox failed (not your fault): {e}", 0.0, True, {"infra_error": str(e)}
 
     def _tool_bash(self, command: str) -> ToolResult:
         assert self.task is not None
@@ -195,13 +200,15 @@ class BugFix(ToolEnv):
         line = text[: text.index(old_str)].count("\n") + 1
         return f"Edited {path} at line {line}.", 0.0, False, {}
 
-    def _submit(self, auto: bool) -> ToolResult:
+    def _submit(self) -> ToolResult:
         assert self.task is not None
         self._done = True
         try:
             agent = collect(self._sandbox().get())
         except SubmissionError as e:
             return f"Submission rejected: {e}. Reward 0.", 0.0, True, {"resolved": False, "error": str(e)}
+        except SandboxError as e:  # the container could not hand the working copy over
+            return f"Grading failed (not your fault): {e}", 0.0, True, {"infra_error": str(e)}
         try:
             result = grade(self.task, buggy_tree(self.task), agent)
         except (SandboxError, AgoraError) as e:
@@ -209,7 +216,7 @@ class BugFix(ToolEnv):
         verdict = "resolved: every test passes" if result.reward == 1.0 else "not resolved: some tests still fail"
         info = {"resolved": result.reward == 1.0, "fail_to_pass": result.fail_to_pass,
                 "pass_to_pass": result.pass_to_pass, "agent_patch": result.agent_patch[:20_000],
-                "grading_timed_out": result.timed_out, "auto_submitted": auto}
+                "grading_timed_out": result.timed_out, "auto_submitted": False}
         return f"Submitted and graded: {verdict}.", result.reward, True, info
 
     def close(self) -> None:
@@ -218,6 +225,13 @@ class BugFix(ToolEnv):
             sandbox.close()
         self._sandboxes.clear()
         super().close()
+
+
+def _is_infra(error: Exception) -> bool:
+    """True for failures of the harness: a dead or missing container, engine or image (not the agent's)."""
+    if isinstance(error, (SandboxCrashed, EngineUnavailable, ImageNotBuilt)):
+        return True
+    return type(error).__module__.split(".")[0] in ("docker", "requests", "urllib3")
 
 
 def cut(text: str, limit: int = OUTPUT_CHARS) -> str:

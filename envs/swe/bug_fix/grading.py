@@ -10,7 +10,9 @@
    time limit. Reward 1 when every FAIL_TO_PASS and every PASS_TO_PASS test passes, else 0.
 
 A sandbox failure raises `SandboxError` (the env reports it as ``info["infra_error"]``); so does a run
-that gives no verdict although the agent changed nothing (the harness failed, not the agent).
+that gives no verdict although the agent changed nothing, and a timeout that the unchanged working copy,
+run again in another fresh container, hits too (the harness is too slow, not the agent's code: a patch
+that hangs the suite scores 0).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from agora.envs.swe.bug_fix.patches import tree_diff
 from agora.envs.swe.bug_fix.projects import MAX_FILE_BYTES, MAX_FILES, Layout, SourceTree, clean_path
 from agora.envs.swe.bug_fix.tasks import Task
-from agora.envs.swe.bug_fix.testrun import SUITE_LIMITS, put_tree, run_suite
+from agora.envs.swe.bug_fix.testrun import SUITE_LIMITS, SuiteResult, put_tree, run_suite
 from agora.errors import SandboxError
 from agora.sandbox import Sandbox
 
@@ -91,21 +93,29 @@ def merge(buggy: SourceTree, agent: SourceTree, layout: Layout) -> tuple[SourceT
     return graded, tree_diff(before, after)
 
 
-def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) -> Grade:
-    """Grades the agent's tree (see the module docs); raises `SandboxError` when the harness fails."""
+def _run(task: Task, tree: SourceTree, pool_size: int) -> SuiteResult:
+    """The whole suite on `tree` in a fresh container, removed afterwards."""
     import agora.sandbox
 
-    start = time.monotonic()
-    graded, patch = merge(buggy, agent, task.layout)
     box = agora.sandbox.create(image=task.image, pool_size=pool_size, **GRADE_LIMITS)
     try:
-        put_tree(box, graded)
-        result = run_suite(box, task.pythonpath, task.test_timeout_s)
+        put_tree(box, tree)
+        return run_suite(box, task.pythonpath, task.test_timeout_s)
     finally:
         box.discard()
+
+
+def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) -> Grade:
+    """Grades the agent's tree (see the module docs); raises `SandboxError` when the harness fails."""
+    start = time.monotonic()
+    graded, patch = merge(buggy, agent, task.layout)
+    result = _run(task, graded, pool_size)
     if not patch and (result.timed_out or not result.outcomes):
         raise SandboxError(f"grading gave no verdict on the unchanged working copy (timed out: "
                            f"{result.timed_out}); report tail: {result.tail[-300:]}", command="pytest")
+    if result.timed_out and _run(task, buggy, pool_size).timed_out:
+        raise SandboxError(f"grading ran past {task.test_timeout_s:g} s, and so did the unchanged working copy: the "
+                           "harness is too slow here (an overloaded machine?), not the agent's code", command="pytest")
     passed = result.passed()
     f2p = sum(t in passed for t in task.FAIL_TO_PASS) / len(task.FAIL_TO_PASS)
     p2p = sum(t in passed for t in task.PASS_TO_PASS) / max(1, len(task.PASS_TO_PASS))
