@@ -103,11 +103,11 @@ def test_editing_or_deleting_the_failing_tests_scores_zero(env):
 def test_no_git_history_and_no_pristine_copy_anywhere_in_the_container(env):
     task = load_tasks("tinydb")[0]
     env.reset(options={"instance_id": task.instance_id})
-    obs, *_ = env.step(call("bash", command="git log 2>&1; ls -a /work; find / -name '*.git' -o -name "
-                                            "'*.tar.gz' -o -name '*.whl' -o -path '*pip*cache*' 2>/dev/null "
-                                            "| grep -v ^/proc"))
-    assert "git: command not found" in obs and "tinydb-4.9.0" not in obs
-    assert not any(line.rstrip("/").endswith(".git") or "pip" in line for line in obs.splitlines()[1:])
+    obs, *_ = env.step(call("bash", command="git log 2>&1; ls -a /work; echo FOUND:; find / \\( -name '*.git' -o "
+                                            "-name '*.tar.gz' -o -name '*.whl' -o -path '*/.cache/pip' -o -name pip -o "
+                                            "-iname '*tinydb*' \\) -not -path '/proc/*' -not -path '/work/*' 2>/dev/null"))  # noqa: E501
+    assert "git: command not found" in obs and ".git\n" not in obs.split("FOUND:")[0]
+    assert obs.split("FOUND:")[1].strip() == ""  # no repository, sdist, wheel, pip (cache) or installed tinydb
     obs, *_ = env.step(call("bash", command="cd /tmp && env -u PYTHONPATH python3 -c 'import tinydb' 2>&1"))
     assert "No module named 'tinydb'" in obs
     # Hash every file of the container (outside the buggy working copy) and compare with the pristine sources.
