@@ -155,6 +155,13 @@ class Sandbox(ABC):
         """Gives the sandbox back; further calls start a new one."""
         self._drop()
 
+    def discard(self) -> None:
+        """Removes the sandbox instead of giving it back, so no later caller ever gets it (e.g. after grading).
+
+        With a pool of its own (an image and limits that nothing else uses), every sandbox is then fresh.
+        """
+        self._drop()
+
     def __enter__(self) -> Sandbox:
         return self
 

@@ -22,7 +22,7 @@ SERVER_FILE = Path(__file__).with_name("cmdserver.py")
 REGISTRY_BASE = "debian:bookworm-slim"
 OFFLINE_BASE = "agora-base-bookworm"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
-IMAGES = ("python",)
+IMAGES = ("python", "swe")
 
 
 RECIPE_VERSION = b"2"  # bump when build_image changes what it makes from the same inputs
