@@ -139,6 +139,8 @@ class Trainer:
                 self.reference = frozen_copy(self.model)
             last = self.evaluate()
             self.metrics.log(0, last)
+            if self.progress:  # the evaluation before training
+                self.progress(0, last)
         while self.step < cfg.steps:
             self.step += 1
             last = self.train_step()
