@@ -42,7 +42,7 @@ per update in groups of 4 per seed, mean-centred returns, and advantage -1 for a
 the legal-move rate rises first). Held-out evaluation (16 games) before the first and after the last update."""
 
 SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0"
-"""SmolLM2's sampling in the tournament: the same as in training and evaluation."""
+"""The model's sampling in the tournament: the same as in training and evaluation."""
 
 SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
 """The SmolLM2 player of ``--quick``: told to answer with a bracketed move, untrained, it mostly loses by
@@ -85,6 +85,7 @@ def demo_command(
     games: Annotated[int | None, typer.Option(help="Games per pair (default: 4; --quick: each game's own).")] = None,
     workers: Annotated[int | None, typer.Option(help="Tournament worker processes (default: all cores).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of training, evaluation and the tournament.")] = 0,
+    model: Annotated[Path | None, typer.Option(help="A transformers checkpoint to use instead of SmolLM2.")] = None,
 ) -> None:
     """SmolLM2-135M learns TicTacToe on CPU (LoRA), then a tournament rates it before and after."""
     missing = missing_training_packages()
@@ -96,7 +97,7 @@ def demo_command(
             typer.echo(f"agora demo needs {', '.join(missing)} (pip install 'agora[games,train]', or run "
                        "./scripts/demo.sh); agora demo --quick runs the scripted tournament without them.", err=True)
             raise typer.Exit(2)
-        _learn_and_rate(out, steps, games or 4, workers, seed)
+        _learn_and_rate(out, steps, games or 4, workers, seed, model)
     except AgoraError as e:
         console.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
@@ -114,7 +115,7 @@ def _quick(out: Path, workers: int | None, games: int | None, missing: list[str]
                   f"Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0")
 
 
-def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed: int) -> None:
+def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed: int, model: Path | None) -> None:
     from agora.agents.models import smollm2
     from agora.trainers.checkpoint import latest_checkpoint
     from agora.trainers.loop import Trainer
@@ -123,19 +124,20 @@ def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed
     start = time.perf_counter()
     for stale in (out / "train", out / "tournament"):
         shutil.rmtree(stale, ignore_errors=True)  # the demo's own outputs: each run starts fresh
-    cfg = demo_config(smollm2(), out / "train", steps=steps, seed=seed)
-    console.rule("[bold]1. SmolLM2-135M-Instruct plays TicTacToe against random (before training)")
+    name = "SmolLM2" if model is None else model.name
+    cfg = demo_config(model or smollm2(), out / "train", steps=steps, seed=seed)
+    console.rule(f"[bold]1. {name} plays TicTacToe against random (before training)")
     trainer = Trainer(cfg)
-    _show_game(trainer)
+    _show_game(trainer, name)
     console.rule(f"[bold]2. LoRA training against random on CPU: {steps} updates of {cfg.batch_episodes} games")
     before, after = _train(trainer)
     trainer.metrics.close()
     curve = plot_run(cfg.out_dir, out / "learning_curve.png")
     console.print(f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
                   f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}")
-    console.rule("[bold]3. Tournament: SmolLM2 before and after, random, minimax")
+    console.rule(f"[bold]3. Tournament: {name} before and after, random, minimax")
     adapter = latest_checkpoint(cfg.out_dir) / "model"
-    _rate(out, adapter, games, workers, seed)
+    _rate(out, cfg.model, name, adapter, games, workers, seed)
     console.print(f"\nwrote {curve}, {out / 'ratings.png'}, {out / 'train'}/ (metrics, adapter), "
                   f"{out / 'tournament'}/ (games.jsonl, tables)   in {time.perf_counter() - start:.0f} s")
 
@@ -144,7 +146,7 @@ def _fmt(before: dict[str, float], after: dict[str, float], key: str) -> str:
     return f"{before[f'eval/{key}']:.2f} -> {after[f'eval/{key}']:.2f}"
 
 
-def _show_game(trainer: Any) -> None:
+def _show_game(trainer: Any, name: str) -> None:
     """One held-out game of the untrained model: its replies and whether the game took them."""
     from agora.trainers.collect import Job, collect
 
@@ -153,7 +155,7 @@ def _show_game(trainer: Any) -> None:
     for turn in episode.turns:
         text = trainer.tokenizer.decode(turn.completion_token_ids or [], skip_special_tokens=True)
         mark = "[green]legal[/green]" if turn.valid else "[red]rejected[/red]"
-        console.print(f"  SmolLM2: {text.strip()!r:<40} {mark}")
+        console.print(f"  {name}: {text.strip()!r:<40} {mark}")
     console.print(f"  result: {sum(episode.returns.values()):+g}")
 
 
@@ -180,13 +182,13 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float]]:
     return evals[0], evals[-1]
 
 
-def _rate(out: Path, adapter: Path, games: int, workers: int | None, seed: int) -> None:
-    """The tournament, with SmolLM2's specs shown as "SmolLM2 before" / "SmolLM2 after"."""
+def _rate(out: Path, model: str, name: str, adapter: Path, games: int, workers: int | None, seed: int) -> None:
+    """The tournament, with the model's specs shown as "NAME before" / "NAME after"."""
     from agora.tournament import round_robin
     from agora.tournament.report import plot, table
 
-    before, after = f"smollm2?{SMOLLM2_OPTIONS}", f"smollm2?{SMOLLM2_OPTIONS}&adapter={adapter}"
-    labels = {before: "SmolLM2 before", after: "SmolLM2 after"}
+    before, after = f"hf:{model}?{SMOLLM2_OPTIONS}", f"hf:{model}?{SMOLLM2_OPTIONS}&adapter={adapter}"
+    labels = {before: f"{name} before", after: f"{name} after"}
     result = round_robin(GAME, [before, after, "random", "minimax"], games_per_pair=games, seed=seed,
                          workers=workers, out=out / "tournament")
     summary = relabel(result.summary, labels)
