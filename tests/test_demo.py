@@ -50,3 +50,23 @@ def test_a_trained_lora_adapter_is_an_hf_spec_option(tmp_path):
     assert not torch.allclose(plain, expected, atol=1e-2)
     with pytest.raises(ValueError, match="adapter_config.json"):
         resolve_agent(f"hf:{base}?adapter={tmp_path}")
+
+
+@pytest.mark.slow
+def test_the_demo_pipeline_end_to_end_on_a_tiny_model(tmp_path):
+    # SmolLM2 takes minutes; the same pipeline on a tiny checkpoint: evaluate, train the LoRA adapter,
+    # rate before/after/random/minimax with the adapter as an agent spec, write the plots.
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    from agora.agents.models import save_tiny_model
+
+    model = save_tiny_model(tmp_path / "tiny", seed=0)
+    out = tmp_path / "demo"
+    args = ["demo", "--model", str(model), "--out", str(out), "--steps", "1", "--games", "1", "--workers", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    for name in ("learning_curve.png", "ratings.png", "train/metrics.jsonl", "tournament/games.jsonl",
+                 "train/checkpoints/step_000001/model/adapter_config.json"):
+        assert (out / name).is_file(), name
+    assert "tiny after" in result.output and "tiny before" in result.output
+    assert "legal-move rate" in result.output
