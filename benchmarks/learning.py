@@ -6,6 +6,7 @@ metric, its value on held-out seeds before the first update and after the last:
     python benchmarks/learning.py --only smollm2_tictactoe       # the run of `agora demo`
     python benchmarks/learning.py --only selfplay_nim --steps 40
     python benchmarks/learning.py                                 # every run
+    python benchmarks/learning.py --update-memory                 # peak RSS of one SmolLM2 LoRA update only
 
 `smollm2_tictactoe`: SmolLM2-135M-Instruct with LoRA r16 against `random` on TicTacToe, the settings of
 `agora demo` (`agora.cli.demo.DEMO_TRAIN`) at micro-batch `--micro-batch` (default 4): legal-move rate,
@@ -62,10 +63,31 @@ def run_one(name: str, out: Path, steps: int | None, micro_batch: int, seed: int
             "png": str(plot_run(cfg.out_dir))}
 
 
-def in_child(*args: object) -> dict[str, object]:
+def update_memory(out: Path, micro_batch: int, seed: int) -> dict[str, object]:
+    """Peak RSS of one PPO update of the SmolLM2 LoRA run, on 8 real TicTacToe episodes (token in / token out)
+    played by the random-legal-move teacher (full games, so longer than an untrained model's), no generation."""
+    from agora.trainers.collect import collect
+    from agora.trainers.credit import turn_advantages
+    from agora.trainers.loop import Trainer
+    from agora.trainers.update import build_sequences, ppo_update
+
+    trainer = Trainer(config("smollm2_tictactoe", out, 1, micro_batch, seed))
+    loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    jobs = trainer.train_jobs(1, trainer._teacher())
+    episodes = collect(trainer._make_env, jobs, max_turns=trainer.cfg.max_turns)
+    trained = turn_advantages(episodes, trainer._learner_seats(jobs, episodes), estimator="grpo", std=None)
+    sequences = build_sequences(trained)
+    start = time.perf_counter()
+    ppo_update(trainer.model, trainer.optimizer, sequences, trainer.cfg, trainer.pad_id)
+    return {"sequences": len(sequences), "tokens": sum(len(q) for q in sequences), "micro_batch": micro_batch,
+            "update_s": time.perf_counter() - start, "rss_after_load_gb": loaded,
+            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
+
+
+def in_child(function, *args: object) -> dict[str, object]:
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        return pool.submit(run_one, *args).result()
+        return pool.submit(function, *args).result()
 
 
 def main() -> None:
@@ -75,8 +97,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark_learning"))
     parser.add_argument("--only", choices=sorted(RUNS), default=None)
+    parser.add_argument("--update-memory", action="store_true", help="only the peak RSS of one SmolLM2 update")
     args = parser.parse_args()
-    rows = [in_child(name, args.out, args.steps, args.micro_batch, args.seed) for name in RUNS
+    if args.update_memory:
+        print(in_child(update_memory, args.out, args.micro_batch, args.seed))
+        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
+        return
+    rows = [in_child(run_one, name, args.out, args.steps, args.micro_batch, args.seed) for name in RUNS
             if args.only in (None, name)]
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
     print(f"{'run':<18} {'held-out metric':<26} {'before':>7} {'after':>7} {'steps':>5} {'games':>5} "
