@@ -11,7 +11,8 @@ Agent specs (resolved by `agora.resolve_agent`, hence by ``agora rollout --agent
 ==============================  ==============================================================
 
 Options follow a ``?``: ``hf:PATH?temperature=0.7&max_new_tokens=32&history=last_k&last_k=2``
-(``dtype=float32`` for the model's dtype in hf and vllm).
+(``dtype=float32`` for the model's dtype in hf and vllm; ``adapter=DIR`` in hf: a LoRA adapter saved by
+``save_pretrained``, e.g. a training checkpoint's ``model/``, applied over PATH).
 Importing this package is light; torch, transformers and vLLM load when an agent is built.
 """
 
@@ -26,7 +27,7 @@ from agora.agent import Agent, register_agent_prefix
 
 _SAMPLING_KEYS = {"temperature": float, "max_new_tokens": int, "top_p": float}
 _CHAT_KEYS = {"history": str, "last_k": int, "system_prompt": str, "action_mode": str}
-_ENGINE_KEYS = {"dtype": str}
+_ENGINE_KEYS = {"dtype": str, "adapter": str}
 
 
 @dataclasses.dataclass
@@ -62,10 +63,30 @@ def parse_spec_options(rest: str) -> SpecOptions:
 
 
 @functools.lru_cache(maxsize=8)
-def _hf_engine(path: str, seed: int, dtype: str | None) -> Any:
+def _hf_engine(path: str, seed: int, dtype: str | None, adapter: str | None = None) -> Any:
     from agora.agents.hf import HFEngine
 
-    return HFEngine(path, seed=seed, dtype=dtype)
+    if adapter is None:
+        return HFEngine(path, seed=seed, dtype=dtype)
+    model, tokenizer = _with_adapter(path, adapter, dtype)
+    return HFEngine(model, tokenizer, seed=seed)
+
+
+def _with_adapter(path: str, adapter: str, dtype: str | None) -> tuple[Any, Any]:
+    """The model at `path` with the LoRA adapter at `adapter` merged into its weights, and its tokenizer."""
+    from pathlib import Path
+
+    from agora._optional import require
+
+    torch, transformers = require("torch", "train"), require("transformers", "train")
+    peft = require("peft", "train")
+    if not (Path(adapter) / "adapter_config.json").is_file():
+        raise ValueError(f"adapter={adapter!r} holds no adapter_config.json; give a folder written by a peft "
+                         "model's save_pretrained (a training checkpoint's model/ folder).")
+    kwargs = {"dtype": getattr(torch, dtype)} if dtype else {}
+    base = transformers.AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    model = peft.PeftModel.from_pretrained(base, adapter).merge_and_unload()
+    return model, transformers.AutoTokenizer.from_pretrained(path)
 
 
 def hf_agent(rest: str, seed: int | None = None) -> Agent:
@@ -75,7 +96,8 @@ def hf_agent(rest: str, seed: int | None = None) -> Agent:
     spec = parse_spec_options(rest)
     if not spec.target:
         raise ValueError("hf: needs a model path, e.g. hf:/models/tiny")
-    agent = HFAgent(_hf_engine(spec.target, seed or 0, spec.engine.get("dtype")), **spec.chat_kwargs())
+    engine = _hf_engine(spec.target, seed or 0, spec.engine.get("dtype"), spec.engine.get("adapter"))
+    agent = HFAgent(engine, **spec.chat_kwargs())
     agent.name = f"hf:{spec.target}"
     return agent
 
@@ -97,6 +119,8 @@ def vllm_agent(rest: str, seed: int | None = None) -> Agent:
     from agora.agents.vllm import VLLMAgent
 
     spec = parse_spec_options(rest)
+    if "adapter" in spec.engine:
+        raise ValueError("adapter= is an hf: option; for vllm:, merge the adapter and give the merged model's path.")
     return VLLMAgent(spec.target, seed=seed or 0, engine_kwargs=spec.engine, **spec.chat_kwargs())
 
 

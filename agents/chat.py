@@ -94,9 +94,25 @@ class ChatAgent(Agent):
         self.reset()
 
     def reset(self, seed: int | None = None) -> None:
-        """Starts a new conversation."""
+        """Starts a new conversation; a seed fixes the samples of the episode (see `next_request_seed`)."""
         self.messages = []
         self.tools = None
+        self.episode_seed = seed
+        self._requests = 0
+
+    def next_request_seed(self) -> int | None:
+        """The sampling seed of the next request: from the episode seed and the request's index, or None.
+
+        Backends that take a per-request seed (`HFEngine`) then sample the same replies for the same
+        seed however requests are batched; None leaves the choice to the backend.
+        """
+        from agora.agents.sampling import request_seed
+
+        seed = getattr(self, "episode_seed", None)
+        if seed is None:
+            return None
+        self._requests += 1
+        return request_seed(seed, self._requests)
 
     def fork(self) -> ChatAgent:
         """A copy with an empty conversation that shares the model/backend."""

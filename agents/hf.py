@@ -10,7 +10,8 @@ Logprobs come from the raw logits (``output_logits=True``), not the processed sc
 ``log_softmax(logits / temperature)``: exactly the distribution sampled from (no top-k; top-p
 only when set below 1, in which case the stored logprobs are those of the untruncated
 distribution). Greedy decoding (temperature 0) stores ``log_softmax(logits)``.
-Sampling uses torch's global RNG, seeded per batch from the engine's own seed.
+Sampling is per request (`agora.agents.sampling`): a request's seed (derived from the episode seed its
+agent was reset with, or drawn from the engine's seed) fixes its sample whatever batch it lands in.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class _Request:
     prompt_ids: list[int]
     sampling: SamplingParams
     future: concurrent.futures.Future
+    seed: int | None = None
 
 
 class HFEngine:
@@ -78,11 +80,13 @@ class HFEngine:
         self.batch_sizes: list[int] = []
         """Size of every batch run so far (to see batching at work)."""
 
-    def submit(self, prompt_ids: list[int], sampling: SamplingParams) -> concurrent.futures.Future:
-        """Queues one request; the future resolves to a `Completion`."""
+    def submit(
+        self, prompt_ids: list[int], sampling: SamplingParams, seed: int | None = None
+    ) -> concurrent.futures.Future:
+        """Queues one request (its sample fixed by `seed` when given); the future resolves to a `Completion`."""
         self._ensure_thread()
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put(_Request(list(prompt_ids), sampling, future))
+        self._queue.put(_Request(list(prompt_ids), sampling, future, seed))
         return future
 
     def _ensure_thread(self) -> None:
@@ -126,7 +130,10 @@ class HFEngine:
     def _run_group(self, group: list[_Request]) -> None:
         try:
             completions = self.generate(
-                [r.prompt_ids for r in group], group[0].sampling, [r.sampling.max_new_tokens for r in group]
+                [r.prompt_ids for r in group],
+                group[0].sampling,
+                [r.sampling.max_new_tokens for r in group],
+                [r.seed for r in group],
             )
         except Exception as e:  # every waiting episode sees the error
             for request in group:
@@ -136,17 +143,29 @@ class HFEngine:
             request.future.set_result(completion)
 
     def generate(
-        self, prompts: list[list[int]], sampling: SamplingParams, max_new_tokens: list[int] | None = None
+        self,
+        prompts: list[list[int]],
+        sampling: SamplingParams,
+        max_new_tokens: list[int] | None = None,
+        seeds: list[int | None] | None = None,
     ) -> list[Completion]:
-        """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit."""
+        """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit.
+
+        Each row samples with its own seed (`seeds`; a missing one is drawn from the engine's RNG).
+        """
+        from agora.agents.sampling import GumbelSampler
+
         torch = self.torch
         self.batch_sizes.append(len(prompts))
         limits = max_new_tokens or [sampling.max_new_tokens] * len(prompts)
         input_ids, attention = self._pad(prompts)
         config = self._generation_config(sampling, max(limits))
+        seeds = [int(self._rng.integers(2**63 - 1)) if s is None else s for s in seeds or [None] * len(prompts)]
+        processors = [GumbelSampler(seeds, sampling.temperature, sampling.top_p)] if sampling.temperature > 0 else []
         with torch.no_grad():
-            torch.manual_seed(int(self._rng.integers(2**63 - 1)))
-            out = self.model.generate(input_ids=input_ids, attention_mask=attention, generation_config=config)
+            out = self.model.generate(
+                input_ids=input_ids, attention_mask=attention, generation_config=config, logits_processor=processors
+            )
         logits = torch.stack(out.logits, dim=1).float()
         if sampling.temperature > 0:
             logits = logits / sampling.temperature
@@ -167,17 +186,14 @@ class HFEngine:
 
     def _generation_config(self, sampling: SamplingParams, max_new_tokens: int) -> Any:
         transformers = require("transformers", "train")
-        sample = sampling.temperature > 0
         pad = (
             self.tokenizer.pad_token_id
             if self.tokenizer.pad_token_id is not None
             else self.tokenizer.eos_token_id
         )
+        # Greedy over the scores of `GumbelSampler`, which samples (temperature, top-p) per row.
         return transformers.GenerationConfig(
-            do_sample=sample,
-            temperature=sampling.temperature if sample else None,
-            top_k=0 if sample else None,
-            top_p=sampling.top_p if sample else None,
+            do_sample=False,
             max_new_tokens=max_new_tokens,
             eos_token_id=self.tokenizer.eos_token_id,
             pad_token_id=pad,
@@ -223,7 +239,7 @@ class HFAgent(TokenChatAgent):
         super().__init__(**chat_kwargs)
 
     def _complete(self, prompt_ids: list[int] | None) -> Completion:
-        return self.engine.submit(prompt_ids or [], self.sampling).result()
+        return self.engine.submit(prompt_ids or [], self.sampling, self.next_request_seed()).result()
 
     async def _acomplete(self, prompt_ids: list[int] | None) -> Completion:
-        return await asyncio.wrap_future(self.engine.submit(prompt_ids or [], self.sampling))
+        return await asyncio.wrap_future(self.engine.submit(prompt_ids or [], self.sampling, self.next_request_seed()))

