@@ -83,7 +83,7 @@ def demo_command(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("runs/demo"),
     steps: Annotated[int, typer.Option(help="LoRA updates.")] = DEMO_TRAIN["steps"],
     games: Annotated[int | None, typer.Option(help="Games per pair (default: 4; --quick: each game's own).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Games played at once by the rollout engine (default 16).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Games played at once (default 16).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of training, evaluation and the tournament.")] = 0,
     model: Annotated[Path | None, typer.Option(help="A transformers checkpoint to use instead of SmolLM2.")] = None,
 ) -> None:
