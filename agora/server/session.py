@@ -1,0 +1,224 @@
+"""One client session of `agora serve`: the envs it made and the calls it makes on them.
+
+Env calls of an env id run inline on the event loop once that id has proved fast (its mean call
+under `CallTimer.inline_below_s` over the first calls and no call slower than
+`CallTimer.never_inline_above_s`); everything else (making envs, browsers, sandboxes) runs in the
+server's thread pool, so one slow env never stalls the other sessions. An exception inside an env
+becomes an error reply for that request only; the session and the server go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pettingzoo import AECEnv
+
+from agora.errors import ProtocolError
+from agora.server import protocol as p
+
+MAX_ENVS_PER_SESSION = 64
+
+
+class CallTimer:
+    """Decides per env id whether its calls may run inline (see the module docs)."""
+
+    def __init__(self, inline_below_s: float = 0.0005, warmup: int = 16, never_inline_above_s: float = 0.005):
+        self.inline_below_s = inline_below_s
+        self.warmup = warmup
+        self.never_inline_above_s = never_inline_above_s
+        self._stats: dict[str, tuple[int, float]] = {}
+        self._threaded: set[str] = set()
+
+    def inline(self, env_id: str) -> bool:
+        """Whether the next call of `env_id` may run on the event loop."""
+        if env_id in self._threaded:
+            return False
+        n, mean = self._stats.get(env_id, (0, 0.0))
+        return n >= self.warmup and mean < self.inline_below_s
+
+    def observe(self, env_id: str, took_s: float) -> None:
+        """Records one call's duration; a slow env goes to the thread pool for good."""
+        n, mean = self._stats.get(env_id, (0, 0.0))
+        n += 1
+        mean += (took_s - mean) / min(n, self.warmup)
+        self._stats[env_id] = (n, mean)
+        if took_s > self.never_inline_above_s or (n >= self.warmup and mean >= self.inline_below_s):
+            self._threaded.add(env_id)
+
+
+class _Slot:
+    """One env of the session, with its id and kind."""
+
+    __slots__ = ("env", "env_id", "is_game")
+
+    def __init__(self, env: Any, env_id: str):
+        self.env = env
+        self.env_id = env_id
+        self.is_game = isinstance(env, AECEnv)
+
+
+class Session:
+    """The envs one connection made; `handle` answers one validated request."""
+
+    def __init__(self, executor: concurrent.futures.Executor, timer: CallTimer,
+                 make: Callable[[str, dict[str, Any]], Any], describe: Callable[[str], dict[str, Any]],
+                 list_ids: Callable[[str | None], list[str]]):
+        self.executor = executor
+        self.timer = timer
+        self._make = make
+        self._describe = describe
+        self._list = list_ids
+        self.slots: dict[int, _Slot] = {}
+        self._next = 0
+        self.busy = False
+        self.last_active = time.monotonic()
+
+    async def _run(self, env_id: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if env_id is not None and self.timer.inline(env_id):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.timer.observe(env_id, time.perf_counter() - start)
+        loop = asyncio.get_running_loop()
+        start = time.perf_counter()
+        try:
+            return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+        finally:
+            if env_id is not None:
+                self.timer.observe(env_id, time.perf_counter() - start)
+
+    def _slot(self, handle: int) -> _Slot:
+        slot = self.slots.get(handle)
+        if slot is None:
+            raise ProtocolError(f"this session has no env with handle {handle}; make one first")
+        return slot
+
+    async def handle(self, request: Any) -> Any:
+        """The result of one request (raises what the env raised)."""
+        op = request.op
+        if op == "step":
+            slot = self._slot(request.handle)
+            if slot.is_game:
+                return await self._run(slot.env_id, _game_step, slot.env, request.action)
+            return await self._run(slot.env_id, _env_step, slot.env, request.action)
+        if op == "reset":
+            slot = self._slot(request.handle)
+            fn = _game_reset if slot.is_game else _env_reset
+            return await self._run(slot.env_id, fn, slot.env, request.seed, request.options)
+        if op == "make":
+            return await self._make_env(request.env_id, request.kwargs)
+        if op == "close":
+            slot = self.slots.pop(request.handle, None)
+            if slot is not None:
+                await self._run(None, slot.env.close)
+            return None
+        if op in ("spec", "list"):
+            return self._describe(request.env_id) if op == "spec" else self._list(request.family)
+        return await self._game_call(request)
+
+    async def _make_env(self, env_id: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if len(self.slots) >= MAX_ENVS_PER_SESSION:
+            raise ProtocolError(f"a session may hold {MAX_ENVS_PER_SESSION} envs; close some first")
+        env = await self._run(None, self._make, env_id, kwargs)
+        try:
+            spec = env_spec(env, env_id)
+        except Exception:
+            await self._run(None, env.close)
+            raise
+        handle, self._next = self._next, self._next + 1
+        self.slots[handle] = _Slot(env, env_id)
+        return {"handle": handle, "spec": spec}
+
+    async def _game_call(self, request: Any) -> Any:
+        slot = self._slot(request.handle)
+        env, op = slot.env, request.op
+        if op == "render":
+            return await self._run(slot.env_id, env.render)
+        if not slot.is_game:
+            raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
+        if op == "observe":
+            return await self._run(slot.env_id, env.observe, _agent(env, request.agent))
+        if op == "private_info":
+            return await self._run(slot.env_id, env.unwrapped.private_info, _agent(env, request.agent))
+        if op == "last":
+            return await self._run(slot.env_id, env.last)
+        return env.agent_selection
+
+    async def close(self) -> None:
+        """Closes every env of the session (containers and browsers are freed)."""
+        slots, self.slots = list(self.slots.values()), {}
+        for slot in slots:
+            try:
+                await self._run(None, slot.env.close)
+            except Exception:  # a broken env must not keep the others open
+                pass
+
+
+def _agent(env: Any, agent: str) -> str:
+    if agent not in env.possible_agents:
+        raise ProtocolError(f"unknown agent {agent!r}; the agents are {list(env.possible_agents)}")
+    return agent
+
+
+def _env_reset(env: Any, seed: int | None, options: dict[str, Any] | None) -> dict[str, Any]:
+    obs, info = env.reset(seed=seed, options=options)
+    return {"obs": obs, "info": info}
+
+
+def _env_step(env: Any, action: Any) -> dict[str, Any]:
+    obs, reward, terminated, truncated, info = env.step(action)
+    return {"obs": obs, "reward": float(reward), "terminated": bool(terminated), "truncated": bool(truncated),
+            "info": info}
+
+
+def game_state(game: Any) -> dict[str, Any]:
+    """Everything the AEC API reads after a reset or step (see the protocol docs)."""
+    selected = game.agent_selection
+    live = selected in game.agents
+    return {
+        "agents": list(game.agents),
+        "agent_selection": selected,
+        "rewards": {a: float(r) for a, r in game.rewards.items()},
+        "cumulative": {a: float(r) for a, r in game._cumulative_rewards.items()},
+        "terminations": dict(game.terminations),
+        "truncations": dict(game.truncations),
+        "infos": game.infos,
+        "obs": game.observe(selected) if live else None,
+    }
+
+
+def _game_reset(game: Any, seed: int | None, options: dict[str, Any] | None) -> dict[str, Any]:
+    game.reset(seed=seed, options=options)
+    return {"state": game_state(game)}
+
+
+def _game_step(game: Any, action: Any) -> dict[str, Any]:
+    game.step(action)
+    return {"state": game_state(game)}
+
+
+def env_spec(env: Any, env_id: str) -> dict[str, Any]:
+    """What a client needs to stand in for `env`: kind, spaces, agents, metadata, scripted agents."""
+    unwrapped = env.unwrapped
+    base = {
+        "env_id": env_id,
+        "metadata": {k: v for k, v in env.metadata.items() if isinstance(v, (str, int, float, bool, list))},
+        "render_mode": getattr(env, "render_mode", None),
+        "scripted_agents": dict(getattr(unwrapped, "scripted_agents", {}) or {}),
+        "accepts_free_text": bool(getattr(unwrapped, "accepts_free_text", False)),
+    }
+    if isinstance(env, AECEnv):
+        agents = list(env.possible_agents)
+        return {**base, "kind": "game", "possible_agents": agents,
+                "observation_spaces": {a: p.describe_space(env.observation_space(a)) for a in agents},
+                "action_spaces": {a: p.describe_space(env.action_space(a)) for a in agents}}
+    max_turns = getattr(getattr(env, "spec", None), "max_episode_steps", None)
+    return {**base, "kind": "env", "max_turns": max_turns,
+            "observation_space": p.describe_space(env.observation_space),
+            "action_space": p.describe_space(env.action_space)}
