@@ -20,6 +20,7 @@ and pass ``openai:`` instead. Needs ``pip install 'agora[ray]'``.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ from agora.trajectory import Episode
 
 IN_PROCESS_MODEL_PREFIXES = ("hf", "vllm", "smollm2")
 AgentSpecs = str | Sequence[str] | Mapping[str, str]
+log = logging.getLogger("agora.rollout.ray")
 
 
 @dataclasses.dataclass
@@ -135,7 +137,12 @@ class _Driver:
         if not self.pool:
             self.pool.append(self.cls.remote())
         if batch.attempt < self.max_attempts:
+            log.warning("Ray lost a batch of %d episodes (%s: %s); trying again (attempt %d of %d)",
+                        len(batch.wanted), type(error).__name__, str(error)[:200], batch.attempt + 1,
+                        self.max_attempts)
             return dataclasses.replace(batch, attempt=batch.attempt + 1)
+        log.warning("Ray lost a batch of %d episodes %d times; recording them as failed", len(batch.wanted),
+                    batch.attempt)
         self.record(batch, [_failed_episode(i, batch, error) for i in batch.wanted])
         return None
 
