@@ -1,15 +1,15 @@
 """One client session of `agora serve`: the envs it made and the calls it makes on them.
 
-Env calls of an env id run inline on the event loop once that id has proved fast (its mean call
-under `CallTimer.inline_below_s` over the first calls and no call slower than
-`CallTimer.never_inline_above_s`); everything else (making envs, browsers, sandboxes) runs in the
-server's thread pool, so one slow env never stalls the other sessions. An exception inside an env
+Steps of an env id run inline on the event loop while that id's recent steps are fast (see
+`CallTimer`); everything else (making envs, resets, browsers, sandboxes) runs in the server's
+thread pool, so one slow env never stalls the other sessions. An exception inside an env
 becomes an error reply for that request only; the session and the server go on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import functools
 import time
@@ -25,30 +25,34 @@ MAX_ENVS_PER_SESSION = 64
 
 
 class CallTimer:
-    """Decides per env id whether its calls may run inline (see the module docs)."""
+    """Decides per env id whether its steps may run inline on the event loop (see the module docs).
 
-    def __init__(self, inline_below_s: float = 0.0005, warmup: int = 16, never_inline_above_s: float = 0.005):
+    Steps run inline while the median of the last `window` step times (measured inside the call,
+    thread hop excluded) is under `inline_below_s` and none of them took over `never_inline_above_s`;
+    one slow step sends the next `window` steps back to the thread pool. Everything else (make,
+    reset, close) always runs in the pool: resets may generate games or load pages.
+    """
+
+    def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02):
         self.inline_below_s = inline_below_s
-        self.warmup = warmup
+        self.window = window
         self.never_inline_above_s = never_inline_above_s
-        self._stats: dict[str, tuple[int, float]] = {}
-        self._threaded: set[str] = set()
+        self._recent: dict[str, collections.deque[float]] = {}
 
     def inline(self, env_id: str) -> bool:
-        """Whether the next call of `env_id` may run on the event loop."""
-        if env_id in self._threaded:
+        """Whether the next step of `env_id` may run on the event loop."""
+        recent = self._recent.get(env_id)
+        if recent is None or len(recent) < self.window:
             return False
-        n, mean = self._stats.get(env_id, (0, 0.0))
-        return n >= self.warmup and mean < self.inline_below_s
+        times = sorted(recent)  # one C call: a copy even while a pool thread appends
+        return times[-1] < self.never_inline_above_s and times[len(times) // 2] < self.inline_below_s
 
     def observe(self, env_id: str, took_s: float) -> None:
-        """Records one call's duration; a slow env goes to the thread pool for good."""
-        n, mean = self._stats.get(env_id, (0, 0.0))
-        n += 1
-        mean += (took_s - mean) / min(n, self.warmup)
-        self._stats[env_id] = (n, mean)
-        if took_s > self.never_inline_above_s or (n >= self.warmup and mean >= self.inline_below_s):
-            self._threaded.add(env_id)
+        """Records one step's duration."""
+        recent = self._recent.get(env_id)
+        if recent is None:
+            recent = self._recent[env_id] = collections.deque(maxlen=self.window)
+        recent.append(took_s)
 
 
 class _Slot:
@@ -79,19 +83,16 @@ class Session:
         self.last_active = time.monotonic()
 
     async def _run(self, env_id: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Runs an env call: inline when `env_id` is given and its steps proved fast, else in the pool."""
         if env_id is not None and self.timer.inline(env_id):
             start = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
             finally:
                 self.timer.observe(env_id, time.perf_counter() - start)
-        loop = asyncio.get_running_loop()
-        start = time.perf_counter()
-        try:
-            return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
-        finally:
-            if env_id is not None:
-                self.timer.observe(env_id, time.perf_counter() - start)
+        timed = functools.partial(_timed, self.timer, env_id, fn, *args, **kwargs) if env_id else functools.partial(
+            fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, timed)
 
     def _slot(self, handle: int) -> _Slot:
         slot = self.slots.get(handle)
@@ -110,7 +111,7 @@ class Session:
         if op == "reset":
             slot = self._slot(request.handle)
             fn = _game_reset if slot.is_game else _env_reset
-            return await self._run(slot.env_id, fn, slot.env, request.seed, request.options)
+            return await self._run(None, fn, slot.env, request.seed, request.options)
         if op == "make":
             return await self._make_env(request.env_id, request.kwargs)
         if op == "close":
@@ -139,7 +140,7 @@ class Session:
         slot = self._slot(request.handle)
         env, op = slot.env, request.op
         if op == "render":
-            return await self._run(slot.env_id, env.render)
+            return await self._run(None, env.render)
         if not slot.is_game:
             raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
         if op == "observe":
@@ -158,6 +159,14 @@ class Session:
                 await self._run(None, slot.env.close)
             except Exception:  # a broken env must not keep the others open
                 pass
+
+
+def _timed(timer: CallTimer, env_id: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        timer.observe(env_id, time.perf_counter() - start)
 
 
 def _agent(env: Any, agent: str) -> str:
