@@ -103,3 +103,18 @@ def test_a_server_killed_mid_rollout_fails_its_episodes_as_infra_and_the_engine_
     assert all(e.terminated and e.returns for e in ok)
     later = [e for e in result.episodes[-20:] if e.status == "ok"]
     assert len(later) >= 16, "episodes after the restart should play on a new session"
+
+
+def test_cli_rollout_with_env_url(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from agora.cli import app
+
+    out = tmp_path / "cli.jsonl"
+    with ServerThread() as server:
+        done = CliRunner().invoke(app, ["rollout", "--env", "games/Nim-v0", "--opponent", "random", "--agent", "random",
+                                        "--episodes", "6", "--concurrency", "2", "--env-url", server.url,
+                                        "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    written = [Episode.from_json(line) for line in out.read_text().splitlines()]
+    assert len(written) == 6 and all(e.status == "ok" and e.env_id == "games/Nim-v0" for e in written)
