@@ -12,9 +12,9 @@ batch that still fails is recorded as failed episodes with the Ray error (an inf
 failure, never a return of 0). So every planned episode ends up in the file exactly once.
 
 Agents are resolved inside the actors: scripted agents, ``random``, ``module:callable`` and
-model-server specs (``openai:URL#MODEL``, e.g. `agora serve-model`) work; in-process model specs
-(``hf:``, ``vllm:``, ``smollm2``) would load a model per actor and are refused: serve the model
-and pass ``openai:`` instead. Needs ``pip install 'agora[ray]'``.
+model-server specs (``openai:URL#MODEL``, e.g. `agora serve-model`) work, and agent objects are
+copied into each actor; in-process model specs (``hf:``, ``vllm:``, ``smollm2``) would load a model
+per actor and are refused: serve the model and pass ``openai:`` instead. Needs ``pip install 'agora[ray]'``.
 """
 
 from __future__ import annotations
@@ -64,11 +64,14 @@ def make_batches(jobs: Sequence[EpisodeJob], batch_size: int) -> list[Batch]:
     return batches
 
 
-def _check_agents(agents: AgentSpecs) -> None:
-    specs = [agents] if isinstance(agents, str) else list(agents.values() if isinstance(agents, Mapping) else agents)
+def _check_agents(agents: Any) -> None:
+    if isinstance(agents, str) or callable(getattr(agents, "act", None)):
+        specs = [agents]
+    else:
+        specs = list(agents.values() if isinstance(agents, Mapping) else agents)
     for spec in specs:
         if not isinstance(spec, str):
-            raise TypeError(f"Ray rollouts take agent specs as strings, got {type(spec).__name__}.")
+            continue  # an agent object: copied into each actor (it must pickle)
         if spec.split(":", 1)[0].split("?", 1)[0] in IN_PROCESS_MODEL_PREFIXES:
             raise ValueError(
                 f"Agent {spec!r} would load a model inside every Ray actor. Serve it once "
@@ -109,6 +112,11 @@ class _Driver:
         self.max_attempts, self.writer, self.progress, self.on_batch = max_attempts, writer, progress, on_batch
         self.inflight: dict[Any, tuple[Any, Batch]] = {}
         self.episodes: dict[str, Episode] = {}
+        self.last_ok: dict[int, float] = {}
+
+    def healthiest(self) -> Any:
+        """The actor that answered most recently (other actors of a dead node may not be known dead yet)."""
+        return max(self.pool, key=lambda actor: self.last_ok.get(id(actor), 0.0))
 
     def submit(self, actor: Any, batch: Batch) -> None:
         """Hands `batch` to `actor`."""
@@ -184,7 +192,7 @@ def run_ray(
 
     Args:
         env: an env id or a list of ids (registered on every node).
-        agents: agent specs as in `agora.rollout.run`, as strings.
+        agents: agent specs (or picklable agent objects) as in `agora.rollout.run`.
         address: the cluster (``"auto"``, ``"HOST:PORT"``); None connects to the one ``ray.init``
             already joined, or starts a local one.
         episodes: how many episodes (as in `agora.rollout.run`).
@@ -247,8 +255,9 @@ def _drive(driver: _Driver, batches: list[Batch]) -> None:
             retry = driver.lost(actor, batch, e)
             if retry is not None:
                 queue.append(retry)
-            actor = driver.pool[len(driver.inflight) % len(driver.pool)]
+            actor = driver.healthiest()
         else:
+            driver.last_ok[id(actor)] = time.monotonic()
             driver.record(batch, [Episode.from_json(line) for line in lines])
         if queue and actor in driver.pool:
             driver.submit(actor, queue.pop())

@@ -307,8 +307,12 @@ def parse_request(raw: str | bytes, max_bytes: int) -> Any:
         request = REQUEST.validate_json(raw)
     except ValueError as e:
         raise ProtocolError(f"malformed request: {str(e)[:500]}") from None
-    if isinstance(request, (MakeRequest, StepRequest, ResetRequest)):
-        check_depth(request.model_dump())
+    if isinstance(request, MakeRequest):
+        check_depth(request.kwargs)
+    elif isinstance(request, StepRequest) and not isinstance(request.action, str):
+        check_depth(request.action)
+    elif isinstance(request, ResetRequest) and request.options:
+        check_depth(request.options)
     return request
 
 
