@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/server.py            # all three parts
     .venv/bin/python benchmarks/server.py --skip-ray --sessions 2000
+    .venv/bin/python benchmarks/server.py --only-ray --episodes 10000
 
 1. Step round trip, TicTacToe against a random opponent (single-agent `GameEnv`), one client:
    in-process, a raw WebSocket echo of the same frame sizes (the floor), and `agora.remote` against
@@ -238,13 +239,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--sessions", type=int, default=2000)
-    parser.add_argument("--session-steps", type=int, default=20)
+    parser.add_argument("--session-steps", type=int, default=10)
     parser.add_argument("--episodes", type=int, default=10_000)
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--only-ray", action="store_true")
     args = parser.parse_args()
     console.print(f"load average before: {load()} ({os.cpu_count()} cores)")
-    console.print(part_round_trip(args.steps))
-    console.print(part_sessions(args.sessions, args.session_steps))
+    if not args.only_ray:
+        console.print(part_round_trip(args.steps))
+        console.print(part_sessions(args.sessions, args.session_steps))
     if not args.skip_ray:
         console.print(part_ray(args.episodes))
     console.print(f"load average after: {load()}")
