@@ -243,11 +243,13 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=10_000)
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--only-ray", action="store_true")
+    parser.add_argument("--skip-sessions", action="store_true")
     args = parser.parse_args()
     console.print(f"load average before: {load()} ({os.cpu_count()} cores)")
     if not args.only_ray:
         console.print(part_round_trip(args.steps))
-        console.print(part_sessions(args.sessions, args.session_steps))
+        if not args.skip_sessions:
+            console.print(part_sessions(args.sessions, args.session_steps))
     if not args.skip_ray:
         console.print(part_ray(args.episodes))
     console.print(f"load average after: {load()}")

@@ -9,6 +9,7 @@ becomes an error reply for that request only; the session and the server go on.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import concurrent.futures
 import functools
@@ -28,12 +29,15 @@ class CallTimer:
     """Decides per env id whether its steps may run inline on the event loop (see the module docs).
 
     Steps run inline while the median of the last `window` step times (measured inside the call,
-    thread hop excluded) is under `inline_below_s` and none of them took over `never_inline_above_s`;
-    one slow step sends the next `window` steps back to the thread pool. Everything else (make,
-    reset, close) always runs in the pool: resets may generate games or load pages.
+    thread hop excluded) is under `inline_below_s` and at most `max_slow` of them took over
+    `never_inline_above_s` (so a preempted step on a loaded machine does not count against an env;
+    an env whose steps block more often goes back to the thread pool). Everything else (make,
+    reset, close, render) always runs in the pool: resets may generate games or load pages.
     """
 
-    def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02):
+    def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02,
+                 max_slow: int = 2):
+        self.max_slow = max_slow
         self.inline_below_s = inline_below_s
         self.window = window
         self.never_inline_above_s = never_inline_above_s
@@ -45,7 +49,8 @@ class CallTimer:
         if recent is None or len(recent) < self.window:
             return False
         times = sorted(recent)  # one C call: a copy even while a pool thread appends
-        return times[-1] < self.never_inline_above_s and times[len(times) // 2] < self.inline_below_s
+        slow = len(times) - bisect.bisect_right(times, self.never_inline_above_s)
+        return slow <= self.max_slow and times[len(times) // 2] < self.inline_below_s
 
     def observe(self, env_id: str, took_s: float) -> None:
         """Records one step's duration."""

@@ -75,3 +75,19 @@ def test_error_types_are_rebuilt_only_from_known_classes() -> None:
     for module, name in (("os", "system"), ("builtins", "SystemExit"), ("agora.errors", "NotAClass")):
         rebuilt = p.to_exception(p.ErrorInfo(type=name, module=module, message="m"))
         assert type(rebuilt) is RemoteEnvError
+
+
+def test_call_timer_inlines_fast_envs_and_forgives_a_rare_slow_step() -> None:
+    from agora.server.session import CallTimer
+
+    timer = CallTimer(inline_below_s=0.001, window=4, never_inline_above_s=0.01, max_slow=1)
+    for took in (0.0001, 0.0001, 0.0001):
+        timer.observe("fast", took)
+    assert not timer.inline("fast")  # not measured enough yet
+    timer.observe("fast", 0.05)  # one preempted step
+    assert timer.inline("fast")
+    timer.observe("fast", 0.05)  # a second slow one in the window: back to the pool
+    assert not timer.inline("fast")
+    for took in (0.002, 0.002, 0.0001, 0.0001):
+        timer.observe("slowish", took)
+    assert not timer.inline("slowish")  # median 0.002 s is over the limit
