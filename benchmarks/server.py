@@ -202,7 +202,6 @@ def part_ray(episodes: int) -> Table:
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # loopback-only nodes (see tests/remote/test_ray.py)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
-    from ray.cluster_utils import Cluster
 
     from agora import rollout
     from agora.rollout.ray_runner import run_ray
@@ -211,11 +210,13 @@ def part_ray(episodes: int) -> Table:
     t0 = time.perf_counter()
     local = rollout.run(ENV_ID, "random", episodes=episodes, concurrency=16, **kwargs)
     local_s = time.perf_counter() - t0
-    node = {"num_cpus": 1, "object_store_memory": 80 << 20, "node_ip_address": "127.0.0.1"}
-    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
-    cluster.add_node(**node)
-    ray.init(address=cluster.address, _node_ip_address="127.0.0.1", log_to_driver=False, logging_level="WARNING")
-    cluster.wait_for_nodes()
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from tests.remote.test_ray import start_cluster  # the tests' two-node loopback cluster
+
+    try:
+        cluster = start_cluster()
+    except Exception:  # Ray gives a raylet 30 s to register; a loaded machine may need one more try
+        cluster = start_cluster()
     try:
         run_ray(ENV_ID, "random", episodes=64, actors=4, **kwargs)  # actors start, import agora
         t0 = time.perf_counter()
