@@ -150,3 +150,19 @@ class BrowserNotFound(BrowserError):
 
 class BrowserCrashed(BrowserError):
     """The browser process died (or its page closed) during an episode: an infrastructure failure."""
+
+
+class ProtocolError(AgoraError):
+    """A message of agora's env server protocol was malformed, oversized or out of order."""
+
+
+class RemoteEnvError(AgoraError):
+    """An env behind `agora serve` raised an exception that has no agora or builtin counterpart."""
+
+
+class RemoteConnectionLost(AgoraError, ConnectionError):
+    """The connection to an `agora serve` server failed or closed; the session's envs are gone."""
+
+
+class ServerConfigError(AgoraError):
+    """`agora serve` was asked for an unsafe or impossible setup (e.g. a public bind without a token)."""

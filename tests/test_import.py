@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("torch", "docker", "playwright", "textworld", "transformers", "vllm", "triton", "matplotlib")
+HEAVY = ("torch", "docker", "playwright", "textworld", "transformers", "vllm", "triton", "matplotlib", "ray",
+         "websockets")
 
 
 def test_import_agora_loads_no_heavy_dependency() -> None:

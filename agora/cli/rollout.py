@@ -46,28 +46,37 @@ def rollout_command(
     keep_infra_failures: Annotated[
         bool, typer.Option(help="On resume, keep episodes that failed on infrastructure instead of replaying them.")
     ] = False,
+    env_url: Annotated[
+        list[str] | None,
+        typer.Option("--env-url", help="Play the env on `agora serve` at ws://HOST:PORT (repeat to spread)."),
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(help="Token of the --env-url servers (default: $AGORA_SERVE_TOKEN).")
+    ] = None,
+    ray: Annotated[
+        str | None, typer.Option("--ray", help="Play the episodes in actors of this Ray cluster ('auto', HOST:PORT).")
+    ] = None,
+    ray_actors: Annotated[int | None, typer.Option(help="Ray actors (default: cluster CPUs / 0.25).")] = None,
 ) -> None:
     """Play episodes concurrently and append their trajectories to OUT (token ids, logprobs, rewards)."""
     from agora import rollout
     from agora.errors import AgoraError
 
     agents = agent[0] if len(agent) == 1 else agent
-    check_agent_specs(agent, env, {"opponent": opponent} if opponent else {})
+    env_kwargs = {"opponent": opponent} if opponent else None
+    check_agent_specs(agent, env, env_kwargs or {})
+    common = {"episodes": episodes, "group_size": group_size, "out": out, "env_kwargs": env_kwargs,
+              "max_turns": max_turns, "agent_timeout_s": agent_timeout_s, "progress": True,
+              "retry_infra_failures": not keep_infra_failures}
     try:
-        result = rollout.run(
-            env,
-            agents,
-            episodes=episodes,
-            group_size=group_size,
-            concurrency=concurrency,
-            out=out,
-            env_kwargs={"opponent": opponent} if opponent else None,
-            max_turns=max_turns,
-            agent_timeout_s=agent_timeout_s,
-            max_failure_rate=max_failure_rate,
-            progress=True,
-            retry_infra_failures=not keep_infra_failures,
-        )
+        if ray is not None:
+            from agora.rollout.ray_runner import run_ray
+
+            result = run_ray(env, agents, address=ray, actors=ray_actors, **common)
+        else:
+            source = _remote_source(env, env_url, token, env_kwargs) if env_url else env
+            result = rollout.run(source, agents, concurrency=concurrency, max_failure_rate=max_failure_rate,
+                                 env_threads=max(concurrency, 1) if env_url else None, **common)
     except AgoraError as e:
         console.print(f"[red]rollout stopped:[/red] {e}")
         raise typer.Exit(1) from e
@@ -123,6 +132,17 @@ def _check_model_spec(spec: str) -> None:
         if url.scheme not in ("http", "https") or not url.netloc:
             example = "openai:http://127.0.0.1:8000/v1#model"
             raise UnknownAgentError(f"agent {spec!r}: {target!r} is not an http(s) URL, e.g. {example}")
+
+
+def _remote_source(env: list[str], urls: list[str], token: str | None, env_kwargs: dict | None):
+    """The engine's env factory for envs on `agora serve` servers."""
+    import os
+
+    import agora.remote
+
+    if len(env) != 1:
+        raise typer.BadParameter("--env-url plays one --env at a time.")
+    return agora.remote.env_factory(urls, env[0], token or os.environ.get("AGORA_SERVE_TOKEN"), **(env_kwargs or {}))
 
 
 def register(app: typer.Typer) -> None:

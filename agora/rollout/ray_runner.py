@@ -1,0 +1,267 @@
+"""Rollouts on a Ray cluster: episodes played whole inside Ray actors, recorded once on the driver.
+
+`run_ray(env, agents, address=..., ...)` plans the same jobs as `agora.rollout.run` (same ids,
+seeds and agent seeds, so the same trajectories), splits them into batches of tasks (env id, seeds)
+and hands each batch to an actor that plays it with the ordinary rollout engine. Actors take a
+fraction of a CPU each (`cpus_per_actor`) and are spread over the cluster's nodes. Episodes come
+back to the driver, which alone writes the JSONL (`EpisodeWriter`), each episode id at most once.
+
+When a worker node (or an actor) dies, its batches in flight are lost with it: the driver hands
+them to a surviving actor (starting a new one when none is left), up to `max_attempts` times; a
+batch that still fails is recorded as failed episodes with the Ray error (an infrastructure
+failure, never a return of 0). So every planned episode ends up in the file exactly once.
+
+Agents are resolved inside the actors: scripted agents, ``random``, ``module:callable`` and
+model-server specs (``openai:URL#MODEL``, e.g. `agora serve-model`) work, and agent objects are
+copied into each actor; in-process model specs (``hf:``, ``vllm:``, ``smollm2``) would load a model
+per actor and are refused: serve the model and pass ``openai:`` instead. Needs ``pip install 'agora[ray]'``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from agora._optional import require
+from agora.rollout.engine import RolloutResult, plan_jobs
+from agora.rollout.episode import EpisodeJob
+from agora.rollout.report import RolloutProgress
+from agora.rollout.writer import EpisodeWriter
+from agora.trajectory import Episode
+
+IN_PROCESS_MODEL_PREFIXES = ("hf", "vllm", "smollm2")
+AgentSpecs = str | Sequence[str] | Mapping[str, str]
+log = logging.getLogger("agora.rollout.ray")
+
+
+@dataclasses.dataclass
+class Batch:
+    """Tasks one actor plays in one call: an env id, its seeds, and the episode ids wanted from them."""
+
+    env_id: str
+    seeds: list[int]
+    wanted: list[str]
+    attempt: int = 1
+
+
+def make_batches(jobs: Sequence[EpisodeJob], batch_size: int) -> list[Batch]:
+    """Groups jobs by (env id, seed) and packs about `batch_size` episodes per batch, in plan order."""
+    batches: list[Batch] = []
+    for job in jobs:
+        last = batches[-1] if batches else None
+        if last is None or last.env_id != job.env_id or (
+            len(last.wanted) >= batch_size and job.seed not in last.seeds
+        ):
+            last = Batch(job.env_id, [], [])
+            batches.append(last)
+        if job.seed not in last.seeds:
+            last.seeds.append(job.seed)
+        last.wanted.append(job.episode_id)
+    return batches
+
+
+def _check_agents(agents: Any) -> None:
+    if isinstance(agents, str) or callable(getattr(agents, "act", None)):
+        specs = [agents]
+    else:
+        specs = list(agents.values() if isinstance(agents, Mapping) else agents)
+    for spec in specs:
+        if not isinstance(spec, str):
+            continue  # an agent object: copied into each actor (it must pickle)
+        if spec.split(":", 1)[0].split("?", 1)[0] in IN_PROCESS_MODEL_PREFIXES:
+            raise ValueError(
+                f"Agent {spec!r} would load a model inside every Ray actor. Serve it once "
+                "(`agora serve-model PATH`) and pass 'openai:http://HOST:PORT/v1#NAME' instead.")
+
+
+def _play_batch(env_id: str, seeds: list[int], agents: AgentSpecs, settings: dict[str, Any]) -> list[str]:
+    """Runs inside an actor: plays every episode of the seeds with the ordinary engine."""
+    from agora import rollout
+
+    result = rollout.run(env_id, agents, seeds=seeds, max_failure_rate=1.0, **settings)
+    return [episode.to_json() for episode in result.episodes]
+
+
+def _actor_class(ray: Any) -> Any:
+    @ray.remote(max_restarts=0, max_task_retries=0)
+    class RolloutActor:
+        """A Ray actor that plays batches of episodes (see the module docs)."""
+
+        def play(self, env_id: str, seeds: list[int], agents: AgentSpecs, settings: dict[str, Any]) -> list[str]:
+            return _play_batch(env_id, seeds, agents, settings)
+
+        def node(self) -> str:
+            return ray.get_runtime_context().get_node_id()
+
+    return RolloutActor
+
+
+class _Driver:
+    """State of one Ray run: the actor pool, batches in flight, the writer and what was written."""
+
+    def __init__(self, ray: Any, agents: AgentSpecs, settings: dict[str, Any], *, actors: int,
+                 cpus_per_actor: float, max_attempts: int, writer: EpisodeWriter | None,
+                 progress: RolloutProgress, on_batch: Callable[[list[Episode]], None] | None):
+        self.ray, self.agents, self.settings = ray, agents, settings
+        self.cls = _actor_class(ray).options(num_cpus=cpus_per_actor, scheduling_strategy="SPREAD")
+        self.pool = [self.cls.remote() for _ in range(actors)]
+        self.max_attempts, self.writer, self.progress, self.on_batch = max_attempts, writer, progress, on_batch
+        self.inflight: dict[Any, tuple[Any, Batch]] = {}
+        self.episodes: dict[str, Episode] = {}
+        self.last_ok: dict[int, float] = {}
+
+    def healthiest(self) -> Any:
+        """The actor that answered most recently (other actors of a dead node may not be known dead yet)."""
+        return max(self.pool, key=lambda actor: self.last_ok.get(id(actor), 0.0))
+
+    def submit(self, actor: Any, batch: Batch) -> None:
+        """Hands `batch` to `actor`."""
+        ref = actor.play.remote(batch.env_id, batch.seeds, self.agents, self.settings)
+        self.inflight[ref] = (actor, batch)
+
+    def record(self, batch: Batch, episodes: list[Episode]) -> None:
+        """Writes the wanted episodes of a finished batch that are not written yet."""
+        by_id = {e.episode_id: e for e in episodes}
+        fresh = [by_id[i] for i in batch.wanted if i in by_id and i not in self.episodes]
+        missing = [i for i in batch.wanted if i not in by_id]
+        if missing:
+            raise RuntimeError(f"the actor returned no episode for {missing[:3]}; the plans differ")
+        for episode in fresh:
+            if self.writer is not None:
+                self.writer.write(episode)
+            self.episodes[episode.episode_id] = episode
+            self.progress.update(episode)
+        if self.on_batch is not None:
+            self.on_batch(fresh)
+
+    def lost(self, actor: Any, batch: Batch, error: BaseException) -> Batch | None:
+        """Drops a dead actor; returns the batch to retry, or records it failed after `max_attempts`."""
+        if actor in self.pool:
+            self.pool.remove(actor)
+        if not self.pool:
+            self.pool.append(self.cls.remote())
+        if batch.attempt < self.max_attempts:
+            log.warning("Ray lost a batch of %d episodes (%s: %s); trying again (attempt %d of %d)",
+                        len(batch.wanted), type(error).__name__, str(error)[:200], batch.attempt + 1,
+                        self.max_attempts)
+            return dataclasses.replace(batch, attempt=batch.attempt + 1)
+        log.warning("Ray lost a batch of %d episodes %d times; recording them as failed", len(batch.wanted),
+                    batch.attempt)
+        self.record(batch, [_failed_episode(i, batch, error) for i in batch.wanted])
+        return None
+
+
+def _failed_episode(episode_id: str, batch: Batch, error: BaseException) -> Episode:
+    group_id, index = episode_id.rsplit("/", 1)
+    seed = int(group_id.rsplit("=", 1)[1])
+    return Episode(episode_id=episode_id, env_id=batch.env_id, seed=seed, group_id=group_id,
+                   index_in_group=int(index), status="failed",
+                   error=f"infra_error: Ray lost the batch {batch.attempt} times: {type(error).__name__}: {error}")
+
+
+def _connect(ray: Any, address: str | None) -> None:
+    if not ray.is_initialized():
+        ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+
+
+def run_ray(
+    env: str | Sequence[str],
+    agents: AgentSpecs,
+    *,
+    address: str | None = None,
+    episodes: int | None = None,
+    group_size: int = 1,
+    seeds: Sequence[int] | None = None,
+    out: str | Path | None = None,
+    env_kwargs: Mapping[str, Any] | None = None,
+    max_turns: int = 200,
+    agent_timeout_s: float | None = None,
+    actors: int | None = None,
+    cpus_per_actor: float = 0.25,
+    batch_size: int = 32,
+    concurrency_per_actor: int = 4,
+    max_attempts: int = 3,
+    on_batch: Callable[[list[Episode]], None] | None = None,
+    progress: bool = False,
+    retry_infra_failures: bool = True,
+) -> RolloutResult:
+    """Plays episodes in Ray actors and records them on the driver (see the module docs).
+
+    Args:
+        env: an env id or a list of ids (registered on every node).
+        agents: agent specs (or picklable agent objects) as in `agora.rollout.run`.
+        address: the cluster (``"auto"``, ``"HOST:PORT"``); None connects to the one ``ray.init``
+            already joined, or starts a local one.
+        episodes: how many episodes (as in `agora.rollout.run`).
+        group_size: episodes per seed.
+        seeds: the task seeds (default 0, 1, ...).
+        out: the JSONL file; an existing one is resumed.
+        env_kwargs: keyword arguments of every env.
+        max_turns: turns after which an episode is truncated.
+        agent_timeout_s: fail an episode whose agent takes longer.
+        actors: how many actors (default: the cluster's CPUs / `cpus_per_actor`).
+        cpus_per_actor: the CPU share Ray reserves per actor.
+        batch_size: about how many episodes one actor call plays.
+        concurrency_per_actor: episodes an actor plays at once.
+        max_attempts: how often a batch lost with its node is tried before it is recorded as failed.
+        on_batch: called on the driver with each batch's newly written episodes.
+        progress: show the progress bar.
+        retry_infra_failures: resuming `out` plays episodes that failed on infrastructure again.
+    """
+    ray = require("ray", "ray")
+    _check_agents(agents)
+    start = time.perf_counter()
+    env_ids = [env] if isinstance(env, str) else list(env)
+    jobs = plan_jobs(env_ids, episodes, group_size, seeds)
+    writer = EpisodeWriter(out, retry_infra_failures=retry_infra_failures) if out is not None else None
+    planned = {j.episode_id for j in jobs}
+    done = {k: v for k, v in (writer.existing if writer else {}).items() if k in planned}
+    todo = [j for j in jobs if j.episode_id not in done]
+    _connect(ray, address)
+    count = actors or max(1, int(ray.cluster_resources().get("CPU", 1) / cpus_per_actor))
+    settings = {"group_size": group_size, "env_kwargs": dict(env_kwargs or {}), "max_turns": max_turns,
+                "agent_timeout_s": agent_timeout_s, "concurrency": concurrency_per_actor}
+    try:
+        with RolloutProgress(len(todo), progress) as bar:
+            driver = _Driver(ray, agents, settings, actors=min(count, max(1, len(todo))),
+                             cpus_per_actor=cpus_per_actor, max_attempts=max_attempts, writer=writer,
+                             progress=bar, on_batch=on_batch)
+            _drive(driver, make_batches(todo, batch_size))
+    finally:
+        if writer is not None:
+            writer.close()
+    every = {**done, **driver.episodes}
+    return RolloutResult([every[j.episode_id] for j in jobs if j.episode_id in every], len(driver.episodes),
+                         len(done), time.perf_counter() - start)
+
+
+def _drive(driver: _Driver, batches: list[Batch]) -> None:
+    """Feeds batches to actors (two in flight per actor) until every batch is recorded."""
+    ray = driver.ray
+    queue = list(reversed(batches))
+    for actor in list(driver.pool) * 2:
+        if queue:
+            driver.submit(actor, queue.pop())
+    while driver.inflight:
+        ready, _ = ray.wait(list(driver.inflight), num_returns=1)
+        actor, batch = driver.inflight.pop(ready[0])
+        try:
+            lines = ray.get(ready[0])
+        except ray.exceptions.RayTaskError:
+            raise  # the batch itself failed (a bug or a bad spec), not the node: stop
+        except ray.exceptions.RayError as e:
+            retry = driver.lost(actor, batch, e)
+            if retry is not None:
+                queue.append(retry)
+            actor = driver.healthiest()
+        else:
+            driver.last_ok[id(actor)] = time.monotonic()
+            driver.record(batch, [Episode.from_json(line) for line in lines])
+        if queue and actor in driver.pool:
+            driver.submit(actor, queue.pop())
+    if queue:  # every actor died with nothing in flight: start over on whatever the cluster has
+        _drive(driver, list(reversed(queue)))

@@ -1,0 +1,238 @@
+"""One client session of `agora serve`: the envs it made and the calls it makes on them.
+
+Steps of an env id run inline on the event loop while that id's recent steps are fast (see
+`CallTimer`); everything else (making envs, resets, browsers, sandboxes) runs in the server's
+thread pool, so one slow env never stalls the other sessions. An exception inside an env
+becomes an error reply for that request only; the session and the server go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import collections
+import concurrent.futures
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pettingzoo import AECEnv
+
+from agora.errors import ProtocolError
+from agora.server import protocol as p
+
+MAX_ENVS_PER_SESSION = 64
+
+
+class CallTimer:
+    """Decides per env id whether its steps may run inline on the event loop (see the module docs).
+
+    Steps run inline while the median of the last `window` step times (measured inside the call,
+    thread hop excluded) is under `inline_below_s` and at most `max_slow` of them took over
+    `never_inline_above_s` (so a preempted step on a loaded machine does not count against an env;
+    an env whose steps block more often goes back to the thread pool). Everything else (make,
+    reset, close, render) always runs in the pool: resets may generate games or load pages.
+    """
+
+    def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02,
+                 max_slow: int = 2):
+        self.max_slow = max_slow
+        self.inline_below_s = inline_below_s
+        self.window = window
+        self.never_inline_above_s = never_inline_above_s
+        self._recent: dict[str, collections.deque[float]] = {}
+
+    def inline(self, env_id: str) -> bool:
+        """Whether the next step of `env_id` may run on the event loop."""
+        recent = self._recent.get(env_id)
+        if recent is None or len(recent) < self.window:
+            return False
+        times = sorted(recent)  # one C call: a copy even while a pool thread appends
+        slow = len(times) - bisect.bisect_right(times, self.never_inline_above_s)
+        return slow <= self.max_slow and times[len(times) // 2] < self.inline_below_s
+
+    def observe(self, env_id: str, took_s: float) -> None:
+        """Records one step's duration."""
+        recent = self._recent.get(env_id)
+        if recent is None:
+            recent = self._recent[env_id] = collections.deque(maxlen=self.window)
+        recent.append(took_s)
+
+
+class _Slot:
+    """One env of the session, with its id and kind."""
+
+    __slots__ = ("env", "env_id", "is_game")
+
+    def __init__(self, env: Any, env_id: str):
+        self.env = env
+        self.env_id = env_id
+        self.is_game = isinstance(env, AECEnv)
+
+
+class Session:
+    """The envs one connection made; `handle` answers one validated request."""
+
+    def __init__(self, executor: concurrent.futures.Executor, timer: CallTimer,
+                 make: Callable[[str, dict[str, Any]], Any], describe: Callable[[str], dict[str, Any]],
+                 list_ids: Callable[[str | None], list[str]]):
+        self.executor = executor
+        self.timer = timer
+        self._make = make
+        self._describe = describe
+        self._list = list_ids
+        self.slots: dict[int, _Slot] = {}
+        self._next = 0
+        self.busy = False
+        self.last_active = time.monotonic()
+
+    async def _run(self, env_id: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Runs an env call: inline when `env_id` is given and its steps proved fast, else in the pool."""
+        if env_id is not None and self.timer.inline(env_id):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.timer.observe(env_id, time.perf_counter() - start)
+        timed = functools.partial(_timed, self.timer, env_id, fn, *args, **kwargs) if env_id else functools.partial(
+            fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, timed)
+
+    def _slot(self, handle: int) -> _Slot:
+        slot = self.slots.get(handle)
+        if slot is None:
+            raise ProtocolError(f"this session has no env with handle {handle}; make one first")
+        return slot
+
+    async def handle(self, request: Any) -> Any:
+        """The result of one request (raises what the env raised)."""
+        op = request.op
+        if op == "step":
+            slot = self._slot(request.handle)
+            if slot.is_game:
+                return await self._run(slot.env_id, _game_step, slot.env, request.action)
+            return await self._run(slot.env_id, _env_step, slot.env, request.action)
+        if op == "reset":
+            slot = self._slot(request.handle)
+            fn = _game_reset if slot.is_game else _env_reset
+            return await self._run(None, fn, slot.env, request.seed, request.options)
+        if op == "make":
+            return await self._make_env(request.env_id, request.kwargs)
+        if op == "close":
+            slot = self.slots.pop(request.handle, None)
+            if slot is not None:
+                await self._run(None, slot.env.close)
+            return None
+        if op in ("spec", "list"):
+            return self._describe(request.env_id) if op == "spec" else self._list(request.family)
+        return await self._game_call(request)
+
+    async def _make_env(self, env_id: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if len(self.slots) >= MAX_ENVS_PER_SESSION:
+            raise ProtocolError(f"a session may hold {MAX_ENVS_PER_SESSION} envs; close some first")
+        env = await self._run(None, self._make, env_id, kwargs)
+        try:
+            spec = env_spec(env, env_id)
+        except Exception:
+            await self._run(None, env.close)
+            raise
+        handle, self._next = self._next, self._next + 1
+        self.slots[handle] = _Slot(env, env_id)
+        return {"handle": handle, "spec": spec}
+
+    async def _game_call(self, request: Any) -> Any:
+        slot = self._slot(request.handle)
+        env, op = slot.env, request.op
+        if op == "render":
+            return await self._run(None, env.render)
+        if not slot.is_game:
+            raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
+        if op == "observe":
+            return await self._run(slot.env_id, env.observe, _agent(env, request.agent))
+        if op == "private_info":
+            return await self._run(slot.env_id, env.unwrapped.private_info, _agent(env, request.agent))
+        if op == "last":
+            return await self._run(slot.env_id, env.last)
+        return env.agent_selection
+
+    async def close(self) -> None:
+        """Closes every env of the session (containers and browsers are freed)."""
+        slots, self.slots = list(self.slots.values()), {}
+        for slot in slots:
+            try:
+                await self._run(None, slot.env.close)
+            except Exception:  # a broken env must not keep the others open
+                pass
+
+
+def _timed(timer: CallTimer, env_id: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        timer.observe(env_id, time.perf_counter() - start)
+
+
+def _agent(env: Any, agent: str) -> str:
+    if agent not in env.possible_agents:
+        raise ProtocolError(f"unknown agent {agent!r}; the agents are {list(env.possible_agents)}")
+    return agent
+
+
+def _env_reset(env: Any, seed: int | None, options: dict[str, Any] | None) -> dict[str, Any]:
+    obs, info = env.reset(seed=seed, options=options)
+    return {"obs": obs, "info": info}
+
+
+def _env_step(env: Any, action: Any) -> dict[str, Any]:
+    obs, reward, terminated, truncated, info = env.step(action)
+    return {"obs": obs, "reward": float(reward), "terminated": bool(terminated), "truncated": bool(truncated),
+            "info": info}
+
+
+def game_state(game: Any) -> dict[str, Any]:
+    """Everything the AEC API reads after a reset or step (see the protocol docs)."""
+    selected = game.agent_selection
+    live = selected in game.agents
+    return {
+        "agents": list(game.agents),
+        "agent_selection": selected,
+        "rewards": {a: float(r) for a, r in game.rewards.items()},
+        "cumulative": {a: float(r) for a, r in game._cumulative_rewards.items()},
+        "terminations": dict(game.terminations),
+        "truncations": dict(game.truncations),
+        "infos": game.infos,
+        "obs": game.observe(selected) if live else None,
+    }
+
+
+def _game_reset(game: Any, seed: int | None, options: dict[str, Any] | None) -> dict[str, Any]:
+    game.reset(seed=seed, options=options)
+    return {"state": game_state(game)}
+
+
+def _game_step(game: Any, action: Any) -> dict[str, Any]:
+    game.step(action)
+    return {"state": game_state(game)}
+
+
+def env_spec(env: Any, env_id: str) -> dict[str, Any]:
+    """What a client needs to stand in for `env`: kind, spaces, agents, metadata, scripted agents."""
+    unwrapped = env.unwrapped
+    base = {
+        "env_id": env_id,
+        "metadata": {k: v for k, v in env.metadata.items() if isinstance(v, (str, int, float, bool, list))},
+        "render_mode": getattr(env, "render_mode", None),
+        "scripted_agents": dict(getattr(unwrapped, "scripted_agents", {}) or {}),
+        "accepts_free_text": bool(getattr(unwrapped, "accepts_free_text", False)),
+    }
+    if isinstance(env, AECEnv):
+        agents = list(env.possible_agents)
+        return {**base, "kind": "game", "possible_agents": agents,
+                "observation_spaces": {a: p.describe_space(env.observation_space(a)) for a in agents},
+                "action_spaces": {a: p.describe_space(env.action_space(a)) for a in agents}}
+    max_turns = getattr(getattr(env, "spec", None), "max_episode_steps", None)
+    return {**base, "kind": "env", "max_turns": max_turns,
+            "observation_space": p.describe_space(env.observation_space),
+            "action_space": p.describe_space(env.action_space)}
