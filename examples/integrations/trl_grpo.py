@@ -1,13 +1,14 @@
 """Train a model with TRL's GRPOTrainer on a multi-turn agora env (TRL's ``environment_factory`` mode).
 
-CPU, in CI (a tiny Qwen2-shaped model, 2 steps; about a minute)::
+CPU, in CI (a tiny Qwen2-shaped model, 2 steps on drills/GuessNumber-v0: guess, read the hint, guess again)::
 
     python examples/integrations/trl_grpo.py --out runs/trl-tiny
 
 Any Hugging Face chat model whose template TRL can parse tool calls from (Qwen2.5/3, Llama 3.1/3.2, ...), on GPU::
 
-    python examples/integrations/trl_grpo.py --model Qwen/Qwen2.5-0.5B-Instruct --steps 200 \
-        --num-generations 8 --batch-size 8 --max-completion-length 512 --out runs/trl-qwen
+    python examples/integrations/trl_grpo.py --model Qwen/Qwen2.5-0.5B-Instruct --env games/TicTacToe-v0 \
+        --opponent random --steps 200 --num-generations 8 --batch-size 8 --max-completion-length 512 \
+        --max-turns 9 --out runs/trl-qwen
 
 The model plays the env through one tool, ``act(action)``; each call is one env step, the tool's
 answer is the next observation, and the episode's return (the sum of the turn rewards) is the GRPO
@@ -27,7 +28,7 @@ os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
 
 
 def tiny_model_and_tokenizer(env_factory, seed: int):
-    """A tiny random Qwen2 with TRL's Qwen2.5 chat template, taught to call `act` with a move."""
+    """A tiny random Qwen2 with TRL's Qwen2.5 chat template, taught to call `act` with one of the first legal moves."""
     import torch
     from trl.chat_template_utils import qwen2_5_chat_template
 
@@ -43,8 +44,8 @@ def tiny_model_and_tokenizer(env_factory, seed: int):
         messages = [{"role": "user", "content": DEFAULT_PROMPT + env.reset(seed=seed)}]
         prompt = tokenizer.apply_chat_template(messages, tools=[env.act], tokenize=False, add_generation_prompt=True)
         prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-        for k in (0, 4, 8):
-            call = f'{{"name": "act", "arguments": {{"action": "[{k}]"}}}}'
+        for move in list(env.info.get("legal_actions") or ["[0]"])[:4]:
+            call = json.dumps({"name": "act", "arguments": {"action": move}})
             reply = f"<tool_call>\n{call}\n</tool_call>{tokenizer.eos_token}"
             batch.append(prompt_ids + tokenizer(reply, add_special_tokens=False)["input_ids"])
             prompt_lengths.append(len(prompt_ids))
@@ -69,11 +70,11 @@ def main() -> None:
     """Parses the flags, builds the trainer and trains; writes OUT/summary.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="tiny", help="'tiny' (CPU) or a Hugging Face model id or path")
-    parser.add_argument("--env", default="games/TicTacToe-v0", help="any agora env id (plugins included)")
-    parser.add_argument("--opponent", default="random", help="opponent spec for games ('' for none)")
+    parser.add_argument("--env", default="drills/GuessNumber-v0", help="any agora env id (plugins included)")
+    parser.add_argument("--opponent", default="", help="opponent spec for games, e.g. random")
     parser.add_argument("--steps", type=int, default=2)
-    parser.add_argument("--num-generations", type=int, default=2, help="GRPO group size")
-    parser.add_argument("--batch-size", type=int, default=2, help="rollouts per device per step")
+    parser.add_argument("--num-generations", type=int, default=4, help="GRPO group size")
+    parser.add_argument("--batch-size", type=int, default=4, help="rollouts per device per step")
     parser.add_argument("--max-completion-length", type=int, default=96)
     parser.add_argument("--max-turns", type=int, default=4, help="tool calls (env steps) per rollout")
     parser.add_argument("--lr", type=float, default=1e-3)
