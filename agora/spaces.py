@@ -7,14 +7,24 @@ fit the standard checkers unmodified:
   alphabet, which real LLM text never fits), while `sample()` still draws from printable ASCII.
 * `TextObs` is a `str` subclass that carries the space's `dtype`, because PettingZoo's `api_test`
   compares `obs.dtype` with the observation space's dtype. It is a `str` in every other respect.
+
+`gymnasium.make_vec(..., vectorization_mode="async")` passes observations through shared memory.
+Gymnasium's handlers for `Text` store charset indices and read the buffer once, into a tuple, when
+the vector env starts: every later observation came back as the first charset character repeated
+`max_length` times. `TextSpace` registers its own handlers: each env's slot holds the text's length
+and its Unicode code points (int32), and reading returns a `SharedTexts` view that decodes the
+current contents on access (a deep copy, which ``copy=True`` makes, is a plain tuple of `str`).
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from gymnasium import spaces
+from gymnasium.vector.utils import create_shared_memory, read_from_shared_memory, write_to_shared_memory
 
 MAX_TEXT_LENGTH = 1 << 16
 SAMPLE_CHARSET = frozenset(string.printable)
@@ -35,9 +45,7 @@ class TextSpace(spaces.Text):
 
     def __eq__(self, other: Any) -> bool:
         return (
-            isinstance(other, TextSpace)
-            and self.min_length == other.min_length
-            and self.max_length == other.max_length
+            isinstance(other, TextSpace) and self.min_length == other.min_length and self.max_length == other.max_length
         )
 
     __hash__ = spaces.Text.__hash__
@@ -65,4 +73,65 @@ def require_text_action(action: Any) -> str:
     return action
 
 
-__all__ = ["TextSpace", "TextObs", "text_obs", "require_text_action"]
+class SharedTexts(Sequence):
+    """A live view of ``n`` texts in shared memory (what `read_from_shared_memory` returns for a `TextSpace`).
+
+    Row ``i`` of the int32 buffer is ``[length, code point 0, code point 1, ...]``. Indexing decodes the
+    current contents; ``copy.deepcopy`` (used by `AsyncVectorEnv` when ``copy=True``) gives a tuple of `str`.
+    """
+
+    def __init__(self, buffer: Any, n: int, max_length: int):
+        self._rows = np.frombuffer(buffer.get_obj(), dtype=np.int32).reshape((n, max_length + 1))
+
+    def __len__(self) -> int:
+        return self._rows.shape[0]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        row = self._rows[index]
+        return row[1 : 1 + int(row[0])].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> tuple[str, ...]:
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return f"SharedTexts({tuple(self)!r})"
+
+    __hash__ = None  # type: ignore[assignment]  (mutable view)
+
+
+@create_shared_memory.register(TextSpace)
+def _create_text_memory(space: TextSpace, n: int = 1, ctx: Any = None) -> Any:
+    import multiprocessing
+
+    return (ctx or multiprocessing).Array(np.dtype(np.int32).char, n * (space.max_length + 1))
+
+
+@read_from_shared_memory.register(TextSpace)
+def _read_text_memory(space: TextSpace, shared_memory: Any, n: int = 1) -> SharedTexts:
+    return SharedTexts(shared_memory, n, space.max_length)
+
+
+@write_to_shared_memory.register(TextSpace)
+def _write_text_memory(space: TextSpace, index: int, value: str, shared_memory: Any) -> None:
+    if not space.contains(value):
+        raise ValueError(
+            f"observation does not fit {space}: {type(value).__name__} of length "
+            f"{len(value) if isinstance(value, str) else '?'} ({str(value)[:80]!r})"
+        )
+    codes = np.frombuffer(value.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int32)
+    row = np.frombuffer(shared_memory.get_obj(), dtype=np.int32)[index * (space.max_length + 1) :][
+        : space.max_length + 1
+    ]
+    row[0] = len(codes)
+    row[1 : 1 + len(codes)] = codes
+
+
+__all__ = ["TextSpace", "TextObs", "SharedTexts", "text_obs", "require_text_action"]

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
 PROFILE=${1:-tests}
 case "$PROFILE" in
-  tests) EXTRAS="games,sandbox,web,text,train,kernels,dev,rollout,server,ray,openenv"; STEPS=(scripts/setup.d/*.sh) ;;
+  tests) EXTRAS="games,sandbox,web,text,train,kernels,dev,rollout,server,ray,openenv,trl,datasets,wandb,openai"; STEPS=(scripts/setup.d/*.sh) ;;
   demo)  EXTRAS="games,train,rollout"; STEPS=(scripts/setup.d/30-smollm2.sh) ;;
   *) echo "usage: scripts/setup.sh [tests|demo]" >&2; exit 2 ;;
 esac

@@ -113,6 +113,9 @@ class TrainConfig:
     """Save a checkpoint every K updates (and at the end)."""
     tensorboard: bool = False
     """Also log to TensorBoard (needs the tensorboard package)."""
+    wandb_project: str | None = None
+    """Also log to Weights & Biases under this project (`wandb` extra); None: off. ``WANDB_MODE=offline``
+    keeps the logs in ``OUT/wandb``."""
     torch_threads: int = 0
     """CPU threads of torch (0: torch's default). 1 is fastest on a busy shared machine."""
     backend: str = "hf"

@@ -8,6 +8,7 @@ functions tested on their own. Single mode trains one agent in a `gymnasium.Env`
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,7 +55,8 @@ class Trainer:
         self._snapshot_engines: dict[int, Any] = {}
         self.reference = None
         self.step = 0
-        self.metrics = MetricsLogger(cfg.out_dir, cfg.tensorboard)
+        self.metrics = MetricsLogger(cfg.out_dir, cfg.tensorboard, config=dataclasses.asdict(cfg),
+                                     wandb_project=cfg.wandb_project)
         self.progress = progress
 
     # ------------------------------------------------------------------ agents and envs

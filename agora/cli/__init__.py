@@ -17,7 +17,7 @@ app = typer.Typer(help="agora: multi-turn environments for training LLM agents."
                   add_completion=False, pretty_exceptions_show_locals=False)
 
 # Modules under agora/cli that add commands; each defines register(app).
-COMMAND_MODULES = ("envs", "tournament", "containers", "rollout", "models", "train", "swe", "demo", "serve")
+COMMAND_MODULES = ("envs", "tournament", "containers", "rollout", "models", "train", "swe", "demo", "serve", "export")
 
 for _module in COMMAND_MODULES:
     importlib.import_module(f"agora.cli.{_module}").register(app)

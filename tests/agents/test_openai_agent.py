@@ -72,7 +72,9 @@ def test_model_discovery_and_errors(served):
     agent = OpenAIAgent(url, "tiny")
     agent.messages = [{"role": "user", "content": "x"}]
     with pytest.raises(EndpointError, match="HTTP 400"):
-        agent._http("POST", "/chat/completions", {**agent.request_body(), "stream": True})
+        agent._http("POST", "/chat/completions", {**agent.request_body(), "n": 0})
+    with pytest.raises(EndpointError, match="HTTP 404.*served models.*tiny"):
+        agent._http("POST", "/chat/completions", {**agent.request_body(), "model": "gpt-9"})
 
 
 def test_tool_call_round_trip_in_openai_format():
@@ -84,7 +86,9 @@ def test_tool_call_round_trip_in_openai_format():
         tools=[{"type": "function", "function": {"name": "search"}}],
     )
     text = '<think>need data</think><tool_call>{"name": "search", "arguments": {"q": "cats"}}</tool_call>'
-    body = server._body(request, [1, 2], Completion(text=text, token_ids=[5, 6], logprobs=[-0.1, -0.2]))
+    choice = server.choice(request, 0, [1, 2], Completion(text=text, token_ids=[5, 6], logprobs=[-0.1, -0.2]))
+    body = server.body(request, [1, 2], [choice])
+    assert body["choices"][0]["message"]["content"] == "<think>need data</think>"
     call = body["choices"][0]["message"]["tool_calls"][0]
     assert call["type"] == "function" and json.loads(call["function"]["arguments"]) == {"q": "cats"}
     assert body["choices"][0]["finish_reason"] == "tool_calls"
