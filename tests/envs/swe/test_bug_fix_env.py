@@ -75,14 +75,14 @@ def test_noop_scores_zero(env, name):
     assert reward == 0.0 and not info["resolved"] and info["fail_to_pass"] < 1.0 and info["agent_patch"] == ""
 
 
-def tests_of(task):
+def failing_test_files(task):
     return sorted({t.split("::")[0] for t in task.FAIL_TO_PASS})
 
 
 def test_editing_or_deleting_the_failing_tests_scores_zero(env):
     task = load_tasks("tinydb")[0]
     env.reset(options={"instance_id": task.instance_id})
-    files = " ".join(tests_of(task))
+    files = " ".join(failing_test_files(task))
     # Make every failing test pass in the working copy: replace the test files by trivially passing ones...
     obs, *_ = env.step(call("bash", command=f"for f in {files}; do echo 'def test_ok(): pass' > $f; done; "
                                             "python3 -m pytest -q -p no:cacheprovider 2>&1 | tail -1"))
