@@ -1,4 +1,4 @@
-"""`HFAgent`: a transformers causal LM on CPU (or one GPU), batching concurrent episodes.
+"""`HFAgent`: a transformers causal LM on CPU or one GPU, batching concurrent episodes.
 
 An `HFEngine` owns the model and a batching thread: every request (prompt token ids + sampling
 parameters) goes into a queue; the thread takes all requests that arrived within `batch_wait_s`
@@ -11,6 +11,12 @@ Logprobs come from the raw logits (``output_logits=True``), not the processed sc
 only when set below 1, in which case the stored logprobs are those of the untruncated
 distribution). Greedy decoding (temperature 0) stores ``log_softmax(logits)``.
 Sampling uses torch's global RNG, seeded per batch from the engine's own seed.
+
+Placement: a model object stays on its own device (the trainer puts it there); a path loads onto
+`device`, ``"auto"`` by default (CUDA when present, else CPU). LoRA: a request may name a peft
+adapter (``HFAgent(..., adapter="snapshot@5")``); one ``generate`` call serves requests for different
+adapters of the same model (peft's mixed-adapter batches), so self-play snapshots of a LoRA run are
+adapter weights in one model, not model copies.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class _Request:
     prompt_ids: list[int]
     sampling: SamplingParams
     future: concurrent.futures.Future
+    adapter: str | None = None
 
 
 class HFEngine:
@@ -42,6 +49,9 @@ class HFEngine:
     Args:
         model: a causal LM, or a path/name to load with ``from_pretrained``.
         tokenizer: its tokenizer (loaded from `model`'s path when None).
+        device: where a model loaded from a path goes (``"auto"``: CUDA when present); a model object
+            is moved only when `device` is given explicitly.
+        dtype: torch dtype name for a model loaded from a path (e.g. ``"bfloat16"``).
         max_batch: most requests per ``generate`` call.
         batch_wait_s: how long the thread waits for more requests after the first one.
         seed: seeds the per-batch sampling seeds.
@@ -52,7 +62,7 @@ class HFEngine:
         model: Any,
         tokenizer: Any = None,
         *,
-        device: str = "cpu",
+        device: str | None = None,
         dtype: str | None = None,
         max_batch: int = 64,
         batch_wait_s: float = 0.005,
@@ -64,11 +74,13 @@ class HFEngine:
             kwargs = {"dtype": getattr(self.torch, dtype)} if dtype else {}
             tokenizer = tokenizer or transformers.AutoTokenizer.from_pretrained(model)
             model = transformers.AutoModelForCausalLM.from_pretrained(model, **kwargs)
+            device = device or "auto"
         if tokenizer is None:
             raise ValueError("HFEngine needs a tokenizer when given a model object.")
-        self.model = model.to(device).eval()
+        if device == "auto":
+            device = "cuda" if self.torch.cuda.is_available() else "cpu"
+        self.model = (model.to(device) if device else model).eval()
         self.tokenizer = tokenizer
-        self.device = device
         self.max_batch = max_batch
         self.batch_wait_s = batch_wait_s
         self._rng = np.random.default_rng(seed)
@@ -78,11 +90,18 @@ class HFEngine:
         self.batch_sizes: list[int] = []
         """Size of every batch run so far (to see batching at work)."""
 
-    def submit(self, prompt_ids: list[int], sampling: SamplingParams) -> concurrent.futures.Future:
-        """Queues one request; the future resolves to a `Completion`."""
+    @property
+    def device(self) -> Any:
+        """The device the model's weights are on (where prompts go)."""
+        return next(self.model.parameters()).device
+
+    def submit(
+        self, prompt_ids: list[int], sampling: SamplingParams, adapter: str | None = None
+    ) -> concurrent.futures.Future:
+        """Queues one request (for peft `adapter` when named); the future resolves to a `Completion`."""
         self._ensure_thread()
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put(_Request(list(prompt_ids), sampling, future))
+        self._queue.put(_Request(list(prompt_ids), sampling, future, adapter))
         return future
 
     def _ensure_thread(self) -> None:
@@ -125,8 +144,12 @@ class HFEngine:
 
     def _run_group(self, group: list[_Request]) -> None:
         try:
+            adapters = [r.adapter for r in group] if any(r.adapter for r in group) else None
             completions = self.generate(
-                [r.prompt_ids for r in group], group[0].sampling, [r.sampling.max_new_tokens for r in group]
+                [r.prompt_ids for r in group],
+                group[0].sampling,
+                [r.sampling.max_new_tokens for r in group],
+                adapters=adapters,
             )
         except Exception as e:  # every waiting episode sees the error
             for request in group:
@@ -136,17 +159,30 @@ class HFEngine:
             request.future.set_result(completion)
 
     def generate(
-        self, prompts: list[list[int]], sampling: SamplingParams, max_new_tokens: list[int] | None = None
+        self,
+        prompts: list[list[int]],
+        sampling: SamplingParams,
+        max_new_tokens: list[int] | None = None,
+        adapters: list[str | None] | None = None,
     ) -> list[Completion]:
-        """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit."""
+        """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit.
+
+        `adapters` names the peft adapter of each prompt (None: the model's active adapter).
+        """
         torch = self.torch
         self.batch_sizes.append(len(prompts))
         limits = max_new_tokens or [sampling.max_new_tokens] * len(prompts)
         input_ids, attention = self._pad(prompts)
         config = self._generation_config(sampling, max(limits))
+        extra = {}
+        if adapters is not None:
+            active = getattr(self.model, "active_adapter", "default")
+            extra["adapter_names"] = [name or active for name in adapters]
         with torch.no_grad():
             torch.manual_seed(int(self._rng.integers(2**63 - 1)))
-            out = self.model.generate(input_ids=input_ids, attention_mask=attention, generation_config=config)
+            out = self.model.generate(
+                input_ids=input_ids, attention_mask=attention, generation_config=config, **extra
+            )
         logits = torch.stack(out.logits, dim=1).float()
         if sampling.temperature > 0:
             logits = logits / sampling.temperature
@@ -214,16 +250,18 @@ class HFAgent(TokenChatAgent):
         tokenizer: Any = None,
         *,
         engine_kwargs: dict[str, Any] | None = None,
+        adapter: str | None = None,
         **chat_kwargs: Any,
     ):
         self.engine = (
             model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
         )
         self.tokenizer = self.engine.tokenizer
+        self.adapter = adapter
         super().__init__(**chat_kwargs)
 
     def _complete(self, prompt_ids: list[int] | None) -> Completion:
-        return self.engine.submit(prompt_ids or [], self.sampling).result()
+        return self.engine.submit(prompt_ids or [], self.sampling, self.adapter).result()
 
     async def _acomplete(self, prompt_ids: list[int] | None) -> Completion:
-        return await asyncio.wrap_future(self.engine.submit(prompt_ids or [], self.sampling))
+        return await asyncio.wrap_future(self.engine.submit(prompt_ids or [], self.sampling, self.adapter))
