@@ -6,7 +6,7 @@
   served in the same batches (peft's mixed-adapter ``generate``).
 * ``backend="vllm"``: a `VLLMSync` owns a `VLLMBackend` (`agora.agents.vllm`) started from a copy of the
   policy saved once. After each update the new weights go through vLLM's own weight-update API
-  (`VLLMBackend.update_weights`: full fine-tuning) or as a new LoRA adapter version served through
+  (`VLLMBackend.push_weights`: full fine-tuning) or as the LoRA adapter reloaded in place through
   vLLM's LoRA requests (`VLLMBackend.set_lora`: LoRA runs); the prefix cache is reset after every
   sync so no cached KV of the old weights is reused. Self-play snapshots of a LoRA run are LoRA
   requests too. Optionally (`vllm_sleep`, CUDA only) the engine sleeps during the update.
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from agora.trainers.models import is_lora, load_trainable_state, trainable_state
+from agora.trainers.models import is_lora, load_trainable_state, resolve_precision, trainable_state
 
 
 def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
@@ -37,11 +37,15 @@ def vllm_engine_kwargs(cfg: Any, model: Any) -> dict[str, Any]:
     """`VLLMBackend` arguments from a `TrainConfig` (memory share, sleep mode, LoRA rank, length)."""
     kwargs: dict[str, Any] = {"max_model_len": cfg.vllm_max_model_len}
     device = str(next(model.parameters()).device)
+    precision = resolve_precision(cfg.precision, device)
+    kwargs["dtype"] = "bfloat16" if precision == "bf16" else "float32"  # sample in the trainer's precision
     if device.startswith("cuda"):
         kwargs["gpu_memory_utilization"] = cfg.gpu_memory_utilization
         kwargs["enable_sleep_mode"] = bool(cfg.vllm_sleep)
     if is_lora(model):
-        kwargs["max_lora_rank"] = cfg.lora_rank
+        from agora.agents.vllm import lora_rank_slot
+
+        kwargs["max_lora_rank"] = lora_rank_slot(cfg.lora_rank)
     return kwargs
 
 
@@ -109,10 +113,10 @@ def remove_snapshot_adapter(engine: Any, model: Any, name: str) -> None:
 class VLLMSync:
     """A `VLLMBackend` over a saved copy of the policy, updated through vLLM's APIs after each step.
 
-    Full fine-tuning: `push` sends every named tensor to vLLM's workers with
-    `VLLMBackend.update_weights` (no closure, no pickled state dict: the tensors travel once, in
-    chunks). LoRA: `push` saves the adapter (megabytes) under a new version and makes it the adapter
-    every policy request names; the previous version is unloaded. Both reset the prefix cache.
+    Full fine-tuning: `push` sends every parameter to vLLM's workers through its weight-update API
+    (`VLLMBackend.push_weights`: CUDA IPC when the model is on a GPU, shared-memory safetensors chunks
+    otherwise; no closure, no pickled state dict). LoRA: `push` saves the adapter (megabytes) and
+    reloads it in place as the ``policy`` LoRA every policy request names. Both reset the prefix cache.
 
     Args:
         model: the trainer's policy (a peft model for LoRA).
@@ -132,33 +136,30 @@ class VLLMSync:
         if self.lora:
             engine_kwargs.setdefault("enable_lora", True)
             engine_kwargs.setdefault("max_loras", 8)
+        else:
+            on_gpu = str(next(model.parameters()).device).startswith("cuda")
+            engine_kwargs.setdefault("weight_transfer", "ipc" if on_gpu else "agora_shm")
         self.backend = VLLMBackend(self._dir / "base", seed=seed, **engine_kwargs)
         self._rng = np.random.default_rng(seed)  # checkpointed like HFEngine's
-        self.version = 0
         self.snapshots: dict[str, str] = {}
         if self.lora:
             self.push(model)
 
     def lora_name(self, adapter: str | None) -> str | None:
-        """The vLLM LoRA name a request uses: a snapshot's, the policy's current version, or None."""
+        """The vLLM LoRA name a request uses: a snapshot's, the policy's, or None (full fine-tuning)."""
         if adapter is not None:
             return self.snapshots[adapter]
-        return f"policy-v{self.version}" if self.lora else None
+        return "policy" if self.lora else None
 
     def push(self, model: Any) -> None:
         """The model's current weights into vLLM (see the class docs); wakes a sleeping engine first."""
         self.backend.wake_up()
         if not self.lora:
-            self.backend.update_weights((name, t.detach()) for name, t in model.state_dict().items())
+            self.backend.push_weights(model)
             return
-        old = self.lora_name(None) if self.version else None
-        self.version += 1
-        path = self._dir / f"policy-v{self.version}"
+        path = self._dir / "policy"
         model.save_pretrained(path, selected_adapters=["default"])
-        self.backend.set_lora(self.lora_name(None), _adapter_dir(path))
-        if old is not None:
-            self.backend.remove_lora(old)
-            shutil.rmtree(self._dir / old, ignore_errors=True)
+        self.backend.set_lora("policy", path)
 
     def add_snapshot(self, name: str, model: Any, weights: dict[str, Any]) -> None:
         """Registers adapter `weights` as LoRA `name` (saved once) for snapshot agents."""
@@ -170,7 +171,7 @@ class VLLMSync:
         model.save_pretrained(path, selected_adapters=["default"])
         load_trainable_state(model, current)
         self.snapshots[name] = f"snap-{name}"
-        self.backend.set_lora(self.snapshots[name], _adapter_dir(path))
+        self.backend.set_lora(self.snapshots[name], path)
 
     def remove_snapshot(self, name: str) -> None:
         """Unloads snapshot `name` from vLLM and deletes its files."""
@@ -184,7 +185,3 @@ class VLLMSync:
         self.backend.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-
-def _adapter_dir(path: Path) -> Path:
-    """Where ``save_pretrained`` put the default adapter (peft writes it at the top level)."""
-    return path
