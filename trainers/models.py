@@ -68,7 +68,10 @@ def build_model(name: str, model_kwargs: dict[str, Any], lora_rank: int = 0, *, 
         model = transformers.AutoModelForCausalLM.from_pretrained(path, **{"dtype": base_dtype, **model_kwargs})
     model = model.to(device=device, dtype=base_dtype)
     if gradient_checkpointing:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.20
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if lora_rank > 0:
         peft = require("peft", "train")
         config = peft.LoraConfig(r=lora_rank, lora_alpha=2 * lora_rank, target_modules="all-linear",
