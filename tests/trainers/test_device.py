@@ -124,3 +124,18 @@ def test_gpu_benchmark_config_and_no_gpu_exit():
         proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu.py")], capture_output=True,
                               text=True, timeout=300)
         assert proc.returncode == 0 and "no CUDA device" in proc.stdout
+
+
+def test_new_config_fields_validate():
+    from agora.trainers.config import ConfigError, TrainConfig
+
+    with pytest.raises(ConfigError, match="device must be"):
+        TrainConfig(env_id="x/Y-v0", device="tpu")
+    with pytest.raises(ConfigError, match="precision must be one of"):
+        TrainConfig(env_id="x/Y-v0", precision="fp16")
+    with pytest.raises(ConfigError, match="needs backend = 'vllm'"):
+        TrainConfig(env_id="x/Y-v0", vllm_sleep=True)
+    with pytest.raises(ConfigError, match="gpu_memory_utilization"):
+        TrainConfig(env_id="x/Y-v0", gpu_memory_utilization=1.5)
+    assert TrainConfig(env_id="x/Y-v0", backend="vllm", lora_rank=8).lora_rank == 8  # LoRA on vLLM is allowed
+    assert TrainConfig(env_id="x/Y-v0", estimator="gae").estimator == "gae"
