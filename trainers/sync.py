@@ -131,7 +131,10 @@ class VLLMSync:
         self._dir = Path(tempfile.mkdtemp(prefix="agora-vllm-"))
         self.lora = is_lora(model)
         base = model.get_base_model() if self.lora else model
-        base.save_pretrained(self._dir / "base")
+        state = None
+        if self.lora:  # the base weights under their own names (peft wraps each layer as `base_layer`)
+            state = {k.replace(".base_layer", ""): v for k, v in base.state_dict().items() if "lora_" not in k}
+        base.save_pretrained(self._dir / "base", state_dict=state)
         tokenizer.save_pretrained(self._dir / "base")
         if self.lora:
             engine_kwargs.setdefault("enable_lora", True)

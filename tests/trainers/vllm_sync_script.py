@@ -88,6 +88,9 @@ def run(workdir, lora_rank, loop=True):
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         which = [a for a in sys.argv[1:] if a != "--no-loop"] or ["full", "lora"]
-        report = {name: run(tmp, 0 if name == "full" else 8, "--no-loop" not in sys.argv) for name in which}
+        report = {}
+        for name in which:
+            report[name] = run(tmp, 0 if name == "full" else 8, "--no-loop" not in sys.argv)
+            print(f"PART {name} " + json.dumps(report[name]), flush=True)
         print("REPORT " + json.dumps(report), flush=True)
     sys.exit(0)
