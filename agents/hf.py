@@ -1,4 +1,4 @@
-"""`HFAgent`: a transformers causal LM on CPU (or one GPU), batching concurrent episodes.
+"""`HFAgent`: a transformers causal LM on CPU or one GPU, batching concurrent episodes.
 
 An `HFEngine` owns the model and a batching thread: every request (prompt token ids + sampling
 parameters) goes into a queue; the thread takes all requests that arrived within `batch_wait_s`
@@ -12,6 +12,12 @@ only when set below 1, in which case the stored logprobs are those of the untrun
 distribution). Greedy decoding (temperature 0) stores ``log_softmax(logits)``.
 Sampling is per request (`agora.agents.sampling`): a request's seed (derived from the episode seed its
 agent was reset with, or drawn from the engine's seed) fixes its sample whatever batch it lands in.
+
+Placement: a model object stays on its own device (the trainer puts it there); a path loads onto
+`device`, ``"auto"`` by default (CUDA when present, else CPU). LoRA: a request may name a peft
+adapter (``HFAgent(..., adapter="snapshot@5")``); one ``generate`` call serves requests for different
+adapters of the same model (peft's mixed-adapter batches), so self-play snapshots of a LoRA run are
+adapter weights in one model, not model copies.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class _Request:
     sampling: SamplingParams
     future: concurrent.futures.Future
     seed: int | None = None
+    adapter: str | None = None
 
 
 class HFEngine:
@@ -44,6 +51,9 @@ class HFEngine:
     Args:
         model: a causal LM, or a path/name to load with ``from_pretrained``.
         tokenizer: its tokenizer (loaded from `model`'s path when None).
+        device: where a model loaded from a path goes (``"auto"``: CUDA when present); a model object
+            is moved only when `device` is given explicitly.
+        dtype: torch dtype name for a model loaded from a path (e.g. ``"bfloat16"``).
         max_batch: most requests per ``generate`` call.
         batch_wait_s: how long the thread waits for more requests after the first one.
         seed: seeds the per-batch sampling seeds.
@@ -54,7 +64,7 @@ class HFEngine:
         model: Any,
         tokenizer: Any = None,
         *,
-        device: str = "cpu",
+        device: str | None = None,
         dtype: str | None = None,
         max_batch: int = 64,
         batch_wait_s: float = 0.005,
@@ -66,11 +76,13 @@ class HFEngine:
             kwargs = {"dtype": getattr(self.torch, dtype)} if dtype else {}
             tokenizer = tokenizer or transformers.AutoTokenizer.from_pretrained(model)
             model = transformers.AutoModelForCausalLM.from_pretrained(model, **kwargs)
+            device = device or "auto"
         if tokenizer is None:
             raise ValueError("HFEngine needs a tokenizer when given a model object.")
-        self.model = model.to(device).eval()
+        if device == "auto":
+            device = "cuda" if self.torch.cuda.is_available() else "cpu"
+        self.model = (model.to(device) if device else model).eval()
         self.tokenizer = tokenizer
-        self.device = device
         self.max_batch = max_batch
         self.batch_wait_s = batch_wait_s
         self._rng = np.random.default_rng(seed)
@@ -80,13 +92,21 @@ class HFEngine:
         self.batch_sizes: list[int] = []
         """Size of every batch run so far (to see batching at work)."""
 
+    @property
+    def device(self) -> Any:
+        """The device the model's weights are on (where prompts go)."""
+        return next(self.model.parameters()).device
+
     def submit(
-        self, prompt_ids: list[int], sampling: SamplingParams, seed: int | None = None
+        self, prompt_ids: list[int], sampling: SamplingParams, seed: int | None = None, adapter: str | None = None
     ) -> concurrent.futures.Future:
-        """Queues one request (its sample fixed by `seed` when given); the future resolves to a `Completion`."""
+        """Queues one request (its sample fixed by `seed` when given; for peft `adapter` when named).
+
+        The future resolves to a `Completion`.
+        """
         self._ensure_thread()
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put(_Request(list(prompt_ids), sampling, future, seed))
+        self._queue.put(_Request(list(prompt_ids), sampling, future, seed, adapter))
         return future
 
     def _ensure_thread(self) -> None:
@@ -129,11 +149,13 @@ class HFEngine:
 
     def _run_group(self, group: list[_Request]) -> None:
         try:
+            adapters = [r.adapter for r in group] if any(r.adapter for r in group) else None
             completions = self.generate(
                 [r.prompt_ids for r in group],
                 group[0].sampling,
                 [r.sampling.max_new_tokens for r in group],
                 [r.seed for r in group],
+                adapters=adapters,
             )
         except Exception as e:  # every waiting episode sees the error
             for request in group:
@@ -148,10 +170,12 @@ class HFEngine:
         sampling: SamplingParams,
         max_new_tokens: list[int] | None = None,
         seeds: list[int | None] | None = None,
+        adapters: list[str | None] | None = None,
     ) -> list[Completion]:
         """One left-padded ``generate`` over `prompts`; each completion cut at its EOS or token limit.
 
         Each row samples with its own seed (`seeds`; a missing one is drawn from the engine's RNG).
+        `adapters` names the peft adapter of each prompt (None: the model's active adapter).
         """
         from agora.agents.sampling import GumbelSampler
 
@@ -162,9 +186,14 @@ class HFEngine:
         config = self._generation_config(sampling, max(limits))
         seeds = [int(self._rng.integers(2**63 - 1)) if s is None else s for s in seeds or [None] * len(prompts)]
         processors = [GumbelSampler(seeds, sampling.temperature, sampling.top_p)] if sampling.temperature > 0 else []
+        extra = {}
+        if adapters is not None:
+            active = getattr(self.model, "active_adapter", "default")
+            extra["adapter_names"] = [name or active for name in adapters]
         with torch.no_grad():
             out = self.model.generate(
-                input_ids=input_ids, attention_mask=attention, generation_config=config, logits_processor=processors
+                input_ids=input_ids, attention_mask=attention, generation_config=config, logits_processor=processors,
+                **extra,
             )
         logits = torch.stack(out.logits, dim=1).float()
         if sampling.temperature > 0:
@@ -230,16 +259,19 @@ class HFAgent(TokenChatAgent):
         tokenizer: Any = None,
         *,
         engine_kwargs: dict[str, Any] | None = None,
+        adapter: str | None = None,
         **chat_kwargs: Any,
     ):
         self.engine = (
             model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
         )
         self.tokenizer = self.engine.tokenizer
+        self.adapter = adapter
         super().__init__(**chat_kwargs)
 
     def _complete(self, prompt_ids: list[int] | None) -> Completion:
-        return self.engine.submit(prompt_ids or [], self.sampling, self.next_request_seed()).result()
+        return self.engine.submit(prompt_ids or [], self.sampling, self.next_request_seed(), self.adapter).result()
 
     async def _acomplete(self, prompt_ids: list[int] | None) -> Completion:
-        return await asyncio.wrap_future(self.engine.submit(prompt_ids or [], self.sampling, self.next_request_seed()))
+        future = self.engine.submit(prompt_ids or [], self.sampling, self.next_request_seed(), self.adapter)
+        return await asyncio.wrap_future(future)

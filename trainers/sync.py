@@ -1,47 +1,71 @@
-"""Weight sync from the trainer's model to the rollout engine, after every update.
+"""The rollout engine of a run and the weight sync from the trainer's model to it, after every update.
 
-* ``backend="hf"`` (CPU or one GPU; tested): the `HFEngine` generates with the very model object
-  the optimizer updates, so a sync only checks that (or copies the state dict into a separate
-  engine model) and puts the model in eval mode.
-* ``backend="vllm"`` (GPU, ``pip install 'agora[gpu]'``): **untested here** — this project's
-  machines have no GPU, so no test runs it and none pretends to. The policy is saved once to a
-  temp dir that a `VLLMBackend` (`agora.agents.vllm`) loads; after each update every named tensor
-  goes to vLLM's workers in one batched ``load_weights`` call (full fine-tuning only: LoRA on
-  vLLM would need per-request adapters in `VLLMBackend`, which it does not take yet, so
-  `TrainConfig` rejects ``backend="vllm"`` with ``lora_rank > 0``).
+* ``backend="hf"``: the `HFEngine` generates with the very model object the optimizer updates, on the
+  trainer's device, so a sync only puts the model in eval mode (or copies the state dict into a
+  separate engine model). Self-play snapshots of a LoRA run are extra peft adapters of that model,
+  served in the same batches (peft's mixed-adapter ``generate``).
+* ``backend="vllm"``: a `VLLMSync` owns a `VLLMBackend` (`agora.agents.vllm`) started from a copy of the
+  policy saved once. After each update the new weights go through vLLM's own weight-update API
+  (`VLLMBackend.push_weights`: full fine-tuning) or as the LoRA adapter reloaded in place through
+  vLLM's LoRA requests (`VLLMBackend.set_lora`: LoRA runs); the prefix cache is reset after every
+  sync so no cached KV of the old weights is reused. Self-play snapshots of a LoRA run are LoRA
+  requests too. Optionally (`vllm_sleep`, CUDA only) the engine sleeps during the update.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from agora.trainers.models import is_lora, load_trainable_state, resolve_precision, trainable_state
+
 
 def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
-    """The engine rollout agents sample from: an `HFEngine` over `model`, or a `VLLMSync`."""
+    """The engine rollout agents sample from: an `HFEngine` over `model` (on its device), or a `VLLMSync`."""
     if cfg.backend == "vllm":
-        return VLLMSync(model, tokenizer, seed=cfg.seed)
+        return VLLMSync(model, tokenizer, seed=cfg.seed, **vllm_engine_kwargs(cfg, model))
     from agora.agents.hf import HFEngine
 
     return HFEngine(model, tokenizer, seed=cfg.seed)
 
 
-def rollout_agent(engine: Any, **chat_kwargs: Any) -> Any:
-    """A token-in/token-out agent over `engine` (forked per episode by the rollout engine)."""
-    if isinstance(engine, VLLMSync):  # pragma: no cover - GPU only
+def vllm_engine_kwargs(cfg: Any, model: Any) -> dict[str, Any]:
+    """`VLLMBackend` arguments from a `TrainConfig` (memory share, sleep mode, LoRA rank, length)."""
+    kwargs: dict[str, Any] = {"max_model_len": cfg.vllm_max_model_len}
+    device = str(next(model.parameters()).device)
+    precision = resolve_precision(cfg.precision, device)
+    kwargs["dtype"] = "bfloat16" if precision == "bf16" else "float32"  # sample in the trainer's precision
+    if device.startswith("cuda"):
+        kwargs["gpu_memory_utilization"] = cfg.gpu_memory_utilization
+        kwargs["enable_sleep_mode"] = bool(cfg.vllm_sleep)
+    if is_lora(model):
+        from agora.agents.vllm import lora_rank_slot
+
+        kwargs["max_lora_rank"] = lora_rank_slot(cfg.lora_rank)
+    return kwargs
+
+
+def rollout_agent(engine: Any, adapter: str | None = None, **chat_kwargs: Any) -> Any:
+    """A token-in/token-out agent over `engine` (forked per episode by the rollout engine).
+
+    `adapter` names a snapshot adapter added with `add_snapshot_adapter` (None: the current policy).
+    """
+    if isinstance(engine, VLLMSync):
         from agora.agents.vllm import VLLMAgent
 
-        return VLLMAgent(engine.backend, **chat_kwargs)
+        return VLLMAgent(engine.backend, lora=engine.lora_name(adapter), **chat_kwargs)
     from agora.agents.hf import HFAgent
 
-    return HFAgent(engine, **chat_kwargs)
+    return HFAgent(engine, adapter=adapter, **chat_kwargs)
 
 
 def sync_weights(engine: Any, model: Any) -> None:
     """Makes `engine` sample from `model`'s current weights (see the module docs)."""
-    if isinstance(engine, VLLMSync):  # pragma: no cover - GPU only
+    if isinstance(engine, VLLMSync):
         engine.push(model)
         return
     if engine.model is not model:
@@ -49,23 +73,118 @@ def sync_weights(engine: Any, model: Any) -> None:
     engine.model.eval()
 
 
-class VLLMSync:  # pragma: no cover - needs a CUDA GPU and vllm; never run in this project's CI
-    """A `VLLMBackend` over a saved copy of the policy, updated in place after each step (untested)."""
+def sleep_engine(engine: Any, enabled: bool) -> None:
+    """Puts a vLLM engine to sleep until the next `sync_weights` when `enabled` (no-op otherwise)."""
+    if enabled and isinstance(engine, VLLMSync):
+        engine.backend.sleep()
 
-    def __init__(self, model: Any, tokenizer: Any, seed: int = 0):
+
+def add_snapshot_adapter(engine: Any, model: Any, name: str, weights: dict[str, Any]) -> None:
+    """Makes adapter weights `weights` (of LoRA `model`) playable as `name` by `engine` (once per name)."""
+    if isinstance(engine, VLLMSync):
+        engine.add_snapshot(name, model, weights)
+        return
+    if name in model.peft_config:
+        return
+    model.add_adapter(name, model.peft_config["default"])
+    load_trainable_state_as(model, weights, name)
+    for param_name, param in model.named_parameters():
+        if f".{name}." in param_name:
+            param.requires_grad_(False)
+
+
+def load_trainable_state_as(model: Any, weights: dict[str, Any], adapter: str) -> None:
+    """Loads adapter `weights` (as saved by `trainable_state`) into `model`'s adapter `adapter`."""
+    from agora._optional import require
+
+    peft = require("peft", "train")
+    peft.set_peft_model_state_dict(model, weights, adapter_name=adapter)
+
+
+def remove_snapshot_adapter(engine: Any, model: Any, name: str) -> None:
+    """Frees snapshot adapter `name` (from the peft model, or from vLLM)."""
+    if isinstance(engine, VLLMSync):
+        engine.remove_snapshot(name)
+        return
+    if name in model.peft_config:
+        model.delete_adapter(name)
+
+
+class VLLMSync:
+    """A `VLLMBackend` over a saved copy of the policy, updated through vLLM's APIs after each step.
+
+    Full fine-tuning: `push` sends every parameter to vLLM's workers through its weight-update API
+    (`VLLMBackend.push_weights`: CUDA IPC when the model is on a GPU, shared-memory safetensors chunks
+    otherwise; no closure, no pickled state dict). LoRA: `push` saves the adapter (megabytes) and
+    reloads it in place as the ``policy`` LoRA every policy request names. Both reset the prefix cache.
+
+    Args:
+        model: the trainer's policy (a peft model for LoRA).
+        tokenizer: its tokenizer.
+        seed: the engine's seed (and the checkpointed RNG, like `HFEngine`'s).
+        **engine_kwargs: `VLLMBackend` arguments.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, seed: int = 0, **engine_kwargs: Any):
         from agora.agents.vllm import VLLMBackend
 
-        self._dir = tempfile.mkdtemp(prefix="agora-vllm-")
-        model.save_pretrained(self._dir)
-        tokenizer.save_pretrained(self._dir)
-        self.backend = VLLMBackend(self._dir, seed=seed)
+        self._dir = Path(tempfile.mkdtemp(prefix="agora-vllm-"))
+        self.lora = is_lora(model)
+        base = model.get_base_model() if self.lora else model
+        state = None
+        if self.lora:  # the base weights under their own names (peft wraps each layer as `base_layer`)
+            state = {k.replace(".base_layer", ""): v for k, v in base.state_dict().items() if "lora_" not in k}
+        base.save_pretrained(self._dir / "base", state_dict=state)
+        tokenizer.save_pretrained(self._dir / "base")
+        if self.lora:
+            engine_kwargs.setdefault("enable_lora", True)
+            engine_kwargs.setdefault("max_loras", 8)
+        else:
+            on_gpu = str(next(model.parameters()).device).startswith("cuda")
+            engine_kwargs.setdefault("weight_transfer", "ipc" if on_gpu else "agora_shm")
+        self.backend = VLLMBackend(self._dir / "base", seed=seed, **engine_kwargs)
         self._rng = np.random.default_rng(seed)  # checkpointed like HFEngine's
+        self.snapshots: dict[str, str] = {}
+        if self.lora:
+            self.push(model)
+
+    def lora_name(self, adapter: str | None) -> str | None:
+        """The vLLM LoRA name a request uses: a snapshot's, the policy's, or None (full fine-tuning)."""
+        if adapter is not None:
+            return self.snapshots[adapter]
+        return "policy" if self.lora else None
 
     def push(self, model: Any) -> None:
-        """All named tensors to every vLLM worker in one batched ``load_weights`` call."""
-        weights = [(name, tensor.detach()) for name, tensor in model.state_dict().items()]
+        """The model's current weights into vLLM (see the class docs); wakes a sleeping engine first."""
+        self.backend.wake_up()
+        if not self.lora:
+            self.backend.push_weights(model)
+            return
+        path = self._dir / "policy"
+        model.save_pretrained(path, selected_adapters=["default"])
+        self.backend.set_lora("policy", path)
 
-        def load(worker: Any) -> None:
-            worker.model_runner.model.load_weights(weights)
+    def add_snapshot(self, name: str, model: Any, weights: dict[str, Any]) -> None:
+        """Registers adapter `weights` as LoRA `name` (saved once) for snapshot agents."""
+        if name in self.snapshots:
+            return
+        current = {k: v.detach().cpu().clone() for k, v in trainable_state(model).items()}
+        load_trainable_state(model, weights)
+        path = self._dir / name
+        model.save_pretrained(path, selected_adapters=["default"])
+        load_trainable_state(model, current)
+        self.snapshots[name] = f"snap-{name}"
+        self.backend.set_lora(self.snapshots[name], path)
 
-        self.backend._run(self.backend.engine.collective_rpc(load)).result()
+    def remove_snapshot(self, name: str) -> None:
+        """Unloads snapshot `name` from vLLM and deletes its files."""
+        lora = self.snapshots.pop(name, None)
+        if lora is not None:
+            self.backend.remove_lora(lora)
+            shutil.rmtree(self._dir / name, ignore_errors=True)
+
+    def close(self) -> None:
+        """Shuts vLLM down and deletes the saved weights."""
+        self.backend.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+

