@@ -91,7 +91,15 @@ class TournamentError(AgoraError):
     """A tournament got input it cannot use: no games, a single-agent env, another tournament's log."""
 
 
-class SandboxError(AgoraError):
+class InfraError(AgoraError):
+    """The infrastructure under an env failed (sandbox, engine, browser, tool server, connection, cluster).
+
+    Never the agent's or the env logic's fault: the rollout records such an episode as failed with
+    ``Episode.meta["infra_failure"]`` set, and a resumed run plays it again.
+    """
+
+
+class SandboxError(InfraError):
     """A sandbox operation failed (not the command inside it: that is an `ExecResult`).
 
     Carries the command, its exit code and stderr as fields when they are known.
@@ -140,7 +148,7 @@ class AgentTimeout(AgoraError, TimeoutError):
     """An agent took longer than the rollout's `agent_timeout_s` to answer."""
 
 
-class BrowserError(AgoraError):
+class BrowserError(InfraError):
     """The headless browser behind a web or GUI env could not be started or stopped working."""
 
 
@@ -160,7 +168,7 @@ class RemoteEnvError(AgoraError):
     """An env behind `agora serve` raised an exception that has no agora or builtin counterpart."""
 
 
-class RemoteConnectionLost(AgoraError, ConnectionError):
+class RemoteConnectionLost(InfraError, ConnectionError):
     """The connection to an `agora serve` server failed or closed; the session's envs are gone."""
 
 

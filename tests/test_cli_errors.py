@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from agora.errors import EngineUnavailable
+from agora.rollout.engine import _mark_failed
+from agora.rollout.episode import EnvInfraError
 from agora.rollout.writer import EpisodeWriter, is_infra_failure, recover
 from agora.trajectory import Episode
 
@@ -89,16 +92,19 @@ def test_make_names_the_env_and_its_valid_options():
         agora.make("tools/SQL-v0", foo=1)
 
 
-def _episode(episode_id: str, status: str = "ok", error: str | None = None) -> Episode:
-    return Episode(episode_id=episode_id, env_id="games/Nim-v0", seed=0, group_id="g", status=status, error=error)
+def _episode(episode_id: str, error: BaseException | None = None) -> Episode:
+    episode = Episode(episode_id=episode_id, env_id="games/Nim-v0", seed=0, group_id="g")
+    if error is not None:
+        _mark_failed(episode, error)  # the engine's own rule for a failed episode
+    return episode
 
 
 def test_resume_replays_infrastructure_failures_and_keeps_the_rest(tmp_path):
     path = tmp_path / "run.jsonl"
     writer = EpisodeWriter(path)
-    for episode in (_episode("a"), _episode("b", "failed", "EnvInfraError: env infrastructure failed: browser"),
-                    _episode("c", "failed", "ValueError: the agent broke"),
-                    _episode("d", "failed", "EngineUnavailable: No Docker engine is reachable")):
+    for episode in (_episode("a"), _episode("b", EnvInfraError("env infrastructure failed: browser")),
+                    _episode("c", ValueError("the agent broke")),
+                    _episode("d", EngineUnavailable("No Docker engine is reachable"))):
         writer.write(episode)
     writer.close()
     kept = recover(path, retry_infra_failures=False)

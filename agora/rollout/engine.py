@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from agora.agent import Agent, resolve_agent
-from agora.errors import RolloutAborted
+from agora.errors import InfraError, RolloutAborted
 from agora.rollout.episode import EpisodeJob, agent_seed, play_game, play_single
 from agora.rollout.report import RolloutProgress, summary_table
 from agora.rollout.writer import EpisodeWriter
@@ -325,6 +325,8 @@ def _seat_specs(source: AgentSource, seats: list[str]) -> dict[str, str | Agent]
 def _mark_failed(episode: Episode, error: BaseException) -> None:
     episode.status = "failed"
     episode.error = f"{type(error).__name__}: {error}"
+    if isinstance(error, InfraError):
+        episode.meta["infra_failure"] = True
     episode.traceback = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     episode.returns = {}
     episode.terminated = episode.truncated = False

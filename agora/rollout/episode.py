@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from agora.agent import Agent, AgentReply, ReplyFields, reply_fields
-from agora.errors import AgentTimeout, AgoraError
+from agora.errors import AgentTimeout, InfraError
 from agora.trajectory import Episode, Turn
 
 Call = Callable[..., Awaitable[Any]]
@@ -42,7 +42,7 @@ _INFO_SKIP = ("instructions", "tools", "view", "state_key")
 MAX_AGENT_ERROR_CHARS = 200
 
 
-class EnvInfraError(AgoraError):
+class EnvInfraError(InfraError):
     """The env reported `info["infra_error"]` (its sandbox or browser failed): the episode fails."""
 
 

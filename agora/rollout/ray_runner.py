@@ -159,7 +159,7 @@ def _failed_episode(episode_id: str, batch: Batch, error: BaseException) -> Epis
     group_id, index = episode_id.rsplit("/", 1)
     seed = int(group_id.rsplit("=", 1)[1])
     return Episode(episode_id=episode_id, env_id=batch.env_id, seed=seed, group_id=group_id,
-                   index_in_group=int(index), status="failed",
+                   index_in_group=int(index), status="failed", meta={"infra_failure": True},
                    error=f"infra_error: Ray lost the batch {batch.attempt} times: {type(error).__name__}: {error}")
 
 

@@ -16,16 +16,10 @@ from pathlib import Path
 
 from agora.trajectory import Episode
 
-INFRA_ERRORS = frozenset(
-    {"EnvInfraError", "SandboxError", "SandboxCrashed", "EngineUnavailable", "BrowserError", "BrowserCrashed",
-     "MCPServerError"}
-)
-"""Error types of an episode that failed through no fault of its agent or env logic (its infrastructure)."""
-
 
 def is_infra_failure(episode: Episode) -> bool:
-    """True for a failed episode whose error is an infrastructure failure (sandbox, browser, tool server)."""
-    return episode.status == "failed" and (episode.error or "").split(":", 1)[0] in INFRA_ERRORS
+    """True for a failed episode whose error was an `agora.errors.InfraError` (sandbox, browser, tool server...)."""
+    return episode.status == "failed" and bool(episode.meta.get("infra_failure"))
 
 
 def read_episodes(path: Path) -> tuple[dict[str, Episode], int]:

@@ -20,6 +20,7 @@ from ray.cluster_utils import Cluster  # noqa: E402
 
 from agora import rollout  # noqa: E402
 from agora.rollout.ray_runner import make_batches, run_ray  # noqa: E402
+from agora.rollout.writer import is_infra_failure  # noqa: E402
 from agora.trajectory import Episode  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -108,6 +109,7 @@ def test_a_batch_whose_actor_keeps_dying_is_recorded_failed_once(cluster, tmp_pa
     failed = [e for e in written if e.status == "failed"]
     assert {2, 3} <= {e.seed for e in failed}  # the batch of seeds 2 and 3 (and any batch queued behind it)
     assert all(e.returns == {} and e.error.startswith("infra_error: Ray lost the batch 2 times") for e in failed)
+    assert all(is_infra_failure(e) for e in failed)  # so a resumed run plays them again
     assert sum(e.status == "ok" for e in written) >= 12
 
 

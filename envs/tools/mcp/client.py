@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agora._optional import require
-from agora.errors import AgoraError
+from agora.errors import InfraError
 
 
-class MCPServerError(AgoraError):
+class MCPServerError(InfraError):
     """The MCP server could not be started, or stopped answering; carries the command."""
 
     def __init__(self, command: list[str], cause: BaseException):
