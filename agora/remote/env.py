@@ -111,7 +111,26 @@ def blank_obs(space: spaces.Space) -> Any:
     return space.sample()
 
 
-class RemoteEnv(gymnasium.Env):
+class _ServerSide:
+    """What both proxies do with their session: render on the server, close it, drop it when collected."""
+
+    _link: _Link
+
+    def render(self) -> Any:
+        """The server-side env's rendering."""
+        return self._link.call("render")
+
+    def close(self) -> None:
+        """Closes the env on the server and ends the session."""
+        self._link.close()
+
+    def __del__(self) -> None:
+        link = self.__dict__.get("_link")
+        if link is not None and link.conn is not None:
+            link.conn.close()
+
+
+class RemoteEnv(_ServerSide, gymnasium.Env):
     """A single-agent env served by `agora serve`, as a `gymnasium.Env` (see the module docs).
 
     Args:
@@ -151,26 +170,13 @@ class RemoteEnv(gymnasium.Env):
             return blank_obs(self.observation_space), 0.0, False, True, {"infra_error": str(e)}
         return as_obs(r["obs"]), r["reward"], r["terminated"], r["truncated"], p.fix_info(r["info"])
 
-    def render(self) -> Any:
-        """The server-side env's rendering."""
-        return self._link.call("render")
-
-    def close(self) -> None:
-        """Closes the env on the server and ends the session."""
-        self._link.close()
-
-    def __del__(self) -> None:
-        link = self.__dict__.get("_link")
-        if link is not None and link.conn is not None:
-            link.conn.close()
-
     def __str__(self) -> str:
         return f"<RemoteEnv<{self.env_id} at {self._link.url}>>"
 
     __repr__ = __str__
 
 
-class RemoteGame(AECEnv):
+class RemoteGame(_ServerSide, AECEnv):
     """A turn-based game served by `agora serve`, as a PettingZoo `AECEnv` (see the module docs)."""
 
     def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None,
@@ -228,19 +234,6 @@ class RemoteGame(AECEnv):
     def private_info(self, agent: str) -> Any:
         """`agent`'s own secret in the current game (for `agora.check_game`)."""
         return p.hashable(self._link.call("private_info", agent=agent))
-
-    def render(self) -> Any:
-        """The server-side game's rendering."""
-        return self._link.call("render")
-
-    def close(self) -> None:
-        """Closes the game on the server and ends the session."""
-        self._link.close()
-
-    def __del__(self) -> None:
-        link = self.__dict__.get("_link")
-        if link is not None and link.conn is not None:
-            link.conn.close()
 
     def __repr__(self) -> str:
         return f"<RemoteGame<{self.env_id} at {self._link.url}>>"
