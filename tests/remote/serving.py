@@ -1,13 +1,25 @@
-"""`agora serve` as a real subprocess (for tests that kill it)."""
+"""`agora serve` as a real subprocess (for tests that kill it), and episodes compared without timings."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+
+from agora.trajectory import Episode
+
+
+def comparable(episode: Episode) -> dict:
+    """An episode without wall-clock fields (same seeds and actions must give equal ones)."""
+    data = json.loads(episode.to_json())
+    data.pop("timings")
+    for turn in data["turns"]:
+        turn.pop("latency_s")
+    return data
 
 
 class ServeProcess:

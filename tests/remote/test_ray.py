@@ -4,7 +4,6 @@ mid-run loses no episode and duplicates none."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 
@@ -22,6 +21,7 @@ from agora import rollout  # noqa: E402
 from agora.rollout.ray_runner import make_batches, run_ray  # noqa: E402
 from agora.rollout.writer import is_infra_failure  # noqa: E402
 from agora.trajectory import Episode  # noqa: E402
+from tests.remote.serving import comparable  # noqa: E402
 
 pytestmark = pytest.mark.slow
 NODE = {"num_cpus": 1, "object_store_memory": 80 << 20, "node_ip_address": "127.0.0.1"}
@@ -54,13 +54,6 @@ def cluster():
     ray.shutdown()
     running.shutdown()
 
-
-def comparable(episode: Episode) -> dict:
-    data = json.loads(episode.to_json())
-    data.pop("timings")
-    for turn in data["turns"]:
-        turn.pop("latency_s")
-    return data
 
 
 def local_run(episodes: int) -> list[dict]:

@@ -4,7 +4,6 @@ killed mid-rollout turns the affected episodes into infra failures, then the eng
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 
 import pytest
@@ -14,18 +13,7 @@ from agora import rollout
 from agora.agent import RandomAgent
 from agora.server.app import ServerThread
 from agora.trajectory import Episode
-from tests.remote.serving import ServeProcess
-
-TIMING_FIELDS = ("timings", "latency_s")
-
-
-def comparable(episode: Episode) -> dict:
-    """An episode without wall-clock fields."""
-    data = json.loads(episode.to_json())
-    data.pop("timings")
-    for turn in data["turns"]:
-        turn.pop("latency_s")
-    return data
+from tests.remote.serving import ServeProcess, comparable
 
 
 def test_engine_over_two_servers_records_what_an_in_process_run_records(tmp_path) -> None:
