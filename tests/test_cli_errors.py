@@ -50,8 +50,10 @@ def test_bad_agent_specs_stop_the_rollout_before_it_runs(tmp_path, agent, needle
 
 def test_a_run_whose_episodes_all_failed_exits_non_zero(tmp_path):
     out = tmp_path / "out.jsonl"
-    result = run_cli("rollout", "--env", "games/TicTacToe-v0", "--agent", "tests.tournament.agents:raising",
-                     "--out", str(out), "--episodes", "2", cwd=Path(__file__).parents[1])
+    # An agent that raises makes invalid moves (one rule with tournaments); one that does not answer in time
+    # fails its episode.
+    result = run_cli("rollout", "--env", "games/TicTacToe-v0", "--agent", "tests.tournament.agents:stalling",
+                     "--agent-timeout-s", "0.05", "--out", str(out), "--episodes", "2", cwd=Path(__file__).parents[1])
     assert result.returncode == 1 and "every episode failed" in result.stdout, (result.stdout, result.stderr)
 
 

@@ -17,14 +17,15 @@ def test_demo_without_torch_exits_with_the_reason_in_one_line(monkeypatch):
     assert len(lines) == 1 and "torch" in lines[0] and "--quick" in lines[0], result.output
 
 
-def test_relabel_renames_rows_and_matrix_cells():
-    summary = {"ratings": [{"agent": "smollm2?adapter=x", "elo": 3.0}, {"agent": "random", "elo": -3.0}],
+def test_relabel_names_the_rows_and_keeps_the_specs():
+    summary = {"ratings": [{"agent": "smollm2?adapter=x", "label": "smollm2", "elo": 3.0},
+                           {"agent": "random", "label": "random", "elo": -3.0}],
                "matrix": {"smollm2?adapter=x": {"random": {"score": 0.75}}, "random": {"smollm2?adapter=x": {}}},
                "env_id": "games/TicTacToe-v0"}
     out = relabel(summary, {"smollm2?adapter=x": "after"})
-    assert [r["agent"] for r in out["ratings"]] == ["after", "random"]
-    assert out["matrix"] == {"after": {"random": {"score": 0.75}}, "random": {"after": {}}}
-    assert out["env_id"] == summary["env_id"] and summary["ratings"][0]["agent"] == "smollm2?adapter=x"
+    assert [r["label"] for r in out["ratings"]] == ["after", "random"]
+    assert [r["agent"] for r in out["ratings"]] == ["smollm2?adapter=x", "random"]
+    assert out["matrix"] == summary["matrix"] and summary["ratings"][0]["label"] == "smollm2"
 
 
 def test_a_trained_lora_adapter_is_an_hf_spec_option(tmp_path):

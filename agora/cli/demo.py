@@ -197,11 +197,12 @@ def _rate(out: Path, model: str, name: str, adapter: Path, games: int, workers: 
 
 
 def relabel(summary: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    """A tournament summary with agent specs replaced by short labels (ratings rows and matrix keys)."""
-    name = lambda a: labels.get(a, a)  # noqa: E731
-    rows = [{**r, "agent": name(r["agent"])} for r in summary["ratings"]]
-    matrix = {name(a): {name(b): cell for b, cell in row.items()} for a, row in summary["matrix"].items()}
-    return {**summary, "ratings": rows, "matrix": matrix}
+    """A tournament summary whose rows show `labels` for those agent specs (tables and plots read ``label``).
+
+    The specs stay in ``agent`` and in the matrix, as in the tournament's JSON and CSV.
+    """
+    rows = [{**r, "label": labels.get(r["agent"], r.get("label", r["agent"]))} for r in summary["ratings"]]
+    return {**summary, "ratings": rows}
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from agora.agent import Agent, RandomAgent
@@ -25,6 +26,16 @@ class Slow(RandomAgent):
     def act(self, observation, info):
         time.sleep(0.05)
         return super().act(observation, info)
+
+
+class Stalling(RandomAgent):
+    async def aact(self, observation, info):
+        await asyncio.sleep(30)  # never answers within a rollout's agent timeout
+        return self.act(observation, info)
+
+
+def stalling(seed=None):
+    return Stalling(seed=seed)
 
 
 def raising(seed=None):
