@@ -12,7 +12,6 @@ is imported only here.
 
 from __future__ import annotations
 
-import datetime
 import select
 import socket
 import struct
@@ -208,12 +207,12 @@ def prune_stale(client: Any, min_age_s: float = 60.0) -> None:
     Started ones need no pruning: when their owner dies, stdin closes, the server exits and the engine
     removes them (``auto_remove``).
     """
-    for container in client.containers.list(all=True, filters={"label": LABEL, "status": "created"}):
-        created = datetime.datetime.fromisoformat(container.attrs["Created"].split(".")[0].rstrip("Z"))
-        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-        if (now - created).total_seconds() > min_age_s:
+    # The low-level list returns each container's creation time without inspecting it one by one, so a
+    # container removed meanwhile by another process cannot make the listing itself fail (NotFound).
+    for entry in client.api.containers(all=True, filters={"label": LABEL, "status": "created"}):
+        if time.time() - entry["Created"] > min_age_s:
             try:
-                container.remove(force=True)
+                client.api.remove_container(entry["Id"], force=True)
             except Exception:
                 pass  # another process removed it first
 
