@@ -116,6 +116,14 @@ class _ServerSide:
 
     _link: _Link
 
+    def _open(self, link: _Link, kind: str, wrong_kind: str) -> dict[str, Any]:
+        """Takes `link` as this proxy's session and returns its spec; a spec of another kind closes it."""
+        self._link = link
+        if link.spec["kind"] != kind:
+            link.close()
+            raise GameSetupError(wrong_kind)
+        return link.spec
+
     def render(self) -> Any:
         """The server-side env's rendering."""
         return self._link.call("render")
@@ -142,11 +150,8 @@ class RemoteEnv(_ServerSide, gymnasium.Env):
 
     def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None,
                  **kwargs: Any):
-        self._link = _link or _Link(url, env_id, token, kwargs)
-        spec = self._link.spec
-        if spec["kind"] != "env":
-            self._link.close()
-            raise GameSetupError(f"{env_id} is a multi-agent game; use RemoteGame (or pass opponent=...).")
+        spec = self._open(_link or _Link(url, env_id, token, kwargs), "env",
+                          f"{env_id} is a multi-agent game; use RemoteGame (or pass opponent=...).")
         self.env_id = env_id
         self.observation_space = p.build_space(spec["observation_space"])
         self.action_space = p.build_space(spec["action_space"])
@@ -182,11 +187,8 @@ class RemoteGame(_ServerSide, AECEnv):
     def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None,
                  **kwargs: Any):
         super().__init__()
-        self._link = _link or _Link(url, env_id, token, kwargs)
-        spec = self._link.spec
-        if spec["kind"] != "game":
-            self._link.close()
-            raise GameSetupError(f"{env_id} is a single-agent env; use RemoteEnv.")
+        spec = self._open(_link or _Link(url, env_id, token, kwargs), "game",
+                          f"{env_id} is a single-agent env; use RemoteEnv.")
         self.env_id = env_id
         self.possible_agents = list(spec["possible_agents"])
         self._spaces = {a: p.build_space(d) for a, d in spec["observation_spaces"].items()}

@@ -10,19 +10,10 @@ pytest.importorskip("transformers")
 
 from agora.agent import AgentReply  # noqa: E402
 from agora.agents.chat import SamplingParams  # noqa: E402
-from agora.agents.hf import HFAgent, HFEngine  # noqa: E402
-from agora.agents.models import tiny_model  # noqa: E402
+from agora.agents.hf import HFAgent  # noqa: E402
 from agora.agents.parsing import strip_reasoning  # noqa: E402
 
 INFO = {"instructions": "Play tic-tac-toe.", "legal_actions": ["[0]", "[4]"]}
-
-
-@pytest.fixture(scope="module")
-def engine():
-    model, tokenizer = tiny_model("llama", seed=0)
-    eng = HFEngine(model, tokenizer, seed=0)
-    yield eng
-    eng.close()
 
 
 def teacher_forced_logprobs(engine, prompt, completion):

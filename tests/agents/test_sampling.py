@@ -8,17 +8,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from agora.agents.chat import SamplingParams  # noqa: E402
-from agora.agents.hf import HFAgent, HFEngine  # noqa: E402
-from agora.agents.models import tiny_model  # noqa: E402
+from agora.agents.hf import HFAgent  # noqa: E402
 from agora.agents.sampling import GumbelSampler, _nucleus, request_seed  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def engine():
-    model, tokenizer = tiny_model("llama", seed=0)
-    eng = HFEngine(model, tokenizer, seed=0)
-    yield eng
-    eng.close()
 
 
 def test_gumbel_max_draws_from_the_softmax_at_the_temperature():
