@@ -70,13 +70,14 @@ def load_environment(
     Returns:
         An `AgoraEnv` (a ``verifiers.MultiTurnEnv`` subclass).
     """
-    datasets = require("datasets", "verifiers")
     agora.spec(agora_env)  # fail now, with agora's suggestions, on an unknown id
+    cls = env_class()
+    datasets = require("datasets", "verifiers")
     rows = [
         {"prompt": [{"role": "user", "content": f"{agora_env} episode, seed {seed + i}"}], "info": {"seed": seed + i}}
         for i in range(num_examples)
     ]
-    return env_class()(
+    return cls(
         agora_env,
         make_kwargs=make_kwargs,
         system_prompt_override=system_prompt,
