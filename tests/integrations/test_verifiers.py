@@ -117,3 +117,18 @@ def test_example_evaluates_a_served_tiny_model_and_the_rewards_are_agoras(served
     assert finished >= 1
     assert results["avg_error"] == pytest.approx(1 - finished / len(rollouts))
     assert results["avg_reward"] == pytest.approx(sum(r["reward"] for r in rollouts) / len(rollouts))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not VF_PYTHON.exists(), reason="no .venv-verifiers: run scripts/setup.d/45-verifiers.sh")
+def test_an_env_that_cannot_start_is_a_verifiers_infra_error_not_a_score():
+    script = ROOT / "tests" / "integrations" / "verifiers_infra_script.py"
+    proc = subprocess.run([str(VF_PYTHON), str(script)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rollouts = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert len(rollouts) == 2
+    for rollout in rollouts:
+        assert rollout["error"]["error"] == "InfraError" and rollout["stop"] == "has_error"
+        assert "BrowserCrashed" in rollout["error"]["message"] and "agora[web]" in rollout["error"]["message"]
+        assert rollout["turn_rewards"] == [] and rollout["completion"] == 0  # the model was never asked
+        assert rollout["avg_error"] == 1.0
