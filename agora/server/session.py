@@ -1,9 +1,10 @@
 """One client session of `agora serve`: the envs it made and the calls it makes on them.
 
 Steps of an env id run inline on the event loop while that id's recent steps are fast (see
-`CallTimer`); everything else (making envs, resets, browsers, sandboxes) runs in the server's
-thread pool, so one slow env never stalls the other sessions. An exception inside an env
-becomes an error reply for that request only; the session and the server go on.
+`CallTimer`; `Session.answer_inline` is the server's fast path for them); everything else
+(making envs, resets, browsers, sandboxes) runs in the server's thread pool, so one slow env
+never stalls the other sessions. An exception inside an env becomes an error reply for that
+request only; the session and the server go on.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from agora.errors import ProtocolError
 from agora.server import protocol as p
 
 MAX_ENVS_PER_SESSION = 64
+ENV_CALLS = frozenset({"step", "observe", "private_info", "last"})
+"""Requests that call the env and may run inline once its steps proved fast."""
 
 
 class CallTimer:
@@ -108,11 +111,11 @@ class Session:
     async def handle(self, request: Any) -> Any:
         """The result of one request (raises what the env raised)."""
         op = request.op
-        if op == "step":
-            slot = self._slot(request.handle)
-            if slot.is_game:
-                return await self._run(slot.env_id, _game_step, slot.env, request.action)
-            return await self._run(slot.env_id, _env_step, slot.env, request.action)
+        if op in ENV_CALLS:
+            env_id, fn, args = self.env_call(request)
+            return await self._run(env_id, fn, *args)
+        if op == "agent_selection":
+            return self._agent_selection(request.handle)
         if op == "reset":
             slot = self._slot(request.handle)
             fn = _game_reset if slot.is_game else _env_reset
@@ -124,9 +127,49 @@ class Session:
             if slot is not None:
                 await self._run(None, slot.env.close)
             return None
-        if op in ("spec", "list"):
-            return self._describe(request.env_id) if op == "spec" else self._list(request.family)
-        return await self._game_call(request)
+        if op == "render":
+            return await self._run(None, self._slot(request.handle).env.render)
+        return self._describe(request.env_id) if op == "spec" else self._list(request.family)
+
+    def answer_inline(self, request: Any) -> tuple[bool, Any]:
+        """Answers `request` on the spot when it needs no wait (the server's fast path).
+
+        ``(True, result)`` for ``agent_selection`` and for a step or per-agent call of an env id whose
+        steps proved fast (run here, timed); ``(False, None)`` for anything else. Raises what the
+        env (or a bad handle, agent or kind) raised, as `handle` would.
+        """
+        op = request.op
+        if op == "agent_selection":
+            return True, self._agent_selection(request.handle)
+        if op not in ENV_CALLS:
+            return False, None
+        env_id, fn, args = self.env_call(request)
+        if not self.timer.inline(env_id):
+            return False, None
+        return True, _timed(self.timer, env_id, fn, *args)
+
+    def env_call(self, request: Any) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        """The env id, function and arguments of a step or per-agent (`ENV_CALLS`) request."""
+        slot = self._slot(request.handle)
+        env, op = slot.env, request.op
+        if op == "step":
+            return slot.env_id, _game_step if slot.is_game else _env_step, (env, request.action)
+        self._need_game(slot, op)
+        if op == "observe":
+            return slot.env_id, env.observe, (_agent(env, request.agent),)
+        if op == "private_info":
+            return slot.env_id, env.unwrapped.private_info, (_agent(env, request.agent),)
+        return slot.env_id, env.last, ()
+
+    def _agent_selection(self, handle: int) -> str:
+        slot = self._slot(handle)
+        self._need_game(slot, "agent_selection")
+        return slot.env.agent_selection
+
+    @staticmethod
+    def _need_game(slot: _Slot, op: str) -> None:
+        if not slot.is_game:
+            raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
 
     async def _make_env(self, env_id: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         if len(self.slots) >= MAX_ENVS_PER_SESSION:
@@ -140,21 +183,6 @@ class Session:
         handle, self._next = self._next, self._next + 1
         self.slots[handle] = _Slot(env, env_id)
         return {"handle": handle, "spec": spec}
-
-    async def _game_call(self, request: Any) -> Any:
-        slot = self._slot(request.handle)
-        env, op = slot.env, request.op
-        if op == "render":
-            return await self._run(None, env.render)
-        if not slot.is_game:
-            raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
-        if op == "observe":
-            return await self._run(slot.env_id, env.observe, _agent(env, request.agent))
-        if op == "private_info":
-            return await self._run(slot.env_id, env.unwrapped.private_info, _agent(env, request.agent))
-        if op == "last":
-            return await self._run(slot.env_id, env.last)
-        return env.agent_selection
 
     async def close(self) -> None:
         """Closes every env of the session (containers and browsers are freed)."""
