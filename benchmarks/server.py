@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/server.py --only-ray --episodes 10000
 
 1. Step round trip, TicTacToe against a random opponent (single-agent `GameEnv`), one client:
-   in-process, a raw WebSocket echo of the same frame sizes (the floor), and `agora.remote` against
-   `agora serve` in another process. p50/p90 in ms.
+   in-process, a raw WebSocket echo of the same frame sizes over two transports (websockets' sync
+   client, which `agora.remote` used before, and agora's own client socket on the loop `agora
+   serve` runs: the floor), and `agora.remote` against `agora serve` in another process. p50/p90 in ms.
 2. Concurrent sessions: N asyncio sessions (`AsyncRemoteEnv`) on one `agora serve` process with a
    trivial env (example/CountUp-v0); every session makes its env, resets and steps; counts answers
    and reports steps/s.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import resource
@@ -80,6 +82,7 @@ def step_loop(env, steps: int) -> list[float]:
 ECHO = """
 import asyncio, sys
 from websockets.asyncio.server import serve
+from agora.server.app import new_event_loop
 async def echo(ws):
     async for m in ws:
         await ws.send(m)
@@ -87,23 +90,42 @@ async def main():
     async with serve(echo, "127.0.0.1", 0, compression=None, ping_interval=None) as s:
         print(s.sockets[0].getsockname()[1], flush=True)
         await asyncio.Future()
-asyncio.run(main())
+if sys.argv[1] == "uvloop":
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(main())
+else:
+    asyncio.run(main())
 """
 
 
-def echo_loop(steps: int, request: str, reply: str) -> list[float]:
-    """A raw WebSocket echo server in another process; times round trips of reply-sized frames."""
+def echo_loop(steps: int, reply: str, transport: str) -> list[float]:
+    """A raw WebSocket echo server in another process; times round trips of reply-sized frames.
+
+    ``websockets``: websockets' sync client (a reader thread) against its asyncio server on asyncio's
+    loop, the transport `agora.remote` used before; ``agora``: agora's client socket
+    (`agora.remote.wire.WireSocket`) against the same server on the loop `agora serve` runs (uvloop).
+    """
     from websockets.sync.client import connect
 
-    proc = subprocess.Popen([sys.executable, "-c", ECHO], stdout=subprocess.PIPE, text=True)
+    from agora.remote.wire import WireSocket
+
+    loop = "uvloop" if transport == "agora" else "asyncio"
+    proc = subprocess.Popen([sys.executable, "-c", ECHO, loop], stdout=subprocess.PIPE, text=True)
     port = int(proc.stdout.readline())
     times = []
     try:
-        with connect(f"ws://127.0.0.1:{port}", compression=None) as ws:
+        with contextlib.ExitStack() as stack:
+            if transport == "agora":
+                ws = WireSocket(f"ws://127.0.0.1:{port}", {}, open_timeout_s=10, max_size=1 << 20)
+                stack.callback(ws.close)
+                send, recv = ws.send_text, ws.recv
+            else:
+                ws = stack.enter_context(connect(f"ws://127.0.0.1:{port}", compression=None))
+                send, recv = ws.send, ws.recv
             for _ in range(steps):
                 start = time.perf_counter()
-                ws.send(reply)
-                ws.recv()
+                send(reply)
+                recv()
                 times.append(time.perf_counter() - start)
     finally:
         proc.kill()
@@ -128,11 +150,15 @@ def part_round_trip(steps: int) -> Table:
 
     local.reset(seed=0)
     reply = p.encode_reply(1, _env_step(local, "[4]"))[0]
-    echo = echo_loop(steps, '{"id":1,"op":"step","handle":0,"action":"[4]"}', reply)
+    echo_old = echo_loop(steps, reply, "websockets")
+    echo_new = echo_loop(steps, reply, "agora")
     table = Table("TicTacToe step round trip", "p50 ms", "p90 ms", "note", title=f"1. Step round trip ({steps} steps)")
     for name, samples, note in (
         ("in-process agora", in_process, "GameEnv.step, opponent move included"),
-        (f"raw WebSocket echo ({len(reply)} B)", echo, "the floor: websockets, no env, no parsing"),
+        (f"raw WebSocket echo ({len(reply)} B), websockets sync client", echo_old,
+         "websockets' reader-thread client, asyncio server: the transport agora.remote used before"),
+        (f"raw WebSocket echo ({len(reply)} B), agora client", echo_new,
+         "the floor: agora.remote's socket, websockets server on uvloop, no env, no parsing"),
         ("agora.remote -> agora serve", over_wire, "target p50 <= 0.15 ms; OpenEnv 0.43, NeMo-Gym HTTP 5.3"),
     ):
         p50, p90 = quantiles(samples)

@@ -211,7 +211,8 @@ def encode_reply(request_id: int | None, result: Any = None, error: ErrorInfo | 
         return json.dumps({"id": request_id, "error": error.model_dump()}), []
     text, frames = encode(result)
     tail = f',"frames":{len(frames)}}}' if frames else "}"
-    return f'{{"id":{json.dumps(request_id)},"result":{text}{tail}', frames
+    rid = "null" if request_id is None else int(request_id)
+    return f'{{"id":{rid},"result":{text}{tail}', frames
 
 
 def decode_arrays(value: Any, frames: list[bytes]) -> Any:
