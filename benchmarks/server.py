@@ -63,9 +63,38 @@ def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
             raise RuntimeError("agora serve did not start")
 
 
-def step_loop(env, steps: int) -> list[float]:
+def cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system, every thread) used so far by this process, or by process `pid`."""
+    if pid is None:
+        return time.process_time()
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Run:
+    """Round-trip samples and the CPU both ends spent per request (the machine's load does not inflate CPU
+    time as much as it inflates wall time: a woken process waits for a core, then runs its own work)."""
+
+    def __init__(self, server_pid: int | None = None):
+        self.server_pid = server_pid
+        self.times: list[float] = []
+        self.requests = 0
+
+    def __enter__(self) -> Run:
+        self._cpu = (cpu_s(), cpu_s(self.server_pid) if self.server_pid else 0.0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        n = max(self.requests, 1)
+        self.client_us = (cpu_s() - self._cpu[0]) / n * 1e6
+        self.server_us = (cpu_s(self.server_pid) - self._cpu[1]) / n * 1e6 if self.server_pid else None
+
+
+def step_loop(env, steps: int, run: Run | None = None) -> list[float]:
     """Times `steps` env.step calls (resets excluded), legal moves, new game when one ends."""
-    times = []
+    run = run or Run()
+    times = run.times
     _, info = env.reset(seed=0)
     episode = 0
     for _ in range(steps):
@@ -76,6 +105,7 @@ def step_loop(env, steps: int) -> list[float]:
         if terminated or truncated:
             episode += 1
             _, info = env.reset(seed=episode)
+    run.requests += steps + episode + 1
     return times
 
 
@@ -98,7 +128,7 @@ else:
 """
 
 
-def echo_loop(steps: int, reply: str, transport: str) -> list[float]:
+def echo_loop(steps: int, reply: str, transport: str) -> Run:
     """A raw WebSocket echo server in another process; times round trips of reply-sized frames.
 
     ``websockets``: websockets' sync client (a reader thread) against its asyncio server on asyncio's
@@ -112,7 +142,7 @@ def echo_loop(steps: int, reply: str, transport: str) -> list[float]:
     loop = "uvloop" if transport == "agora" else "asyncio"
     proc = subprocess.Popen([sys.executable, "-c", ECHO, loop], stdout=subprocess.PIPE, text=True)
     port = int(proc.stdout.readline())
-    times = []
+    run = Run(proc.pid)
     try:
         with contextlib.ExitStack() as stack:
             if transport == "agora":
@@ -122,26 +152,30 @@ def echo_loop(steps: int, reply: str, transport: str) -> list[float]:
             else:
                 ws = stack.enter_context(connect(f"ws://127.0.0.1:{port}", compression=None))
                 send, recv = ws.send, ws.recv
-            for _ in range(steps):
-                start = time.perf_counter()
-                send(reply)
-                recv()
-                times.append(time.perf_counter() - start)
+            with run:
+                for _ in range(steps):
+                    start = time.perf_counter()
+                    send(reply)
+                    recv()
+                    run.times.append(time.perf_counter() - start)
+                run.requests = steps
     finally:
         proc.kill()
-    return times
+    return run
 
 
 def part_round_trip(steps: int) -> Table:
     """Part 1 (see the module docs)."""
     local = agora.make(ENV_ID, opponent="random", seat=0)
     step_loop(local, 200)
-    in_process = step_loop(local, steps)
+    with Run() as in_process:
+        step_loop(local, steps, in_process)
     proc, url = start_server()
     try:
         remote = agora.remote.make(url, ENV_ID, opponent="random", seat=0)
         step_loop(remote, 200)  # warm-up (the server inlines calls of envs it measured fast)
-        over_wire = step_loop(remote, steps)
+        with Run(proc.pid) as over_wire:
+            step_loop(remote, steps, over_wire)
         remote.close()
     finally:
         proc.kill()
@@ -152,8 +186,9 @@ def part_round_trip(steps: int) -> Table:
     reply = p.encode_reply(1, _env_step(local, "[4]"))[0]
     echo_old = echo_loop(steps, reply, "websockets")
     echo_new = echo_loop(steps, reply, "agora")
-    table = Table("TicTacToe step round trip", "p50 ms", "p90 ms", "note", title=f"1. Step round trip ({steps} steps)")
-    for name, samples, note in (
+    table = Table("TicTacToe step round trip", "p50 ms", "p90 ms", "client CPU us/req", "server CPU us/req", "note",
+                  title=f"1. Step round trip ({steps} steps; CPU per request, resets included)")
+    for name, run, note in (
         ("in-process agora", in_process, "GameEnv.step, opponent move included"),
         (f"raw WebSocket echo ({len(reply)} B), websockets sync client", echo_old,
          "websockets' reader-thread client, asyncio server: the transport agora.remote used before"),
@@ -161,8 +196,9 @@ def part_round_trip(steps: int) -> Table:
          "the floor: agora.remote's socket, websockets server on uvloop, no env, no parsing"),
         ("agora.remote -> agora serve", over_wire, "target p50 <= 0.15 ms; OpenEnv 0.43, NeMo-Gym HTTP 5.3"),
     ):
-        p50, p90 = quantiles(samples)
-        table.add_row(name, f"{p50:.3f}", f"{p90:.3f}", note)
+        p50, p90 = quantiles(run.times)
+        server = "" if run.server_us is None else f"{run.server_us:.0f}"
+        table.add_row(name, f"{p50:.3f}", f"{p90:.3f}", f"{run.client_us:.0f}", server, note)
     return table
 
 
