@@ -1,9 +1,9 @@
 """One client session of `agora serve`: the envs it made and the calls it makes on them.
 
-Steps of an env id run inline on the event loop while that id's recent steps are fast (see
-`CallTimer`; `Session.answer_inline` is the server's fast path for them); everything else
-(making envs, resets, browsers, sandboxes) runs in the server's thread pool, so one slow env
-never stalls the other sessions. An exception inside an env becomes an error reply for that
+Steps (and, timed apart, resets) of an env id run inline on the event loop while that id's
+recent ones are fast (see `CallTimer`; `Session.answer_inline` is the server's fast path for
+them); everything else (making envs, slow resets, browsers, sandboxes) runs in the server's
+thread pool, so one slow env never stalls the other sessions. An exception inside an env becomes an error reply for that
 request only; the session and the server go on.
 """
 
@@ -34,8 +34,9 @@ class CallTimer:
     Steps run inline while the median of the last `window` step times (measured inside the call,
     thread hop excluded) is under `inline_below_s` and at most `max_slow` of them took over
     `never_inline_above_s` (so a preempted step on a loaded machine does not count against an env;
-    an env whose steps block more often goes back to the thread pool). Everything else (make,
-    reset, close, render) always runs in the pool: resets may generate games or load pages.
+    an env whose steps block more often goes back to the thread pool). Resets are timed apart
+    (key `reset_key`): an env with fast steps may still generate games or load pages on reset.
+    Everything else (make, close, render) always runs in the pool.
     """
 
     def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02,
@@ -47,7 +48,7 @@ class CallTimer:
         self._recent: dict[str, collections.deque[float]] = {}
 
     def inline(self, env_id: str) -> bool:
-        """Whether the next step of `env_id` may run on the event loop."""
+        """Whether the next step of `env_id` (or reset, under its `reset_key`) may run on the event loop."""
         recent = self._recent.get(env_id)
         if recent is None or len(recent) < self.window:
             return False
@@ -56,7 +57,7 @@ class CallTimer:
         return slow <= self.max_slow and times[len(times) // 2] < self.inline_below_s
 
     def observe(self, env_id: str, took_s: float) -> None:
-        """Records one step's duration."""
+        """Records one step's (or reset's) duration."""
         recent = self._recent.get(env_id)
         if recent is None:
             recent = self._recent[env_id] = collections.deque(maxlen=self.window)
@@ -117,9 +118,8 @@ class Session:
         if op == "agent_selection":
             return self._agent_selection(request.handle)
         if op == "reset":
-            slot = self._slot(request.handle)
-            fn = _game_reset if slot.is_game else _env_reset
-            return await self._run(None, fn, slot.env, request.seed, request.options)
+            key, fn, args = self.reset_call(request)
+            return await self._run(key, fn, *args)
         if op == "make":
             return await self._make_env(request.env_id, request.kwargs)
         if op == "close":
@@ -141,12 +141,21 @@ class Session:
         op = request.op
         if op == "agent_selection":
             return True, self._agent_selection(request.handle)
-        if op not in ENV_CALLS:
+        if op == "reset":
+            key, fn, args = self.reset_call(request)
+        elif op in ENV_CALLS:
+            key, fn, args = self.env_call(request)
+        else:
             return False, None
-        env_id, fn, args = self.env_call(request)
-        if not self.timer.inline(env_id):
+        if not self.timer.inline(key):
             return False, None
-        return True, _timed(self.timer, env_id, fn, *args)
+        return True, _timed(self.timer, key, fn, *args)
+
+    def reset_call(self, request: Any) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        """The timer key, function and arguments of a reset request."""
+        slot = self._slot(request.handle)
+        fn = _game_reset if slot.is_game else _env_reset
+        return reset_key(slot.env_id), fn, (slot.env, request.seed, request.options)
 
     def env_call(self, request: Any) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
         """The env id, function and arguments of a step or per-agent (`ENV_CALLS`) request."""
@@ -192,6 +201,11 @@ class Session:
                 await self._run(None, slot.env.close)
             except Exception:  # a broken env must not keep the others open
                 pass
+
+
+def reset_key(env_id: str) -> str:
+    """The `CallTimer` key of an env id's resets (its steps use the id itself)."""
+    return f"{env_id} reset"
 
 
 def _timed(timer: CallTimer, env_id: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
