@@ -8,6 +8,10 @@ Routes on one port:
   OpenEnv's generic client drives the env with ``base_url="http://HOST:PORT/openenv/<env id>"``.
 * ``GET /health`` and ``GET /envs``: plain HTTP JSON (status and sessions; the registered ids).
 
+A request that needs no wait (a step or reset of an env whose recent ones were fast) is answered
+inside the callback that read its frame (`agora.server.connection`); the rest go through the
+session's handler task. `agora serve` runs on uvloop when it is installed.
+
 Security: the server binds loopback unless told otherwise, and refuses a non-loopback bind without
 a token. With a token, every request (HTTP and WebSocket alike) must carry
 ``Authorization: Bearer TOKEN``; one without it is rejected during the handshake, before a session
