@@ -80,7 +80,10 @@ class WireSocket:
             self.protocol.receive_data(data)
         else:
             self.protocol.receive_eof()
-        self._flush()  # pongs, the close frame answering the server's
+        try:
+            self._flush()  # pongs, the close frame answering the server's
+        except OSError:  # the server is gone already: what it sent (its close code) still counts
+            pass
         self._events.extend(self.protocol.events_received())
         if self.protocol.parser_exc is not None:
             raise ConnectionError(f"{type(self.protocol.parser_exc).__name__}: {self.protocol.parser_exc}")

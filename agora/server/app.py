@@ -41,6 +41,9 @@ from agora.server.session import CallTimer, Session
 
 IDLE_CLOSE_CODE = 4000
 """WebSocket close code of a session closed for being idle."""
+CLOSE_TIMEOUT_S = 1.0
+"""How long a closing connection waits for the client's close frame (the server's own closes, idle and
+stop, do not wait: see `FastPathConnection.close_now`)."""
 FAST_PATH_MAX_BYTES = 1 << 16
 """Larger request frames (big actions, env kwargs) skip the fast path's parse and go to `answer` directly."""
 log = logging.getLogger("agora.server")
@@ -159,8 +162,7 @@ class EnvServer:
             for session, ws in list(self.connections.items()):
                 if not session.busy and now - session.last_active > self.idle_timeout_s:
                     self.connections.pop(session, None)
-                    asyncio.ensure_future(ws.close(IDLE_CLOSE_CODE, f"idle for {self.idle_timeout_s:g} s"))
-                    # its envs close now, not when an idle client (which reads only after it sends) answers
+                    ws.close_now(IDLE_CLOSE_CODE, f"idle for {self.idle_timeout_s:g} s")
                     asyncio.ensure_future(self.end_session(session))
 
     async def handler(self, ws: Any) -> None:
@@ -176,9 +178,7 @@ class EnvServer:
     async def _serve_agora(self, ws: Any) -> None:
         closed = require("websockets.exceptions", "server").ConnectionClosed
         session = self.new_session(ws)
-        fast_path = hasattr(ws, "answered")  # a FastPathConnection (see agora.server.connection)
-        if fast_path:
-            ws.fast = functools.partial(self.answer_now, session)
+        ws.fast = functools.partial(self.answer_now, session)  # a FastPathConnection (agora.server.connection)
         try:
             async for raw in ws:
                 session.busy = True
@@ -187,8 +187,7 @@ class EnvServer:
                 for frame in frames:
                     await ws.send(frame)
                 session.busy, session.last_active = False, time.monotonic()
-                if fast_path:
-                    ws.answered()
+                ws.answered()
         except closed:
             return
         finally:
@@ -237,7 +236,8 @@ class EnvServer:
         self._server = await websockets.serve(
             self.handler, self.host, self.port, process_request=self.process_request,
             max_size=2 * self.max_message_bytes, compression=None, ping_interval=None,
-            max_queue=64, logger=_quiet_logger(), create_connection=FastPathConnection)
+            max_queue=64, logger=_quiet_logger(), create_connection=FastPathConnection,
+            close_timeout=CLOSE_TIMEOUT_S)
         self.bound_port = self._server.sockets[0].getsockname()[1]
         self._sweeper = asyncio.ensure_future(self._sweep_idle())
 
@@ -245,6 +245,8 @@ class EnvServer:
         """Stops listening, closes every connection and every session's envs."""
         if self._sweeper is not None:
             self._sweeper.cancel()
+        for ws in list(self.connections.values()):
+            ws.close_now(1001, "the server is stopping")
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

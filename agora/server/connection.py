@@ -9,8 +9,9 @@ fast path is skipped while any earlier request of the connection is still queued
 answered, while the transport's write buffer is full (a client that does not read gets no more
 replies written for it), and once the connection is closing.
 
-This subclass relies on websockets' `Connection.process_event`, `protocol`, `send_data` and
-`paused` (websockets 17; the version is pinned below 18 in the ``server`` extra).
+This subclass relies on websockets' `Connection.process_event`, `protocol`, `send_data`,
+`set_connection_exc`, `transport` and `paused` (websockets 17; the version is pinned below 18 in
+the ``server`` extra; tests/server/test_fast_path.py covers each use).
 """
 
 from __future__ import annotations
@@ -38,6 +39,20 @@ class FastPathConnection(ServerConnection):
         super().__init__(*args, **kwargs)
         self.fast: FastAnswer | None = None
         self.backlog = 0
+
+    def close_now(self, code: int, reason: str) -> None:
+        """Sends a close frame and ends the TCP connection after it, without waiting for the client's.
+
+        An idle `agora.remote` client reads its socket only when it makes its next call, so it would
+        answer the close frame no sooner; it then finds the frame (and `code`) waiting in its buffer.
+        """
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_close(code, reason)
+            try:
+                self.send_data()
+            except Exception as exc:  # already broken: closing is all that is left
+                self.set_connection_exc(exc)
+        self.transport.close()  # flushes what is buffered, then FIN
 
     def answered(self) -> None:
         """Called by the handler after it sent the reply to a request of the ordinary path."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 
 import pytest
 from websockets.asyncio.server import serve
 
 import agora.remote
-from agora.errors import RemoteEnvError
+from agora.errors import RemoteConnectionLost, RemoteEnvError
+from agora.remote import Connection
 from agora.remote.wire import WireSocket
 from agora.server.app import ServerThread
 from tests.server import crashy
@@ -127,3 +129,21 @@ def test_errors_on_the_fast_path_cross_with_their_type() -> None:
         assert reward == 1.0 and "infra_error" not in info
         assert server.server.timer.inline("testing/CrashOnStep-v0")  # still the fast path
         env.close()
+
+
+def test_the_servers_own_closes_reach_an_idle_client_with_their_code() -> None:
+    with ServerThread(idle_timeout_s=0.3) as server:
+        idle = Connection(server.url)
+        assert "example/CountUp-v0" in idle.call("list", family="example")
+        for _ in range(200):  # the sweeper runs every 0.075 s here
+            if not server.server.sessions:
+                break
+            time.sleep(0.05)
+        with pytest.raises(RemoteConnectionLost, match="4000"):
+            idle.call("list")
+    server = ServerThread().start()
+    idle = Connection(server.url)
+    idle.call("list")
+    server.stop()  # does not wait for the idle client's answer to the close frame
+    with pytest.raises(RemoteConnectionLost, match="1001"):
+        idle.call("list")
