@@ -3,8 +3,8 @@
 Steps (and, timed apart, resets) of an env id run inline on the event loop while that id's
 recent ones are fast (see `CallTimer`; `Session.answer_inline` is the server's fast path for
 them); everything else (making envs, slow resets, browsers, sandboxes) runs in the server's
-thread pool, so one slow env never stalls the other sessions. An exception inside an env becomes an error reply for that
-request only; the session and the server go on.
+thread pool, so one slow env never stalls the other sessions. An exception inside an env
+becomes an error reply for that request only; the session and the server go on.
 """
 
 from __future__ import annotations
@@ -134,9 +134,9 @@ class Session:
     def answer_inline(self, request: Any) -> tuple[bool, Any]:
         """Answers `request` on the spot when it needs no wait (the server's fast path).
 
-        ``(True, result)`` for ``agent_selection`` and for a step or per-agent call of an env id whose
-        steps proved fast (run here, timed); ``(False, None)`` for anything else. Raises what the
-        env (or a bad handle, agent or kind) raised, as `handle` would.
+        ``(True, result)`` for ``agent_selection``, and for a step, per-agent call or reset of an env
+        id whose recent ones proved fast (run here, timed); ``(False, None)`` for anything else.
+        Raises what the env (or a bad handle, agent or kind) raised, as `handle` would.
         """
         op = request.op
         if op == "agent_selection":
