@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from typing import Any
 
 from agora._optional import require
 from agora.errors import GameSetupError, ProtocolError, RemoteConnectionLost
-from agora.remote.client import MAX_REPLY_BYTES, auth_headers
+from agora.remote.client import MAX_REPLY_BYTES, _dumps, auth_headers
 from agora.remote.env import as_obs
 from agora.server import protocol as p
 
@@ -46,8 +45,8 @@ class AsyncConnection:
         request_id = next(self._ids)
         async with self._lock:
             try:
-                await self._ws.send(json.dumps({"id": request_id, "op": op, **fields}, separators=(",", ":")))
-                reply = p.REPLY.validate_json(await self._ws.recv())
+                await self._ws.send(_dumps({"id": request_id, "op": op, **fields}), text=True)
+                reply = p.parse_reply(await self._ws.recv())
                 frames = [await self._ws.recv() for _ in range(reply.frames)]
             except (OSError, closed) as e:
                 self.closed = True

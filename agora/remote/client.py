@@ -1,5 +1,8 @@
 """A blocking connection to `agora serve`: one session, one request at a time (thread-safe).
 
+The caller's thread writes the request and reads the reply on the socket itself (`WireSocket`),
+so a round trip costs no thread switch on the client.
+
 Errors raised by the server come back as the same agora or builtin exception type; a failed or
 closed connection raises `agora.errors.RemoteConnectionLost`.
 """
@@ -11,8 +14,8 @@ import json
 import threading
 from typing import Any
 
-from agora._optional import require
 from agora.errors import ProtocolError, RemoteConnectionLost
+from agora.remote.wire import WireSocket
 from agora.server import protocol as p
 
 MAX_REPLY_BYTES = 64 << 20
@@ -34,28 +37,25 @@ class Connection:
         self.reply_timeout_s = reply_timeout_s
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        client = require("websockets.sync.client", "server")
         try:
-            opener = client.connect(url, additional_headers=auth_headers(token), open_timeout=open_timeout_s,
-                                    max_size=MAX_REPLY_BYTES, compression=None, legacy=False)
-            self._ws = opener.__enter__()  # closed by close()
+            self._ws = WireSocket(url, auth_headers(token), open_timeout_s=open_timeout_s, max_size=MAX_REPLY_BYTES)
         except Exception as e:
             raise RemoteConnectionLost(f"cannot open a session with {url}: {type(e).__name__}: {e}") from e
+        self._ws.settimeout(reply_timeout_s)
         self.closed = False
 
     def call(self, op: str, **fields: Any) -> Any:
         """Sends one request and returns its result (or raises the server's error)."""
         request_id = next(self._ids)
-        message = json.dumps({"id": request_id, "op": op, **fields}, separators=(",", ":"))
+        message = _dumps({"id": request_id, "op": op, **fields})
         with self._lock:
             if self.closed:
                 raise RemoteConnectionLost(f"the session with {self.url} is closed")
             try:
-                self._ws.send(message)
-                raw = self._ws.recv(self.reply_timeout_s)
-                reply = p.REPLY.validate_json(raw)
-                frames = [self._ws.recv(self.reply_timeout_s) for _ in range(reply.frames)]
-            except (OSError, EOFError, TimeoutError, _closed_errors()) as e:
+                self._ws.send_text(message)
+                reply = p.parse_reply(self._ws.recv())
+                frames = [self._ws.recv() for _ in range(reply.frames)]
+            except (OSError, EOFError) as e:
                 self._drop()
                 raise RemoteConnectionLost(f"lost the session with {self.url} during {op!r}: "
                                            f"{type(e).__name__}: {e}") from e
@@ -84,5 +84,11 @@ class Connection:
                 self._drop()
 
 
-def _closed_errors() -> type[Exception]:
-    return require("websockets.exceptions", "server").ConnectionClosed
+def _dumps(request: dict[str, Any]) -> bytes:
+    """A request as UTF-8 JSON."""
+    if p.orjson is not None:
+        try:
+            return p.orjson.dumps(request)
+        except TypeError:  # integers over 64 bits: the standard library writes them
+            pass
+    return json.dumps(request, separators=(",", ":")).encode()

@@ -23,10 +23,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, **kwargs: Any) -> None:
     """Runs a server until interrupted (see `agora.server.app.EnvServer` for the arguments)."""
     import asyncio
 
-    from agora.server.app import EnvServer
+    from agora.server.app import EnvServer, new_event_loop
 
     async def main() -> None:
         await EnvServer(host, port, **kwargs).serve(lambda s: print(
             f"agora serve listening on ws://{s.host}:{s.bound_port}", flush=True))
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(main())

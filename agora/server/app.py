@@ -8,6 +8,10 @@ Routes on one port:
   OpenEnv's generic client drives the env with ``base_url="http://HOST:PORT/openenv/<env id>"``.
 * ``GET /health`` and ``GET /envs``: plain HTTP JSON (status and sessions; the registered ids).
 
+A request that needs no wait (a step or reset of an env whose recent ones were fast) is answered
+inside the callback that read its frame (`agora.server.connection`); the rest go through the
+session's handler task. `agora serve` runs on uvloop when it is installed.
+
 Security: the server binds loopback unless told otherwise, and refuses a non-loopback bind without
 a token. With a token, every request (HTTP and WebSocket alike) must carry
 ``Authorization: Bearer TOKEN``; one without it is rejected during the handshake, before a session
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import hmac
 import ipaddress
 import json
@@ -36,6 +41,11 @@ from agora.server.session import CallTimer, Session
 
 IDLE_CLOSE_CODE = 4000
 """WebSocket close code of a session closed for being idle."""
+CLOSE_TIMEOUT_S = 1.0
+"""How long a closing connection waits for the client's close frame (the server's own closes, idle and
+stop, do not wait: see `FastPathConnection.close_now`)."""
+FAST_PATH_MAX_BYTES = 1 << 16
+"""Larger request frames (big actions, env kwargs) skip the fast path's parse and go to `answer` directly."""
 log = logging.getLogger("agora.server")
 
 
@@ -152,7 +162,8 @@ class EnvServer:
             for session, ws in list(self.connections.items()):
                 if not session.busy and now - session.last_active > self.idle_timeout_s:
                     self.connections.pop(session, None)
-                    asyncio.ensure_future(ws.close(IDLE_CLOSE_CODE, f"idle for {self.idle_timeout_s:g} s"))
+                    ws.close_now(IDLE_CLOSE_CODE, f"idle for {self.idle_timeout_s:g} s")
+                    asyncio.ensure_future(self.end_session(session))
 
     async def handler(self, ws: Any) -> None:
         """Routes a connection to the agora or the OpenEnv protocol."""
@@ -167,6 +178,7 @@ class EnvServer:
     async def _serve_agora(self, ws: Any) -> None:
         closed = require("websockets.exceptions", "server").ConnectionClosed
         session = self.new_session(ws)
+        ws.fast = functools.partial(self.answer_now, session)  # a FastPathConnection (agora.server.connection)
         try:
             async for raw in ws:
                 session.busy = True
@@ -175,6 +187,7 @@ class EnvServer:
                 for frame in frames:
                     await ws.send(frame)
                 session.busy, session.last_active = False, time.monotonic()
+                ws.answered()
         except closed:
             return
         finally:
@@ -192,14 +205,39 @@ class EnvServer:
         except Exception as e:  # the env's (or the request's) failure goes back to this client only
             return p.encode_reply(request.id, error=p.error_info(e))
 
+    def answer_now(self, session: Session, data: bytes) -> tuple[str, list[bytes]] | None:
+        """The reply frames to a request answered on the spot (`Session.answer_inline`), else None.
+
+        A request that fails to parse, or needs a wait, returns None and takes the ordinary path
+        (`answer`), which replies with the same error or result.
+        """
+        if session.busy or len(data) > FAST_PATH_MAX_BYTES:
+            return None
+        try:
+            request = p.parse_request(data.decode(), self.max_message_bytes)
+        except (ProtocolError, UnicodeDecodeError):
+            return None
+        try:
+            done, result = session.answer_inline(request)
+            if not done:
+                return None
+            reply = p.encode_reply(request.id, result)
+        except Exception as e:  # as in `answer`: the env's failure goes back to this client only
+            reply = p.encode_reply(request.id, error=p.error_info(e))
+        session.last_active = time.monotonic()
+        return reply
+
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
         """Starts listening; `bound_port` is the actual port (useful with port 0)."""
         websockets = require("websockets.asyncio.server", "server")
+        from agora.server.connection import FastPathConnection
+
         self._server = await websockets.serve(
             self.handler, self.host, self.port, process_request=self.process_request,
             max_size=2 * self.max_message_bytes, compression=None, ping_interval=None,
-            max_queue=64, logger=_quiet_logger())
+            max_queue=64, logger=_quiet_logger(), create_connection=FastPathConnection,
+            close_timeout=CLOSE_TIMEOUT_S)
         self.bound_port = self._server.sockets[0].getsockname()[1]
         self._sweeper = asyncio.ensure_future(self._sweep_idle())
 
@@ -207,6 +245,8 @@ class EnvServer:
         """Stops listening, closes every connection and every session's envs."""
         if self._sweeper is not None:
             self._sweeper.cancel()
+        for ws in list(self.connections.values()):
+            ws.close_now(1001, "the server is stopping")
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -227,6 +267,15 @@ class EnvServer:
             await self.stop()
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop: uvloop's when installed (less time per request), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def _quiet_logger() -> logging.Logger:
     """Handshake failures (scanners, wrong tokens) are logged once at INFO, not as tracebacks."""
     logger = logging.getLogger("agora.server.websockets")
@@ -243,7 +292,7 @@ class ServerThread:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **kwargs: Any):
         self.server = EnvServer(host, port, **kwargs)
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()
         self._thread: Any = None
 
     @property

@@ -42,6 +42,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from agora.errors import AgoraError, ProtocolError, RemoteEnvError
 from agora.spaces import TextSpace
 
+try:  # about 20x faster than the standard library on replies; `encode` and `parse_reply` fall back to json
+    import orjson
+except ImportError:  # pragma: no cover - the server extra installs it
+    orjson = None
+
 MAX_MESSAGE_BYTES = 1 << 20
 """Default limit of one request frame; a larger one gets an error frame (the session goes on)."""
 MAX_JSON_DEPTH = 32
@@ -135,11 +140,51 @@ class Reply(BaseModel):
 
 
 REPLY = TypeAdapter(Reply)
+_REPLY_KEYS = frozenset(Reply.model_fields)
+_ERROR_KEYS = frozenset(ErrorInfo.model_fields)
+
+
+def loads(raw: str | bytes) -> Any:
+    """A JSON value (orjson when installed; the standard library for NaN and integers over 64 bits)."""
+    if orjson is not None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("the JSON value nests too deep") from None
+
+
+def parse_reply(raw: str | bytes) -> Reply:
+    """Validates one reply frame as `REPLY` does (unknown fields rejected), without pydantic's cost.
+
+    Raises:
+        ValueError: the frame is not a valid reply.
+    """
+    value = loads(raw)
+    if not isinstance(value, dict) or not value.keys() <= _REPLY_KEYS:
+        raise ValueError(f"not a reply object: {str(raw)[:200]}")
+    rid, frames, error = value.get("id"), value.get("frames", 0), value.get("error")
+    if rid is not None and (type(rid) is not int):
+        raise ValueError(f"reply id {rid!r:.50} is not an integer")
+    if type(frames) is not int or not 0 <= frames <= 64:
+        raise ValueError(f"reply frames {frames!r:.50} is not an integer in [0, 64]")
+    if error is not None:
+        if not isinstance(error, dict) or error.keys() != _ERROR_KEYS:
+            raise ValueError(f"malformed error in reply: {error!r:.200}")
+        error = ErrorInfo.model_validate(error)
+    return Reply.model_construct(id=rid, result=value.get("result"), error=error, frames=frames)
 
 
 # ------------------------------------------------------------------------------------------ values
 def encode(value: Any) -> tuple[str, list[bytes]]:
-    """JSON text for `value` with its arrays taken out as binary frames (see the module docs)."""
+    """JSON text for `value` with its arrays taken out as binary frames (see the module docs).
+
+    Numpy scalars become numbers, sets sorted lists, other objects their repr; a NaN or infinite
+    float becomes null (JSON has no such numbers).
+    """
     frames: list[bytes] = []
 
     def default(obj: Any) -> Any:
@@ -152,6 +197,11 @@ def encode(value: Any) -> tuple[str, list[bytes]]:
             return sorted(obj, key=repr)
         return repr(obj)
 
+    if orjson is not None:
+        try:
+            return orjson.dumps(value, default=default, option=orjson.OPT_NON_STR_KEYS).decode(), frames
+        except TypeError:  # integers over 64 bits, keys orjson cannot write: the standard library decides
+            frames.clear()
     return json.dumps(value, default=default, separators=(",", ":")), frames
 
 
@@ -161,7 +211,8 @@ def encode_reply(request_id: int | None, result: Any = None, error: ErrorInfo | 
         return json.dumps({"id": request_id, "error": error.model_dump()}), []
     text, frames = encode(result)
     tail = f',"frames":{len(frames)}}}' if frames else "}"
-    return f'{{"id":{json.dumps(request_id)},"result":{text}{tail}', frames
+    rid = "null" if request_id is None else int(request_id)
+    return f'{{"id":{rid},"result":{text}{tail}', frames
 
 
 def decode_arrays(value: Any, frames: list[bytes]) -> Any:

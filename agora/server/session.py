@@ -1,7 +1,8 @@
 """One client session of `agora serve`: the envs it made and the calls it makes on them.
 
-Steps of an env id run inline on the event loop while that id's recent steps are fast (see
-`CallTimer`); everything else (making envs, resets, browsers, sandboxes) runs in the server's
+Steps (and, timed apart, resets) of an env id run inline on the event loop while that id's
+recent ones are fast (see `CallTimer`; `Session.answer_inline` is the server's fast path for
+them); everything else (making envs, slow resets, browsers, sandboxes) runs in the server's
 thread pool, so one slow env never stalls the other sessions. An exception inside an env
 becomes an error reply for that request only; the session and the server go on.
 """
@@ -23,6 +24,8 @@ from agora.errors import ProtocolError
 from agora.server import protocol as p
 
 MAX_ENVS_PER_SESSION = 64
+ENV_CALLS = frozenset({"step", "observe", "private_info", "last"})
+"""Requests that call the env and may run inline once its steps proved fast."""
 
 
 class CallTimer:
@@ -31,8 +34,9 @@ class CallTimer:
     Steps run inline while the median of the last `window` step times (measured inside the call,
     thread hop excluded) is under `inline_below_s` and at most `max_slow` of them took over
     `never_inline_above_s` (so a preempted step on a loaded machine does not count against an env;
-    an env whose steps block more often goes back to the thread pool). Everything else (make,
-    reset, close, render) always runs in the pool: resets may generate games or load pages.
+    an env whose steps block more often goes back to the thread pool). Resets are timed apart
+    (key `reset_key`): an env with fast steps may still generate games or load pages on reset.
+    Everything else (make, close, render) always runs in the pool.
     """
 
     def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02,
@@ -44,7 +48,7 @@ class CallTimer:
         self._recent: dict[str, collections.deque[float]] = {}
 
     def inline(self, env_id: str) -> bool:
-        """Whether the next step of `env_id` may run on the event loop."""
+        """Whether the next step of `env_id` (or reset, under its `reset_key`) may run on the event loop."""
         recent = self._recent.get(env_id)
         if recent is None or len(recent) < self.window:
             return False
@@ -53,7 +57,7 @@ class CallTimer:
         return slow <= self.max_slow and times[len(times) // 2] < self.inline_below_s
 
     def observe(self, env_id: str, took_s: float) -> None:
-        """Records one step's duration."""
+        """Records one step's (or reset's) duration."""
         recent = self._recent.get(env_id)
         if recent is None:
             recent = self._recent[env_id] = collections.deque(maxlen=self.window)
@@ -108,15 +112,14 @@ class Session:
     async def handle(self, request: Any) -> Any:
         """The result of one request (raises what the env raised)."""
         op = request.op
-        if op == "step":
-            slot = self._slot(request.handle)
-            if slot.is_game:
-                return await self._run(slot.env_id, _game_step, slot.env, request.action)
-            return await self._run(slot.env_id, _env_step, slot.env, request.action)
+        if op in ENV_CALLS:
+            env_id, fn, args = self.env_call(request)
+            return await self._run(env_id, fn, *args)
+        if op == "agent_selection":
+            return self._agent_selection(request.handle)
         if op == "reset":
-            slot = self._slot(request.handle)
-            fn = _game_reset if slot.is_game else _env_reset
-            return await self._run(None, fn, slot.env, request.seed, request.options)
+            key, fn, args = self.reset_call(request)
+            return await self._run(key, fn, *args)
         if op == "make":
             return await self._make_env(request.env_id, request.kwargs)
         if op == "close":
@@ -124,9 +127,58 @@ class Session:
             if slot is not None:
                 await self._run(None, slot.env.close)
             return None
-        if op in ("spec", "list"):
-            return self._describe(request.env_id) if op == "spec" else self._list(request.family)
-        return await self._game_call(request)
+        if op == "render":
+            return await self._run(None, self._slot(request.handle).env.render)
+        return self._describe(request.env_id) if op == "spec" else self._list(request.family)
+
+    def answer_inline(self, request: Any) -> tuple[bool, Any]:
+        """Answers `request` on the spot when it needs no wait (the server's fast path).
+
+        ``(True, result)`` for ``agent_selection``, and for a step, per-agent call or reset of an env
+        id whose recent ones proved fast (run here, timed); ``(False, None)`` for anything else.
+        Raises what the env (or a bad handle, agent or kind) raised, as `handle` would.
+        """
+        op = request.op
+        if op == "agent_selection":
+            return True, self._agent_selection(request.handle)
+        if op == "reset":
+            key, fn, args = self.reset_call(request)
+        elif op in ENV_CALLS:
+            key, fn, args = self.env_call(request)
+        else:
+            return False, None
+        if not self.timer.inline(key):
+            return False, None
+        return True, _timed(self.timer, key, fn, *args)
+
+    def reset_call(self, request: Any) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        """The timer key, function and arguments of a reset request."""
+        slot = self._slot(request.handle)
+        fn = _game_reset if slot.is_game else _env_reset
+        return reset_key(slot.env_id), fn, (slot.env, request.seed, request.options)
+
+    def env_call(self, request: Any) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        """The env id, function and arguments of a step or per-agent (`ENV_CALLS`) request."""
+        slot = self._slot(request.handle)
+        env, op = slot.env, request.op
+        if op == "step":
+            return slot.env_id, _game_step if slot.is_game else _env_step, (env, request.action)
+        self._need_game(slot, op)
+        if op == "observe":
+            return slot.env_id, env.observe, (_agent(env, request.agent),)
+        if op == "private_info":
+            return slot.env_id, env.unwrapped.private_info, (_agent(env, request.agent),)
+        return slot.env_id, env.last, ()
+
+    def _agent_selection(self, handle: int) -> str:
+        slot = self._slot(handle)
+        self._need_game(slot, "agent_selection")
+        return slot.env.agent_selection
+
+    @staticmethod
+    def _need_game(slot: _Slot, op: str) -> None:
+        if not slot.is_game:
+            raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
 
     async def _make_env(self, env_id: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         if len(self.slots) >= MAX_ENVS_PER_SESSION:
@@ -141,21 +193,6 @@ class Session:
         self.slots[handle] = _Slot(env, env_id)
         return {"handle": handle, "spec": spec}
 
-    async def _game_call(self, request: Any) -> Any:
-        slot = self._slot(request.handle)
-        env, op = slot.env, request.op
-        if op == "render":
-            return await self._run(None, env.render)
-        if not slot.is_game:
-            raise ProtocolError(f"{op!r} is a call of turn-based games; {slot.env_id} is a single-agent env")
-        if op == "observe":
-            return await self._run(slot.env_id, env.observe, _agent(env, request.agent))
-        if op == "private_info":
-            return await self._run(slot.env_id, env.unwrapped.private_info, _agent(env, request.agent))
-        if op == "last":
-            return await self._run(slot.env_id, env.last)
-        return env.agent_selection
-
     async def close(self) -> None:
         """Closes every env of the session (containers and browsers are freed)."""
         slots, self.slots = list(self.slots.values()), {}
@@ -164,6 +201,11 @@ class Session:
                 await self._run(None, slot.env.close)
             except Exception:  # a broken env must not keep the others open
                 pass
+
+
+def reset_key(env_id: str) -> str:
+    """The `CallTimer` key of an env id's resets (its steps use the id itself)."""
+    return f"{env_id} reset"
 
 
 def _timed(timer: CallTimer, env_id: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

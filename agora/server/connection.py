@@ -1,0 +1,82 @@
+"""The server side of one WebSocket connection, with a fast path for requests answered on the spot.
+
+websockets hands every message to the connection's handler task through a queue and a future,
+and every reply goes back through an async send with flow control: two event-loop turns per
+request. A request that can be answered at once (a step of an env whose steps proved fast, see
+`agora.server.session.CallTimer`) is answered here, inside the callback that parsed the frame,
+and its reply written in the same turn. Everything else takes the ordinary path, in order: the
+fast path is skipped while any earlier request of the connection is still queued or being
+answered, while the transport's write buffer is full (a client that does not read gets no more
+replies written for it), and once the connection is closing.
+
+This subclass relies on websockets' `Connection.process_event`, `protocol`, `send_data`,
+`set_connection_exc`, `transport` and `paused` (websockets 17; the version is pinned below 18 in
+the ``server`` extra; tests/server/test_fast_path.py covers each use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+FastAnswer = Callable[[bytes], "tuple[str, list[bytes]] | None"]
+"""Reply frames for one text request frame, or None when the request must take the ordinary path."""
+
+
+class FastPathConnection(ServerConnection):
+    """A `ServerConnection` that answers requests accepted by `fast` in the callback that read them.
+
+    Attributes:
+        fast: set by the handler once the session exists; None keeps the ordinary path only.
+        backlog: data frames handed to the handler task and not yet answered (see `answered`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fast: FastAnswer | None = None
+        self.backlog = 0
+
+    def close_now(self, code: int, reason: str) -> None:
+        """Sends a close frame and ends the TCP connection after it, without waiting for the client's.
+
+        An idle `agora.remote` client reads its socket only when it makes its next call, so it would
+        answer the close frame no sooner; it then finds the frame (and `code`) waiting in its buffer.
+        """
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_close(code, reason)
+            try:
+                self.send_data()
+            except Exception as exc:  # already broken: closing is all that is left
+                self.set_connection_exc(exc)
+        self.transport.close()  # flushes what is buffered, then FIN
+
+    def answered(self) -> None:
+        """Called by the handler after it sent the reply to a request of the ordinary path."""
+        self.backlog -= 1
+
+    def process_event(self, event: Any) -> None:
+        """Answers a fast request at once; queues everything else for the handler (websockets' path)."""
+        if not isinstance(event, Frame):  # the opening handshake's request
+            super().process_event(event)
+            return
+        fast = self.fast
+        if (fast is not None and event.opcode is Opcode.TEXT and event.fin and not self.backlog
+                and not self.paused and self.protocol.state is State.OPEN):
+            reply = fast(event.data)
+            if reply is not None:
+                text, frames = reply
+                self.protocol.send_text(text.encode())
+                for frame in frames:
+                    self.protocol.send_binary(frame)
+                try:
+                    self.send_data()
+                except Exception as exc:  # as websockets' data_received does with a failed write
+                    self.set_connection_exc(exc)
+                return
+        if event.opcode is Opcode.TEXT or event.opcode is Opcode.BINARY:
+            self.backlog += 1
+        super().process_event(event)
