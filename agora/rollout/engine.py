@@ -33,6 +33,7 @@ from typing import Any
 from agora.agent import Agent, resolve_agent
 from agora.errors import InfraError, RolloutAborted
 from agora.rollout.episode import EpisodeJob, agent_seed, play_game, play_single
+from agora.rollout.gc_pacing import paced_gc
 from agora.rollout.report import RolloutProgress, summary_table
 from agora.rollout.writer import EpisodeWriter
 from agora.trajectory import Episode
@@ -404,6 +405,7 @@ async def arun(
     with (
         concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor,
         RolloutProgress(len(todo), progress) as bar,
+        paced_gc(),
     ):
         engine = _Engine(
             sources,
