@@ -15,7 +15,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-RUN_THRESHOLDS = (20_000, 20, 20)
+RUN_THRESHOLDS = (100_000, 20, 20)
 """Collector thresholds during a run (young generation, then the two older ones); lower ones are kept."""
 
 _active = 0

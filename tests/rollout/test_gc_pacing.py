@@ -27,15 +27,15 @@ def test_thresholds_rise_inside_a_run_and_come_back_after(default_thresholds):
 
     result = rollout.run("games/Nim-v0", agora.FunctionAgent(watch), episodes=3, env_kwargs={"opponent": "random"})
     assert all(e.status == "ok" for e in result.episodes)
-    assert seen and set(seen) == {(20_000, 20, 20)}
+    assert seen and set(seen) == {(100_000, 20, 20)}
     assert gc.get_threshold() == (700, 10, 10)
 
 
 def test_nested_blocks_restore_once_and_higher_thresholds_are_kept(default_thresholds):
-    gc.set_threshold(50_000, 5, 10)
+    gc.set_threshold(500_000, 5, 10)
     with paced_gc():
-        assert gc.get_threshold() == (50_000, 20, 20)
+        assert gc.get_threshold() == (500_000, 20, 20)
         with pytest.raises(RuntimeError), paced_gc():
             raise RuntimeError("an inner run fails")
-        assert gc.get_threshold() == (50_000, 20, 20)  # the outer run is still going
-    assert gc.get_threshold() == (50_000, 5, 10)
+        assert gc.get_threshold() == (500_000, 20, 20)  # the outer run is still going
+    assert gc.get_threshold() == (500_000, 5, 10)
