@@ -41,15 +41,16 @@ class TextSpace(spaces.Text):
     """
 
     def __init__(self, max_length: int = MAX_TEXT_LENGTH, *, min_length: int = 0, seed: Any = None):
-        proto = TextSpace._prototypes.get((min_length, max_length)) if seed is None else None
-        if proto is not None and type(min_length) is int and type(max_length) is int:
+        key = (min_length, max_length) if seed is None and type(min_length) is type(max_length) is int else None
+        proto = TextSpace._prototypes.get(key) if key is not None else None
+        if proto is not None:
             self.__dict__.update(proto.__dict__)  # its RNG is unseeded and never used (None)
             return
         super().__init__(max_length, min_length=min_length, charset=SAMPLE_CHARSET, seed=seed)
-        if seed is None and type(min_length) is int and type(max_length) is int:
+        if key is not None:
             proto = TextSpace.__new__(TextSpace)
             proto.__dict__.update(self.__dict__)
-            TextSpace._prototypes.setdefault((min_length, max_length), proto)
+            TextSpace._prototypes.setdefault(key, proto)
 
     def contains(self, x: Any) -> bool:
         """True for a `str` whose length lies within the space's bounds."""
