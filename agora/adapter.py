@@ -20,7 +20,7 @@ import gymnasium
 from agora.agent import Agent, resolve_agent
 from agora.errors import GameSetupError, ResetNeeded
 from agora.game import TurnBasedGame
-from agora.rollout.episode import act_now, agent_seed, game_step, game_view
+from agora.rollout.episode import act_now, agent_seed, game_move, to_move
 from agora.spaces import TextObs, TextSpace, require_text_action
 
 OpponentSpec = str | Agent
@@ -94,11 +94,12 @@ class GameEnv(gymnasium.Env[str, str]):
     def _play_opponents(self) -> float:
         """Steps opponents until the learner must move or the game ends; the learner's reward."""
         game, me, earned = self.game, self.agent_id, 0.0
-        agent, obs, info = game_view(game)
+        agent = to_move(game)
         while agent not in (None, me) and not game.terminations[me] and not game.truncations[me]:
-            move = act_now(self.opponents[self._opponent_index(agent)], obs, info)
-            rewards, (agent, obs, info), _ = game_step(game, move.action)
+            move = act_now(self.opponents[self._opponent_index(agent)], game.observe(agent), dict(game.infos[agent]))
+            rewards, _ = game_move(game, move.action)
             earned += rewards.get(me, 0.0)
+            agent = to_move(game)
         return earned
 
     def _opponent_index(self, agent: str) -> int:

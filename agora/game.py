@@ -47,6 +47,9 @@ class TurnBasedGame(AECEnv):
     scripted_agents: ClassVar[dict[str, str]] = {}
     """Name -> "module:factory" of the game's scripted agents; the factory takes `seed=` (and kwargs)."""
     zero_sum: ClassVar[bool] = True
+    chance_at_reset: ClassVar[bool] = True
+    """False for games whose start is fixed (no deal, no dice): `_new_state` then gets None for its
+    generator, and a seeded reset builds none (building one costs tens of microseconds)."""
 
     def __init__(self, *, error_allowance: int = 2, invalid_move_penalty: float = -1.0,
                  render_mode: str | None = None):
@@ -63,15 +66,26 @@ class TurnBasedGame(AECEnv):
         self.observation_spaces = {a: space for a in self.possible_agents}
         self.action_spaces = {a: TextSpace() for a in self.possible_agents}
         self._index = {a: i for i, a in enumerate(self.possible_agents)}
-        self._np_random, self._np_random_seed = seeding.np_random(None)
+        self._rng: np.random.Generator | None = None
+        self._rng_seed: int | None = None
         self._started = False
         self._legal_cache: tuple[int, list[str]] | None = None
         self.state: Any = None
         self.agents: list[str] = []
 
+    @property
+    def _np_random(self) -> np.random.Generator:
+        """The game's generator: of the last seeded reset, built on first use (unseeded before any seed)."""
+        if self._rng is None:
+            self._rng, self._rng_seed = seeding.np_random(self._rng_seed)
+        return self._rng
+
     # ----------------------------------------------------------------- rule hooks (subclasses)
-    def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> Any:
-        """Returns the initial state of a new game (deal cards, empty board, ...)."""
+    def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> Any:
+        """Returns the initial state of a new game (deal cards, empty board, ...).
+
+        `rng` is the game's seeded generator, or None when the game sets `chance_at_reset = False`.
+        """
         raise NotImplementedError
 
     def _current_player(self) -> int:
@@ -154,7 +168,7 @@ class TurnBasedGame(AECEnv):
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         """Starts a new game; a seed makes the deal (and every chance event) reproducible."""
         if seed is not None:
-            self._np_random, self._np_random_seed = seeding.np_random(seed)
+            self._rng, self._rng_seed = None, seed
         self.agents = list(self.possible_agents)
         self.rewards = {a: 0.0 for a in self.agents}
         self._cumulative_rewards = {a: 0.0 for a in self.agents}
@@ -162,7 +176,7 @@ class TurnBasedGame(AECEnv):
         self.truncations = {a: False for a in self.agents}
         self._errors = {a: None for a in self.agents}
         self._error_counts = {a: 0 for a in self.agents}
-        self.state = self._new_state(self._np_random, dict(options or {}))
+        self.state = self._new_state(self._np_random if self.chance_at_reset else None, dict(options or {}))
         self._legal_cache = None
         self.outcome: list[float] | None = None
         self._started = True

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
@@ -33,8 +33,24 @@ SAMPLE_CHARSET = frozenset(string.printable)
 class TextSpace(spaces.Text):
     """Any Unicode string of `min_length..max_length` characters; samples printable ASCII."""
 
+    _prototypes: ClassVar[dict[tuple[int, int], TextSpace]] = {}
+    """One space per (min_length, max_length), built by `Text.__init__`: the others copy its attributes.
+
+    Gymnasium's constructor rebuilds the charset tables (a sort and a dict over 100 characters) each
+    time, most of the cost of making a text env; the tables never change, so one build is enough.
+    """
+
     def __init__(self, max_length: int = MAX_TEXT_LENGTH, *, min_length: int = 0, seed: Any = None):
+        key = (min_length, max_length) if seed is None and type(min_length) is type(max_length) is int else None
+        proto = TextSpace._prototypes.get(key) if key is not None else None
+        if proto is not None:
+            self.__dict__.update(proto.__dict__)  # its RNG is unseeded and never used (None)
+            return
         super().__init__(max_length, min_length=min_length, charset=SAMPLE_CHARSET, seed=seed)
+        if key is not None:
+            proto = TextSpace.__new__(TextSpace)
+            proto.__dict__.update(self.__dict__)
+            TextSpace._prototypes.setdefault(key, proto)
 
     def contains(self, x: Any) -> bool:
         """True for a `str` whose length lies within the space's bounds."""

@@ -33,6 +33,7 @@ from typing import Any
 from agora.agent import Agent, resolve_agent
 from agora.errors import InfraError, RolloutAborted
 from agora.rollout.episode import EpisodeJob, agent_seed, play_game, play_single
+from agora.rollout.gc_pacing import paced_gc
 from agora.rollout.report import RolloutProgress, summary_table
 from agora.rollout.writer import EpisodeWriter
 from agora.trajectory import Episode
@@ -100,6 +101,19 @@ def _in_memory(env: Any) -> bool:
     return isinstance(getattr(env, "unwrapped", env), (TurnBasedGame, GameEnv))
 
 
+def _registered_game(env_id: str) -> bool:
+    """Whether `env_id` is registered as one of agora's turn-based games (known before building one)."""
+    from agora.errors import AgoraError
+    from agora.game import TurnBasedGame
+    from agora.registry import spec
+
+    try:
+        creator = spec(env_id).load()
+    except AgoraError:  # an unknown or broken id: building it fails the episode, with the error
+        return False
+    return isinstance(creator, type) and issubclass(creator, TurnBasedGame)
+
+
 class EnvCallPolicy:
     """Decides per env id whether env calls run in the thread pool (default) or inline on the loop.
 
@@ -110,9 +124,10 @@ class EnvCallPolicy:
     `never_inline_above_s`, its calls go back to the thread pool for good. Building an env is not a
     call here. `inline_below_s=0` (the default) keeps every call in the thread pool.
 
-    In-memory envs (`mark_in_memory`: agora's turn-based games, alone or behind `GameEnv`) run
-    inline from their first call: their steps are pure Python rules, and a thread hop on a loaded
-    machine costs more than the step (the GIL hand-off waits up to the switch interval). One that
+    In-memory envs (`mark_in_memory`: agora's turn-based games, alone or behind `GameEnv`, known
+    from the registry before the first is built) run inline from their first call, and are built
+    inline too (a build counts as a call): their steps are pure Python rules, and a thread hop on a
+    loaded machine costs more than the step (the GIL hand-off waits up to the switch interval). One that
     proves otherwise (an LLM or HTTP opponent inside `GameEnv`) goes to the thread pool for good
     after `in_memory_strikes` consecutive calls over `never_inline_above_s` (one is not enough: a
     first call may import modules, and a loaded machine may preempt the process now and then).
@@ -187,6 +202,9 @@ class _Engine:
         self.min_episodes_for_abort = min_episodes_for_abort
         self.progress = progress
         self.policy = EnvCallPolicy(inline_below_s)
+        for env_id in sources:
+            if _registered_game(env_id):
+                self.policy.mark_in_memory(env_id)
         self.resolved: dict[Any, Agent] = {}
         self.env_facts: dict[int, tuple[Mapping[str, str], bool]] = {}
         """id(env) -> (its scripted agents table, whether it is a multi-agent game), see `learn_env`."""
@@ -205,6 +223,17 @@ class _Engine:
             took = time.perf_counter() - start
             episode.timings["env_s"] += took
             self.policy.observe(episode.env_id, took)
+
+    async def build(self, env_id: str) -> Any:
+        """A new env for a worker, built where its calls run (see `EnvCallPolicy`); notes its facts."""
+        if self.policy.inline(env_id):
+            start = time.perf_counter()
+            env = self.sources[env_id]()
+            self.policy.observe(env_id, time.perf_counter() - start)
+        else:
+            env = await asyncio.get_running_loop().run_in_executor(self.executor, self.sources[env_id])
+        self.learn_env(env_id, env)
+        return env
 
     def _agent(self, spec: str | Agent, table: Mapping[str, str]) -> Agent:
         key = id(spec) if isinstance(spec, Agent) else spec
@@ -254,9 +283,7 @@ class _Engine:
         call = functools.partial(self.call, episode)
         try:
             if job.env_id not in envs:
-                loop = asyncio.get_running_loop()
-                envs[job.env_id] = await loop.run_in_executor(self.executor, self.sources[job.env_id])
-                self.learn_env(job.env_id, envs[job.env_id])
+                envs[job.env_id] = await self.build(job.env_id)
             env = envs[job.env_id]
             seats, names = self.seat_agents(env, job)
             limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}
@@ -378,6 +405,7 @@ async def arun(
     with (
         concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor,
         RolloutProgress(len(todo), progress) as bar,
+        paced_gc(),
     ):
         engine = _Engine(
             sources,

@@ -2,7 +2,8 @@
 
 This is the one game loop: the rollout engine, tournaments (`agora.tournament`) and the
 single-agent adapter's opponents (`agora.adapter.GameEnv`) all step games with `game_view` /
-`game_step` and ask agents for moves by one rule (`act`, `act_now`):
+`game_step` (`to_move` / `game_move` where no observation is needed) and ask agents for moves by
+one rule (`act`, `act_now`):
 
 * **Seeding.** Before an episode, the agent in seat ``k`` is reset with
   ``agent_seed(seed, index_in_group, k)``.
@@ -193,21 +194,34 @@ async def play_single(
     episode.truncated = True
 
 
+def to_move(game: Any) -> str | None:
+    """The agent to move, or None when every agent is done (without rendering anything)."""
+    terminations, truncations = game.terminations, game.truncations
+    for a in game.agents:
+        if not (terminations[a] or truncations[a]):
+            return game.agent_selection
+    return None
+
+
 def game_view(game: Any) -> View:
     """(agent to move, its observation, its info), or (None, None, {}) when every agent is done."""
-    live = [a for a in game.agents if not (game.terminations[a] or game.truncations[a])]
-    if not live:
+    agent_id = to_move(game)
+    if agent_id is None:
         return None, None, {}
-    agent_id = game.agent_selection
     return agent_id, game.observe(agent_id), dict(game.infos[agent_id])
+
+
+def game_move(game: Any, action: str) -> tuple[dict[str, float], bool]:
+    """Steps the game; (this step's rewards, whether the acting agent's move was accepted)."""
+    agent_id = game.agent_selection
+    game.step(action)
+    rewards = {a: float(r) for a, r in game.rewards.items() if r}
+    return rewards, not game.infos.get(agent_id, {}).get("error")
 
 
 def game_step(game: Any, action: str) -> tuple[dict[str, float], View, bool]:
     """Steps the game; (this step's rewards, the next view, whether the acting agent's move was accepted)."""
-    agent_id = game.agent_selection
-    game.step(action)
-    rewards = {a: float(r) for a, r in game.rewards.items() if r}
-    accepted = not game.infos.get(agent_id, {}).get("error")
+    rewards, accepted = game_move(game, action)
     return rewards, game_view(game), accepted
 
 

@@ -185,3 +185,21 @@ def test_in_memory_games_run_inline_until_three_slow_calls_in_a_row():
     assert not policy.inline("game")
     assert _in_memory(agora.make("games/TicTacToe-v0")) and _in_memory(agora.make("games/Nim-v0", opponent="random"))
     assert not _in_memory(agora.make("drills/GuessNumber-v0"))
+
+
+def test_registered_games_are_built_and_stepped_on_the_loop_without_a_thread_pool():
+    import threading
+
+    from agora.rollout.engine import _registered_game
+
+    assert _registered_game("games/TicTacToe-v0") and _registered_game("games/KuhnPoker-v0")
+    assert not _registered_game("drills/GuessNumber-v0") and not _registered_game("games/NoSuchGame-v0")
+    pool_threads = []
+
+    def watch(obs, info):  # agents act on the loop; an env built or stepped in the pool leaves its threads
+        pool_threads.extend(t.name for t in threading.enumerate() if t.name.startswith("agora-env"))
+        return RandomAgent(seed=0).act(obs, info)
+
+    result = rollout.run("games/TicTacToe-v0", agora.FunctionAgent(watch), episodes=8, concurrency=4,
+                         env_kwargs={"opponent": "random"})
+    assert all(e.status == "ok" for e in result.episodes) and not pool_threads

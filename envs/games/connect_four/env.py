@@ -40,6 +40,7 @@ class ConnectFour(TurnBasedGame):
     """Connect Four as a text game (see the module docs for rules, actions and rewards)."""
 
     game_name = "connect_four"
+    chance_at_reset = False
     rules = RULES
     scripted_agents = {"alphabeta": "agora.envs.games.connect_four.agents:AlphaBetaAgent"}
 
@@ -48,7 +49,7 @@ class ConnectFour(TurnBasedGame):
         self._grid = _EMPTY_GRID  # the rows as text, updated one cell per move
         super().__init__(**kwargs)
 
-    def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> rules.Board:
+    def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> rules.Board:
         self._grid = _EMPTY_GRID
         return rules.EMPTY
 

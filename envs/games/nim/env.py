@@ -48,6 +48,7 @@ class Nim(TurnBasedGame):
     """
 
     game_name = "nim"
+    chance_at_reset = False
     rules = RULES
     scripted_agents = {"nimsum": "agora.envs.games.nim.agents:NimSumAgent"}
 
@@ -56,7 +57,7 @@ class Nim(TurnBasedGame):
         self.possible_agents = ["player_0", "player_1"]
         super().__init__(**kwargs)
 
-    def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> dict[str, Any]:
+    def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> dict[str, Any]:
         return {"piles": self.start, "moves": 0}
 
     def _current_player(self) -> int:

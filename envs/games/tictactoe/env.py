@@ -37,6 +37,7 @@ class TicTacToe(TurnBasedGame):
     """Tic-tac-toe as a text game (see the module docs for rules, actions and rewards)."""
 
     game_name = "tictactoe"
+    chance_at_reset = False
     rules = RULES
     scripted_agents = {"minimax": "agora.envs.games.tictactoe.agents:MinimaxAgent"}
 
@@ -44,7 +45,7 @@ class TicTacToe(TurnBasedGame):
         self.possible_agents = ["player_0", "player_1"]
         super().__init__(**kwargs)
 
-    def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> rules.Board:
+    def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> rules.Board:
         return rules.EMPTY
 
     def _current_player(self) -> int:
