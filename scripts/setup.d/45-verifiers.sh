@@ -4,6 +4,7 @@
 # and openai 2 (openai extra). The test runs the example under this interpreter against
 # `agora serve-model` started from .venv (torch stays there: this venv needs none).
 # Idempotent: a stamp file records a finished install of these inputs.
+# agora-setup: background
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -16,6 +17,6 @@ fi
 [ -x $VENV/bin/python ] || python3 -m venv $VENV
 echo "[verifiers] installing agora[verifiers] into $VENV (about 2 minutes)"
 $VENV/bin/python -m pip install -q --upgrade pip
-$VENV/bin/python -m pip install -q -e ".[verifiers]"
+flock /tmp/agora-editable-install.lock $VENV/bin/python -m pip install -q -e ".[verifiers]"  # one editable install at a time
 $VENV/bin/python -c "import verifiers as vf; print('[verifiers] verifiers', vf.__version__, vf.MultiTurnEnv.__name__)"
 echo "$inputs" > "$stamp"
