@@ -16,9 +16,12 @@ the adapter checkpoint) and ``tournament/`` (the game log, tables, JSON, CSV).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,25 +124,63 @@ def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed
     from agora.trainers.loop import Trainer
     from agora.trainers.plot import plot_run
 
-    start = time.perf_counter()
+    phases = Phases()
     for stale in (out / "train", out / "tournament"):
         shutil.rmtree(stale, ignore_errors=True)  # the demo's own outputs: each run starts fresh
     name = "SmolLM2" if model is None else model.name
     cfg = demo_config(model or smollm2(), out / "train", steps=steps, seed=seed)
     console.rule(f"[bold]1. {name} plays TicTacToe against random (before training)")
-    trainer = Trainer(cfg)
-    _show_game(trainer, name)
+    with phases("load the model"):
+        trainer = Trainer(cfg)
+    with phases("one game before training"):
+        _show_game(trainer, name)
     console.rule(f"[bold]2. LoRA training against random on CPU: {steps} updates of {cfg.batch_episodes} games")
-    before, after = _train(trainer)
-    trainer.metrics.close()
-    curve = plot_run(cfg.out_dir, out / "learning_curve.png")
+    with phases("training (evaluations included)"):
+        before, after, parts = _train(trainer)
+        trainer.metrics.close()
+    phases.parts("training (evaluations included)", parts)
+    with phases("learning curve plot"):
+        curve = plot_run(cfg.out_dir, out / "learning_curve.png")
     console.print(f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
                   f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}")
     console.rule(f"[bold]3. Tournament: {name} before and after, random, minimax")
     adapter = latest_checkpoint(cfg.out_dir) / "model"
-    _rate(out, cfg.model, name, adapter, games, workers, seed)
+    with phases("tournament"):
+        _rate(out, cfg.model, name, adapter, games, workers, seed)
     console.print(f"\nwrote {curve}, {out / 'ratings.png'}, {out / 'train'}/ (metrics, adapter), "
-                  f"{out / 'tournament'}/ (games.jsonl, tables)   in {time.perf_counter() - start:.0f} s")
+                  f"{out / 'tournament'}/ (games.jsonl, tables)")
+    console.print(phases.table())
+
+
+class Phases:
+    """Wall-clock and CPU seconds (all threads of this process) of each phase of the demo, for its last table."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float | None]] = []
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        """Times the block as phase `name`."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.rows.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+
+    def parts(self, name: str, seconds: dict[str, float]) -> None:
+        """Adds the wall-clock split of phase `name` (CPU time not split) as indented rows."""
+        self.rows += [(f"  {part}", value, None) for part, value in seconds.items()]
+
+    def table(self) -> Any:
+        """A rich table of the phases and their total, with the load average (the machine may be shared)."""
+        from rich.table import Table
+
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        table = Table("phase", "wall s", "CPU s", title=f"Where the time went (load average {load}, "
+                      f"{os.cpu_count()} cores)")
+        for name, wall, cpu in self.rows:
+            table.add_row(name, f"{wall:.0f}", "" if cpu is None else f"{cpu:.0f}")
+        top = [r for r in self.rows if r[2] is not None]
+        table.add_row("total", f"{sum(r[1] for r in top):.0f}", f"{sum(r[2] or 0.0 for r in top):.0f}")
+        return table
 
 
 def _fmt(before: dict[str, float], after: dict[str, float], key: str) -> str:
@@ -159,19 +200,25 @@ def _show_game(trainer: Any, name: str) -> None:
     console.print(f"  result: {sum(episode.returns.values()):+g}")
 
 
-def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float]]:
-    """Runs the trainer under a progress bar; returns the held-out evaluation before and after."""
+def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Runs the trainer under a progress bar; returns the held-out evaluations before and after, and the split.
+
+    The split: wall-clock seconds of the rollouts, the updates and the held-out evaluations.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("[bold]update"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[status]}"))
     evals: list[dict[str, float]] = []
+    seconds = {"rollouts": 0.0, "updates": 0.0, "held-out evaluations": 0.0}
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("train", total=trainer.cfg.steps, status="evaluating on held-out games")
 
         def progress(step: int, metrics: dict[str, float]) -> None:
             if "eval/valid_rate" in metrics:
                 evals.append(metrics)
+            for part, key in zip(seconds, ("time/rollout_s", "time/update_s", "time/eval_s"), strict=True):
+                seconds[part] += metrics.get(key, 0.0)
             prefix = "env" if "env/valid_rate" in metrics else "eval"  # step 0: the evaluation before
             status = (f"{'before: ' if prefix == 'eval' else ''}legal moves {metrics[f'{prefix}/valid_rate']:.2f}  "
                       f"return {metrics[f'{prefix}/return_mean']:+.2f}")
@@ -179,7 +226,7 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float]]:
 
         trainer.progress = progress
         trainer.run()
-    return evals[0], evals[-1]
+    return evals[0], evals[-1], seconds
 
 
 def _rate(out: Path, model: str, name: str, adapter: Path, games: int, workers: int | None, seed: int) -> None:
