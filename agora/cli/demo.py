@@ -36,16 +36,16 @@ GAME = "games/TicTacToe-v0"
 
 DEMO_TRAIN: dict[str, Any] = dict(
     env_id=GAME, mode="single", env_kwargs={"opponent": "random"}, lora_rank=16, estimator="grpo", std="none",
-    steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=2, kl_coef=0.0, temperature=1.0,
+    steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=4, kl_coef=0.0, temperature=1.0,
     invalid_advantage=-1.0, max_new_tokens=10, max_turns=12, eval_every=1000, eval_episodes=16,
-    checkpoint_every=1000, torch_threads=2,
+    checkpoint_every=1000, torch_threads=2, precision="bf16",
 )
 """The demo's training run (`TrainConfig` fields; `model` is the SmolLM2 checkpoint): LoRA r16, 8 episodes
 per update in groups of 4 per seed, mean-centred returns, and advantage -1 for a reply the game rejects (so
 the legal-move rate rises first). Held-out evaluation (16 games) before the first and after the last update."""
 
-SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0"
-"""The model's sampling in the tournament: the same as in training and evaluation."""
+SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0&dtype=bfloat16"
+"""The model's sampling in the tournament (the same as in training and evaluation), on its bf16 weights."""
 
 SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
 """The SmolLM2 player of ``--quick``: told to answer with a bracketed move, untrained, it mostly loses by
