@@ -7,7 +7,7 @@ result on 256 held-out seeds is measured before RL (after the format warm-up: va
 play) and during training; the end must beat the start clearly. Learning of a tiny model is noisy
 from run to run (measured here: (a) +0.06 to +0.33 in mean return after 60 updates, +0.35 and +0.39 after
 the 80 the test runs; (b) +0.15 to +0.24 in win rate after 60). About 1 minute each on 2 free cores; they run
-in CI.
+in CI. (c) Their control: with the learning rate at 0 the held-out figure does not move at all.
 """
 
 import pytest
