@@ -6,7 +6,8 @@ metric, its value on held-out seeds before the first update and after the last:
     python benchmarks/learning.py --only smollm2_tictactoe       # the run of `agora demo`
     python benchmarks/learning.py --only selfplay_nim --steps 40
     python benchmarks/learning.py                                 # every run
-    python benchmarks/learning.py --update-memory                 # peak RSS of one SmolLM2 LoRA update only
+    python benchmarks/learning.py --update-memory                 # peak RSS of one SmolLM2 LoRA update only,
+                                                                  # fp32 base (before) vs bf16 base vs + checkpointing
 
 `smollm2_tictactoe`: SmolLM2-135M-Instruct with LoRA r16 against `random` on TicTacToe, the settings of
 `agora demo` (`agora.cli.demo.DEMO_TRAIN`) at micro-batch `--micro-batch` (default 4): legal-move rate,
@@ -30,10 +31,20 @@ RUNS = {"single_nim": "examples/single_nim_vs_random.toml", "guess_number": "exa
         "selfplay_nim": "examples/selfplay_nim.toml", "smollm2_tictactoe": None}
 
 
-def config(name: str, out: Path, steps: int | None, micro_batch: int, seed: int):
+MEMORY_VARIANTS = {
+    "fp32 (before)": {"precision": "fp32"},
+    "bf16 base": {"precision": "bf16"},
+    "bf16 base + checkpointing": {"precision": "bf16", "gradient_checkpointing": True},
+}
+"""`--update-memory`: the SmolLM2 LoRA update as the demo ran it before (fp32 base), then with the frozen base in
+bf16 (adapter and optimizer state fp32, bf16 autocast: what the demo runs now), then with activation
+checkpointing too. The fused completion-only loss (`agora.kernels`) is on in all three."""
+
+
+def config(name: str, out: Path, steps: int | None, micro_batch: int, seed: int, **extra: object):
     from agora.trainers.config import load_config
 
-    overrides = {"out_dir": str(out / name), "checkpoint_every": 10_000, "seed": seed}
+    overrides = {"out_dir": str(out / name), "checkpoint_every": 10_000, "seed": seed, **extra}
     if steps:
         overrides["steps"] = steps
     if RUNS[name] is None:
@@ -63,7 +74,7 @@ def run_one(name: str, out: Path, steps: int | None, micro_batch: int, seed: int
             "png": str(plot_run(cfg.out_dir))}
 
 
-def update_memory(out: Path, micro_batch: int, seed: int) -> dict[str, object]:
+def update_memory(out: Path, micro_batch: int, seed: int, variant: str) -> dict[str, object]:
     """Peak RSS of one PPO update of the SmolLM2 LoRA run, on 8 real TicTacToe episodes (token in / token out)
     played by the random-legal-move teacher (full games, so longer than an untrained model's), no generation."""
     from agora.trainers.collect import collect
@@ -71,17 +82,30 @@ def update_memory(out: Path, micro_batch: int, seed: int) -> dict[str, object]:
     from agora.trainers.loop import Trainer
     from agora.trainers.update import build_sequences, ppo_update
 
-    trainer = Trainer(config("smollm2_tictactoe", out, 1, micro_batch, seed))
+    trainer = Trainer(config("smollm2_tictactoe", out, 1, micro_batch, seed, **MEMORY_VARIANTS[variant]))
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     jobs = trainer.train_jobs(1, trainer._teacher())
     episodes = collect(trainer._make_env, jobs, max_turns=trainer.cfg.max_turns)
     trained = turn_advantages(episodes, trainer._learner_seats(jobs, episodes), estimator="grpo", std=None)
     sequences = build_sequences(trained)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     ppo_update(trainer.model, trainer.optimizer, sequences, trainer.cfg, trainer.pad_id)
-    return {"sequences": len(sequences), "tokens": sum(len(q) for q in sequences), "micro_batch": micro_batch,
-            "update_s": time.perf_counter() - start, "rss_after_load_gb": loaded,
+    return {"variant": variant, "sequences": len(sequences), "tokens": sum(len(q) for q in sequences),
+            "micro_batch": micro_batch, "update_s": time.perf_counter() - start,
+            "update_cpu_s": time.process_time() - cpu, "rss_after_load_gb": loaded,
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
+
+
+def print_memory(rows: list[dict[str, object]]) -> None:
+    """The `--update-memory` table: one row per variant, the first (the demo's old setting) as the baseline."""
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
+    print(f"SmolLM2-135M LoRA r16, one update, micro-batch {rows[0]['micro_batch']}, {rows[0]['sequences']} "
+          f"sequences, {rows[0]['tokens']} tokens")
+    print(f"{'variant':<28} {'after load GB':>13} {'peak RSS GB':>11} {'vs before':>9} {'update s':>8} "
+          f"{'CPU s':>6}")
+    for r in rows:
+        print(f"{r['variant']:<28} {r['rss_after_load_gb']:>13.2f} {r['peak_rss_gb']:>11.2f} "
+              f"{r['peak_rss_gb'] / rows[0]['peak_rss_gb']:>8.2f}x {r['update_s']:>8.1f} {r['update_cpu_s']:>6.1f}")
 
 
 def in_child(function, *args: object) -> dict[str, object]:
@@ -100,8 +124,7 @@ def main() -> None:
     parser.add_argument("--update-memory", action="store_true", help="only the peak RSS of one SmolLM2 update")
     args = parser.parse_args()
     if args.update_memory:
-        print(in_child(update_memory, args.out, args.micro_batch, args.seed))
-        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
+        print_memory([in_child(update_memory, args.out, args.micro_batch, args.seed, v) for v in MEMORY_VARIANTS])
         return
     rows = [in_child(run_one, name, args.out, args.steps, args.micro_batch, args.seed) for name in RUNS
             if args.only in (None, name)]

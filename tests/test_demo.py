@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agora.cli import app
-from agora.cli.demo import relabel
+from agora.cli.demo import Phases, relabel
 
 
 def test_demo_without_torch_exits_with_the_reason_in_one_line(monkeypatch):
@@ -26,6 +26,26 @@ def test_relabel_names_the_rows_and_keeps_the_specs():
     assert [r["label"] for r in out["ratings"]] == ["after", "random"]
     assert [r["agent"] for r in out["ratings"]] == ["smollm2?adapter=x", "random"]
     assert out["matrix"] == summary["matrix"] and summary["ratings"][0]["label"] == "smollm2"
+
+
+def test_phases_time_each_block_and_total_only_the_top_level_ones():
+    from rich.console import Console
+
+    phases = Phases()
+    with phases("training"):
+        sum(range(200_000))
+    phases.parts("training", {"rollouts": 100.0})  # a split: shown, not added to the total
+    with phases("tournament"):
+        pass
+    (name, wall, cpu), split, last = phases.rows
+    assert name == "training" and wall > 0 and cpu is not None and cpu >= 0
+    assert split == ("  rollouts", 100.0, None) and last[0] == "tournament"
+    console = Console(record=True, width=200)
+    console.print(phases.table())
+    text = console.export_text()
+    assert "Where the time went" in text and "rollouts" in text
+    total = [line for line in text.splitlines() if "total" in line][0]
+    assert f"{wall + last[1]:.0f}" in total and "100" not in total
 
 
 def test_a_trained_lora_adapter_is_an_hf_spec_option(tmp_path):

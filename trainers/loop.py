@@ -183,7 +183,7 @@ class Trainer:
             self.warmup()
             if cfg.kl_coef > 0 and not is_lora(self.model):  # LoRA: the reference is the adapter off
                 self.reference = frozen_copy(self.model)
-            last = self.evaluate()
+            last = self._timed_evaluate()
             self.metrics.log(0, last)
             if self.progress:  # the evaluation before training
                 self.progress(0, last)
@@ -191,7 +191,7 @@ class Trainer:
             self.step += 1
             last = self.train_step()
             if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
-                last.update(self.evaluate())
+                last.update(self._timed_evaluate())
             self.metrics.log(self.step, last)
             if cfg.mode == "selfplay" and self.step % cfg.snapshot_every == 0:
                 self.pool.add_snapshot(self.step, self.model)
@@ -247,6 +247,10 @@ class Trainer:
         for name in cfg.eval_opponents:
             out[f"eval/win_rate_vs_{name}"] = self.win_rate(self.pool.factory(name), seeds)
         return out
+
+    def _timed_evaluate(self) -> dict[str, float]:
+        start = time.perf_counter()
+        return {**self.evaluate(), "time/eval_s": time.perf_counter() - start}
 
     def win_rate(self, opponent: Callable[[int], Any], seeds: list[int]) -> float:
         """Fraction of games the current policy wins against `opponent`, seats alternating."""

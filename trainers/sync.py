@@ -3,7 +3,9 @@
 * ``backend="hf"``: the `HFEngine` generates with the very model object the optimizer updates, on the
   trainer's device, so a sync only puts the model in eval mode (or copies the state dict into a
   separate engine model). Self-play snapshots of a LoRA run are extra peft adapters of that model,
-  served in the same batches (peft's mixed-adapter ``generate``).
+  served in the same batches (peft's mixed-adapter ``generate``). With `merged_rollouts` (LoRA, single
+  mode) it generates with a plain copy of the base whose weights get ``base + scale * B @ A`` after
+  every update (`merged_copy`, `merge_into`): no adapter layers in the sampling pass.
 * ``backend="vllm"``: a `VLLMSync` owns a `VLLMBackend` (`agora.agents.vllm`) started from a copy of the
   policy saved once. After each update the new weights go through vLLM's own weight-update API
   (`VLLMBackend.push_weights`: full fine-tuning) or as the LoRA adapter reloaded in place through
@@ -30,7 +32,42 @@ def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
         return VLLMSync(model, tokenizer, seed=cfg.seed, **vllm_engine_kwargs(cfg, model))
     from agora.agents.hf import HFEngine
 
+    if getattr(cfg, "merged_rollouts", False):
+        return HFEngine(merged_copy(model), tokenizer, seed=cfg.seed)
     return HFEngine(model, tokenizer, seed=cfg.seed)
+
+
+def merged_copy(model: Any) -> Any:
+    """A plain (non-peft) copy of LoRA `model`'s base, in the base's dtype, with the adapter merged in."""
+    import copy
+
+    plain = copy.deepcopy(model.get_base_model())
+    if "peft_config" in vars(plain):  # peft marks the model it wraps; the copy is a plain model
+        del plain.peft_config
+    for name, module in list(plain.named_modules()):
+        base_layer = getattr(module, "base_layer", None)
+        if base_layer is not None and hasattr(module, "lora_A"):
+            parent, _, child = name.rpartition(".")
+            setattr(plain.get_submodule(parent) if parent else plain, child, base_layer)
+    plain.eval()
+    for param in plain.parameters():
+        param.requires_grad_(False)
+    merge_into(plain, model)
+    return plain
+
+
+def merge_into(plain: Any, model: Any) -> None:
+    """Writes ``base + scale * B @ A`` of every LoRA layer of `model` into the same layer of `plain`."""
+    from agora._optional import require
+
+    torch = require("torch", "train")
+    targets = dict(plain.named_modules())
+    with torch.no_grad():
+        for name, module in model.get_base_model().named_modules():
+            if hasattr(module, "lora_A") and hasattr(module, "base_layer"):
+                weight = targets[name].weight
+                delta = module.get_delta_weight("default") if "default" in module.lora_A else 0.0
+                weight.copy_((module.base_layer.weight.float() + delta).to(weight.dtype))
 
 
 def vllm_engine_kwargs(cfg: Any, model: Any) -> dict[str, Any]:
@@ -68,7 +105,9 @@ def sync_weights(engine: Any, model: Any) -> None:
     if isinstance(engine, VLLMSync):
         engine.push(model)
         return
-    if engine.model is not model:
+    if is_lora(model) and not is_lora(engine.model):  # a merged copy (`merged_rollouts`)
+        merge_into(engine.model, model)
+    elif engine.model is not model:
         engine.model.load_state_dict(model.state_dict())
     engine.model.eval()
 

