@@ -1,0 +1,60 @@
+"""The demo's cost: wall-clock time, CPU time and peak RSS of one `agora demo` run, beside its goal.
+
+Runs ``agora demo`` (or ``--quick``) in a child process, lets it print its own per-phase table, then
+prints the whole run's wall time, CPU seconds (user + system, the child and its children) and peak RSS
+(the largest of the child's processes) next to the issue's goal of 8 minutes, with the load average
+before and after (the machine may be shared).
+
+    python benchmarks/demo.py [--quick] [--out runs/demo-bench] [-- extra agora demo options]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+GOAL_S = 8 * 60
+"""Issue 16: the demo takes at most 8 minutes on the 2-core reference machine."""
+
+
+def run_demo(args: list[str]) -> dict[str, float]:
+    """Runs ``agora demo ARGS`` to completion; its wall and CPU seconds and peak RSS in GB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "agora.cli", "demo", *args], check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_gb": after.ru_maxrss / 1024**2}  # ru_maxrss is in KiB
+
+
+def main() -> None:
+    """Runs the demo once and prints its cost beside the goal."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="time `agora demo --quick` (no training)")
+    parser.add_argument("--out", default="runs/demo-bench")
+    parser.add_argument("extra", nargs="*", help="more `agora demo` options (after --)")
+    args = parser.parse_args()
+    load_before = _load()
+    row = run_demo(["--out", args.out, *(["--quick"] if args.quick else []), *args.extra])
+    table = Table("run", "wall", "CPU s", "peak RSS GB", "goal", title=f"agora demo on {os.cpu_count()} cores; "
+                  f"load average before: {load_before}, after: {_load()}")
+    minutes, seconds = divmod(round(row["wall_s"]), 60)
+    table.add_row("agora demo" + (" --quick" if args.quick else ""), f"{minutes} min {seconds:02d} s",
+                  f"{row['cpu_s']:.0f}", f"{row['peak_rss_gb']:.2f}", f"<= {GOAL_S // 60} min")
+    Console(width=140).print(table)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()
