@@ -209,6 +209,10 @@ class TokenChatAgent(ChatAgent):
 
     def reset(self, seed: int | None = None) -> None:
         """Starts a new conversation (and forgets its token segments)."""
+        if self.history == "last_k" and self.last_k < 1:
+            # The current observation travels in the last exchange's segment: with none kept the model
+            # would see the first observation forever.
+            raise ValueError("token-level history keeps at least the last exchange: last_k must be >= 1")
         super().reset(seed)
         self._task_ids: list[int] = []
         self._exchanges: list[tuple[list[int], list[int]]] = []

@@ -101,6 +101,11 @@ class TrainConfig:
     system_prompt: str | None = None
     """The agent's system message; None uses the env's ``info["instructions"]``, "" sends none (shorter
     prompts for tiny models)."""
+    history: str = "full"
+    """The agent's history policy: ``"full"`` (every turn in every prompt) or ``"last_k"`` (the task and the
+    last `last_k` exchanges: shorter prompts where the observation holds the whole state, e.g. a board)."""
+    last_k: int = 2
+    """Exchanges kept with ``history = "last_k"`` (at least 1)."""
     max_turns: int = 32
     """Turns per episode before it is cut (truncated)."""
     warmup_steps: int = 0
@@ -190,6 +195,10 @@ class TrainConfig:
         if not 0 <= self.gae_lambda <= 1 or not 0 <= self.gamma <= 1:
             raise ConfigError(f"gamma and gae_lambda are in [0, 1]; got gamma={self.gamma}, "
                               f"gae_lambda={self.gae_lambda}.")
+        _choice("history", self.history, ("full", "last_k"))
+        if self.last_k < 1:
+            raise ConfigError(f"last_k must be >= 1 (the last exchange carries the current observation), got "
+                              f"{self.last_k}.")
         if self.merged_rollouts and (self.lora_rank <= 0 or self.backend != "hf" or self.mode != "single"):
             raise ConfigError("merged_rollouts needs lora_rank > 0, backend = 'hf' and mode = 'single' (self-play "
                               "snapshots are adapters of the peft model).")

@@ -98,7 +98,11 @@ class Trainer:
         from agora.agents.chat import SamplingParams
 
         sampling = SamplingParams(temperature=self.cfg.temperature, max_new_tokens=self.cfg.max_new_tokens)
-        return rollout_agent(self.engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+        return rollout_agent(self.engine, sampling=sampling, **self._chat_options())
+
+    def _chat_options(self) -> dict[str, Any]:
+        """The chat options of every agent the trainer plays (policy, snapshots): system prompt and history."""
+        return {"system_prompt": self.cfg.system_prompt, "history": self.cfg.history, "last_k": self.cfg.last_k}
 
     def _snapshot_agent(self, step: int, payload: Any) -> Any:
         """An agent playing snapshot `step`: a LoRA adapter in the rollout engine, or a frozen copy's engine."""
@@ -108,13 +112,13 @@ class Trainer:
         if is_lora(self.model):
             name = f"snapshot_{step}"
             add_snapshot_adapter(self.engine, self.model, name, payload)
-            return rollout_agent(self.engine, adapter=name, sampling=sampling, system_prompt=self.cfg.system_prompt)
+            return rollout_agent(self.engine, adapter=name, sampling=sampling, **self._chat_options())
         from agora.agents.hf import HFAgent, HFEngine
 
         engine = self._snapshot_engines.get(step)
         if engine is None:
             engine = self._snapshot_engines[step] = HFEngine(payload, self.tokenizer, seed=self.cfg.seed)
-        return HFAgent(engine, sampling=sampling, system_prompt=self.cfg.system_prompt)
+        return HFAgent(engine, sampling=sampling, **self._chat_options())
 
     def _evict_snapshot(self, step: int) -> None:
         """Frees what snapshot `step` held once it left the pool (its adapter, or its engine and copy)."""
@@ -125,7 +129,7 @@ class Trainer:
             engine.close()
 
     def _teacher(self) -> Any:
-        return RandomMoveTeacher(self.tokenizer, system_prompt=self.cfg.system_prompt)
+        return RandomMoveTeacher(self.tokenizer, **self._chat_options())
 
     def _seats(self) -> list[str]:
         return list(self._make_env().possible_agents) if self.cfg.mode == "selfplay" else []

@@ -26,11 +26,13 @@ class RandomMoveTeacher(TokenChatAgent):
 
     name = "random-move-teacher"
 
-    def __init__(self, tokenizer: Any, seed: int = 0, system_prompt: str | None = None):
+    def __init__(
+        self, tokenizer: Any, seed: int = 0, system_prompt: str | None = None, history: str = "full", last_k: int = 4
+    ):
         self.tokenizer = tokenizer
         self.rng = np.random.default_rng(seed)
         self._legal: list[str] = []
-        super().__init__(system_prompt=system_prompt)
+        super().__init__(system_prompt=system_prompt, history=history, last_k=last_k)
 
     def reset(self, seed: int | None = None) -> None:
         """New conversation; a seed reseeds the move choice."""

@@ -65,6 +65,11 @@ def test_history_last_k_keeps_task_and_recent_exchanges(engine):
     assert len(agent.visible_messages()) == 5  # system, task, last reply, new user ... and this reply
 
 
+def test_token_history_keeps_at_least_the_exchange_with_the_current_observation(engine):
+    with pytest.raises(ValueError, match="last_k must be >= 1"):
+        HFAgent(engine, history="last_k", last_k=0)
+
+
 def test_greedy_is_deterministic_and_forks_are_independent(engine):
     agent = HFAgent(engine, sampling=SamplingParams(temperature=0.0, max_new_tokens=6))
     a, b = agent.fork(), agent.fork()

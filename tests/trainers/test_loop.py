@@ -184,3 +184,25 @@ def test_merged_rollouts_sample_from_the_trained_adapter(tmp_path):
     assert not torch.allclose(base, expected, atol=1e-4)  # the adapter moved: the merge carries it
     with pytest.raises(ConfigError, match="merged_rollouts"):
         _cfg(tmp_path, lora_rank=4, merged_rollouts=True)  # self-play snapshots need the peft model
+
+
+def test_history_option_reaches_every_agent_and_bounds_the_prompts(tmp_path):
+    with pytest.raises(ConfigError, match="last_k must be >= 1"):
+        _cfg(tmp_path, history="last_k", last_k=0)
+    with pytest.raises(ConfigError, match="history must be one of"):
+        _cfg(tmp_path, history="recent")
+    cfg = _cfg(tmp_path, mode="single", env_id="games/TicTacToe-v0", env_kwargs={"opponent": "random"},
+               estimator="grpo", group_size=2, history="last_k", last_k=1)
+    trainer = Trainer(cfg)
+    for agent in (trainer._policy_agent(), trainer._teacher()):
+        assert (agent.history, agent.last_k) == ("last_k", 1)
+    agent = trainer._policy_agent()
+    agent.reset(seed=0)
+    env = trainer._make_env()
+    observation, info = env.reset(seed=0)
+    sizes = []
+    for _ in range(3):  # the env gets a move it rejects each turn (the third forfeits): observations alike
+        sizes.append(len(agent.act(observation, info).prompt_token_ids))
+        observation, _, _, _, info = env.step("no move")
+    # the task plus the last exchange (a reply of at most max_new_tokens and the rejection): no growth
+    assert max(sizes[1:]) - min(sizes[1:]) <= cfg.max_new_tokens and sizes[1] > sizes[0]
