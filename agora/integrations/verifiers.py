@@ -98,23 +98,35 @@ def _field(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
 
+def _as_dict(obj: Any) -> Any:
+    """A verifiers message part (a dict, or a pydantic model of its message types) as a plain dict."""
+    return obj.model_dump() if hasattr(obj, "model_dump") else obj
+
+
 def action_of(message: Any) -> tuple[str, str | None]:
     """The env action in an assistant message, and the id of the tool call it came from (None for text).
 
-    A tool call becomes agora's call text, ``{"name": ..., "arguments": {...}}`` (the env validates it);
-    text content is the action as written.
+    A tool call (OpenAI's nested shape or verifiers' flat one) goes through agora's one tool-call reader
+    (`agora.agents.parsing.from_openai_tool_calls`, bounded JSON) and becomes agora's call text,
+    ``{"name": ..., "arguments": {...}}``; a call whose arguments cannot be read is passed on as written,
+    so the env answers it with its error observation. Text content is the action as written.
     """
-    calls = _tool_calls(message)
+    from agora.agents.parsing import from_openai_tool_calls, tool_action
+    from agora.tools import ToolCallError
+
+    calls = [_as_dict(call) for call in _tool_calls(message)]
     if calls:
         call = calls[0]
-        function = _field(call, "function")
-        name = _field(function, "name") if function is not None else _field(call, "name")
-        arguments = _field(function, "arguments") if function is not None else _field(call, "arguments")
         try:
-            arguments = json.loads(arguments) if isinstance(arguments, str) else arguments
-        except ValueError:
-            pass  # the env reports malformed arguments as an error observation
-        return json.dumps({"name": name, "arguments": arguments}), _field(call, "id")
+            parsed = from_openai_tool_calls([call])
+        except ToolCallError:
+            parsed = []
+        if parsed:
+            return tool_action(parsed), _field(call, "id")
+        function = _field(call, "function") or call
+        return json.dumps({"name": _field(function, "name"), "arguments": _field(function, "arguments")}), _field(
+            call, "id"
+        )
     content = _content(message)
     if isinstance(content, list):  # content parts: the text ones, joined
         content = "".join(str(_field(part, "text") or "") for part in content)
