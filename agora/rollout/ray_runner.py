@@ -3,7 +3,7 @@
 `run_ray(env, agents, address=..., ...)` plans the same jobs as `agora.rollout.run` (same ids,
 seeds and agent seeds, so the same trajectories), splits them into batches of tasks (env id, seeds)
 and hands each batch to an actor that plays it with the ordinary rollout engine. Actors take a
-fraction of a CPU each (`cpus_per_actor`) and are spread over the cluster's nodes. Episodes come
+fraction of a CPU each (`cpus_per_actor`) and are dealt over the cluster's CPU nodes in turn. Episodes come
 back to the driver, which alone writes the JSONL (`EpisodeWriter`), each episode id at most once.
 
 When a worker node (or an actor) dies, its batches in flight are lost with it: the driver hands
@@ -107,12 +107,23 @@ class _Driver:
                  cpus_per_actor: float, max_attempts: int, writer: EpisodeWriter | None,
                  progress: RolloutProgress, on_batch: Callable[[list[Episode]], None] | None):
         self.ray, self.agents, self.settings = ray, agents, settings
-        self.cls = _actor_class(ray).options(num_cpus=cpus_per_actor, scheduling_strategy="SPREAD")
-        self.pool = [self.cls.remote() for _ in range(actors)]
+        self.actor_class, self.cpus_per_actor = _actor_class(ray), cpus_per_actor
+        self.cls = self.actor_class.options(num_cpus=cpus_per_actor, scheduling_strategy="SPREAD")
+        nodes = _nodes_with_cpus(ray)
+        self.pool = [self.placed(nodes[i % len(nodes)] if nodes else None) for i in range(actors)]
         self.max_attempts, self.writer, self.progress, self.on_batch = max_attempts, writer, progress, on_batch
         self.inflight: dict[Any, tuple[Any, Batch]] = {}
         self.episodes: dict[str, Episode] = {}
         self.last_ok: dict[int, float] = {}
+
+    def placed(self, node_id: str | None) -> Any:
+        """A new actor, preferably on `node_id` (elsewhere if that node has no room: a soft affinity)."""
+        if node_id is None:
+            return self.cls.remote()
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        strategy = NodeAffinitySchedulingStrategy(node_id, soft=True)
+        return self.actor_class.options(num_cpus=self.cpus_per_actor, scheduling_strategy=strategy).remote()
 
     def healthiest(self) -> Any:
         """The actor that answered most recently (other actors of a dead node may not be known dead yet)."""
@@ -153,6 +164,16 @@ class _Driver:
                     batch.attempt)
         self.record(batch, [_failed_episode(i, batch, error) for i in batch.wanted])
         return None
+
+
+def _nodes_with_cpus(ray: Any) -> list[str]:
+    """Ids of the live nodes that offer CPUs, in a fixed order: actors are dealt over them in turn.
+
+    Ray's SPREAD strategy is best effort; dealing the actors out explicitly makes every node (a head node
+    configured with CPUs included) take its share, which the lost-node recovery relies on being tested.
+    """
+    alive = [n for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) > 0]
+    return sorted(n["NodeID"] for n in alive)
 
 
 def _failed_episode(episode_id: str, batch: Batch, error: BaseException) -> Episode:

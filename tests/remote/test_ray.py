@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 import pytest
 
@@ -107,6 +108,19 @@ def test_a_batch_whose_actor_keeps_dying_is_recorded_failed_once(cluster, tmp_pa
 
 
 def test_a_worker_node_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_path, caplog) -> None:
+    """The worker node is killed when the first batch comes back. Its agents are slow (the head's are
+    not), so at that moment its actors (every other actor: they are dealt over the nodes in turn) surely
+    hold batches in flight: those are lost with the node and must be replayed elsewhere."""
+    from agora.agent import RandomAgent
+
+    head = ray.get_runtime_context().get_node_id()  # the driver joined through the head node
+
+    class SlowOffTheHead(RandomAgent):  # copied into the actors by value; same moves as "random"
+        def act(self, observation, info):
+            if ray.get_runtime_context().get_node_id() != head:
+                time.sleep(0.5)
+            return super().act(observation, info)
+
     worker = next(iter(cluster.worker_nodes))
     killed = []
 
@@ -117,7 +131,7 @@ def test_a_worker_node_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_
 
     out = tmp_path / "ray.jsonl"
     with caplog.at_level(logging.WARNING, logger="agora.rollout.ray"):
-        result = run_ray("games/TicTacToe-v0", "random", episodes=48, group_size=2, env_kwargs=ENV_KWARGS,
+        result = run_ray("games/TicTacToe-v0", SlowOffTheHead(), episodes=48, group_size=2, env_kwargs=ENV_KWARGS,
                          out=out, actors=4, batch_size=4, on_batch=kill_worker_node)
     assert killed and any("Ray lost a batch" in r.message for r in caplog.records)
     written = [Episode.from_json(x) for x in out.read_text().splitlines()]
