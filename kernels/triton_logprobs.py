@@ -86,13 +86,32 @@ def _forward_kernel(h_ptr, w_ptr, y_ptr, logp_ptr, ent_ptr, lse_ptr, N, V, H, st
 
 
 @triton.jit
-def _load_rows(rows, row_ok, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr):
+def _dlogits_block(h_ptr, w_ptr, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr, rows, cols, row_ok, col_ok, H,
+                   stride_h, stride_w, inv_t, BLOCK_N: tl.constexpr, BLOCK_V: tl.constexpr,
+                   BLOCK_K: tl.constexpr, PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """The recomputed ``dz / T`` tile of rows x cols, from the forward's saved row statistics."""
     y = tl.load(y_ptr + rows, mask=row_ok, other=0)
     lse = tl.load(lse_ptr + rows, mask=row_ok, other=0.0)
     ent = tl.load(ent_ptr + rows, mask=row_ok, other=0.0)
     g_l = tl.load(gl_ptr + rows, mask=row_ok, other=0.0)
     g_e = tl.load(ge_ptr + rows, mask=row_ok, other=0.0)
-    return y, lse, ent, g_l, g_e
+    z = _logits_tile(h_ptr, w_ptr, rows, cols, row_ok, col_ok, H, stride_h, stride_w, inv_t,
+                     BLOCK_N, BLOCK_V, BLOCK_K, PRECISION, UPCAST)
+    return _dlogits_tile(z, cols, row_ok, col_ok, y, lse, ent, g_l, g_e, inv_t)
+
+
+@triton.jit
+def _accumulate(dz, src_ptr, src_rows, src_ok, stride_src, out_ptr, out_rows, out_ok, H,
+                BLOCK_K: tl.constexpr, PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """``out[out_rows] += dz @ src[src_rows]`` over every tile of the hidden size (``out`` is fp32, H wide)."""
+    for k0 in range(0, H, BLOCK_K):
+        ks = k0 + tl.arange(0, BLOCK_K)
+        k_ok = ks < H
+        src = tl.load(src_ptr + src_rows[:, None] * stride_src + ks[None, :],
+                      mask=src_ok[:, None] & k_ok[None, :], other=0.0)
+        out = out_ptr + out_rows[:, None] * H + ks[None, :]
+        mask = out_ok[:, None] & k_ok[None, :]
+        tl.store(out, _dot(dz, src, tl.load(out, mask=mask, other=0.0), PRECISION, UPCAST), mask=mask)
 
 
 @triton.jit
@@ -101,22 +120,13 @@ def _grad_hidden_kernel(h_ptr, w_ptr, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr, d
                         BLOCK_K: tl.constexpr, PRECISION: tl.constexpr, UPCAST: tl.constexpr):
     rows = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
     row_ok = rows < N
-    y, lse, ent, g_l, g_e = _load_rows(rows, row_ok, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr)
     for v0 in range(0, V, BLOCK_V):
         cols = v0 + tl.arange(0, BLOCK_V)
         col_ok = cols < V
-        z = _logits_tile(h_ptr, w_ptr, rows, cols, row_ok, col_ok, H, stride_h, stride_w, inv_t,
-                         BLOCK_N, BLOCK_V, BLOCK_K, PRECISION, UPCAST)
-        dz = _dlogits_tile(z, cols, row_ok, col_ok, y, lse, ent, g_l, g_e, inv_t).to(w_ptr.dtype.element_ty)
-        for k0 in range(0, H, BLOCK_K):
-            ks = k0 + tl.arange(0, BLOCK_K)
-            k_ok = ks < H
-            w = tl.load(w_ptr + cols[:, None] * stride_w + ks[None, :], mask=col_ok[:, None] & k_ok[None, :],
-                        other=0.0)
-            out = dh_ptr + rows[:, None] * H + ks[None, :]
-            out_ok = row_ok[:, None] & k_ok[None, :]
-            acc = _dot(dz, w, tl.load(out, mask=out_ok, other=0.0), PRECISION, UPCAST)
-            tl.store(out, acc, mask=out_ok)
+        dz = _dlogits_block(h_ptr, w_ptr, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr, rows, cols, row_ok, col_ok, H,
+                            stride_h, stride_w, inv_t, BLOCK_N, BLOCK_V, BLOCK_K, PRECISION, UPCAST)
+        _accumulate(dz.to(w_ptr.dtype.element_ty), w_ptr, cols, col_ok, stride_w, dh_ptr, rows, row_ok, H,
+                    BLOCK_K, PRECISION, UPCAST)
 
 
 @triton.jit
@@ -128,19 +138,10 @@ def _grad_weight_kernel(h_ptr, w_ptr, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr, d
     for n0 in range(0, N, BLOCK_N):
         rows = n0 + tl.arange(0, BLOCK_N)
         row_ok = rows < N
-        y, lse, ent, g_l, g_e = _load_rows(rows, row_ok, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr)
-        z = _logits_tile(h_ptr, w_ptr, rows, cols, row_ok, col_ok, H, stride_h, stride_w, inv_t,
-                         BLOCK_N, BLOCK_V, BLOCK_K, PRECISION, UPCAST)
-        dz = _dlogits_tile(z, cols, row_ok, col_ok, y, lse, ent, g_l, g_e, inv_t).to(h_ptr.dtype.element_ty)
-        for k0 in range(0, H, BLOCK_K):
-            ks = k0 + tl.arange(0, BLOCK_K)
-            k_ok = ks < H
-            h = tl.load(h_ptr + rows[:, None] * stride_h + ks[None, :], mask=row_ok[:, None] & k_ok[None, :],
-                        other=0.0)
-            out = dw_ptr + cols[:, None] * H + ks[None, :]
-            out_ok = col_ok[:, None] & k_ok[None, :]
-            acc = _dot(tl.trans(dz), h, tl.load(out, mask=out_ok, other=0.0), PRECISION, UPCAST)
-            tl.store(out, acc, mask=out_ok)
+        dz = _dlogits_block(h_ptr, w_ptr, y_ptr, lse_ptr, ent_ptr, gl_ptr, ge_ptr, rows, cols, row_ok, col_ok, H,
+                            stride_h, stride_w, inv_t, BLOCK_N, BLOCK_V, BLOCK_K, PRECISION, UPCAST)
+        _accumulate(tl.trans(dz.to(h_ptr.dtype.element_ty)), h_ptr, rows, row_ok, stride_h, dw_ptr, cols, col_ok, H,
+                    BLOCK_K, PRECISION, UPCAST)
 
 
 def _config(hidden: torch.Tensor) -> dict[str, Any]:
