@@ -11,10 +11,10 @@ docker CLI.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import threading
-import time
+
+from _bench import p50_p95, run_threads, timed
 
 import agora.sandbox
 from agora.sandbox.docker_backend import DEFAULT_IMAGE
@@ -27,15 +27,13 @@ def ms(seconds: float) -> str:
 
 
 def record(name: str, samples: list[float], note: str = "") -> None:
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, int(0.95 * len(samples)))]
-    ROWS.append((name, ms(statistics.median(samples)), ms(p95), f"n={len(samples)} {note}".strip()))
+    p50, p95 = p50_p95(samples)
+    ROWS.append((name, ms(p50), ms(p95), f"n={len(samples)} {note}".strip()))
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def seconds(fn) -> float:
+    """Wall seconds of one call of `fn`."""
+    return timed(fn)[1]
 
 
 def cold_starts(n: int) -> None:
@@ -47,7 +45,7 @@ def cold_starts(n: int) -> None:
             nonlocal box
             box = agora.sandbox.create(pool_size=0, memory_mb=320)  # limits of their own: no warm pool
 
-        samples.append(timed(make))
+        samples.append(seconds(make))
         box.close()
     record("cold start (create -> server ready)", samples)
 
@@ -63,7 +61,7 @@ def warm_acquires(n: int) -> None:
             nonlocal box
             box = agora.sandbox.create(pool_size=1)
 
-        samples.append(timed(take))
+        samples.append(seconds(take))
         box.close()  # reset and back into the pool
     record("warm acquire (from pool)", samples, "close = reset + return")
 
@@ -71,25 +69,20 @@ def warm_acquires(n: int) -> None:
 def warm_execs(backend: str, n: int) -> None:
     with agora.sandbox.create(backend=backend, pool_size=1) as box:
         box.exec("true")
-        record(f"{backend}: exec `true`", [timed(lambda: box.exec("true")) for _ in range(n)])
+        record(f"{backend}: exec `true`", [seconds(lambda: box.exec("true")) for _ in range(n)])
         record(
             f"{backend}: exec `python3 -c pass`",
-            [timed(lambda: box.exec("python3 -c pass")) for _ in range(n // 5)],
+            [seconds(lambda: box.exec("python3 -c pass")) for _ in range(n // 5)],
         )
-        record(f"{backend}: reset (new episode)", [timed(box.reset) for _ in range(n // 10)])
+        record(f"{backend}: reset (new episode)", [seconds(box.reset) for _ in range(n // 10)])
 
 
 def throughput(concurrency: int, per_box: int) -> None:
     boxes = [agora.sandbox.create(pool_size=concurrency) for _ in range(concurrency)]
     for box in boxes:
         box.exec("true")
-    threads = [threading.Thread(target=lambda b=b: [b.exec("true") for _ in range(per_box)]) for b in boxes]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_threads([threading.Thread(target=lambda b=b: [b.exec("true") for _ in range(per_box)])
+                           for b in boxes])
     for box in boxes:
         box.close()
     total = concurrency * per_box
@@ -111,7 +104,7 @@ def baselines(n: int) -> None:
     record(
         "baseline: docker run --rm (CLI)",
         [
-            timed(lambda: cli("run", "--rm", "--network", "none", "--entrypoint", "true", DEFAULT_IMAGE))
+            seconds(lambda: cli("run", "--rm", "--network", "none", "--entrypoint", "true", DEFAULT_IMAGE))
             for _ in range(n)
         ],
     )
@@ -124,14 +117,14 @@ def baselines(n: int) -> None:
     try:
         record(
             "baseline: docker exec `true` (CLI)",
-            [timed(lambda: cli("exec", cid, "true")) for _ in range(n * 2)],
+            [seconds(lambda: cli("exec", cid, "true")) for _ in range(n * 2)],
         )
         import docker
 
         container = docker.from_env().containers.get(cid)
         record(
             "baseline: exec_run `true` (docker SDK)",
-            [timed(lambda: container.exec_run("true")) for _ in range(n * 2)],
+            [seconds(lambda: container.exec_run("true")) for _ in range(n * 2)],
         )
     finally:
         cli("rm", "-f", cid)

@@ -14,10 +14,12 @@ Resets use a new seed each time, so each one loads the task page afresh (no pris
 from __future__ import annotations
 
 import argparse
-import statistics
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+from _bench import p50_p95, run_threads, timed
 
 import agora
 from agora.envs.web.miniwob.agents import miniwob_plan
@@ -28,46 +30,25 @@ TEXT_TASKS = ("click-button", "click-checkboxes", "enter-text", "login-user", "c
 
 def percentiles(values: list[float]) -> tuple[float, float]:
     """p50 and p95 in milliseconds."""
-    ordered = sorted(values)
-    return (
-        statistics.median(ordered) * 1000,
-        ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000,
-    )
+    p50, p95 = p50_p95(values)
+    return p50 * 1000, p95 * 1000
 
 
-def timed(fn: Callable, *args, **kwargs):
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start
-
-
-def text_miniwob(episodes: int) -> tuple[list[float], list[float]]:
+def timed_episodes(env: Any, seeds: range, actor_for: Callable[[Any, Any], Callable[[Any], str | None]],
+                   max_steps: int = 20) -> tuple[list[float], list[float]]:
+    """Reset and step latencies of one env over `seeds` (a warm-up reset first); `actor_for(env, obs)`
+    gives each episode a function from observation to the next action (None ends the episode)."""
     resets, steps = [], []
-    for task in TEXT_TASKS:
-        env = agora.make(f"web/miniwob.{task}-v0")
-        env.reset(seed=10_000)  # warm the context
-        for seed in range(episodes // len(TEXT_TASKS) + 1):
-            (obs, _), dt = timed(env.reset, seed=seed)
-            resets.append(dt)
-            for action in ["noop()", *miniwob_plan(task, obs)]:
-                result, dt = timed(env.step, action)
-                steps.append(dt)
-                if result[2]:
-                    break
-        env.close()
-    return resets, steps
-
-
-def text_shop(episodes: int) -> tuple[list[float], list[float]]:
-    resets, steps = [], []
-    env = agora.make("web/shop.buy-v0")
-    env.reset(seed=10_000)
-    for seed in range(max(3, episodes // 3)):
+    env.reset(seed=10_000)  # warm the context
+    for seed in seeds:
         (obs, _), dt = timed(env.reset, seed=seed)
         resets.append(dt)
-        expert = ShopExpert(env.unwrapped.session)
-        for _ in range(20):
-            result, dt = timed(env.step, expert.act(obs))
+        act = actor_for(env, obs)
+        for _ in range(max_steps):
+            action = act(obs)
+            if action is None:
+                break
+            result, dt = timed(env.step, action)
             steps.append(dt)
             obs = result[0]
             if result[2]:
@@ -76,20 +57,30 @@ def text_shop(episodes: int) -> tuple[list[float], list[float]]:
     return resets, steps
 
 
-def pixel(env_id: str, episodes: int, actions: list[str]) -> tuple[list[float], list[float]]:
+def planned(actions: list[str]) -> Callable[[Any], str | None]:
+    """An actor that plays `actions` in order, whatever it sees, then stops."""
+    remaining = iter(actions)
+    return lambda _obs: next(remaining, None)
+
+
+def text_miniwob(episodes: int) -> tuple[list[float], list[float]]:
     resets, steps = [], []
-    env = agora.make(env_id)
-    env.reset(seed=10_000)
-    for seed in range(episodes):
-        _, dt = timed(env.reset, seed=seed)
-        resets.append(dt)
-        for action in actions:
-            result, dt = timed(env.step, action)
-            steps.append(dt)
-            if result[2]:
-                break
-    env.close()
+    for task in TEXT_TASKS:
+        env = agora.make(f"web/miniwob.{task}-v0")
+        more = timed_episodes(env, range(episodes // len(TEXT_TASKS) + 1),
+                              lambda _env, obs, task=task: planned(["noop()", *miniwob_plan(task, obs)]))
+        resets += more[0]
+        steps += more[1]
     return resets, steps
+
+
+def text_shop(episodes: int) -> tuple[list[float], list[float]]:
+    return timed_episodes(agora.make("web/shop.buy-v0"), range(max(3, episodes // 3)),
+                          lambda env, _obs: ShopExpert(env.unwrapped.session).act)
+
+
+def pixel(env_id: str, episodes: int, actions: list[str]) -> tuple[list[float], list[float]]:
+    return timed_episodes(agora.make(env_id), range(episodes), lambda _env, _obs: planned(actions))
 
 
 def throughput(n_envs: int, seconds: float) -> float:
@@ -109,13 +100,7 @@ def throughput(n_envs: int, seconds: float) -> float:
                 envs[k].step("noop()")
                 counts[k] += 1
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n_envs)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_threads([threading.Thread(target=worker, args=(k,)) for k in range(n_envs)])
     for env in envs:
         env.close()
     return sum(counts) / elapsed
