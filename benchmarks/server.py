@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/server.py            # all three parts
     .venv/bin/python benchmarks/server.py --skip-ray --sessions 2000
     .venv/bin/python benchmarks/server.py --only-ray --episodes 10000
+    .venv/bin/python benchmarks/server.py --profile      # where a round trip's time goes (both ends)
 
 1. Step round trip, TicTacToe against a random opponent (single-agent `GameEnv`), one client:
    in-process, a raw WebSocket echo of the same frame sizes over two transports (websockets' sync
@@ -308,8 +309,15 @@ def main() -> None:
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--only-ray", action="store_true")
     parser.add_argument("--skip-sessions", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="only the round trip's breakdown by stage")
     args = parser.parse_args()
     console.print(f"load average before: {load()} ({os.cpu_count()} cores)")
+    if args.profile:
+        from server_profile import profile_round_trip
+
+        console.print(profile_round_trip(args.steps, step_loop))
+        console.print(f"load average after: {load()}")
+        return
     if not args.only_ray:
         console.print(part_round_trip(args.steps))
         if not args.skip_sessions:
