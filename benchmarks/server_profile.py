@@ -48,12 +48,15 @@ SERVER_STAGES = (
     ("read callback (all of it)", "FastPathConnection.data_received"),
     ("  frame parse (websockets)", "ServerProtocol.receive_data"),
     ("  fast path (all of it)", "EnvServer.answer_now"),
-    ("    decode + validate request", "protocol.parse_request"),
-    ("    env call (step + opponent)", "session._timed"),
+    ("    decode step (parse_step)", "protocol.parse_step"),
+    ("    decode + validate request (pydantic)", "protocol.parse_request"),
+    ("    dispatch (answer_inline)", "Session.answer_inline"),
+    ("      env call (step + opponent)", "session._timed"),
     ("    encode reply", "protocol.encode_reply"),
     ("  frame reply (websockets)", "ServerProtocol.send_text"),
-    ("  socket write (send_data)", "FastPathConnection.send_data"),
+    ("  socket write (websockets' send_data)", "FastPathConnection.send_data"),
 )
+"""(name, wrapped function); a stage's figure includes the stages indented under it."""
 
 
 def instrument_server() -> None:
@@ -65,7 +68,7 @@ def instrument_server() -> None:
     from agora.server.connection import FastPathConnection
 
     owners = {"FastPathConnection": FastPathConnection, "ServerProtocol": ServerProtocol, "EnvServer": EnvServer,
-              "protocol": protocol, "session": session}
+              "protocol": protocol, "session": session, "Session": session.Session}
     for name, target in SERVER_STAGES:
         owner, attr = target.split(".")
         wrap(owners[owner], attr, name)
@@ -100,10 +103,10 @@ def serve_instrumented() -> None:
 
 
 CLIENT_STAGES = (
-    ("RemoteEnv.step (all of it)", "RemoteEnv.step"),
+    ("RemoteEnv.step (all of it, per step)", "RemoteEnv.step"),
     ("  encode request", "client._dumps"),
     ("  frame + socket write", "WireSocket.send_text"),
-    ("  socket read (+ flush, parse)", "WireSocket._fill"),
+    ("  socket read + frame parse", "WireSocket.recv"),
     ("    frame parse (websockets)", "ClientProtocol.receive_data"),
     ("  parse reply", "protocol.parse_reply"),
 )
@@ -181,6 +184,9 @@ def _rows(table: Table, end: str, counts: dict[str, list[int]], cpu_ns: float, r
     stages = SERVER_STAGES if end == "server" else CLIENT_STAGES
     for name, _ in stages:
         calls, ns = counts.get(name, (0, 0))
+        if name.startswith("RemoteEnv.step"):  # per step, not per request (resets are requests too)
+            table.add_row(name, f"{calls / requests:.2f}", f"{ns / max(calls, 1) / 1e3:.1f}")
+            continue
         table.add_row(name, f"{calls / requests:.2f}", f"{ns / requests / 1e3:.1f}")
     if covered is not None:
         rest = (cpu_ns - counts[covered][1]) / requests / 1e3

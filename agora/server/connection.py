@@ -9,9 +9,15 @@ fast path is skipped while any earlier request of the connection is still queued
 answered, while the transport's write buffer is full (a client that does not read gets no more
 replies written for it), and once the connection is closing.
 
-This subclass relies on websockets' `Connection.process_event`, `protocol`, `send_data`,
-`set_connection_exc`, `transport` and `paused` (websockets 17; the version is pinned below 18 in
-the ``server`` extra; tests/server/test_fast_path.py covers each use).
+The common request, one whole text frame in one read, skips websockets' frame parser and frame
+serializer too (`agora.remote.wire.single_frame`, `frame_header`): `data_received` answers it
+straight from the bytes read, and writes the reply's frames with one `transport.write`. Any other
+read, and any request the fast path declines, goes to websockets' `data_received` untouched.
+
+This subclass relies on websockets' `Connection.data_received`, `process_event`, `protocol` (its
+parser, reader buffer, `current_size`, `writes`), `send_data`, `set_connection_exc`, `transport` and
+`paused` (websockets 17; the version is pinned below 18 in the ``server`` extra;
+tests/server/test_fast_path.py covers each use).
 """
 
 from __future__ import annotations
@@ -23,8 +29,12 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+from agora.remote.wire import TEXT, at_frame_boundary, frame_header, single_frame
+
 FastAnswer = Callable[[bytes], "tuple[str, list[bytes]] | None"]
 """Reply frames for one text request frame, or None when the request must take the ordinary path."""
+FAST_FRAME_MAX_BYTES = 1 << 16
+"""Larger frames always go through websockets' parser (and `EnvServer.answer`)."""
 
 
 class FastPathConnection(ServerConnection):
@@ -58,15 +68,37 @@ class FastPathConnection(ServerConnection):
         """Called by the handler after it sent the reply to a request of the ordinary path."""
         self.backlog -= 1
 
+    def _may_answer_now(self) -> bool:
+        return (self.fast is not None and not self.backlog and not self.paused
+                and self.protocol.state is State.OPEN and not self.protocol.writes
+                and not self.protocol.expect_continuation_frame)
+
+    def data_received(self, data: bytes) -> None:
+        """Answers a read that is one whole request frame at once; gives anything else to websockets."""
+        if self._may_answer_now() and at_frame_boundary(self.protocol):
+            frame = single_frame(data, masked=True, max_size=FAST_FRAME_MAX_BYTES)
+            if frame is not None and frame[0] == TEXT:
+                reply = self.fast(frame[1])
+                if reply is not None:
+                    text, frames = reply
+                    payload = text.encode()
+                    parts = [frame_header(TEXT, len(payload)), payload]
+                    for blob in frames:
+                        parts += (frame_header(0x2, len(blob)), blob)
+                    try:
+                        self.transport.write(b"".join(parts))
+                    except Exception as exc:  # as websockets' send_data does with a failed write
+                        self.set_connection_exc(exc)
+                    return
+        super().data_received(data)
+
     def process_event(self, event: Any) -> None:
         """Answers a fast request at once; queues everything else for the handler (websockets' path)."""
         if not isinstance(event, Frame):  # the opening handshake's request
             super().process_event(event)
             return
-        fast = self.fast
-        if (fast is not None and event.opcode is Opcode.TEXT and event.fin and not self.backlog
-                and not self.paused and self.protocol.state is State.OPEN):
-            reply = fast(event.data)
+        if event.opcode is Opcode.TEXT and event.fin and self._may_answer_now():
+            reply = self.fast(event.data)
             if reply is not None:
                 text, frames = reply
                 self.protocol.send_text(text.encode())
