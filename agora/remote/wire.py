@@ -21,6 +21,7 @@ import collections
 import os
 import socket
 import ssl
+import urllib.parse
 from typing import Any
 
 from agora._optional import require
@@ -90,6 +91,42 @@ except ImportError:  # pragma: no cover - the server extra is missing; WireSocke
     _PARSE_CODE = _AT_EOF_CODE = _apply_mask = None
 
 
+def open_socket(uri: Any, timeout_s: float) -> socket.socket:
+    """A TCP connection towards `uri` (a websockets ``WebSocketURI``), through a proxy as websockets' clients dial.
+
+    The proxy comes from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``WS_PROXY``
+    and their lowercase forms; ``NO_PROXY`` bypasses it) through websockets' own `get_proxy`, and the
+    tunnel is websockets' own: HTTP CONNECT for ``http://`` and ``https://`` proxies, SOCKS for
+    ``socks5h://`` and the like (that one needs ``python-socks``).
+
+    Raises:
+        OSError: the connection or the proxy failed (`ConnectionError` naming the proxy).
+    """
+    proxies = require("websockets.proxy", "server")
+    proxy = proxies.get_proxy(uri)
+    if proxy is None:
+        return socket.create_connection((uri.host, uri.port), timeout=timeout_s)
+    dial = require("websockets.sync.client", "server")
+    deadline = require("websockets.sync.utils", "server").Deadline(timeout_s)
+    try:
+        parsed = proxies.parse_proxy(proxy)
+        if uri.secure and parsed.scheme == "https":  # TLS inside TLS: websockets' sync client only
+            raise ValueError("agora's client cannot reach a wss:// server through an https:// proxy; "
+                             "use an http:// proxy or list the server in NO_PROXY")
+        if parsed.scheme.startswith("socks"):
+            sock = dial.connect_socks_proxy(parsed, uri, deadline)
+        else:
+            sock = dial.connect_http_proxy(parsed, uri, deadline)
+    except OSError:
+        raise
+    except Exception as e:  # websockets' InvalidProxy(Status), ProxyError, a missing python-socks
+        where = urllib.parse.urlsplit(proxy)  # named without its credentials
+        raise ConnectionError(f"through the proxy {where.scheme}://{where.hostname}:{where.port}: "
+                              f"{type(e).__name__}: {e}") from e
+    sock.settimeout(timeout_s)
+    return sock
+
+
 class WireSocket:
     """One client WebSocket connection; `send_text` and `recv` block the calling thread.
 
@@ -110,7 +147,7 @@ class WireSocket:
         self.max_size = max_size
         self._open_state = require("websockets.protocol", "server").State.OPEN
         self._events: collections.deque[Any] = collections.deque()
-        sock = socket.create_connection((uri.host, uri.port), timeout=open_timeout_s)
+        sock = open_socket(uri, open_timeout_s)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if uri.secure:
