@@ -211,20 +211,21 @@ async def _open(url: str, gate: asyncio.Semaphore):
         return await AsyncRemoteEnv.create(url, "example/CountUp-v0")
 
 
-async def _play(env, steps: int) -> int:
-    answered = 0
+async def _play(env, steps: int) -> tuple[int, int]:
+    answered = stepped = 0
     await env.reset(seed=0)
     answered += 1
     for k in range(steps):
         _, _, terminated, truncated, _ = await env.step(str(k + 1))
         answered += 1
+        stepped += 1
         if terminated or truncated:
             await env.reset(seed=k)
             answered += 1
-    return answered
+    return answered, stepped
 
 
-async def _many(url: str, sessions: int, steps: int) -> tuple[int, float, float]:
+async def _many(url: str, sessions: int, steps: int) -> tuple[int, int, int, float, float]:
     """Opens every session (connect + make), then plays them all at once; counts answered requests."""
     gate = asyncio.Semaphore(128)
     t0 = time.perf_counter()
@@ -240,8 +241,8 @@ async def _many(url: str, sessions: int, steps: int) -> tuple[int, float, float]
     if failures:
         console.print(f"[red]{len(failures)} sessions failed, first: {failures[0]!r}[/red]")
     await asyncio.gather(*[env.close() for env in opened], return_exceptions=True)
-    answered = sum(r for r in results if isinstance(r, int))
-    return answered, connect_s, play_s
+    done = [r for r in results if isinstance(r, tuple)]
+    return sum(r[0] for r in done), sum(r[1] for r in done), len(done), connect_s, play_s
 
 
 def part_sessions(sessions: int, steps: int) -> Table:
@@ -250,14 +251,15 @@ def part_sessions(sessions: int, steps: int) -> Table:
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * sessions + 256)), hard))
     proc, url = start_server("--max-sessions", str(sessions + 10))
     try:
-        answered, connect_s, play_s = asyncio.run(_many(url, sessions, steps))
+        answered, stepped, served, connect_s, play_s = asyncio.run(_many(url, sessions, steps))
     finally:
         proc.kill()
     expected = sessions * (steps + 1)
-    table = Table("sessions", "requests answered", "expected (at least)", "requests/s", "connect + make s", "play s",
+    table = Table("sessions", "sessions answered", "requests answered", "expected (at least)", "requests/s",
+                  "steps/s", "connect + make s", "play s",
                   title=f"2. {sessions} concurrent sessions on one server process (example/CountUp-v0)")
-    table.add_row(str(sessions), str(answered), str(expected), f"{answered / play_s:,.0f}", f"{connect_s:.1f}",
-                  f"{play_s:.1f}")
+    table.add_row(str(sessions), str(served), str(answered), str(expected), f"{answered / play_s:,.0f}",
+                  f"{stepped / play_s:,.0f}", f"{connect_s:.1f}", f"{play_s:.1f}")
     return table
 
 
