@@ -37,7 +37,7 @@ from agora.remote.wire import BINARY, TEXT, at_frame_boundary, frame_header, sin
 FastAnswer = Callable[[bytes], "tuple[str, list[bytes]] | None"]
 """Reply frames for one text request frame, or None when the request must take the ordinary path."""
 FAST_FRAME_MAX_BYTES = 1 << 16
-"""Larger frames always go through websockets' parser (and `EnvServer.answer`)."""
+"""Larger frames (and frames over the connection's limit) always go through websockets' parser."""
 
 
 class FastPathConnection(ServerConnection):
@@ -53,6 +53,8 @@ class FastPathConnection(ServerConnection):
         self.fast: FastAnswer | None = None
         self.backlog = 0
         self._declined = False  # `fast` already declined the frame websockets is about to parse
+        limit = self.protocol.max_message_size
+        self._frame_max = FAST_FRAME_MAX_BYTES if limit is None else min(limit, FAST_FRAME_MAX_BYTES)
 
     def close_now(self, code: int, reason: str) -> None:
         """Sends a close frame and ends the TCP connection after it, without waiting for the client's.
@@ -80,7 +82,7 @@ class FastPathConnection(ServerConnection):
     def data_received(self, data: bytes) -> None:
         """Answers a read that is one whole request frame at once; gives anything else to websockets."""
         if self._may_answer_now() and at_frame_boundary(self.protocol):
-            frame = single_frame(data, masked=True, max_size=FAST_FRAME_MAX_BYTES)
+            frame = single_frame(data, masked=True, max_size=self._frame_max)
             if frame is not None and frame[0] == TEXT:
                 reply = self.fast(frame[1])
                 if reply is not None:

@@ -391,11 +391,12 @@ _STEP_KEYS = frozenset({"id", "op", "handle", "action"})
 def parse_step(raw: bytes, max_bytes: int) -> StepCall | None:
     """A ``step`` request read without pydantic's cost, or None to leave the frame to `parse_request`.
 
-    The hot path of a rollout. It accepts only what `parse_request` accepts with the same fields
-    (a JSON object with exactly the keys of `StepRequest`, integers where they must be, the same
-    bounds and depth limit) and refuses nothing itself: anything else (another op, floats or
-    strings for integers, unknown keys, invalid UTF-8, NaN, big integers) returns None and gets
-    `parse_request`'s answer. tests/server/test_protocol.py feeds both the same hostile corpus.
+    The hot path of a rollout. It accepts only what `parse_request` accepts, with the same fields
+    (a JSON object with no key outside those of `StepRequest`, ``action`` optional, integers where
+    they must be, the same bounds and depth limit), and refuses nothing itself: anything else
+    (another op, floats or strings for integers, unknown keys, invalid UTF-8, NaN, big integers)
+    returns None and gets `parse_request`'s answer. tests/server/test_wire_agreement.py feeds both
+    the same hostile corpus.
     """
     if orjson is None or len(raw) > max_bytes:
         return None
