@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/server.py            # all three parts
     .venv/bin/python benchmarks/server.py --skip-ray --sessions 2000
     .venv/bin/python benchmarks/server.py --only-ray --episodes 10000
+    .venv/bin/python benchmarks/server.py --profile      # where a round trip's time goes (both ends)
 
 1. Step round trip, TicTacToe against a random opponent (single-agent `GameEnv`), one client:
    in-process, a raw WebSocket echo of the same frame sizes over two transports (websockets' sync
@@ -210,20 +211,21 @@ async def _open(url: str, gate: asyncio.Semaphore):
         return await AsyncRemoteEnv.create(url, "example/CountUp-v0")
 
 
-async def _play(env, steps: int) -> int:
-    answered = 0
+async def _play(env, steps: int) -> tuple[int, int]:
+    answered = stepped = 0
     await env.reset(seed=0)
     answered += 1
     for k in range(steps):
         _, _, terminated, truncated, _ = await env.step(str(k + 1))
         answered += 1
+        stepped += 1
         if terminated or truncated:
             await env.reset(seed=k)
             answered += 1
-    return answered
+    return answered, stepped
 
 
-async def _many(url: str, sessions: int, steps: int) -> tuple[int, float, float]:
+async def _many(url: str, sessions: int, steps: int) -> tuple[int, int, int, float, float]:
     """Opens every session (connect + make), then plays them all at once; counts answered requests."""
     gate = asyncio.Semaphore(128)
     t0 = time.perf_counter()
@@ -239,8 +241,8 @@ async def _many(url: str, sessions: int, steps: int) -> tuple[int, float, float]
     if failures:
         console.print(f"[red]{len(failures)} sessions failed, first: {failures[0]!r}[/red]")
     await asyncio.gather(*[env.close() for env in opened], return_exceptions=True)
-    answered = sum(r for r in results if isinstance(r, int))
-    return answered, connect_s, play_s
+    done = [r for r in results if isinstance(r, tuple)]
+    return sum(r[0] for r in done), sum(r[1] for r in done), len(done), connect_s, play_s
 
 
 def part_sessions(sessions: int, steps: int) -> Table:
@@ -249,14 +251,15 @@ def part_sessions(sessions: int, steps: int) -> Table:
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * sessions + 256)), hard))
     proc, url = start_server("--max-sessions", str(sessions + 10))
     try:
-        answered, connect_s, play_s = asyncio.run(_many(url, sessions, steps))
+        answered, stepped, served, connect_s, play_s = asyncio.run(_many(url, sessions, steps))
     finally:
         proc.kill()
     expected = sessions * (steps + 1)
-    table = Table("sessions", "requests answered", "expected (at least)", "requests/s", "connect + make s", "play s",
+    table = Table("sessions", "sessions answered", "requests answered", "expected (at least)", "requests/s",
+                  "steps/s", "connect + make s", "play s",
                   title=f"2. {sessions} concurrent sessions on one server process (example/CountUp-v0)")
-    table.add_row(str(sessions), str(answered), str(expected), f"{answered / play_s:,.0f}", f"{connect_s:.1f}",
-                  f"{play_s:.1f}")
+    table.add_row(str(sessions), str(served), str(answered), str(expected), f"{answered / play_s:,.0f}",
+                  f"{stepped / play_s:,.0f}", f"{connect_s:.1f}", f"{play_s:.1f}")
     return table
 
 
@@ -308,8 +311,15 @@ def main() -> None:
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--only-ray", action="store_true")
     parser.add_argument("--skip-sessions", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="only the round trip's breakdown by stage")
     args = parser.parse_args()
     console.print(f"load average before: {load()} ({os.cpu_count()} cores)")
+    if args.profile:
+        from server_profile import profile_round_trip
+
+        console.print(profile_round_trip(args.steps, step_loop))
+        console.print(f"load average after: {load()}")
+        return
     if not args.only_ray:
         console.print(part_round_trip(args.steps))
         if not args.skip_sessions:

@@ -213,10 +213,12 @@ class EnvServer:
         """
         if session.busy or len(data) > FAST_PATH_MAX_BYTES:
             return None
-        try:
-            request = p.parse_request(data.decode(), self.max_message_bytes)
-        except (ProtocolError, UnicodeDecodeError):
-            return None
+        request = p.parse_step(data, self.max_message_bytes)
+        if request is None:
+            try:
+                request = p.parse_request(data.decode(), self.max_message_bytes)
+            except (ProtocolError, UnicodeDecodeError):
+                return None
         try:
             done, result = session.answer_inline(request)
             if not done:

@@ -9,9 +9,18 @@ fast path is skipped while any earlier request of the connection is still queued
 answered, while the transport's write buffer is full (a client that does not read gets no more
 replies written for it), and once the connection is closing.
 
-This subclass relies on websockets' `Connection.process_event`, `protocol`, `send_data`,
-`set_connection_exc`, `transport` and `paused` (websockets 17; the version is pinned below 18 in
-the ``server`` extra; tests/server/test_fast_path.py covers each use).
+The common request, one whole text frame in one read, skips websockets' frame parser too
+(`agora.remote.wire.single_frame`, taken only while that parser waits at a frame boundary):
+`data_received` answers it straight from the bytes read. Any other read, and any request the fast
+path declines, goes to websockets' `data_received` untouched (and is not offered to the fast path a
+second time). Fast replies skip websockets' frame serializer: their frames (unmasked, final) go out
+in one `transport.write`.
+
+This subclass relies on websockets' `Connection.data_received`, `process_event`, `protocol` (its
+parser, reader buffer, `current_size`, `writes`, `expect_continuation_frame`, `send_close`),
+`send_data`, `set_connection_exc`, `transport` and `paused` (websockets 17; the version is pinned
+below 18 in the ``server`` extra; tests/server/test_fast_path.py and test_wire_agreement.py cover
+each use).
 """
 
 from __future__ import annotations
@@ -23,8 +32,12 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+from agora.remote.wire import BINARY, TEXT, at_frame_boundary, frame_header, single_frame
+
 FastAnswer = Callable[[bytes], "tuple[str, list[bytes]] | None"]
 """Reply frames for one text request frame, or None when the request must take the ordinary path."""
+FAST_FRAME_MAX_BYTES = 1 << 16
+"""Larger frames (and frames over the connection's limit) always go through websockets' parser."""
 
 
 class FastPathConnection(ServerConnection):
@@ -39,6 +52,9 @@ class FastPathConnection(ServerConnection):
         super().__init__(*args, **kwargs)
         self.fast: FastAnswer | None = None
         self.backlog = 0
+        self._declined = False  # `fast` already declined the frame websockets is about to parse
+        limit = self.protocol.max_message_size
+        self._frame_max = FAST_FRAME_MAX_BYTES if limit is None else min(limit, FAST_FRAME_MAX_BYTES)
 
     def close_now(self, code: int, reason: str) -> None:
         """Sends a close frame and ends the TCP connection after it, without waiting for the client's.
@@ -58,24 +74,48 @@ class FastPathConnection(ServerConnection):
         """Called by the handler after it sent the reply to a request of the ordinary path."""
         self.backlog -= 1
 
+    def _may_answer_now(self) -> bool:
+        return (self.fast is not None and not self.backlog and not self.paused and not self._declined
+                and self.protocol.state is State.OPEN and not self.protocol.writes
+                and not self.protocol.expect_continuation_frame)
+
+    def data_received(self, data: bytes) -> None:
+        """Answers a read that is one whole request frame at once; gives anything else to websockets."""
+        if self._may_answer_now() and at_frame_boundary(self.protocol):
+            frame = single_frame(data, masked=True, max_size=self._frame_max)
+            if frame is not None and frame[0] == TEXT:
+                reply = self.fast(frame[1])
+                if reply is not None:
+                    self._write_reply(*reply)
+                    return
+                self._declined = True  # the ordinary path answers it: no second try in process_event
+                try:
+                    super().data_received(data)
+                finally:
+                    self._declined = False
+                return
+        super().data_received(data)
+
+    def _write_reply(self, text: str, frames: list[bytes]) -> None:
+        """Writes the reply's frames (unmasked, final) with one `transport.write`."""
+        payload = text.encode()
+        parts = [frame_header(TEXT, len(payload)), payload]
+        for blob in frames:
+            parts += (frame_header(BINARY, len(blob)), blob)
+        try:
+            self.transport.write(b"".join(parts))
+        except Exception as exc:  # as websockets' send_data does with a failed write
+            self.set_connection_exc(exc)
+
     def process_event(self, event: Any) -> None:
         """Answers a fast request at once; queues everything else for the handler (websockets' path)."""
         if not isinstance(event, Frame):  # the opening handshake's request
             super().process_event(event)
             return
-        fast = self.fast
-        if (fast is not None and event.opcode is Opcode.TEXT and event.fin and not self.backlog
-                and not self.paused and self.protocol.state is State.OPEN):
-            reply = fast(event.data)
+        if event.opcode is Opcode.TEXT and event.fin and self._may_answer_now():
+            reply = self.fast(event.data)
             if reply is not None:
-                text, frames = reply
-                self.protocol.send_text(text.encode())
-                for frame in frames:
-                    self.protocol.send_binary(frame)
-                try:
-                    self.send_data()
-                except Exception as exc:  # as websockets' data_received does with a failed write
-                    self.set_connection_exc(exc)
+                self._write_reply(*reply)
                 return
         if event.opcode is Opcode.TEXT or event.opcode is Opcode.BINARY:
             self.backlog += 1

@@ -10,10 +10,10 @@ becomes an error reply for that request only; the session and the server go on.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import collections
 import concurrent.futures
 import functools
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -46,22 +46,36 @@ class CallTimer:
         self.window = window
         self.never_inline_above_s = never_inline_above_s
         self._recent: dict[str, collections.deque[float]] = {}
+        self._counts: dict[str, list[int]] = {}  # env id -> [samples under inline_below_s, over never_inline_above_s]
+        self._inline: dict[str, bool] = {}
+        self._lock = threading.Lock()  # pool threads and the event loop observe the same ids
 
     def inline(self, env_id: str) -> bool:
         """Whether the next step of `env_id` (or reset, under its `reset_key`) may run on the event loop."""
-        recent = self._recent.get(env_id)
-        if recent is None or len(recent) < self.window:
-            return False
-        times = sorted(recent)  # one C call: a copy even while a pool thread appends
-        slow = len(times) - bisect.bisect_right(times, self.never_inline_above_s)
-        return slow <= self.max_slow and times[len(times) // 2] < self.inline_below_s
+        return self._inline.get(env_id, False)
 
     def observe(self, env_id: str, took_s: float) -> None:
-        """Records one step's (or reset's) duration."""
-        recent = self._recent.get(env_id)
-        if recent is None:
-            recent = self._recent[env_id] = collections.deque(maxlen=self.window)
-        recent.append(took_s)
+        """Records one step's (or reset's) duration and decides `inline` again.
+
+        The median of the window is under `inline_below_s` exactly when more than half of its samples
+        are, so two counts kept as samples enter and leave the window decide without sorting.
+        """
+        fast, slow = took_s < self.inline_below_s, took_s > self.never_inline_above_s
+        with self._lock:
+            recent = self._recent.get(env_id)
+            if recent is None:
+                recent = self._recent[env_id] = collections.deque(maxlen=self.window)
+                self._counts[env_id] = [0, 0]
+            counts = self._counts[env_id]
+            if len(recent) == self.window:
+                gone = recent[0]
+                counts[0] -= gone < self.inline_below_s
+                counts[1] -= gone > self.never_inline_above_s
+            recent.append(took_s)
+            counts[0] += fast
+            counts[1] += slow
+            self._inline[env_id] = (len(recent) == self.window and counts[1] <= self.max_slow
+                                    and counts[0] > self.window // 2)
 
 
 class _Slot:

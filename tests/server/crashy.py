@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from agora_example_plugin.count_up import CountUp
@@ -21,6 +22,14 @@ class CrashOnStep(CountUp):
         return super()._step(action)
 
 
+class SlowStep(CountUp):
+    """Every step takes 0.1 s (a browser or a sandbox): it must never run on the server's event loop."""
+
+    def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
+        time.sleep(0.1)
+        return super()._step(action)
+
+
 class Tracked(CountUp):
     """Records its `close` in CLOSED."""
 
@@ -30,10 +39,10 @@ class Tracked(CountUp):
 
 
 def register() -> None:
-    """Registers both under the `testing` family (once)."""
+    """Registers them under the `testing` family (once)."""
     import agora
 
     known = set(agora.list_envs("testing"))
-    for name, cls in (("CrashOnStep", CrashOnStep), ("Tracked", Tracked)):
+    for name, cls in (("CrashOnStep", CrashOnStep), ("Tracked", Tracked), ("SlowStep", SlowStep)):
         if f"testing/{name}-v0" not in known:
             agora.register(f"testing/{name}-v0", f"tests.server.crashy:{cls.__name__}")

@@ -92,6 +92,38 @@ def test_one_sessions_crash_does_not_touch_another(server) -> None:
     crashing.close()
 
 
+def test_a_slow_env_never_holds_up_other_sessions(server) -> None:
+    import threading
+
+    fast = agora.remote.make(server.url, "example/CountUp-v0", target=10_000)
+    slow = agora.remote.make(server.url, "testing/SlowStep-v0", target=10_000)
+    fast.reset(seed=0)
+    slow.reset(seed=0)
+    for k in range(40):  # the fast env's steps run inline on the event loop from here on
+        fast.step(str(k + 1))
+    assert server.server.timer.inline("example/CountUp-v0")
+    done = threading.Event()
+
+    def play_slow() -> None:
+        for k in range(25):  # 2.5 s of 0.1 s steps: measured slow, they stay in the thread pool
+            slow.step(str(k + 1))
+        done.set()
+
+    worker = threading.Thread(target=play_slow)
+    worker.start()
+    waits, k = [], 41
+    while not done.is_set():
+        start = time.perf_counter()
+        assert fast.step(str(k))[1] == 1.0
+        waits.append(time.perf_counter() - start)
+        k += 1
+    worker.join()
+    assert not server.server.timer.inline("testing/SlowStep-v0")
+    assert len(waits) > 25 and sorted(waits)[len(waits) // 2] < 0.05  # no step of the fast env waited on a slow one
+    fast.close()
+    slow.close()
+
+
 def test_idle_session_is_closed_with_its_envs_and_reset_reconnects() -> None:
     with ServerThread(idle_timeout_s=0.4) as server:
         env = agora.remote.make(server.url, "testing/Tracked-v0")
