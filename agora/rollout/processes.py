@@ -3,9 +3,10 @@
 `agora.rollout.run(..., processes=N)` deals the planned episodes (after resume) over N worker
 processes in turn (episode k to process k mod N) and gives each a share of the run's `concurrency`.
 Each worker plays its share with the ordinary engine (`play_here`: same game loop, seeding rule and
-failure rules, so the same records as one process) and sends its finished episodes back as JSON
-lines, a few at a time. The parent alone counts them, shows the progress bar, applies
-`max_failure_rate` and writes the JSONL file: each episode id is recorded once.
+failure rules, so the same records as one process) and sends its finished episodes back a few at a
+time (pickled, with their JSON lines when the run writes a file). The parent alone counts them,
+shows the progress bar, applies `max_failure_rate` and writes the JSONL file: each episode id is
+recorded once.
 
 A worker that dies (killed, out of memory) takes with it the episodes it had not sent: the parent
 records each of them as failed with `WorkerProcessLost`, an infrastructure failure, so none is lost
@@ -33,7 +34,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from agora.errors import AgoraError, InfraError
+from agora.errors import WorkerProcessFailed, WorkerProcessLost
 from agora.rollout.episode import EpisodeJob
 from agora.trajectory import Episode
 
@@ -41,15 +42,9 @@ IN_PROCESS_MODEL_PREFIXES = ("hf", "vllm", "smollm2")
 """Agent spec prefixes that load a model inside the process: refused where agents are built per worker."""
 SEND_EVERY_EPISODES = 32
 SEND_EVERY_S = 0.05
-_PRELOAD = ["__main__", "agora", "agora.rollout.engine", "agora.adapter", "agora.agents"]
-
-
-class WorkerProcessLost(InfraError):
-    """A rollout worker process ended before it sent this episode (it was killed, or ran out of memory)."""
-
-
-class WorkerProcessFailed(AgoraError):
-    """A rollout worker process failed outside any episode (a bug): the run stops with its traceback."""
+_PRELOAD = ["__main__", "agora", "agora.rollout.engine", "agora.rollout.processes", "agora.adapter", "agora.agents",
+            "concurrent.futures.thread", "uvloop"]
+"""Modules the fork server imports once, so a worker starts in milliseconds (missing ones are skipped)."""
 
 
 def check_portable_agents(agents: Any, jobs: Sequence[EpisodeJob], where: str) -> None:
@@ -104,7 +99,8 @@ async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], t
                 shard.conn = parent_end
                 shard.process = ctx.Process(
                     target=_worker_main, name=f"agora-rollout-{shard.index}", daemon=True,
-                    args=(child_end, env, env_kwargs, engine.agent_source, shard.jobs, share, env_threads, settings))
+                    args=(child_end, engine.writer is not None, env, env_kwargs, engine.agent_source, shard.jobs,
+                          share, env_threads, settings))
                 try:
                     shard.process.start()
                 except (pickle.PicklingError, AttributeError, TypeError) as e:
@@ -124,7 +120,7 @@ async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], t
         finally:
             _kill(shards)
             for shard in shards:
-                if shard.process is not None:
+                if shard.process is not None and shard.process.pid is not None:
                     shard.process.join()
                 if shard.conn is not None:
                     shard.conn.close()
@@ -146,11 +142,11 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
             break
         tag, body = message[:1], message[1:]
         if tag == b"D":
+            engine.worker_cpu_s += pickle.loads(body)["cpu_s"]
             break
         if tag == b"X":
             raise WorkerProcessFailed(f"rollout worker process {shard.index + 1} of {n} failed:\n{body.decode()}")
-        for line in body.decode("utf-8").split("\n"):
-            episode = Episode.from_json(line)
+        for episode, line in pickle.loads(body):
             if episode.episode_id in shard.waiting:
                 shard.waiting.discard(episode.episode_id)
                 engine.record(episode, line)
@@ -171,35 +167,39 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
 
 
 class _Sender:
-    """Sends finished episodes to the parent as JSON lines, every `SEND_EVERY_EPISODES` or `SEND_EVERY_S`."""
+    """Sends finished episodes to the parent, pickled, every `SEND_EVERY_EPISODES` or `SEND_EVERY_S`.
 
-    def __init__(self, conn: Any):
+    With `with_json` (the parent writes a JSONL file), each goes with its JSON line, made here.
+    """
+
+    def __init__(self, conn: Any, with_json: bool):
         self.conn = conn
-        self.lines: list[str] = []
+        self.with_json = with_json
+        self.batch: list[tuple[Episode, str | None]] = []
         self.sent_at = time.monotonic()
 
     def __call__(self, episode: Episode) -> None:
-        self.lines.append(episode.to_json())
-        if len(self.lines) >= SEND_EVERY_EPISODES or time.monotonic() - self.sent_at >= SEND_EVERY_S:
+        self.batch.append((episode, episode.to_json() if self.with_json else None))
+        if len(self.batch) >= SEND_EVERY_EPISODES or time.monotonic() - self.sent_at >= SEND_EVERY_S:
             self.send()
 
     def send(self) -> None:
-        if self.lines:
-            self.conn.send_bytes(b"E" + "\n".join(self.lines).encode("utf-8"))
-            self.lines = []
+        if self.batch:
+            self.conn.send_bytes(b"E" + pickle.dumps(self.batch, protocol=pickle.HIGHEST_PROTOCOL))
+            self.batch = []
         self.sent_at = time.monotonic()
 
 
-def _worker_main(conn: Any, env: Any, env_kwargs: dict[str, Any], agents: Any, jobs: list[EpisodeJob],
-                 concurrency: int, env_threads: int | None, settings: dict[str, Any]) -> None:
+def _worker_main(conn: Any, with_json: bool, env: Any, env_kwargs: dict[str, Any], agents: Any,
+                 jobs: list[EpisodeJob], concurrency: int, env_threads: int | None, settings: dict[str, Any]) -> None:
     """A worker process: plays `jobs` with the engine's loop and sends every episode to the parent."""
     from agora.rollout.engine import _run_loop
 
-    sender = _Sender(conn)
+    sender = _Sender(conn, with_json)
     try:
         _run_loop(_play_share(sender, env, env_kwargs, agents, jobs, concurrency, env_threads, settings))
         sender.send()
-        conn.send_bytes(b"D")
+        conn.send_bytes(b"D" + pickle.dumps({"cpu_s": time.process_time()}))
     except BaseException:
         conn.send_bytes(b"X" + traceback.format_exc().encode("utf-8"))
         raise SystemExit(1) from None
