@@ -225,17 +225,27 @@ class _Engine:
         self._flusher: asyncio.Task[None] | None = None
 
     async def call(self, episode: Episode, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Runs an env call off the loop (or inline, see `EnvCallPolicy`); adds its time to ``env_s``."""
+        """Runs an env call inline or in the thread pool (see `EnvCallPolicy`); adds its time to ``env_s``.
+
+        The policy learns from the call's own duration (timed where it ran), never from the wait for
+        a free thread: with many episodes queued on the pool that wait alone would exceed
+        ``never_inline_above_s`` and send a cheap env to the pool for good.
+        """
         start = time.perf_counter()
-        try:
-            if self.policy.inline(episode.env_id):
+        if self.policy.inline(episode.env_id):
+            try:
                 return fn(*args, **kwargs)
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+            finally:
+                took = time.perf_counter() - start
+                episode.timings["env_s"] += took
+                self.policy.observe(episode.env_id, took)
+        ran = [0.0]
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, _timed, ran, fn, args, kwargs)
         finally:
-            took = time.perf_counter() - start
-            episode.timings["env_s"] += took
-            self.policy.observe(episode.env_id, took)
+            episode.timings["env_s"] += time.perf_counter() - start
+            if ran[0]:
+                self.policy.observe(episode.env_id, ran[0])
 
     async def build(self, env_id: str) -> Any:
         """A new env for a worker, built where its calls run (see `EnvCallPolicy`); notes its facts."""
@@ -396,6 +406,15 @@ def _mark_failed(episode: Episode, error: BaseException) -> None:
     episode.traceback = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     episode.returns = {}
     episode.terminated = episode.truncated = False
+
+
+def _timed(ran: list[float], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Calls `fn` and stores how long it ran in ``ran[0]`` (in the thread that ran it)."""
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        ran[0] = max(time.perf_counter() - start, 1e-9)
 
 
 def _write_batch(writer: EpisodeWriter, batch: list[Episode | str]) -> None:
