@@ -103,7 +103,7 @@ def play(env_id: str, agent: Agent, concurrency: int, episodes: int, env_kwargs:
     results = []
 
     async def main() -> None:
-        more = {"processes": processes} if processes > 1 else {}
+        more = {"processes": processes} if processes > 1 else {}  # runs on the engine before processes too
         results.append(await rollout.arun(env_id, agent, episodes=episodes, concurrency=concurrency,
                                           env_kwargs=env_kwargs, out=out, **more))
 
@@ -123,7 +123,7 @@ def measure(env_id: str, concurrency: int, latency_s: float, episodes: int, env_
     start, cpu_start = time.perf_counter(), time.process_time()
     result = play(env_id, FixedLatencyAgent(latency_s), concurrency, episodes, env_kwargs, loop, processes, out)
     wall = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start + result.worker_cpu_s  # the worker processes report theirs
+    cpu = time.process_time() - cpu_start + getattr(result, "worker_cpu_s", 0.0)  # workers report theirs
     ok = [e for e in result.episodes if e.status == "ok"]
     calls = [len(e.turns) for e in ok]
     total = sum(e.timings["wall_s"] for e in ok)
