@@ -200,6 +200,8 @@ class StageClock:
         self.wrap(episode, "_new_turn", "turns")
         self.wrap(engine._Engine, "seat_agents", "setup")
         self.wrap(writer.EpisodeWriter, "write", "jsonl")
+        if hasattr(engine, "_write_batch"):  # the batched writer (the engine before it wrote episode by episode)
+            self.wrap(engine, "_write_batch", "jsonl")
         self.wrap(report.RolloutProgress, "update", "progress")
         gc.callbacks.append(self._gc)
         FixedLatencyAgent.own_ns = 0
