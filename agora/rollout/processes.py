@@ -8,10 +8,12 @@ time (pickled, with their JSON lines when the run writes a file). The parent alo
 shows the progress bar, applies `max_failure_rate` and writes the JSONL file: each episode id is
 recorded once.
 
-A worker that dies (killed, out of memory) takes with it the episodes it had not sent: the parent
-records each of them as failed with `WorkerProcessLost`, an infrastructure failure, so none is lost
-or written twice, and a resumed run plays them again (``retry_infra_failures``). A worker that
-fails on a bug (an exception outside any episode) stops the run with that error.
+A worker killed by a signal (SIGKILL, the kernel's out-of-memory killer) takes with it the episodes
+it had not sent: the parent records each of them as failed with `WorkerProcessLost`, an
+infrastructure failure, so none is lost or written twice, and a resumed run plays them again
+(``retry_infra_failures``). A worker that exits by itself without sending all its episodes (an
+exception outside any episode, an argument that does not unpickle there) stops the run with
+`WorkerProcessFailed`: that is a bug, which a resume would only repeat.
 
 Workers start from a fork server that imports agora once per session (the first run with
 processes pays about a second), so what they play must be importable there: env ids registered by
@@ -151,6 +153,10 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
                 shard.waiting.discard(episode.episode_id)
                 engine.record(episode, line)
     await loop.run_in_executor(receivers, shard.process.join)
+    if shard.waiting and (shard.process.exitcode or 0) >= 0:  # it exited by itself: a bug, not the machine
+        raise WorkerProcessFailed(
+            f"rollout worker process {shard.index + 1} of {n} exited with code {shard.process.exitcode} without "
+            f"sending {len(shard.waiting)} of its episodes (its traceback, if any, is on stderr)")
     if shard.waiting:
         from agora.rollout.engine import _mark_failed
 

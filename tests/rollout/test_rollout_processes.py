@@ -9,6 +9,7 @@ import pytest
 
 from agora import rollout
 from agora.agent import RandomAgent
+from agora.errors import WorkerProcessFailed
 from agora.rollout.episode import agent_seed
 from agora.rollout.writer import is_infra_failure
 
@@ -101,3 +102,21 @@ def test_agents_that_load_a_model_in_process_are_refused(spec, tmp_path):
     with pytest.raises(ValueError, match="would load a model inside every worker process"):
         rollout.run("games/TicTacToe-v0", ["random", spec], episodes=2, processes=2, out=tmp_path / "x.jsonl")
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def _explode():
+    raise RuntimeError("this agent cannot be rebuilt in a worker")
+
+
+class OnlyHere(RandomAgent):
+    """Pickles in the parent; rebuilding it in a worker raises (a bug, not the machine)."""
+
+    def __reduce__(self):
+        return (_explode, ())
+
+
+def test_a_worker_that_fails_by_itself_stops_the_run_instead_of_recording_infra_failures(tmp_path):
+    with pytest.raises(WorkerProcessFailed, match="exited with code 1 without sending 2 of its episodes"):
+        rollout.run("games/TicTacToe-v0", OnlyHere(), episodes=4, processes=2, out=tmp_path / "x.jsonl",
+                    env_kwargs={"opponent": "random"}, max_failure_rate=1.0)
+    assert (tmp_path / "x.jsonl").read_text() == ""
