@@ -68,13 +68,13 @@ def rollout_command(
     agents = agent[0] if len(agent) == 1 else agent
     env_kwargs = {"opponent": opponent} if opponent else None
     check_agent_specs(agent, env, env_kwargs or {})
+    if processes > 1 and ray is not None:
+        raise typer.BadParameter("--ray spreads episodes over Ray actors; give --processes without --ray.",
+                                 param_hint="--processes")
     if processes > 1:
         from agora.rollout.processes import check_portable_agents
 
-        try:
-            check_portable_agents(agents, [], "every worker process")
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--processes") from None
+        check_portable_agents(agents, [], "every worker process")
     common = {"episodes": episodes, "group_size": group_size, "out": out, "env_kwargs": env_kwargs,
               "max_turns": max_turns, "agent_timeout_s": agent_timeout_s, "progress": True,
               "retry_infra_failures": not keep_infra_failures}

@@ -4,6 +4,8 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -120,3 +122,16 @@ def test_a_worker_that_fails_by_itself_stops_the_run_instead_of_recording_infra_
         rollout.run("games/TicTacToe-v0", OnlyHere(), episodes=4, processes=2, out=tmp_path / "x.jsonl",
                     env_kwargs={"opponent": "random"}, max_failure_rate=1.0)
     assert (tmp_path / "x.jsonl").read_text() == ""
+
+
+def test_the_cli_plays_with_processes_and_refuses_in_process_models(tmp_path):
+    out = tmp_path / "out.jsonl"
+    cli = [sys.executable, "-m", "agora.cli", "rollout", "--env", "games/TicTacToe-v0", "--opponent", "random",
+           "--out", str(out), "--episodes", "12", "--processes", "2"]
+    played = subprocess.run([*cli, "--agent", "random"], capture_output=True, text=True, timeout=120)
+    assert played.returncode == 0 and "12 new episodes" in played.stdout, (played.stdout, played.stderr)
+    assert len(_file(out)) == 12
+    refused = subprocess.run([*cli, "--agent", "smollm2"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    first = refused.stderr.splitlines()[0]
+    assert first.startswith("agora: error: ") and "'smollm2' would load a model inside every worker process" in first
