@@ -218,9 +218,9 @@ class _Engine:
         self.finished: list[Episode] = []
         self.failed = 0
         self.sink = sink
+        """Called with every finished episode (a worker process sends them to the parent)."""
         self.worker_cpu_s = 0.0
         """CPU seconds of the worker processes that played this run's episodes (`agora.rollout.processes`)."""
-        """Called with every finished episode (a worker process sends them to the parent)."""
         self._pending: list[Episode | str] = []
         self._flusher: asyncio.Task[None] | None = None
 
