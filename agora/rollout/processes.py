@@ -20,7 +20,9 @@ processes pays about a second), so what they play must be importable there: env 
 agora or a plugin (or at import of the main script), env factories and agent objects that pickle,
 and agent specs a worker can build (scripted names, ``random``, ``module:callable``, model servers
 ``openai:URL#MODEL``). Specs that load a model in process (``hf:``, ``vllm:``, ``smollm2``) are
-refused, as on Ray: serve the model once (`agora serve-model`) and pass ``openai:`` instead.
+refused, as on Ray: serve the model once (`agora serve-model`) and pass ``openai:`` instead. The
+fork server imports the main script, as `multiprocessing`'s spawn does: a script that runs with
+processes needs the ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
