@@ -129,6 +129,7 @@ def measure(env_id: str, concurrency: int, latency_s: float, episodes: int, env_
     total = sum(e.timings["wall_s"] for e in ok)
     ideal = zero_cost_makespan(calls, concurrency, latency_s)
     return {
+        "processes": getattr(result, "processes", 1),
         "episodes": len(ok),
         "wall_s": wall,
         "ideal_s": ideal,
@@ -296,7 +297,7 @@ def main() -> None:
                 episodes = max(10, args.waves * c)
                 for processes in args.processes:
                     row = measure(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, processes, out)
-                    table.add_row(loop, str(processes), str(c), str(row["episodes"]), f"{row['wall_s']:.2f}",
+                    table.add_row(loop, str(row["processes"]), str(c), str(row["episodes"]), f"{row['wall_s']:.2f}",
                                   f"{row['ideal_s']:.2f}", f"{row['calls_per_s']:.0f}", f"{row['vs_zero_cost']:.1%}",
                                   f"{row['per_episode']:.1%}", f"{row['cpu_us_per_turn']:.0f}")
                 if args.stages:

@@ -56,6 +56,8 @@ class RolloutResult:
     wall_s: float
     worker_cpu_s: float = 0.0
     """CPU seconds spent in worker processes (``processes`` > 1); this process's own CPU time is not in it."""
+    processes: int = 1
+    """How many processes played the episodes (1: this one; `run`'s ``processes`` is a maximum)."""
 
     @property
     def failed(self) -> list[Episode]:
@@ -475,9 +477,10 @@ async def arun(
             if processes > 1 and todo:
                 from agora.rollout.processes import play_in_processes
 
-                await play_in_processes(engine, env, dict(env_kwargs or {}), todo, processes=processes,
+                used = await play_in_processes(engine, env, dict(env_kwargs or {}), todo, processes=processes,
                                         concurrency=concurrency, env_threads=env_threads, settings=settings)
             else:
+                used = 1
                 await play_here(engine, todo, concurrency)
         finally:
             try:
@@ -488,7 +491,7 @@ async def arun(
     ordered = {e.episode_id: e for e in [*done.values(), *engine.finished]}
     result = [ordered[j.episode_id] for j in jobs if j.episode_id in ordered]
     return RolloutResult(result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start,
-                         worker_cpu_s=engine.worker_cpu_s)
+                         worker_cpu_s=engine.worker_cpu_s, processes=used)
 
 
 async def play_here(engine: _Engine, todo: Sequence[EpisodeJob], concurrency: int) -> None:

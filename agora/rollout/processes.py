@@ -1,7 +1,8 @@
 """Rollouts over several worker processes: the engine's one loop in each, one writer (the parent).
 
 `agora.rollout.run(..., processes=N)` deals the planned episodes (after resume) over N worker
-processes in turn (episode k to process k mod N) and gives each a share of the run's `concurrency`.
+processes (`deal`: the run's `concurrency` is split between them, and each gets episodes in proportion
+to its share; never more processes than `concurrency`).
 Each worker plays its share with the ordinary engine (`play_here`: same game loop, seeding rule and
 failure rules, so the same records as one process) and sends its finished episodes back a few at a
 time (pickled, with their JSON lines when the run writes a file). The parent alone counts them,
@@ -30,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
-import math
 import multiprocessing
 import pickle
 import time
@@ -88,13 +88,27 @@ def _context() -> Any:
     return ctx
 
 
+def deal(todo: Sequence[EpisodeJob], processes: int, concurrency: int) -> tuple[list[_Shard], list[int]]:
+    """Splits the jobs and the concurrency over at most `processes` workers (never more than `concurrency`).
+
+    Slot s of the run's `concurrency` goes to worker s mod n, job i to the worker of slot i mod
+    `concurrency`: each worker gets jobs in proportion to its slots.
+    """
+    slots = max(concurrency, 1)
+    n = max(1, min(processes, len(todo), slots))
+    shares = [slots // n + (k < slots % n) for k in range(n)]
+    owned: list[list[EpisodeJob]] = [[] for _ in range(n)]
+    for i, job in enumerate(todo):
+        owned[i % slots % n].append(job)
+    return [_Shard(k, jobs, {j.episode_id for j in jobs}) for k, jobs in enumerate(owned)], shares
+
+
 async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], todo: Sequence[EpisodeJob], *,
                             processes: int, concurrency: int, env_threads: int | None,
-                            settings: dict[str, Any]) -> None:
-    """Plays `todo` in worker processes and records every episode with `engine.record` (see the module docs)."""
-    n = min(processes, len(todo))
-    shards = [_Shard(k, list(todo[k::n]), {j.episode_id for j in todo[k::n]}) for k in range(n)]
-    share = max(1, math.ceil(concurrency / n))
+                            settings: dict[str, Any]) -> int:
+    """Plays `todo` in worker processes, records every episode with `engine.record`; how many processes played."""
+    shards, shares = deal(todo, processes, concurrency)
+    n = len(shards)
     ctx = _context()
     with concurrent.futures.ThreadPoolExecutor(n, thread_name_prefix="agora-recv") as receivers:
         try:
@@ -104,7 +118,7 @@ async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], t
                 shard.process = ctx.Process(
                     target=_worker_main, name=f"agora-rollout-{shard.index}", daemon=True,
                     args=(child_end, engine.writer is not None, env, env_kwargs, engine.agent_source, shard.jobs,
-                          share, env_threads, settings))
+                          shares[shard.index], env_threads, settings))
                 try:
                     shard.process.start()
                 except (pickle.PicklingError, AttributeError, TypeError) as e:
@@ -115,6 +129,7 @@ async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], t
             tasks = [asyncio.create_task(_collect(engine, shard, receivers, n)) for shard in shards]
             try:
                 await asyncio.gather(*tasks)
+                return n
             except BaseException:
                 for task in tasks:
                     task.cancel()

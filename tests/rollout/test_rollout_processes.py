@@ -72,6 +72,20 @@ def test_two_processes_record_what_one_process_records(tmp_path):
     assert file2 == file1 and len(file1) == 24
     assert {e.status for e in games1.episodes + single1.episodes} == {"ok"}
     assert games2.worker_cpu_s > 0 and games1.worker_cpu_s == 0
+    assert (games2.processes, games1.processes) == (2, 1)
+
+
+def test_the_concurrency_is_split_and_each_process_gets_episodes_in_proportion():
+    from agora.rollout.processes import deal
+
+    jobs = rollout.plan_jobs(["games/TicTacToe-v0"], 30, 1, None)
+    shards, shares = deal(jobs, 2, 3)
+    assert shares == [2, 1] and [len(s.jobs) for s in shards] == [20, 10]
+    assert sorted(j.seed for s in shards for j in s.jobs) == list(range(30))
+    shards, shares = deal(jobs, 4, 1)  # never more episodes at once than the run's concurrency
+    assert shares == [1] and len(shards[0].jobs) == 30
+    shards, shares = deal(jobs[:2], 4, 16)
+    assert shares == [8, 8] and [len(s.jobs) for s in shards] == [1, 1]
 
 
 def test_a_sigkilled_worker_leaves_infra_failures_that_a_resume_plays_again(tmp_path):
@@ -85,7 +99,7 @@ def test_a_sigkilled_worker_leaves_infra_failures_that_a_resume_plays_again(tmp_
     assert f"games/TicTacToe-v0/seed={KILL_SEED}/0" in {e.episode_id for e in lost}
     assert all(is_infra_failure(e) and e.error.startswith("WorkerProcessLost: ") for e in lost)
     assert all("exit code -9" in e.error for e in lost)
-    # the other worker (odd seeds: episode k goes to process k mod 2) finished its share
+    # the other worker (even seeds: at concurrency 4, episode k goes to process k mod 2) finished its share
     assert all(e.status == "ok" for e in result.episodes if e.seed % 2 != KILL_SEED % 2)
     assert {written[e.episode_id]["status"] for e in lost} == {"failed"}
     sent = [e for e in result.episodes if e.seed % 2 == KILL_SEED % 2 and e.status == "ok"]
