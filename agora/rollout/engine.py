@@ -474,7 +474,7 @@ async def arun(
         engine = _Engine(sources, agents, writer=writer, executor=executor, max_failure_rate=max_failure_rate,
                          min_episodes_for_abort=min_episodes_for_abort, progress=bar, **settings)
         try:
-            if processes > 1 and todo:
+            if min(processes, len(todo), concurrency) > 1:  # else one process would play: this one
                 from agora.rollout.processes import play_in_processes
 
                 used = await play_in_processes(engine, env, dict(env_kwargs or {}), todo, processes=processes,
