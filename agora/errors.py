@@ -144,6 +144,14 @@ class RolloutAborted(AgoraError):
     """A rollout stopped early because too many episodes failed; finished episodes stay on disk."""
 
 
+class WorkerProcessLost(InfraError):
+    """A rollout worker process ended (killed, out of memory) before it sent an episode: that episode failed."""
+
+
+class WorkerProcessFailed(AgoraError):
+    """A rollout worker process failed outside any episode (a bug): the run stops with its traceback."""
+
+
 class AgentTimeout(AgoraError, TimeoutError):
     """An agent took longer than the rollout's `agent_timeout_s` to answer."""
 

@@ -57,6 +57,9 @@ def rollout_command(
         str | None, typer.Option("--ray", help="Play the episodes in actors of this Ray cluster ('auto', HOST:PORT).")
     ] = None,
     ray_actors: Annotated[int | None, typer.Option(help="Ray actors (default: cluster CPUs / 0.25).")] = None,
+    processes: Annotated[
+        int, typer.Option(min=1, help="Worker processes sharing the episodes (and --concurrency); this one writes OUT.")
+    ] = 1,
 ) -> None:
     """Play episodes concurrently and append their trajectories to OUT (token ids, logprobs, rewards)."""
     from agora import rollout
@@ -65,6 +68,13 @@ def rollout_command(
     agents = agent[0] if len(agent) == 1 else agent
     env_kwargs = {"opponent": opponent} if opponent else None
     check_agent_specs(agent, env, env_kwargs or {})
+    if processes > 1 and ray is not None:
+        raise typer.BadParameter("--ray spreads episodes over Ray actors; give --processes without --ray.",
+                                 param_hint="--processes")
+    if processes > 1:
+        from agora.rollout.processes import check_portable_agents
+
+        check_portable_agents(agents, [], "every worker process")
     common = {"episodes": episodes, "group_size": group_size, "out": out, "env_kwargs": env_kwargs,
               "max_turns": max_turns, "agent_timeout_s": agent_timeout_s, "progress": True,
               "retry_infra_failures": not keep_infra_failures}
@@ -76,7 +86,7 @@ def rollout_command(
         else:
             source = _remote_source(env, env_url, token, env_kwargs) if env_url else env
             result = rollout.run(source, agents, concurrency=concurrency, max_failure_rate=max_failure_rate,
-                                 env_threads=max(concurrency, 1) if env_url else None, **common)
+                                 env_threads=max(concurrency, 1) if env_url else None, processes=processes, **common)
     except AgoraError as e:
         console.print(f"[red]rollout stopped:[/red] {e}")
         raise typer.Exit(1) from e

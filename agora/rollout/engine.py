@@ -12,9 +12,13 @@ caller such as a tournament schedule exactly what is played. Tasks are (env id, 
 Failures (an env exception, ``info["infra_error"]``, an agent error or timeout) end that episode
 with ``status="failed"``, the error and the traceback; it has no returns (never a disguised 0).
 Other episodes go on; when more than `max_failure_rate` of at least `min_episodes_for_abort`
-finished episodes failed, the run stops with `RolloutAborted`. With `out`, each episode is
-appended to a JSONL file as it ends (flushed and fsync'd); rerunning with the same `out` skips the
-episodes already there.
+finished episodes failed, the run stops with `RolloutAborted`. With `out`, episodes are appended
+to a JSONL file as they end (those that ended since the last write together: one flush and fsync
+per batch); rerunning with the same `out` skips the episodes already there.
+
+With ``processes=N`` the episodes are dealt over N worker processes, each running this engine's
+loop on its share, and this process alone records them (`agora.rollout.processes`): for runs whose
+engine and env work outgrow one core.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ class RolloutResult:
     new: int
     resumed: int
     wall_s: float
+    worker_cpu_s: float = 0.0
+    """CPU seconds spent in worker processes (``processes`` > 1); this process's own CPU time is not in it."""
+    processes: int = 1
+    """How many processes played the episodes (1: this one; `run`'s ``processes`` is a maximum)."""
 
     @property
     def failed(self) -> list[Episode]:
@@ -191,6 +199,7 @@ class _Engine:
         min_episodes_for_abort: int,
         progress: RolloutProgress,
         inline_below_s: float = 0.0,
+        sink: Callable[[Episode], None] | None = None,
     ):
         self.sources = sources
         self.agent_source = agents
@@ -210,19 +219,35 @@ class _Engine:
         """id(env) -> (its scripted agents table, whether it is a multi-agent game), see `learn_env`."""
         self.finished: list[Episode] = []
         self.failed = 0
+        self.sink = sink
+        """Called with every finished episode (a worker process sends them to the parent)."""
+        self.worker_cpu_s = 0.0
+        """CPU seconds of the worker processes that played this run's episodes (`agora.rollout.processes`)."""
+        self._pending: list[Episode | str] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def call(self, episode: Episode, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Runs an env call off the loop (or inline, see `EnvCallPolicy`); adds its time to ``env_s``."""
+        """Runs an env call inline or in the thread pool (see `EnvCallPolicy`); adds its time to ``env_s``.
+
+        The policy learns from the call's own duration (timed where it ran), never from the wait for
+        a free thread: with many episodes queued on the pool that wait alone would exceed
+        ``never_inline_above_s`` and send a cheap env to the pool for good.
+        """
         start = time.perf_counter()
-        try:
-            if self.policy.inline(episode.env_id):
+        if self.policy.inline(episode.env_id):
+            try:
                 return fn(*args, **kwargs)
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+            finally:
+                took = time.perf_counter() - start
+                episode.timings["env_s"] += took
+                self.policy.observe(episode.env_id, took)
+        ran = [0.0]
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, _timed, ran, fn, args, kwargs)
         finally:
-            took = time.perf_counter() - start
-            episode.timings["env_s"] += took
-            self.policy.observe(episode.env_id, took)
+            episode.timings["env_s"] += time.perf_counter() - start
+            if ran[0]:
+                self.policy.observe(episode.env_id, ran[0])
 
     async def build(self, env_id: str) -> Any:
         """A new env for a worker, built where its calls run (see `EnvCallPolicy`); notes its facts."""
@@ -299,13 +324,23 @@ class _Engine:
         episode.timings["wall_s"] = time.perf_counter() - start
         return episode
 
-    async def record(self, episode: Episode) -> None:
-        """Writes a finished episode, updates progress, and aborts when failures pass the threshold."""
-        if self.writer is not None:
-            await asyncio.get_running_loop().run_in_executor(self.executor, self.writer.write, episode)
+    def record(self, episode: Episode, line: str | None = None) -> None:
+        """Counts a finished episode, queues it for the writer, and aborts when failures pass the threshold.
+
+        The writer gets the episodes finished since its last write in one batch (`flush`). `line` is
+        the episode's JSON when it arrived as JSON (from a worker process), so it is written as it came.
+        """
         self.finished.append(episode)
         self.failed += episode.status == "failed"
         self.progress.update(episode)
+        if self.sink is not None:
+            self.sink(episode)
+        if self.writer is not None:
+            self._pending.append(episode if line is None else line)
+            if self._flusher is None or self._flusher.done():
+                if self._flusher is not None:
+                    self._flusher.result()  # a failed write stops the run
+                self._flusher = asyncio.get_running_loop().create_task(self.flush())
         done = len(self.finished)
         if done >= self.min_episodes_for_abort and self.failed > self.max_failure_rate * done:
             first = next(e for e in self.finished if e.status == "failed")
@@ -320,6 +355,21 @@ class _Engine:
                 f"{self.max_failure_rate:.0%}). First failure ({first.episode_id}): {first.error}.{where}"
             )
 
+    async def flush(self) -> None:
+        """Writes queued episodes in batches (one flush and fsync each, in the thread pool) until none is left."""
+        loop = asyncio.get_running_loop()
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await loop.run_in_executor(self.executor, _write_batch, self.writer, batch)
+
+    async def drain(self) -> None:
+        """Waits until every queued episode is written."""
+        while self._flusher is not None:
+            flusher, self._flusher = self._flusher, None
+            await flusher
+            if self._pending:
+                self._flusher = asyncio.get_running_loop().create_task(self.flush())
+
     async def worker(self, jobs: asyncio.Queue[EpisodeJob]) -> None:
         """Plays jobs from the queue until it is empty, reusing its env instances."""
         envs: dict[str, Any] = {}
@@ -329,7 +379,8 @@ class _Engine:
                     job = jobs.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                await self.record(await self.play(envs, job))
+                self.record(await self.play(envs, job))
+                await asyncio.sleep(0)  # agents that answer at once never yield: let other tasks (the writer) run
         finally:
             for env in envs.values():
                 _close_quietly(env)
@@ -359,6 +410,19 @@ def _mark_failed(episode: Episode, error: BaseException) -> None:
     episode.terminated = episode.truncated = False
 
 
+def _timed(ran: list[float], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Calls `fn` and stores how long it ran in ``ran[0]`` (in the thread that ran it)."""
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        ran[0] = max(time.perf_counter() - start, 1e-9)
+
+
+def _write_batch(writer: EpisodeWriter, batch: list[Episode | str]) -> None:
+    writer.write_lines([item if isinstance(item, str) else item.to_json() for item in batch])
+
+
 def _close_quietly(env: Any) -> None:
     try:
         env.close()
@@ -375,6 +439,7 @@ async def arun(
     group_size: int = 1,
     seeds: Sequence[int] | None = None,
     concurrency: int = 16,
+    processes: int = 1,
     out: str | Path | None = None,
     env_kwargs: Mapping[str, Any] | None = None,
     max_turns: int = 200,
@@ -391,48 +456,50 @@ async def arun(
     sources = _env_sources(env, env_kwargs or {})
     if jobs is None:
         jobs = plan_jobs(list(sources), episodes, group_size, seeds)
+    if processes > 1:
+        from agora.rollout.processes import check_portable_agents
+
+        check_portable_agents(agents, jobs, "every worker process")
     writer = EpisodeWriter(out, retry_infra_failures=retry_infra_failures) if out is not None else None
-    done = (
-        {}
-        if writer is None
-        else {k: v for k, v in writer.existing.items() if k in {j.episode_id for j in jobs}}
-    )
+    planned = {j.episode_id for j in jobs}
+    done = {} if writer is None else {k: v for k, v in writer.existing.items() if k in planned}
     todo = [job for job in jobs if job.episode_id not in done]
-    queue: asyncio.Queue[EpisodeJob] = asyncio.Queue()
-    for job in todo:
-        queue.put_nowait(job)
+    settings = {"max_turns": max_turns, "timeout_s": agent_timeout_s, "inline_below_s": inline_env_calls_below_s}
     threads = env_threads or min(max(concurrency, 1), 16)
     with (
         concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor,
         RolloutProgress(len(todo), progress) as bar,
         paced_gc(),
     ):
-        engine = _Engine(
-            sources,
-            agents,
-            max_turns=max_turns,
-            timeout_s=agent_timeout_s,
-            writer=writer,
-            executor=executor,
-            max_failure_rate=max_failure_rate,
-            min_episodes_for_abort=min_episodes_for_abort,
-            progress=bar,
-            inline_below_s=inline_env_calls_below_s,
-        )
+        engine = _Engine(sources, agents, writer=writer, executor=executor, max_failure_rate=max_failure_rate,
+                         min_episodes_for_abort=min_episodes_for_abort, progress=bar, **settings)
         try:
-            await _gather_workers(engine, queue, min(concurrency, max(len(todo), 1)))
+            if min(processes, len(todo), concurrency) > 1:  # else one process would play: this one
+                from agora.rollout.processes import play_in_processes
+
+                used = await play_in_processes(engine, env, dict(env_kwargs or {}), todo, processes=processes,
+                                        concurrency=concurrency, env_threads=env_threads, settings=settings)
+            else:
+                used = 1
+                await play_here(engine, todo, concurrency)
         finally:
-            if writer is not None:
-                writer.close()
+            try:
+                await engine.drain()
+            finally:
+                if writer is not None:
+                    writer.close()
     ordered = {e.episode_id: e for e in [*done.values(), *engine.finished]}
     result = [ordered[j.episode_id] for j in jobs if j.episode_id in ordered]
-    return RolloutResult(
-        result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start
-    )
+    return RolloutResult(result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start,
+                         worker_cpu_s=engine.worker_cpu_s, processes=used)
 
 
-async def _gather_workers(engine: _Engine, queue: asyncio.Queue[EpisodeJob], n: int) -> None:
-    tasks = [asyncio.create_task(engine.worker(queue)) for _ in range(n)]
+async def play_here(engine: _Engine, todo: Sequence[EpisodeJob], concurrency: int) -> None:
+    """Plays `todo` in this process on `concurrency` worker tasks (each reusing its env instances)."""
+    queue: asyncio.Queue[EpisodeJob] = asyncio.Queue()
+    for job in todo:
+        queue.put_nowait(job)
+    tasks = [asyncio.create_task(engine.worker(queue)) for _ in range(min(concurrency, max(len(todo), 1)))]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -453,7 +520,9 @@ def run(env: EnvSource, agents: AgentSource | None, **kwargs: Any) -> RolloutRes
             ``openai:URL#MODEL``, ``smollm2``, ``module:callable``. None when every job names its seats.
         **kwargs: ``jobs`` (explicit `EpisodeJob`s, e.g. a tournament's schedule, instead of
             ``episodes``/``group_size``/``seeds``), ``episodes``, ``group_size``, ``seeds``,
-            ``concurrency``, ``out`` (JSONL path),
+            ``concurrency`` (episodes played at once, in all), ``processes`` (worker processes that
+            share the episodes, each running this engine's loop; the parent alone writes ``out``; see
+            `agora.rollout.processes`), ``out`` (JSONL path),
             ``env_kwargs``, ``max_turns``, ``agent_timeout_s``, ``max_failure_rate``,
             ``min_episodes_for_abort``, ``env_threads`` (thread pool size, default
             min(concurrency, 16)), ``inline_env_calls_below_s`` (see `EnvCallPolicy`; 0 keeps every

@@ -29,11 +29,11 @@ from typing import Any
 from agora._optional import require
 from agora.rollout.engine import RolloutResult, plan_jobs
 from agora.rollout.episode import EpisodeJob
+from agora.rollout.processes import check_portable_agents
 from agora.rollout.report import RolloutProgress
 from agora.rollout.writer import EpisodeWriter
 from agora.trajectory import Episode
 
-IN_PROCESS_MODEL_PREFIXES = ("hf", "vllm", "smollm2")
 AgentSpecs = str | Sequence[str] | Mapping[str, str]
 log = logging.getLogger("agora.rollout.ray")
 
@@ -62,20 +62,6 @@ def make_batches(jobs: Sequence[EpisodeJob], batch_size: int) -> list[Batch]:
             last.seeds.append(job.seed)
         last.wanted.append(job.episode_id)
     return batches
-
-
-def _check_agents(agents: Any) -> None:
-    if isinstance(agents, str) or callable(getattr(agents, "act", None)):
-        specs = [agents]
-    else:
-        specs = list(agents.values() if isinstance(agents, Mapping) else agents)
-    for spec in specs:
-        if not isinstance(spec, str):
-            continue  # an agent object: copied into each actor (it must pickle)
-        if spec.split(":", 1)[0].split("?", 1)[0] in IN_PROCESS_MODEL_PREFIXES:
-            raise ValueError(
-                f"Agent {spec!r} would load a model inside every Ray actor. Serve it once "
-                "(`agora serve-model PATH`) and pass 'openai:http://HOST:PORT/v1#NAME' instead.")
 
 
 def _play_batch(env_id: str, seeds: list[int], agents: AgentSpecs, settings: dict[str, Any]) -> list[str]:
@@ -234,7 +220,7 @@ def run_ray(
         retry_infra_failures: resuming `out` plays episodes that failed on infrastructure again.
     """
     ray = require("ray", "ray")
-    _check_agents(agents)
+    check_portable_agents(agents, [], "every Ray actor")
     start = time.perf_counter()
     env_ids = [env] if isinstance(env, str) else list(env)
     jobs = plan_jobs(env_ids, episodes, group_size, seeds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -14,12 +15,20 @@ from agora.trajectory import Episode
 
 
 class RolloutProgress:
-    """A rich progress bar over the episodes of a run (a no-op when disabled)."""
+    """A rich progress bar over the episodes of a run (a no-op when disabled).
 
-    def __init__(self, total: int, enabled: bool, console: Console | None = None):
+    Episodes are counted as they finish; the bar itself is updated at most every `min_interval_s`
+    (it redraws ten times a second anyway) and once more when the run ends, so a run that finishes
+    thousands of episodes a second does not pay for a bar update per episode.
+    """
+
+    def __init__(self, total: int, enabled: bool, console: Console | None = None, min_interval_s: float = 0.1):
         self.enabled = enabled
+        self.min_interval_s = min_interval_s
         self._ok, self._return_sum = 0, 0.0
         self._failed = 0
+        self._pending = 0
+        self._shown_at = 0.0
         self._progress = Progress(
             TextColumn("rollout"),
             BarColumn(),
@@ -37,10 +46,11 @@ class RolloutProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._show()
         self._progress.__exit__(*exc)
 
     def update(self, episode: Episode) -> None:
-        """Counts one finished episode."""
+        """Counts one finished episode (the bar shows it within `min_interval_s`)."""
         if not self.enabled:
             return
         if episode.status == "failed":
@@ -48,11 +58,21 @@ class RolloutProgress:
         else:
             self._ok += 1
             self._return_sum += next(iter(episode.returns.values()), 0.0)
+        self._pending += 1
+        if time.monotonic() - self._shown_at >= self.min_interval_s:
+            self._show()
+
+    def _show(self) -> None:
+        if not self.enabled or not self._pending:
+            return
+        self._shown_at = time.monotonic()
         task = self._progress.tasks[0]
-        rate = task.completed / task.elapsed if task.elapsed else 0.0
+        done = task.completed + self._pending
+        rate = done / task.elapsed if task.elapsed else 0.0
         mean = self._return_sum / self._ok if self._ok else float("nan")
         stats = f"{rate:.1f} ep/s  mean return (first seat) {mean:+.3f}  failed {self._failed}"
-        self._progress.update(self._task, advance=1, stats=stats)
+        self._progress.update(self._task, advance=self._pending, stats=stats)
+        self._pending = 0
 
 
 def summary_table(episodes: Sequence[Episode], wall_s: float) -> Table:

@@ -203,3 +203,27 @@ def test_registered_games_are_built_and_stepped_on_the_loop_without_a_thread_poo
     result = rollout.run("games/TicTacToe-v0", agora.FunctionAgent(watch), episodes=8, concurrency=4,
                          env_kwargs={"opponent": "random"})
     assert all(e.status == "ok" for e in result.episodes) and not pool_threads
+
+
+def test_the_env_call_policy_learns_from_a_call_s_own_time_not_the_wait_for_a_thread():
+    import concurrent.futures
+    import time
+
+    from agora.rollout.engine import _Engine
+    from agora.rollout.report import RolloutProgress
+
+    async def main():
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            engine = _Engine({}, "random", max_turns=10, timeout_s=None, writer=None, executor=pool,
+                             max_failure_rate=1.0, min_episodes_for_abort=1, progress=RolloutProgress(0, False),
+                             inline_below_s=0.001)
+            episode = Episode("e", "cheap", 0, "g", timings={"env_s": 0.0})
+            pool.submit(time.sleep, 0.1)  # the only thread is busy: the first call waits 0.1 s for it
+            assert await engine.call(episode, sum, [1, 2]) == 3
+            for _ in range(engine.policy.warmup):
+                await engine.call(episode, sum, [1, 2])
+            return engine, episode
+
+    engine, episode = asyncio.run(main())
+    assert episode.timings["env_s"] >= 0.09  # the episode waited
+    assert engine.policy.inline("cheap")  # but a microsecond call is inlined, not sent to the pool for good
