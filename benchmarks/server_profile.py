@@ -56,7 +56,7 @@ SERVER_STAGES = (
     ("    decode step (parse_step)", "protocol.parse_step"),
     ("    decode + validate request (pydantic)", "protocol.parse_request"),
     ("    dispatch (answer_inline)", "Session.answer_inline"),
-    ("      env call (step + opponent)", "session._timed"),
+    ("      env call (step + opponent)", "InlinePolicy.timed"),
     ("    encode reply", "protocol.encode_reply"),
     ("  frame reply (websockets)", "ServerProtocol.send_text"),
     ("  socket write (websockets' send_data)", "FastPathConnection.send_data"),
@@ -68,12 +68,13 @@ def instrument_server() -> None:
     """Wraps the server's stages (`SERVER_STAGES`)."""
     from websockets.server import ServerProtocol
 
+    from agora.env_calls import InlinePolicy
     from agora.server import protocol, session
     from agora.server.app import EnvServer
     from agora.server.connection import FastPathConnection
 
     owners = {"FastPathConnection": FastPathConnection, "ServerProtocol": ServerProtocol, "EnvServer": EnvServer,
-              "protocol": protocol, "session": session, "Session": session.Session}
+              "protocol": protocol, "Session": session.Session, "InlinePolicy": InlinePolicy}
     for name, target in SERVER_STAGES:
         owner, attr = target.split(".")
         wrap(owners[owner], attr, name)

@@ -3,7 +3,7 @@
 `run(env, agents, episodes=..., group_size=..., concurrency=...)` plays episodes on `concurrency`
 asyncio workers (on uvloop when installed). Each worker owns its env instances (one per env id,
 reused across episodes); env calls run in a thread pool (agora's in-memory games step inline, see
-`EnvCallPolicy`), agents act on the event loop, so concurrent LLM requests reach the backend
+`agora.env_calls.InlinePolicy`), agents act on the event loop, so concurrent LLM requests reach the backend
 together and it batches them. Explicit ``jobs`` (`EpisodeJob`s naming each seat's agent) let a
 caller such as a tournament schedule exactly what is played. Tasks are (env id, seed) pairs; each is played
 `group_size` times (a *group*, for group-relative credit). Every agent spec is resolved once and
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from agora.agent import Agent, resolve_agent
+from agora.env_calls import InlinePolicy
 from agora.errors import InfraError, RolloutAborted
 from agora.rollout.episode import EpisodeJob, agent_seed, play_game, play_single
 from agora.rollout.gc_pacing import paced_gc
@@ -122,67 +123,6 @@ def _registered_game(env_id: str) -> bool:
     return isinstance(creator, type) and issubclass(creator, TurnBasedGame)
 
 
-class EnvCallPolicy:
-    """Decides per env id whether env calls run in the thread pool (default) or inline on the loop.
-
-    A thread hop costs tens of microseconds of GIL and wake-up traffic; for an env whose calls take
-    less than that, offloading costs more than it protects. With `inline_below_s` > 0, an env id
-    whose mean call time (moving average) after `warmup` calls stays below `inline_below_s` runs
-    its calls inline; once the average rises above it, or a single call takes more than
-    `never_inline_above_s`, its calls go back to the thread pool for good. Building an env is not a
-    call here. `inline_below_s=0` (the default) keeps every call in the thread pool.
-
-    In-memory envs (`mark_in_memory`: agora's turn-based games, alone or behind `GameEnv`, known
-    from the registry before the first is built) run inline from their first call, and are built
-    inline too (a build counts as a call): their steps are pure Python rules, and a thread hop on a
-    loaded machine costs more than the step (the GIL hand-off waits up to the switch interval). One that
-    proves otherwise (an LLM or HTTP opponent inside `GameEnv`) goes to the thread pool for good
-    after `in_memory_strikes` consecutive calls over `never_inline_above_s` (one is not enough: a
-    first call may import modules, and a loaded machine may preempt the process now and then).
-    """
-
-    def __init__(self, inline_below_s: float = 0.0, warmup: int = 32, never_inline_above_s: float = 0.01,
-                 in_memory_strikes: int = 3):
-        self.inline_below_s = inline_below_s
-        self.warmup = warmup
-        self.never_inline_above_s = never_inline_above_s
-        self.in_memory_strikes = in_memory_strikes
-        self._strikes: dict[str, int] = {}
-        self._calls: dict[str, int] = {}
-        self._mean_s: dict[str, float] = {}
-        self._threaded: set[str] = set()
-        self._in_memory: set[str] = set()
-
-    def mark_in_memory(self, env_id: str) -> None:
-        """Declares `env_id` an in-memory env: inline until a call proves it slow."""
-        self._in_memory.add(env_id)
-
-    def inline(self, env_id: str) -> bool:
-        """Whether the next call of `env_id` runs on the event loop."""
-        if env_id in self._threaded:
-            return False
-        return env_id in self._in_memory or (
-            self.inline_below_s > 0
-            and self._calls.get(env_id, 0) >= self.warmup
-            and self._mean_s[env_id] < self.inline_below_s
-        )
-
-    def observe(self, env_id: str, took_s: float) -> None:
-        """Records one call's duration."""
-        if env_id in self._in_memory:
-            slow = took_s > self.never_inline_above_s
-            strikes = self._strikes[env_id] = self._strikes.get(env_id, 0) + 1 if slow else 0
-            if strikes >= self.in_memory_strikes:
-                self._threaded.add(env_id)
-            return
-        n = self._calls[env_id] = self._calls.get(env_id, 0) + 1
-        mean = self._mean_s.get(env_id, took_s)
-        self._mean_s[env_id] = mean + (took_s - mean) / min(n, self.warmup)
-        slow = n > self.warmup and self._mean_s[env_id] >= self.inline_below_s
-        if took_s > self.never_inline_above_s or slow:
-            self._threaded.add(env_id)
-
-
 class _Engine:
     """State of one run: env factories, resolved agents, the thread pool, the writer, counters."""
 
@@ -210,7 +150,7 @@ class _Engine:
         self.max_failure_rate = max_failure_rate
         self.min_episodes_for_abort = min_episodes_for_abort
         self.progress = progress
-        self.policy = EnvCallPolicy(inline_below_s)
+        self.policy = InlinePolicy(inline_below_s, never_inline_above_s=0.01)
         for env_id in sources:
             if _registered_game(env_id):
                 self.policy.mark_in_memory(env_id)
@@ -227,34 +167,26 @@ class _Engine:
         self._flusher: asyncio.Task[None] | None = None
 
     async def call(self, episode: Episode, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Runs an env call inline or in the thread pool (see `EnvCallPolicy`); adds its time to ``env_s``.
+        """Runs an env call inline or in the thread pool (see `InlinePolicy`); adds its time to ``env_s``.
 
         The policy learns from the call's own duration (timed where it ran), never from the wait for
         a free thread: with many episodes queued on the pool that wait alone would exceed
-        ``never_inline_above_s`` and send a cheap env to the pool for good.
+        ``never_inline_above_s`` and send a cheap env to the pool for good. ``env_s`` counts the wait.
         """
         start = time.perf_counter()
-        if self.policy.inline(episode.env_id):
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                took = time.perf_counter() - start
-                episode.timings["env_s"] += took
-                self.policy.observe(episode.env_id, took)
-        ran = [0.0]
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, _timed, ran, fn, args, kwargs)
+            return await self.policy.run(self.executor, episode.env_id, fn, *args, **kwargs)
         finally:
             episode.timings["env_s"] += time.perf_counter() - start
-            if ran[0]:
-                self.policy.observe(episode.env_id, ran[0])
 
     async def build(self, env_id: str) -> Any:
-        """A new env for a worker, built where its calls run (see `EnvCallPolicy`); notes its facts."""
+        """A new env for a worker, built where its calls run (see `InlinePolicy`); notes its facts.
+
+        An in-memory env is built inline and its build counts as a call; any other is built in the
+        pool and untimed (a browser's launch says nothing about its steps).
+        """
         if self.policy.inline(env_id):
-            start = time.perf_counter()
-            env = self.sources[env_id]()
-            self.policy.observe(env_id, time.perf_counter() - start)
+            env = self.policy.timed(env_id, self.sources[env_id])
         else:
             env = await asyncio.get_running_loop().run_in_executor(self.executor, self.sources[env_id])
         self.learn_env(env_id, env)
@@ -410,15 +342,6 @@ def _mark_failed(episode: Episode, error: BaseException) -> None:
     episode.terminated = episode.truncated = False
 
 
-def _timed(ran: list[float], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Calls `fn` and stores how long it ran in ``ran[0]`` (in the thread that ran it)."""
-    start = time.perf_counter()
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        ran[0] = max(time.perf_counter() - start, 1e-9)
-
-
 def _write_batch(writer: EpisodeWriter, batch: list[Episode | str]) -> None:
     writer.write_lines([item if isinstance(item, str) else item.to_json() for item in batch])
 
@@ -525,7 +448,7 @@ def run(env: EnvSource, agents: AgentSource | None, **kwargs: Any) -> RolloutRes
             `agora.rollout.processes`), ``out`` (JSONL path),
             ``env_kwargs``, ``max_turns``, ``agent_timeout_s``, ``max_failure_rate``,
             ``min_episodes_for_abort``, ``env_threads`` (thread pool size, default
-            min(concurrency, 16)), ``inline_env_calls_below_s`` (see `EnvCallPolicy`; 0 keeps every
+            min(concurrency, 16)), ``inline_env_calls_below_s`` (see `agora.env_calls.InlinePolicy`; 0 keeps every
             env call off the loop), ``progress``, ``retry_infra_failures`` (resuming `out` plays
             episodes that failed on infrastructure again; default True).
     """

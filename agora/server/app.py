@@ -35,9 +35,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agora._optional import require
+from agora.env_calls import InlinePolicy
 from agora.errors import ProtocolError, ServerConfigError
 from agora.server import protocol as p
-from agora.server.session import CallTimer, Session
+from agora.server.session import Session
 
 IDLE_CLOSE_CODE = 4000
 """WebSocket close code of a session closed for being idle."""
@@ -111,7 +112,7 @@ class EnvServer:
         self.idle_timeout_s = idle_timeout_s
         self.max_message_bytes = max_message_bytes
         self.executor = concurrent.futures.ThreadPoolExecutor(env_threads, thread_name_prefix="agora-serve")
-        self.timer = CallTimer()
+        self.timer = InlinePolicy()
         self.sessions: set[Session] = set()
         self.connections: dict[Session, Any] = {}
         self._sweeper: asyncio.Task[None] | None = None

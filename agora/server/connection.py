@@ -3,7 +3,7 @@
 websockets hands every message to the connection's handler task through a queue and a future,
 and every reply goes back through an async send with flow control: two event-loop turns per
 request. A request that can be answered at once (a step of an env whose steps proved fast, see
-`agora.server.session.CallTimer`) is answered here, inside the callback that parsed the frame,
+`agora.env_calls.InlinePolicy`) is answered here, inside the callback that parsed the frame,
 and its reply written in the same turn. Everything else takes the ordinary path, in order: the
 fast path is skipped while any earlier request of the connection is still queued or being
 answered, while the transport's write buffer is full (a client that does not read gets no more

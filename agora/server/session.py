@@ -1,7 +1,7 @@
 """One client session of `agora serve`: the envs it made and the calls it makes on them.
 
 Steps (and, timed apart, resets) of an env id run inline on the event loop while that id's
-recent ones are fast (see `CallTimer`; `Session.answer_inline` is the server's fast path for
+recent ones are fast (see `agora.env_calls.InlinePolicy`; `Session.answer_inline` is the server's fast path for
 them); everything else (making envs, slow resets, browsers, sandboxes) runs in the server's
 thread pool, so one slow env never stalls the other sessions. An exception inside an env
 becomes an error reply for that request only; the session and the server go on.
@@ -9,73 +9,20 @@ becomes an error reply for that request only; the session and the server go on.
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import concurrent.futures
-import functools
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from pettingzoo import AECEnv
 
+from agora.env_calls import InlinePolicy
 from agora.errors import ProtocolError
 from agora.server import protocol as p
 
 MAX_ENVS_PER_SESSION = 64
 ENV_CALLS = frozenset({"step", "observe", "private_info", "last"})
 """Requests that call the env and may run inline once its steps proved fast."""
-
-
-class CallTimer:
-    """Decides per env id whether its steps may run inline on the event loop (see the module docs).
-
-    Steps run inline while the median of the last `window` step times (measured inside the call,
-    thread hop excluded) is under `inline_below_s` and at most `max_slow` of them took over
-    `never_inline_above_s` (so a preempted step on a loaded machine does not count against an env;
-    an env whose steps block more often goes back to the thread pool). Resets are timed apart
-    (key `reset_key`): an env with fast steps may still generate games or load pages on reset.
-    Everything else (make, close, render) always runs in the pool.
-    """
-
-    def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02,
-                 max_slow: int = 2):
-        self.max_slow = max_slow
-        self.inline_below_s = inline_below_s
-        self.window = window
-        self.never_inline_above_s = never_inline_above_s
-        self._recent: dict[str, collections.deque[float]] = {}
-        self._counts: dict[str, list[int]] = {}  # env id -> [samples under inline_below_s, over never_inline_above_s]
-        self._inline: dict[str, bool] = {}
-        self._lock = threading.Lock()  # pool threads and the event loop observe the same ids
-
-    def inline(self, env_id: str) -> bool:
-        """Whether the next step of `env_id` (or reset, under its `reset_key`) may run on the event loop."""
-        return self._inline.get(env_id, False)
-
-    def observe(self, env_id: str, took_s: float) -> None:
-        """Records one step's (or reset's) duration and decides `inline` again.
-
-        The median of the window is under `inline_below_s` exactly when more than half of its samples
-        are, so two counts kept as samples enter and leave the window decide without sorting.
-        """
-        fast, slow = took_s < self.inline_below_s, took_s > self.never_inline_above_s
-        with self._lock:
-            recent = self._recent.get(env_id)
-            if recent is None:
-                recent = self._recent[env_id] = collections.deque(maxlen=self.window)
-                self._counts[env_id] = [0, 0]
-            counts = self._counts[env_id]
-            if len(recent) == self.window:
-                gone = recent[0]
-                counts[0] -= gone < self.inline_below_s
-                counts[1] -= gone > self.never_inline_above_s
-            recent.append(took_s)
-            counts[0] += fast
-            counts[1] += slow
-            self._inline[env_id] = (len(recent) == self.window and counts[1] <= self.max_slow
-                                    and counts[0] > self.window // 2)
 
 
 class _Slot:
@@ -92,7 +39,7 @@ class _Slot:
 class Session:
     """The envs one connection made; `handle` answers one validated request."""
 
-    def __init__(self, executor: concurrent.futures.Executor, timer: CallTimer,
+    def __init__(self, executor: concurrent.futures.Executor, timer: InlinePolicy,
                  make: Callable[[str, dict[str, Any]], Any], describe: Callable[[str], dict[str, Any]],
                  list_ids: Callable[[str | None], list[str]]):
         self.executor = executor
@@ -107,15 +54,7 @@ class Session:
 
     async def _run(self, env_id: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Runs an env call: inline when `env_id` is given and its steps proved fast, else in the pool."""
-        if env_id is not None and self.timer.inline(env_id):
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.timer.observe(env_id, time.perf_counter() - start)
-        timed = functools.partial(_timed, self.timer, env_id, fn, *args, **kwargs) if env_id else functools.partial(
-            fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, timed)
+        return await self.timer.run(self.executor, env_id, fn, *args, **kwargs)
 
     def _slot(self, handle: int) -> _Slot:
         slot = self.slots.get(handle)
@@ -163,7 +102,7 @@ class Session:
             return False, None
         if not self.timer.inline(key):
             return False, None
-        return True, _timed(self.timer, key, fn, *args)
+        return True, self.timer.timed(key, fn, *args)
 
     def reset_call(self, request: Any) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
         """The timer key, function and arguments of a reset request."""
@@ -218,16 +157,8 @@ class Session:
 
 
 def reset_key(env_id: str) -> str:
-    """The `CallTimer` key of an env id's resets (its steps use the id itself)."""
+    """The `InlinePolicy` key of an env id's resets (its steps use the id itself)."""
     return f"{env_id} reset"
-
-
-def _timed(timer: CallTimer, env_id: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    start = time.perf_counter()
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        timer.observe(env_id, time.perf_counter() - start)
 
 
 def _agent(env: Any, agent: str) -> str:

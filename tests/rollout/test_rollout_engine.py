@@ -140,17 +140,17 @@ def test_opponent_forfeit_during_reset_ends_the_episode_with_its_outcome():
 
 
 def test_env_call_policy_inlines_only_fast_envs():
-    from agora.rollout.engine import EnvCallPolicy
+    from agora.env_calls import InlinePolicy
 
-    policy = EnvCallPolicy(inline_below_s=0.001, warmup=4, never_inline_above_s=0.01)
+    policy = InlinePolicy(inline_below_s=0.001, window=4, never_inline_above_s=0.01, max_slow=0)
     for _ in range(4):
         assert not policy.inline("fast")
         policy.observe("fast", 0.0001)
         policy.observe("slow", 0.005)
     assert policy.inline("fast") and not policy.inline("slow")
-    policy.observe("fast", 0.05)  # one very slow call: back to threads for good
+    policy.observe("fast", 0.05)  # one very slow call, and no slow call is forgiven: back to threads
     assert not policy.inline("fast")
-    assert not EnvCallPolicy().inline("fast")  # default: every call in the thread pool
+    assert not InlinePolicy(inline_below_s=0.0).inline("fast")  # the engine's default: every call in the pool
     result = rollout.run(
         "games/TicTacToe-v0", "random", episodes=40, concurrency=8, inline_env_calls_below_s=0.01
     )
@@ -173,9 +173,10 @@ def test_an_agent_that_raises_or_answers_non_text_makes_invalid_moves():
 
 
 def test_in_memory_games_run_inline_until_three_slow_calls_in_a_row():
-    from agora.rollout.engine import EnvCallPolicy, _in_memory
+    from agora.env_calls import InlinePolicy
+    from agora.rollout.engine import _in_memory
 
-    policy = EnvCallPolicy()
+    policy = InlinePolicy(never_inline_above_s=0.01)
     policy.mark_in_memory("game")
     assert policy.inline("game") and not policy.inline("other")
     for took in (0.05, 0.2, 0.0001, 0.3, 0.02):  # slow now and then (imports, preemption): stays inline
@@ -220,7 +221,7 @@ def test_the_env_call_policy_learns_from_a_call_s_own_time_not_the_wait_for_a_th
             episode = Episode("e", "cheap", 0, "g", timings={"env_s": 0.0})
             pool.submit(time.sleep, 0.1)  # the only thread is busy: the first call waits 0.1 s for it
             assert await engine.call(episode, sum, [1, 2]) == 3
-            for _ in range(engine.policy.warmup):
+            for _ in range(engine.policy.window):
                 await engine.call(episode, sum, [1, 2])
             return engine, episode
 

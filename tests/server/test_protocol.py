@@ -77,10 +77,10 @@ def test_error_types_are_rebuilt_only_from_known_classes() -> None:
         assert type(rebuilt) is RemoteEnvError
 
 
-def test_call_timer_inlines_fast_envs_and_forgives_a_rare_slow_step() -> None:
-    from agora.server.session import CallTimer
+def test_inline_policy_inlines_fast_envs_and_forgives_a_rare_slow_step() -> None:
+    from agora.env_calls import InlinePolicy
 
-    timer = CallTimer(inline_below_s=0.001, window=4, never_inline_above_s=0.01, max_slow=1)
+    timer = InlinePolicy(inline_below_s=0.001, window=4, never_inline_above_s=0.01, max_slow=1)
     for took in (0.0001, 0.0001, 0.0001):
         timer.observe("fast", took)
     assert not timer.inline("fast")  # not measured enough yet

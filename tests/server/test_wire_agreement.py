@@ -21,7 +21,7 @@ from agora.errors import ProtocolError
 from agora.remote.wire import WireSocket, at_frame_boundary, single_frame
 from agora.server import protocol as p
 from agora.server.app import ServerThread
-from agora.server.session import CallTimer
+from agora.env_calls import InlinePolicy
 
 VALID_STEPS = [
     '{"id":1,"op":"step","handle":0,"action":"[4]"}',
@@ -190,11 +190,11 @@ def test_a_request_split_over_reads_is_answered_and_the_fast_path_resumes() -> N
         env.close()
 
 
-def test_call_timer_counts_decide_as_the_sorted_window_does() -> None:
+def test_inline_policy_counts_decide_as_the_sorted_window_does() -> None:
     rng = random.Random(3)
     for trial in range(200):
         window, max_slow = rng.choice([4, 5, 32]), rng.randrange(3)
-        timer = CallTimer(inline_below_s=0.001, window=window, never_inline_above_s=0.01, max_slow=max_slow)
+        timer = InlinePolicy(inline_below_s=0.001, window=window, never_inline_above_s=0.01, max_slow=max_slow)
         seen: list[float] = []
         for _ in range(rng.randrange(1, 120)):
             took = rng.choice([0.0001, 0.0005, 0.001, 0.002, 0.01, 0.05])
