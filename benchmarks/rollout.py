@@ -34,7 +34,6 @@ import asyncio
 import cProfile
 import gc
 import heapq
-import os
 import pstats
 import random
 import tempfile
@@ -43,6 +42,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from _bench import load_average
 from rich.console import Console
 from rich.table import Table
 
@@ -99,13 +99,13 @@ def zero_cost_makespan(calls_per_episode: list[int], workers: int, latency_s: fl
 
 
 def play(env_id: str, agent: Agent, concurrency: int, episodes: int, env_kwargs: dict, loop: str,
-         processes: int, out: Path | None) -> rollout.RolloutResult:
+         processes: int, out: Path | None, progress: bool = False) -> rollout.RolloutResult:
     results = []
 
     async def main() -> None:
         more = {"processes": processes} if processes > 1 else {}  # runs on the engine before processes too
         results.append(await rollout.arun(env_id, agent, episodes=episodes, concurrency=concurrency,
-                                          env_kwargs=env_kwargs, out=out, **more))
+                                          env_kwargs=env_kwargs, out=out, progress=progress, **more))
 
     if out is not None and out.exists():
         out.unlink()
@@ -221,13 +221,13 @@ def stage_table(env_id: str, concurrency: int, latency_s: float, episodes: int, 
     clock = StageClock()
     cpu_start = time.process_time()
     with clock:
-        result = _play_timed(env_id, concurrency, latency_s, episodes, env_kwargs, loop, out, progress)
+        result = play(env_id, TimedAgent(latency_s), concurrency, episodes, env_kwargs, loop, 1, out, progress)
     cpu_ns = (time.process_time() - cpu_start) * 1e9
     calls = max(sum(len(e.turns) for e in result.episodes), 1)
     table = Table("stage", "us per agent call", "share of CPU",
                   title=f"Per-call path at {concurrency} episodes ({loop}, one process{', JSONL' if out else ''}"
                   f"{', progress bar' if progress else ''}): {calls} agent calls, "
-                  f"{cpu_ns / calls / 1e3:.0f} us CPU each; load average {_load()}")
+                  f"{cpu_ns / calls / 1e3:.0f} us CPU each; load average {load_average()}")
     for stage, label in STAGES.items():
         table.add_row(label, f"{clock.ns[stage] / calls / 1e3:.1f}", f"{clock.ns[stage] / cpu_ns:.1%}")
     rest = cpu_ns - sum(clock.ns[s] for s in STAGES)
@@ -235,24 +235,6 @@ def stage_table(env_id: str, concurrency: int, latency_s: float, episodes: int, 
                   f"{rest / calls / 1e3:.1f}", f"{rest / cpu_ns:.1%}")
     table.add_row("total (process CPU time)", f"{cpu_ns / calls / 1e3:.1f}", "100%")
     return table
-
-
-def _play_timed(env_id, concurrency, latency_s, episodes, env_kwargs, loop, out, progress):
-    results = []
-
-    async def main() -> None:
-        results.append(await rollout.arun(env_id, TimedAgent(latency_s), episodes=episodes, concurrency=concurrency,
-                                          env_kwargs=env_kwargs, out=out, progress=progress))
-
-    if out is not None and out.exists():
-        out.unlink()
-    if loop == "uvloop":
-        import uvloop
-
-        uvloop.run(main())
-    else:
-        asyncio.run(main())
-    return results[0]
 
 
 def profile(env_id: str, concurrency: int, latency_s: float, episodes: int, env_kwargs: dict, loop: str,
@@ -290,7 +272,8 @@ def main() -> None:
         table = Table("loop", "processes", "concurrency", "episodes", "wall s", "zero-cost s", "agent calls/s",
                       "vs zero-cost engine", "per episode", "CPU us/turn",
                       title=f"{args.env} ({'self-play' if not env_kwargs else 'vs ' + args.opponent}), agent latency "
-                      f"{args.latency_ms:.0f} ms{', JSONL recorded' if out else ''}; load average before: {_load()}")
+                      f"{args.latency_ms:.0f} ms{', JSONL recorded' if out else ''}; "
+                      f"load average before: {load_average()}")
         extra = []
         for loop in loops:
             for c in args.concurrency:
@@ -305,7 +288,7 @@ def main() -> None:
                                              args.progress))
                 if args.profile:
                     profile(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, out)
-        table.caption = f"load average after: {_load()}"
+        table.caption = f"load average after: {load_average()}"
         console.print(table)
         for stages in extra:
             console.print(stages)
@@ -319,8 +302,6 @@ def _has_uvloop() -> bool:
     return True
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

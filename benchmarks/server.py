@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 
+from _bench import load_average
 from rich.console import Console
 from rich.table import Table
 
@@ -41,11 +42,6 @@ import agora.remote
 
 console = Console(width=max(120, Console().width))  # the round-trip table needs about 120 columns
 ENV_ID = "games/TicTacToe-v0"
-
-
-def load() -> str:
-    """The 1/5/15-minute load averages."""
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
@@ -313,12 +309,12 @@ def main() -> None:
     parser.add_argument("--skip-sessions", action="store_true")
     parser.add_argument("--profile", action="store_true", help="only the round trip's breakdown by stage")
     args = parser.parse_args()
-    console.print(f"load average before: {load()} ({os.cpu_count()} cores)")
+    console.print(f"load average before: {load_average()} ({os.cpu_count()} cores)")
     if args.profile:
         from server_profile import profile_round_trip
 
         console.print(profile_round_trip(args.steps, step_loop))
-        console.print(f"load average after: {load()}")
+        console.print(f"load average after: {load_average()}")
         return
     if not args.only_ray:
         console.print(part_round_trip(args.steps))
@@ -326,7 +322,7 @@ def main() -> None:
             console.print(part_sessions(args.sessions, args.session_steps))
     if not args.skip_ray:
         console.print(part_ray(args.episodes))
-    console.print(f"load average after: {load()}")
+    console.print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":
