@@ -40,6 +40,7 @@ DEMO_TRAIN: dict[str, Any] = dict(
     steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=4, kl_coef=0.0, temperature=1.0,
     invalid_advantage=-1.0, max_new_tokens=10, max_turns=12, eval_every=1000, eval_episodes=16,
     checkpoint_every=1000, torch_threads=2, precision="bf16", merged_rollouts=True, history="last_k", last_k=1,
+    share_prefix=True,
 )
 """The demo's training run (`TrainConfig` fields; `model` is the SmolLM2 checkpoint): LoRA r16, 8 episodes
 per update in groups of 4 per seed, mean-centred returns, and advantage -1 for a reply the game rejects (so
