@@ -197,3 +197,28 @@ def test_shared_prefix_pass_equals_the_plain_pass(tiny_lm, lora):
     assert grads.keys() == ref_grads.keys() and grads
     for name in grads:
         torch.testing.assert_close(grads[name], ref_grads[name], atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_a_ppo_update_with_share_prefix_makes_the_same_step(tiny_lm):
+    import copy
+
+    from agora.trainers.config import TrainConfig
+    from agora.trainers.update import ppo_update
+
+    batch = _prefix_batch()
+    task = [5, 6, 7, 8, 9]
+    seqs = [s for i, t in enumerate([_turn(0, task + [20, 21], [10, 11, 1]), _turn(1, task + [22], [12, 13, 1]),
+                                     _turn(2, task + [23, 24, 25], [16, 1]), _turn(3, [3, 4], [9, 8, 1])])
+            for s in sequences_from_turns([t], [1.0 - i])]
+    assert shared_prefix_length(batch) == 5
+    weights = {}
+    for share in (False, True):
+        torch.manual_seed(3)  # the same adapter in both; SGD, as Adam's first step is about sign(grad)
+        model = _lora(copy.deepcopy(tiny_lm), target_modules="all-linear")
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1.0)
+        cfg = TrainConfig(env_id="x/Y-v0", precision="fp32", kl_coef=0.1, micro_batch_size=3, share_prefix=share)
+        stats = ppo_update(model, optimizer, seqs, cfg, pad_id=0)
+        assert stats["kl"] > 0  # the reference (adapter off) ran, through the shared prefix too
+        weights[share] = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    for name, value in weights[False].items():
+        torch.testing.assert_close(weights[True][name], value, atol=1e-6, rtol=1e-5, msg=name)
