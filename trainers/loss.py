@@ -96,7 +96,7 @@ def body_hidden(body: Any, batch: dict[str, Any], *, share_prefix: bool = False)
     """
     ids, attention = batch["input_ids"], batch["attention_mask"]
     prefix = shared_prefix_length(batch) if share_prefix and ids.shape[0] > 1 else 0
-    if prefix < 2 or getattr(body, "is_gradient_checkpointing", False):
+    if prefix < 2 or _checkpointing(body):
         return body(input_ids=ids, attention_mask=attention, use_cache=False)[0]
     torch = require("torch", "train")
     head = body(input_ids=ids[:1, :prefix], attention_mask=attention[:1, :prefix], use_cache=True)
@@ -105,6 +105,14 @@ def body_hidden(body: Any, batch: dict[str, Any], *, share_prefix: bool = False)
     name = "cache" if "cache" in inspect.signature(body.forward).parameters else "past_key_values"
     tail = body(input_ids=ids[:, prefix:], attention_mask=attention, use_cache=True, **{name: cache})[0]
     return torch.cat([head[0].expand(ids.shape[0], -1, -1), tail], dim=1)
+
+
+def _checkpointing(body: Any) -> bool:
+    """Whether `body` recomputes activations (transformers renamed the flag; the old name warns)."""
+    for name in ("is_activation_checkpointing", "is_gradient_checkpointing"):
+        if name in dir(type(body)):
+            return bool(getattr(body, name))
+    return False
 
 
 def _completion_mask(batch: dict[str, Any]) -> Any:
