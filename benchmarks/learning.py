@@ -33,9 +33,9 @@ RUNS = {"single_nim": "examples/single_nim_vs_random.toml", "guess_number": "exa
 
 
 MEMORY_VARIANTS = {
-    "fp32 (before)": {"precision": "fp32"},
-    "bf16 base": {"precision": "bf16"},
-    "bf16 base + checkpointing": {"precision": "bf16", "gradient_checkpointing": True},
+    "fp32 (before)": {"precision": "fp32", "share_prefix": False},
+    "bf16 base": {"precision": "bf16", "share_prefix": False},
+    "bf16 base + checkpointing": {"precision": "bf16", "gradient_checkpointing": True, "share_prefix": False},
     "bf16 base + shared prefix": {"precision": "bf16", "share_prefix": True},
 }
 """`--update-memory`: the SmolLM2 LoRA update as the demo ran it first (fp32 base), then with the frozen base in
