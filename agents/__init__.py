@@ -12,7 +12,8 @@ Agent specs (resolved by `agora.resolve_agent`, hence by ``agora rollout --agent
 
 Options follow a ``?``: ``hf:PATH?temperature=0.7&max_new_tokens=32&history=last_k&last_k=2``
 (``dtype=float32`` for the model's dtype in hf and vllm; ``adapter=DIR`` in hf: a LoRA adapter saved by
-``save_pretrained``, e.g. a training checkpoint's ``model/``, applied over PATH).
+``save_pretrained``, e.g. a training checkpoint's ``model/``, applied over PATH; ``share_prefix=1`` in hf:
+each batch starts from the cached keys and values of the prompt prefixes it shares, see `HFEngine`).
 Importing this package is light; torch, transformers and vLLM load when an agent is built.
 """
 
@@ -27,7 +28,15 @@ from agora.agent import Agent, register_agent_prefix
 
 _SAMPLING_KEYS = {"temperature": float, "max_new_tokens": int, "top_p": float}
 _CHAT_KEYS = {"history": str, "last_k": int, "system_prompt": str, "action_mode": str}
-_ENGINE_KEYS = {"dtype": str, "adapter": str}
+def _flag(value: str) -> bool:
+    """A boolean option: ``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off``."""
+    lowered = value.strip().lower()
+    if lowered not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(f"Expected a boolean (1/0, true/false), got {value!r}.")
+    return lowered in ("1", "true", "yes", "on")
+
+
+_ENGINE_KEYS = {"dtype": str, "adapter": str, "share_prefix": _flag}
 
 
 @dataclasses.dataclass
@@ -63,13 +72,13 @@ def parse_spec_options(rest: str) -> SpecOptions:
 
 
 @functools.lru_cache(maxsize=8)
-def _hf_engine(path: str, seed: int, dtype: str | None, adapter: str | None = None) -> Any:
+def _hf_engine(path: str, seed: int, dtype: str | None, adapter: str | None = None, share_prefix: bool = False) -> Any:
     from agora.agents.hf import HFEngine
 
     if adapter is None:
-        return HFEngine(path, seed=seed, dtype=dtype)
+        return HFEngine(path, seed=seed, dtype=dtype, share_prefix=share_prefix)
     model, tokenizer = _with_adapter(path, adapter, dtype)
-    return HFEngine(model, tokenizer, seed=seed)
+    return HFEngine(model, tokenizer, seed=seed, share_prefix=share_prefix)
 
 
 def _with_adapter(path: str, adapter: str, dtype: str | None) -> tuple[Any, Any]:
@@ -96,7 +105,8 @@ def hf_agent(rest: str, seed: int | None = None) -> Agent:
     spec = parse_spec_options(rest)
     if not spec.target:
         raise ValueError("hf: needs a model path, e.g. hf:/models/tiny")
-    engine = _hf_engine(spec.target, seed or 0, spec.engine.get("dtype"), spec.engine.get("adapter"))
+    engine = _hf_engine(spec.target, seed or 0, spec.engine.get("dtype"), spec.engine.get("adapter"),
+                        spec.engine.get("share_prefix", False))
     agent = HFAgent(engine, **spec.chat_kwargs())
     agent.name = f"hf:{spec.target}"
     return agent
@@ -121,6 +131,8 @@ def vllm_agent(rest: str, seed: int | None = None) -> Agent:
     spec = parse_spec_options(rest)
     if "adapter" in spec.engine:
         raise ValueError("adapter= is an hf: option; for vllm:, merge the adapter and give the merged model's path.")
+    if "share_prefix" in spec.engine:
+        raise ValueError("share_prefix= is an hf: option; vLLM caches shared prefixes itself (prefix caching).")
     return VLLMAgent(spec.target, seed=seed or 0, engine_kwargs=spec.engine, **spec.chat_kwargs())
 
 

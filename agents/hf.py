@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
+import inspect
 import os
 import queue
 import threading
@@ -57,6 +58,8 @@ class HFEngine:
         max_batch: most requests per ``generate`` call.
         batch_wait_s: how long the thread waits for more requests after the first one.
         seed: seeds the per-batch sampling seeds.
+        share_prefix: run the token prefixes the prompts of a batch share once (`prefix_groups`): their keys
+            and values are computed for each distinct prefix and given to ``generate`` as its starting cache.
     """
 
     def __init__(
@@ -69,6 +72,7 @@ class HFEngine:
         max_batch: int = 64,
         batch_wait_s: float = 0.005,
         seed: int = 0,
+        share_prefix: bool = False,
     ):
         self.torch = require("torch", "train")
         transformers = require("transformers", "train")
@@ -85,6 +89,7 @@ class HFEngine:
         self.tokenizer = tokenizer
         self.max_batch = max_batch
         self.batch_wait_s = batch_wait_s
+        self.share_prefix = share_prefix
         self._rng = np.random.default_rng(seed)
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -191,6 +196,8 @@ class HFEngine:
             active = getattr(self.model, "active_adapter", "default")
             extra["adapter_names"] = [name or active for name in adapters]
         with torch.no_grad():
+            if self.share_prefix and adapters is None:
+                input_ids, attention, extra = self._with_prefix_cache(prompts, input_ids, attention)
             out = self.model.generate(
                 input_ids=input_ids, attention_mask=attention, generation_config=config, logits_processor=processors,
                 **extra,
@@ -201,6 +208,28 @@ class HFEngine:
         logprobs = torch.log_softmax(logits, dim=-1)
         new = out.sequences[:, input_ids.shape[1] :]
         return [self._completion(new[b], logprobs[b], limits[b], prompts[b]) for b in range(len(prompts))]
+
+    def _with_prefix_cache(self, prompts: list[list[int]], input_ids: Any, attention: Any) -> tuple[Any, Any, dict]:
+        """``generate``'s inputs with the shared prefixes cached: ``[prefix | left-padded rest]`` and the cache.
+
+        Positions stay those of the plain left-padded batch: ``generate`` numbers tokens by the attention
+        mask, which is 0 on the padding between a row's prefix and its rest. Unchanged when nothing is shared.
+        """
+        torch = self.torch
+        length, groups = prefix_groups(prompts)
+        if length < 2:
+            return input_ids, attention, {}
+        heads = [list(prompts[groups.index(g)][:length]) for g in range(max(groups) + 1)]
+        forward = inspect.signature(self.model.forward).parameters
+        keep = {"logits_to_keep": 1} if "logits_to_keep" in forward else {}
+        cached = self.model(input_ids=torch.tensor(heads, device=self.device), use_cache=True, **keep)
+        cache = cached[1]  # after the logits: ``cache`` (transformers >= 5.2x) or ``past_key_values``
+        cache.batch_select_indices(torch.tensor(groups, device=self.device))
+        rest_ids, rest_mask = self._pad([p[length:] for p in prompts])
+        index = torch.tensor(groups, device=self.device)
+        input_ids = torch.cat([torch.tensor(heads, device=self.device)[index], rest_ids], dim=1)
+        attention = torch.cat([torch.ones_like(input_ids[:, :length]), rest_mask], dim=1)
+        return input_ids, attention, {"cache" if "cache" in forward else "past_key_values": cache}
 
     def _pad(self, prompts: list[list[int]]) -> tuple[Any, Any]:
         torch = self.torch
@@ -242,6 +271,29 @@ class HFEngine:
         return Completion(
             text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt
         )
+
+
+def prefix_groups(prompts: list[list[int]]) -> tuple[int, list[int]]:
+    """``(length, group of each prompt)``: prompts in one group share their first `length` tokens.
+
+    Two candidates, the one that saves more prefix tokens (``(prompts - groups) x length``) wins: every
+    prompt in one group (their common prefix), or groups of prompts that each share at least
+    ``length = min over prompts of (longest prefix it shares with another prompt)``; e.g. GRPO groups of
+    one task seed. Each prompt keeps at least one token after the prefix. ``(0, [0, ...])`` when nothing
+    is shared (a single prompt included).
+    """
+    if len(prompts) < 2:
+        return 0, [0] * len(prompts)
+    shortest = min(len(p) for p in prompts) - 1
+    common = min(len(os.path.commonprefix(prompts)), shortest)
+    best = [max(len(os.path.commonprefix([p, q])) for j, q in enumerate(prompts) if j != i)
+            for i, p in enumerate(prompts)]
+    length = min(min(best), shortest)
+    heads = {tuple(p[:length]): None for p in prompts}
+    if (len(prompts) - len(heads)) * length <= (len(prompts) - 1) * common:
+        return common, [0] * len(prompts)
+    order = {head: g for g, head in enumerate(heads)}
+    return length, [order[tuple(p[:length])] for p in prompts]
 
 
 class HFAgent(TokenChatAgent):

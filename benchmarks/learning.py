@@ -6,8 +6,9 @@ metric, its value on held-out seeds before the first update and after the last:
     python benchmarks/learning.py --only smollm2_tictactoe       # the run of `agora demo`
     python benchmarks/learning.py --only selfplay_nim --steps 40
     python benchmarks/learning.py                                 # every run
-    python benchmarks/learning.py --update-memory                 # peak RSS of one SmolLM2 LoRA update only,
-                                                                  # fp32 base (before) vs bf16 base vs + checkpointing
+    python benchmarks/learning.py --update-memory                 # peak RSS of one SmolLM2 LoRA update only:
+                                                                  # fp32 base, bf16 base, + checkpointing,
+                                                                  # + shared prefix (`--variant` picks some)
 
 `smollm2_tictactoe`: SmolLM2-135M-Instruct with LoRA r16 against `random` on TicTacToe, the settings of
 `agora demo` (`agora.cli.demo.DEMO_TRAIN`) at micro-batch `--micro-batch` (default 4): legal-move rate,
@@ -32,13 +33,15 @@ RUNS = {"single_nim": "examples/single_nim_vs_random.toml", "guess_number": "exa
 
 
 MEMORY_VARIANTS = {
-    "fp32 (before)": {"precision": "fp32"},
-    "bf16 base": {"precision": "bf16"},
-    "bf16 base + checkpointing": {"precision": "bf16", "gradient_checkpointing": True},
+    "fp32 (before)": {"precision": "fp32", "share_prefix": False},
+    "bf16 base": {"precision": "bf16", "share_prefix": False},
+    "bf16 base + checkpointing": {"precision": "bf16", "gradient_checkpointing": True, "share_prefix": False},
+    "bf16 base + shared prefix": {"precision": "bf16", "share_prefix": True},
 }
-"""`--update-memory`: the SmolLM2 LoRA update as the demo ran it before (fp32 base), then with the frozen base in
-bf16 (adapter and optimizer state fp32, bf16 autocast: what the demo runs now), then with activation
-checkpointing too. The fused completion-only loss (`agora.kernels`) is on in all three."""
+"""`--update-memory`: the SmolLM2 LoRA update as the demo ran it first (fp32 base), then with the frozen base in
+bf16 (adapter and optimizer state fp32, bf16 autocast), then with activation checkpointing too, then with the
+prompt prefix a micro-batch shares run once (`share_prefix`, what the demo runs now). The fused completion-only
+loss (`agora.kernels`) is on in all of them. `--variant` picks some (the first one picked is the baseline)."""
 
 
 def config(name: str, out: Path, steps: int | None, micro_batch: int, seed: int, **extra: object):
@@ -97,11 +100,11 @@ def update_memory(out: Path, micro_batch: int, seed: int, variant: str) -> dict[
 
 
 def print_memory(rows: list[dict[str, object]]) -> None:
-    """The `--update-memory` table: one row per variant, the first (the demo's old setting) as the baseline."""
+    """The `--update-memory` table: one row per variant, the first as the baseline."""
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
     print(f"SmolLM2-135M LoRA r16, one update, micro-batch {rows[0]['micro_batch']}, {rows[0]['sequences']} "
           f"sequences, {rows[0]['tokens']} tokens")
-    print(f"{'variant':<28} {'after load GB':>13} {'peak RSS GB':>11} {'vs before':>9} {'update s':>8} "
+    print(f"{'variant':<28} {'after load GB':>13} {'peak RSS GB':>11} {'vs first':>9} {'update s':>8} "
           f"{'CPU s':>6}")
     for r in rows:
         print(f"{r['variant']:<28} {r['rss_after_load_gb']:>13.2f} {r['peak_rss_gb']:>11.2f} "
@@ -122,9 +125,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark_learning"))
     parser.add_argument("--only", choices=sorted(RUNS), default=None)
     parser.add_argument("--update-memory", action="store_true", help="only the peak RSS of one SmolLM2 update")
+    parser.add_argument("--variant", action="append", choices=list(MEMORY_VARIANTS), default=None,
+                        help="with --update-memory: only these variants (repeatable; default: all)")
     args = parser.parse_args()
     if args.update_memory:
-        print_memory([in_child(update_memory, args.out, args.micro_batch, args.seed, v) for v in MEMORY_VARIANTS])
+        variants = args.variant or list(MEMORY_VARIANTS)
+        print_memory([in_child(update_memory, args.out, args.micro_batch, args.seed, v) for v in variants])
         return
     rows = [in_child(run_one, name, args.out, args.steps, args.micro_batch, args.seed) for name in RUNS
             if args.only in (None, name)]

@@ -84,6 +84,15 @@ class TrainConfig:
     micro_batch_tokens: int = 0
     """When > 0, a micro-batch also holds at most this many padded tokens (sequences x longest length),
     so long multi-turn sequences do not blow up memory; a longer sequence goes alone."""
+    share_prefix: bool = False
+    """Run repeated prompt prefixes once. In the update, each micro-batch's forward pass runs the token prefix
+    all its sequences share (the task prompt of one group's turns) once, and the rest of every sequence on its
+    keys and values: the same loss and gradients for less work when prompts are long and repeat (``history =
+    "last_k"``: every turn is its own sequence that starts with the task; sequences of one group of episodes
+    are adjacent, so a micro-batch mostly shares the whole task). Needs a plain linear LM head (the fused path
+    of `agora.trainers.loss`); ignored with `gradient_checkpointing`. In HF rollouts and evaluations, each
+    ``generate`` batch starts from the cached keys and values of the prefixes its prompts share
+    (`agora.agents.hf.prefix_groups`), except batches that name snapshot adapters."""
     clip_eps: float = 0.2
     """PPO clip range."""
     kl_coef: float = 0.0

@@ -32,9 +32,10 @@ def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
         return VLLMSync(model, tokenizer, seed=cfg.seed, **vllm_engine_kwargs(cfg, model))
     from agora.agents.hf import HFEngine
 
+    share = getattr(cfg, "share_prefix", False)
     if getattr(cfg, "merged_rollouts", False):
-        return HFEngine(merged_copy(model), tokenizer, seed=cfg.seed)
-    return HFEngine(model, tokenizer, seed=cfg.seed)
+        return HFEngine(merged_copy(model), tokenizer, seed=cfg.seed, share_prefix=share)
+    return HFEngine(model, tokenizer, seed=cfg.seed, share_prefix=share)
 
 
 def merged_copy(model: Any) -> Any:

@@ -1,7 +1,8 @@
 """One policy update: turn advantages -> sequences -> PPO epochs with gradient accumulation.
 
 Micro-batches go to the model's device, are bounded by `cfg.micro_batch_size` sequences and, when set,
-`cfg.micro_batch_tokens` padded tokens, and run under bf16 autocast when the precision is bf16. The KL
+`cfg.micro_batch_tokens` padded tokens, and run under bf16 autocast when the precision is bf16; with
+`cfg.share_prefix` the prompt prefix a micro-batch shares runs once (`agora.trainers.loss.body_hidden`). The KL
 reference of a LoRA model is the model with its adapter off (`agora.trainers.models.reference_model`).
 """
 
@@ -55,11 +56,13 @@ def ppo_update(model: Any, optimizer: Any, sequences: list[Sequence], cfg: Any, 
 def _backward(model: Any, batch: dict[str, Any], cfg: Any, reference: Any, precision: str) -> dict[str, float]:
     torch = require("torch", "train")
     with autocast(model, precision):
-        logp, entropy = token_logprobs(model, batch, temperature=cfg.temperature, with_entropy=True)
+        share = getattr(cfg, "share_prefix", False)
+        logp, entropy = token_logprobs(model, batch, temperature=cfg.temperature, with_entropy=True,
+                                       share_prefix=share)
         ref = None
         if cfg.kl_coef > 0 and (reference is not None or hasattr(model, "peft_config")):
             with torch.no_grad(), reference_model(model, reference) as ref_model:
-                ref, _ = token_logprobs(ref_model, batch, temperature=cfg.temperature)
+                ref, _ = token_logprobs(ref_model, batch, temperature=cfg.temperature, share_prefix=share)
     ref = None if ref is None else ref.float()
     loss, stats = ppo_loss(logp.float(), batch, clip_eps=cfg.clip_eps, ref_logprobs=ref, kl_coef=cfg.kl_coef,
                            entropy=entropy.float(), entropy_coef=cfg.entropy_coef)

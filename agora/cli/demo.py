@@ -40,6 +40,7 @@ DEMO_TRAIN: dict[str, Any] = dict(
     steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=4, kl_coef=0.0, temperature=1.0,
     invalid_advantage=-1.0, max_new_tokens=10, max_turns=12, eval_every=1000, eval_episodes=16,
     checkpoint_every=1000, torch_threads=2, precision="bf16", merged_rollouts=True, history="last_k", last_k=1,
+    share_prefix=True,
 )
 """The demo's training run (`TrainConfig` fields; `model` is the SmolLM2 checkpoint): LoRA r16, 8 episodes
 per update in groups of 4 per seed, mean-centred returns, and advantage -1 for a reply the game rejects (so
@@ -49,10 +50,13 @@ with AMX (this machine's) bf16 matmuls run several times faster than fp32 ones, 
 Rollouts and evaluations sample from a plain bf16 copy with the adapter merged after every update
 (`merged_rollouts`), not through peft's adapter layers. Prompts keep the task and the last exchange only
 (``history = "last_k"``, ``last_k = 1``): the board is in every observation, and prompt tokens are most of the
-time of both generation and the update."""
+time of both generation and the update. What prompts repeat runs once (``share_prefix``): in the update, the
+task prompt a micro-batch's turns share (about 217 of their 360 tokens); in generation, the prefixes a batch's
+prompts share, from a cache."""
 
-SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0&dtype=bfloat16&history=last_k&last_k=1"
-"""The model's sampling and history in the tournament (the same as in training and evaluation), on its bf16 weights."""
+SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0&dtype=bfloat16&history=last_k&last_k=1&share_prefix=1"
+"""The model's sampling and history in the tournament (the same as in training and evaluation), on its bf16 weights,
+its batches starting from the cached prompt prefixes they share."""
 
 SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
 """The SmolLM2 player of ``--quick``: told to answer with a bracketed move, untrained, it mostly loses by

@@ -67,6 +67,12 @@ def test_bare_prefix_name_and_options():
     )
     with pytest.raises(ValueError, match="Unknown agent option 'temp'.*Known options: temperature"):
         parse_spec_options("/m?temp=1")
+    assert parse_spec_options("/m?share_prefix=1").engine == {"share_prefix": True}
+    assert parse_spec_options("/m?share_prefix=False").engine == {"share_prefix": False}
+    with pytest.raises(ValueError, match="Expected a boolean"):
+        parse_spec_options("/m?share_prefix=maybe")
+    with pytest.raises(ValueError, match="share_prefix= is an hf: option"):
+        resolve_agent("vllm:/m?share_prefix=1")
 
 
 def test_human_agent_plays_through_the_rollout_engine():

@@ -100,3 +100,40 @@ def test_malformed_reply_is_an_invalid_action(engine):
     assert reply.valid == has_move
     assert (reply.error is None) == has_move
     assert reply.action == (reply.action if has_move else strip_reasoning(reply.text)[1] or reply.text)
+
+
+def test_prefix_groups_by_hand():
+    from agora.agents.hf import prefix_groups
+
+    task_a, task_b = [1, 2, 3, 4, 5, 6], [1, 2, 3, 9, 9, 9]
+    # two GRPO-like groups: each prompt shares 6 tokens with its group-mate, 3 with the others
+    # grouped: (4 - 2) x 6 = 12 saved tokens; one group: (4 - 1) x 3 = 9
+    assert prefix_groups([task_a + [7], task_b + [8, 8], task_a + [8], task_b + [7]]) == (6, [0, 1, 0, 1])
+    # one odd prompt: the common prefix of all wins ((3 - 1) x 3 = 6 over (3 - 2) x 3 = 3)
+    assert prefix_groups([task_a + [7], task_a + [8], task_b + [7]]) == (3, [0, 0, 0])
+    assert prefix_groups([task_a, task_a]) == (5, [0, 0])  # each keeps one token after the prefix
+    assert prefix_groups([[5, 6], [7, 8]]) == (0, [0, 0]) and prefix_groups([task_a]) == (0, [0])
+
+
+def test_shared_prefix_generation_equals_the_plain_batch(engine):
+    from agora.agents.hf import HFEngine
+
+    shared = HFEngine(engine.model, engine.tokenizer, seed=0, share_prefix=True)
+    calls = []
+    hook = engine.model.register_forward_pre_hook(lambda _, args, kw: calls.append(kw["input_ids"].shape[1]),
+                                                  with_kwargs=True)
+    task_a, task_b = list(range(3, 23)), list(range(3, 13)) + list(range(40, 50))
+    prompts = [task_a + [60, 61], task_b + [62], task_a + [63, 64, 65], task_b + [66, 67]]
+    sampling = SamplingParams(temperature=1.0, max_new_tokens=6)
+    try:
+        plain = engine.generate(prompts, sampling, seeds=[1, 2, 3, 4])
+        calls.clear()
+        cached = shared.generate(prompts, sampling, seeds=[1, 2, 3, 4])
+    finally:
+        hook.remove()
+    assert calls[:2] == [20, 3]  # the two 20-token tasks once, then each row's rest (left-padded to 3)
+    for a, b in zip(plain, cached, strict=True):
+        assert a.token_ids == b.token_ids and a.prompt_token_ids == b.prompt_token_ids
+        assert b.logprobs == pytest.approx(a.logprobs, abs=1e-5)
+        assert b.logprobs == pytest.approx(teacher_forced_logprobs(engine, a.prompt_token_ids, a.token_ids),
+                                           abs=1e-4)

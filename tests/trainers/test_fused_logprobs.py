@@ -7,7 +7,13 @@ import torch
 import transformers
 
 from agora.trainers.batch import micro_batches, sequences_from_turns
-from agora.trainers.loss import full_vocab_token_logprobs, linear_head, ppo_loss, token_logprobs
+from agora.trainers.loss import (
+    full_vocab_token_logprobs,
+    linear_head,
+    ppo_loss,
+    shared_prefix_length,
+    token_logprobs,
+)
 from agora.trajectory import Turn
 
 peft = pytest.importorskip("peft")
@@ -144,3 +150,75 @@ def test_entropy_bonus_by_hand():
 def test_only_zero_weight_positions_are_left_out():
     batch = _batch()  # the positions token_logprobs leaves at 0 are exactly those the loss weighs 0
     assert torch.equal(batch["weights"] > 0, batch["loss_mask"] > 0)
+
+
+def _prefix_batch():
+    # three turns sharing the 5-token task [5, 6, 7, 8, 9]: different lengths (right padding), completions at
+    # different places, and one whose completion starts right after the shared prefix
+    task = [5, 6, 7, 8, 9]
+    turns = [_turn(0, task + [20, 21], [10, 11, 1]), _turn(1, task + [22], [12, 13, 14, 15, 1]),
+             _turn(2, task, [16, 1])]
+    seqs = [s for i, t in enumerate(turns) for s in sequences_from_turns([t], [1.0 - i])]
+    [batch] = micro_batches(seqs, "token-mean", micro_batch_size=len(seqs))
+    return batch
+
+
+def _shared_loss_and_grads(model, batch, share_prefix):
+    model.zero_grad()
+    logp, entropy = token_logprobs(model, batch, temperature=0.8, with_entropy=True, share_prefix=share_prefix)
+    loss, _ = ppo_loss(logp, {**batch, "old_logprobs": batch["old_logprobs"] - 0.1}, entropy=entropy,
+                       entropy_coef=0.05)
+    loss.backward()
+    return logp.detach(), entropy.detach(), {n: p.grad.clone() for n, p in model.named_parameters()
+                                             if p.grad is not None}
+
+
+def test_shared_prefix_length_stops_at_the_first_difference_and_leaves_a_token():
+    batch = _prefix_batch()
+    assert shared_prefix_length(batch) == 5  # the task; the shortest row (7 tokens) keeps 2 after it
+    one = {k: v[2:] for k, v in batch.items()}
+    assert shared_prefix_length(one) == 6  # a single row: all but its last token
+
+
+@pytest.mark.parametrize("lora", [False, True])
+def test_shared_prefix_pass_equals_the_plain_pass(tiny_lm, lora):
+    model = _lora(tiny_lm, target_modules="all-linear") if lora else tiny_lm
+    batch = _prefix_batch()
+    calls = []
+    body = linear_head(model)[0]
+    body.register_forward_pre_hook(lambda _, args, kwargs: calls.append(kwargs["input_ids"].shape),
+                                   with_kwargs=True)
+    logp, entropy, grads = _shared_loss_and_grads(model, batch, share_prefix=True)
+    assert calls == [(1, 5), (3, batch["input_ids"].shape[1] - 5)]  # the task once, then each row's rest
+    ref_logp, ref_entropy, ref_grads = _shared_loss_and_grads(model, batch, share_prefix=False)
+    mask = batch["loss_mask"] > 0
+    torch.testing.assert_close(logp[mask], ref_logp[mask], atol=1e-5, rtol=0)
+    torch.testing.assert_close(entropy[mask], ref_entropy[mask], atol=1e-5, rtol=0)
+    assert grads.keys() == ref_grads.keys() and grads
+    for name in grads:
+        torch.testing.assert_close(grads[name], ref_grads[name], atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_a_ppo_update_with_share_prefix_makes_the_same_step(tiny_lm):
+    import copy
+
+    from agora.trainers.config import TrainConfig
+    from agora.trainers.update import ppo_update
+
+    batch = _prefix_batch()
+    task = [5, 6, 7, 8, 9]
+    seqs = [s for i, t in enumerate([_turn(0, task + [20, 21], [10, 11, 1]), _turn(1, task + [22], [12, 13, 1]),
+                                     _turn(2, task + [23, 24, 25], [16, 1]), _turn(3, [3, 4], [9, 8, 1])])
+            for s in sequences_from_turns([t], [1.0 - i])]
+    assert shared_prefix_length(batch) == 5
+    weights = {}
+    for share in (False, True):
+        torch.manual_seed(3)  # the same adapter in both; SGD, as Adam's first step is about sign(grad)
+        model = _lora(copy.deepcopy(tiny_lm), target_modules="all-linear")
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1.0)
+        cfg = TrainConfig(env_id="x/Y-v0", precision="fp32", kl_coef=0.1, micro_batch_size=3, share_prefix=share)
+        stats = ppo_update(model, optimizer, seqs, cfg, pad_id=0)
+        assert stats["kl"] > 0  # the reference (adapter off) ran, through the shared prefix too
+        weights[share] = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    for name, value in weights[False].items():
+        torch.testing.assert_close(weights[True][name], value, atol=1e-6, rtol=1e-5, msg=name)
