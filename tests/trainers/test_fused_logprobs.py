@@ -31,9 +31,10 @@ def _batch():
     return batch
 
 
-def _loss_and_grads(model, batch, fused):
+def _loss_and_grads(model, batch, **options):
+    """The PPO loss's logprobs, entropies and gradients with `token_logprobs` options (fused, share_prefix)."""
     model.zero_grad()
-    logp, entropy = token_logprobs(model, batch, temperature=0.8, with_entropy=True, fused=fused)
+    logp, entropy = token_logprobs(model, batch, temperature=0.8, with_entropy=True, **options)
     loss, _ = ppo_loss(logp, {**batch, "old_logprobs": batch["old_logprobs"] - 0.1}, entropy=entropy,
                        entropy_coef=0.05)
     loss.backward()
@@ -163,16 +164,6 @@ def _prefix_batch():
     return batch
 
 
-def _shared_loss_and_grads(model, batch, share_prefix):
-    model.zero_grad()
-    logp, entropy = token_logprobs(model, batch, temperature=0.8, with_entropy=True, share_prefix=share_prefix)
-    loss, _ = ppo_loss(logp, {**batch, "old_logprobs": batch["old_logprobs"] - 0.1}, entropy=entropy,
-                       entropy_coef=0.05)
-    loss.backward()
-    return logp.detach(), entropy.detach(), {n: p.grad.clone() for n, p in model.named_parameters()
-                                             if p.grad is not None}
-
-
 def test_shared_prefix_length_stops_at_the_first_difference_and_leaves_a_token():
     batch = _prefix_batch()
     assert shared_prefix_length(batch) == 5  # the task; the shortest row (7 tokens) keeps 2 after it
@@ -188,9 +179,9 @@ def test_shared_prefix_pass_equals_the_plain_pass(tiny_lm, lora):
     body = linear_head(model)[0]
     body.register_forward_pre_hook(lambda _, args, kwargs: calls.append(kwargs["input_ids"].shape),
                                    with_kwargs=True)
-    logp, entropy, grads = _shared_loss_and_grads(model, batch, share_prefix=True)
+    logp, entropy, grads = _loss_and_grads(model, batch, share_prefix=True)
     assert calls == [(1, 5), (3, batch["input_ids"].shape[1] - 5)]  # the task once, then each row's rest
-    ref_logp, ref_entropy, ref_grads = _shared_loss_and_grads(model, batch, share_prefix=False)
+    ref_logp, ref_entropy, ref_grads = _loss_and_grads(model, batch, share_prefix=False)
     mask = batch["loss_mask"] > 0
     torch.testing.assert_close(logp[mask], ref_logp[mask], atol=1e-5, rtol=0)
     torch.testing.assert_close(entropy[mask], ref_entropy[mask], atol=1e-5, rtol=0)
