@@ -3,7 +3,11 @@
 This is how a trainer plays a game against a fixed or frozen opponent:
 ``agora.make("games/TicTacToe-v0", opponent="minimax")``. The learner takes one seat; every other
 seat is played by an opponent agent between the learner's turns. The reward of a step is what the
-learner's seat earned from its own move up to its next turn (or the end of the game).
+learner's seat earned from its own move up to its next turn (or the end of the game). When the
+opponents end the game before the learner's first turn (they win, or forfeit by invalid moves),
+`reset` says so in ``info["outcome"]`` and the next `step` ends the episode, whatever its action,
+with that outcome as its reward; what the learner earns from the opponents' moves at reset is
+paid with its first step.
 
 Opponents move through the rollout engine's step code (`agora.rollout.episode`): the same game
 step, the same seeding rule (`agent_seed`) and the same rule for an agent that raises or answers
@@ -12,16 +16,20 @@ with something other than text (its move is invalid; the game's invalid-move pol
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import gymnasium
+import numpy as np
+from gymnasium.utils import seeding
 
 from agora.agent import Agent, resolve_agent
 from agora.errors import GameSetupError, ResetNeeded
 from agora.game import TurnBasedGame
 from agora.rollout.episode import act_now, agent_seed, game_move, to_move
 from agora.spaces import TextObs, TextSpace, require_text_action
+from agora.splitmix import SplitMix64
 
 OpponentSpec = str | Agent
 SeatSpec = int | str | None
@@ -55,6 +63,25 @@ class GameEnv(gymnasium.Env[str, str]):
         ]
         self.seat = 0
         self._started = False
+        self._carried = 0.0  # what the learner earned while the opponents moved at reset: paid with its first step
+        self._over_at_reset = False
+        self._draws: SplitMix64 | None = None
+        self._lazy_np_random: np.random.Generator | None = None
+
+    @property
+    def _np_random(self) -> np.random.Generator:
+        """Gymnasium's generator, built from the last seed on first use (the env itself draws from `_draws`).
+
+        The seat and the game's seed come from a `SplitMix64` stream of the reset's seed: a NumPy
+        generator costs more to seed than a whole TicTacToe episode costs to play.
+        """
+        if self._lazy_np_random is None:
+            self._lazy_np_random, self._np_random_seed = seeding.np_random(self._np_random_seed)
+        return self._lazy_np_random
+
+    @_np_random.setter
+    def _np_random(self, value: np.random.Generator | None) -> None:
+        self._lazy_np_random = value
 
     @property
     def agent_id(self) -> str:
@@ -64,16 +91,22 @@ class GameEnv(gymnasium.Env[str, str]):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
               ) -> tuple[TextObs, dict[str, Any]]:
         """Starts a game, lets the opponents move until it is the learner's turn."""
-        super().reset(seed=seed)
+        if seed is not None:
+            if not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise gymnasium.error.Error(f"Seed must be an integer >= 0, got {seed!r}")
+            self._np_random_seed, self._lazy_np_random, self._draws = int(seed), None, SplitMix64(int(seed))
+        elif self._draws is None:
+            self._draws = SplitMix64()
         options = dict(options or {})
         seat = _check_seat(options.pop("seat", self._seat_spec), self.game.num_players)
-        self.seat = int(self.np_random.integers(self.game.num_players)) if seat == "random" else seat
-        game_seed = int(self.np_random.integers(2**31 - 1))
+        self.seat = self._draws.below(self.game.num_players) if seat == "random" else seat
+        game_seed = self._draws.below(2**31 - 1)
         self.game.reset(seed=game_seed, options=options)
         for k, agent in enumerate(self.opponents):
             agent.reset(seed=agent_seed(game_seed, 0, k + (k >= self.seat)))
         self._started = True
-        self._play_opponents()
+        self._carried = self._play_opponents()
+        self._over_at_reset = self.game.terminations[self.agent_id] or self.game.truncations[self.agent_id]
         obs, _, _, _, info = self._learner_view()
         return obs, self._with_seat(info)
 
@@ -82,13 +115,16 @@ class GameEnv(gymnasium.Env[str, str]):
         if not self._started:
             raise ResetNeeded("GameEnv.step() was called before reset(). Call env.reset() first.")
         require_text_action(action)
-        me = self.agent_id
-        if self.game.terminations[me] or self.game.truncations[me]:
-            raise ResetNeeded("The game is over. Call env.reset() to start a new one.")
-        self.game.step(action)
-        reward = self.game.rewards.get(me, 0.0)
-        reward += self._play_opponents()
+        me, reward, self._carried = self.agent_id, self._carried, 0.0
+        ended_at_reset, self._over_at_reset = self._over_at_reset, False
+        if not ended_at_reset:  # else the opponents ended the game before the learner's turn: end the episode now
+            if self.game.terminations[me] or self.game.truncations[me]:
+                raise ResetNeeded("The game is over. Call env.reset() to start a new one.")
+            self.game.step(action)
+            reward += self.game.rewards.get(me, 0.0) + self._play_opponents()
         obs, _, terminated, truncated, info = self._learner_view()
+        if ended_at_reset:  # the game did not step: a copy, so this info shares nothing with the reset's
+            info = copy.deepcopy(info)
         return obs, float(reward), terminated, truncated, self._with_seat(info)
 
     def _play_opponents(self) -> float:

@@ -37,6 +37,7 @@ import numpy as np
 
 from agora.errors import UnknownAgentError
 from agora.plugins import load_callable
+from agora.splitmix import SplitMix64
 
 
 class AgentReply(str):
@@ -137,19 +138,20 @@ class Agent:
 
 
 class SeededAgent(Agent):
-    """An agent with its own RNG (`self.rng`), reseeded by `reset(seed=...)`; never global state.
+    """An agent with its own random streams, reseeded by `reset(seed=...)`; never global state.
 
-    The generator is built on first use (building one costs tens of microseconds, and the rollout
-    engine forks and reseeds an agent before every episode); the streams are those of
-    ``np.random.default_rng(seed)``.
+    `choice` (and `fork`) draw from a `SplitMix64` stream of the seed, which costs nothing to
+    reseed: the rollout engine forks and reseeds every agent before every episode. `self.rng` is
+    ``np.random.default_rng(seed)`` of the same seed, for agents that need NumPy's distributions;
+    it is built on first use (building one costs tens of microseconds).
     """
 
     def __init__(self, seed: int | None = None):
-        self._seed, self._rng = seed, None
+        self._seed, self._rng, self._draws = seed, None, None
 
     @property
     def rng(self) -> np.random.Generator:
-        """The agent's generator, ``np.random.default_rng(seed)`` of its last seed."""
+        """The agent's NumPy generator, ``np.random.default_rng(seed)`` of its last seed."""
         if self._rng is None:
             self._rng = np.random.default_rng(self._seed)
         return self._rng
@@ -158,20 +160,27 @@ class SeededAgent(Agent):
     def rng(self, value: np.random.Generator) -> None:
         self._rng = value
 
+    @property
+    def draws(self) -> SplitMix64:
+        """The agent's cheap stream (`choice`, `fork`), a `SplitMix64` of its last seed."""
+        if self._draws is None:
+            self._draws = SplitMix64(self._seed)
+        return self._draws
+
     def reset(self, seed: int | None = None) -> None:
-        """Reseeds the agent's RNG when a seed is given."""
+        """Reseeds the agent's streams when a seed is given."""
         if seed is not None:
-            self._seed, self._rng = seed, None
+            self._seed, self._rng, self._draws = seed, None, None
 
     def fork(self) -> SeededAgent:
-        """A shallow copy with its own RNG, seeded from this one (cheaper than a deep copy)."""
+        """A shallow copy with its own streams, seeded from this one's (cheaper than a deep copy)."""
         new = copy.copy(self)
-        new._seed, new._rng = int(self.rng.integers(2**63 - 1)), None
+        new._seed, new._rng, new._draws = self.draws.next64() >> 1, None, None
         return new
 
     def choice(self, options: list[Any]) -> Any:
         """One of `options`, uniformly at random."""
-        return options[int(self.rng.integers(len(options)))]
+        return options[self.draws.below(len(options))]
 
 
 class RandomAgent(SeededAgent):

@@ -82,3 +82,15 @@ def test_non_text_opponent_forfeits_by_the_engines_rule() -> None:
     env.reset(seed=0)
     _, reward, terminated, _, info = env.step("[4]")  # the opponent's int is an invalid move: a retry, then forfeit
     assert terminated and reward == 1.0 and info["outcome"] == 1.0
+
+
+def test_a_game_the_opponent_ends_before_the_learner_moves_ends_at_the_first_step() -> None:
+    env = agora.make("games/Nim-v0", opponent="random", seat=1, piles=[1])  # the opponent takes the only object
+    obs, info = env.reset(seed=3)
+    assert info["outcome"] == -1.0 and "Game over" in obs
+    obs, reward, terminated, truncated, step_info = env.step("[anything]")  # the action is not played
+    assert (reward, terminated, truncated) == (-1.0, True, False) and step_info["outcome"] == -1.0
+    assert step_info["legal_actions"] is not info["legal_actions"]  # new info data, as Gymnasium asks
+    with pytest.raises(ResetNeeded, match="game is over"):
+        env.step("[0]")
+    agora.check_env(agora.make("games/Nim-v0", opponent="random", piles=[5]))  # some seeds end at reset
