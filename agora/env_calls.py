@@ -67,6 +67,8 @@ class InlinePolicy:
         are, so two counts kept as calls enter and leave the window decide without sorting.
         """
         slow = took_s > self.never_inline_above_s
+        if not slow and self._strikes.get(key) == 0:  # the hot case, an in-memory key staying fast: no change
+            return
         with self._lock:
             strikes = self._strikes.get(key)
             if strikes is not None:  # in memory

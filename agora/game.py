@@ -169,13 +169,13 @@ class TurnBasedGame(AECEnv):
         """Starts a new game; a seed makes the deal (and every chance event) reproducible."""
         if seed is not None:
             self._rng, self._rng_seed = None, seed
-        self.agents = list(self.possible_agents)
-        self.rewards = {a: 0.0 for a in self.agents}
-        self._cumulative_rewards = {a: 0.0 for a in self.agents}
-        self.terminations = {a: False for a in self.agents}
-        self.truncations = {a: False for a in self.agents}
-        self._errors = {a: None for a in self.agents}
-        self._error_counts = {a: 0 for a in self.agents}
+        self.agents = agents = list(self.possible_agents)
+        self.rewards = dict.fromkeys(agents, 0.0)
+        self._cumulative_rewards = dict.fromkeys(agents, 0.0)
+        self.terminations = dict.fromkeys(agents, False)
+        self.truncations = dict.fromkeys(agents, False)
+        self._errors = dict.fromkeys(agents)
+        self._error_counts = dict.fromkeys(agents, 0)
         self.state = self._new_state(self._np_random if self.chance_at_reset else None, dict(options or {}))
         self._legal_cache = None
         self.outcome: list[float] | None = None
@@ -194,7 +194,7 @@ class TurnBasedGame(AECEnv):
             return
         require_text_action(action)
         self._cumulative_rewards[agent] = 0.0
-        self.rewards = {a: 0.0 for a in self.agents}
+        self.rewards = dict.fromkeys(self.agents, 0.0)
         player = self._index[agent]
         problem = action_problem(action, self.action_spaces[agent].max_length)
         move, error = (None, f"Invalid reply: {problem}.") if problem else self._parse_action(player, action)
@@ -227,22 +227,21 @@ class TurnBasedGame(AECEnv):
             self.terminations[agent] = True
 
     def _refresh_infos(self) -> None:
-        done = self.outcome is not None
-        to_move = self.agent_selection
-        self.infos = {}
+        outcome, to_move, errors, rules = self.outcome, self.agent_selection, self._errors, self.rules
+        self.infos = infos = {}
         for agent in self.agents:
             player = self._index[agent]
             info: dict[str, Any] = {
-                "instructions": self.rules,
-                "legal_actions": [] if done or agent != to_move else list(self._legal_now(player)),
+                "instructions": rules,
+                "legal_actions": list(self._legal_now(player)) if outcome is None and agent == to_move else [],
                 "state_key": self._state_key(player),
                 "view": self._view(player),
             }
-            if self._errors.get(agent):
-                info["error"] = self._errors[agent]
-            if done:
-                info["outcome"] = self.outcome[player]
-            self.infos[agent] = info
+            if errors[agent]:
+                info["error"] = errors[agent]
+            if outcome is not None:
+                info["outcome"] = outcome[player]
+            infos[agent] = info
 
     def observe(self, agent: str) -> TextObs:
         """The text `agent` sees now: the state from its seat, and an error line after an invalid move."""

@@ -74,6 +74,10 @@ def parse_int(token: str, *, max_digits: int = MAX_INT_DIGITS, allow_sign: bool 
 
 def find_bracketed_move(text: str) -> str | None:
     """The content of the last ``[...]`` token in `text` (`MOVE_PATTERN`), stripped and lower-cased, or None."""
+    if 2 <= len(text) <= MAX_MOVE_CHARS + 2 and text[0] == "[" and text[-1] == "]":  # the common reply: one token
+        inner = text[1:-1]
+        if "[" not in inner and "]" not in inner:
+            return inner.strip().lower()
     found = None
     for match in MOVE_PATTERN.finditer(text):
         found = match

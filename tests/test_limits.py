@@ -67,6 +67,23 @@ def test_one_move_pattern_for_games_drills_and_agents():
     assert MOVE_PATTERN.fullmatch("[bid: 3 5]")
 
 
+def test_one_token_shortcut_reads_what_the_pattern_reads():
+    """`find_bracketed_move` skips the regex for a reply that is one bracketed token; both must agree."""
+    import random
+
+    def by_pattern(text):
+        found = None
+        for match in MOVE_PATTERN.finditer(text):
+            found = match
+        return found.group(1).strip().lower() if found else None
+
+    rng = random.Random(7)
+    cases = ["[4]", "[ B2 ]", "[]", "[a[b]", "[4]]", "[[4]", "[\n]", "[" + "x" * 200 + "]", "[" + "x" * 201 + "]"]
+    cases += ["[" + "".join(rng.choice("[] a9\n") for _ in range(rng.randrange(12))) + "]" for _ in range(3000)]
+    for text in cases:
+        assert find_bracketed_move(text) == by_pattern(text), repr(text)
+
+
 @pytest.mark.parametrize("token, value", [("7", 7), (" 12 ", 12), ("²", None), ("٣", None), ("４", None),
                                            ("9" * 19, None), ("-3", None), ("+", None), ("", None)])
 def test_parse_int_reads_ascii_digits_only(token, value):
