@@ -15,7 +15,7 @@ CASES = [
     pytest.param("games/TicTacToe-v0", {"opponent": "random"}, id="games"),
     pytest.param("reasoning/Arithmetic-v0", {}, id="reasoning"),
     pytest.param("tools/SQL-v0", {}, id="tools"),
-    # a browser env: its async workers are spawned (a forked child inherits the parent's browser pool state)
+    # browser envs (gui, web): their async workers are spawned (a forked child inherits the browser pool state)
     pytest.param("gui/canvas.click-button-v0", {}, id="gui-dict-image", marks=[pytest.mark.browser, pytest.mark.slow]),
     pytest.param("web/miniwob.click-button-v0", {}, id="web", marks=[pytest.mark.browser, pytest.mark.slow]),
     pytest.param("text/TextWorld-v0", {}, id="text", marks=pytest.mark.slow),
