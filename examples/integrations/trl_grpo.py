@@ -118,7 +118,9 @@ def env_server(openenv: str | None) -> Iterator[str | None]:
 
 def openenv_report(url: str, envs: list) -> dict:
     """Each environment's last episode, beside the server's state of it, and the server's open sessions."""
-    with urllib.request.urlopen(f"{url}/health", timeout=10) as reply:
+    local = "//127.0.0.1:" in url or "//localhost:" in url  # as OpenEnv's client: loopback skips any proxy
+    opener = urllib.request.build_opener(*([urllib.request.ProxyHandler({})] if local else []))
+    with opener.open(f"{url}/health", timeout=10) as reply:
         sessions = json.load(reply)["sessions"]
     episodes = [{"seed": env.seed, "actions": env.actions, "turn_rewards": env.turn_rewards,
                  "server_state": env.env.state()} for env in envs]  # fmt: skip
