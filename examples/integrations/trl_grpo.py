@@ -107,8 +107,10 @@ def env_server(openenv: str | None) -> Iterator[str | None]:
     command = [sys.executable, "-m", "agora.cli", "serve", "--host", "127.0.0.1", "--port", "0"]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
-        line = server.stdout.readline()  # "agora serve listening on ws://127.0.0.1:PORT"
-        if "listening on ws://" not in line:
+        for line in server.stdout:  # until "agora serve listening on ws://127.0.0.1:PORT"
+            if "listening on ws://" in line:
+                break
+        else:
             raise RuntimeError(f"agora serve did not start (exit code {server.wait()})")
         yield "http://" + line.strip().rsplit("ws://", 1)[1]
     finally:
