@@ -13,6 +13,10 @@ and scores the rollout with ``get_reward()``. `AgoraEnvironment` maps that onto 
 * ``get_reward()`` is the episode return, the sum of the turn rewards (``turn_rewards`` keeps each
   one). An episode the model never acted in scores ``no_action_reward``.
 
+With ``openenv_url=`` the env runs in an `agora serve` (on this machine or another) and is played
+through OpenEnv's generic client (`OpenEnvClientEnv`), TRL's OpenEnv path: same calls, same
+observations and rewards, one WebSocket session per environment object.
+
 Example::
 
     from trl import GRPOConfig, GRPOTrainer
@@ -25,6 +29,9 @@ Example::
         environment_factory=environment_factory("games/TicTacToe-v0", opponent="random"),
     )
     trainer.train()
+
+    # the same env served by `agora serve --port 8000`, reached through OpenEnv's client (agora[openenv]):
+    environment_factory("games/TicTacToe-v0", openenv_url="http://127.0.0.1:8000", opponent="random")
 """
 
 from __future__ import annotations
@@ -42,19 +49,68 @@ DEFAULT_PROMPT = (
 )
 
 
+class OpenEnvClientEnv:
+    """An env served by `agora serve`, played through OpenEnv's ``GenericEnvClient`` (needs ``agora[openenv]``).
+
+    It answers the gymnasium calls `AgoraEnvironment` makes (``reset``, ``step``, ``close``) with the
+    text observation and the JSON ``info`` the OpenEnv endpoint sends (`agora.server.openenv`).
+
+    Args:
+        url: the `agora serve` address, ``http://HOST:PORT`` (or ``ws://``); the env is at ``URL/openenv/<env_id>``.
+        env_id: the id to play, registered on the server's side (its plugins included).
+        env_kwargs: sent with every reset; the server makes the env with them (games default to ``opponent="random"``).
+    """
+
+    def __init__(self, url: str, env_id: str, env_kwargs: dict[str, Any] | None = None):
+        openenv = require("openenv.core", "openenv")
+        self.base_url = f"{url.rstrip('/')}/openenv/{env_id}"
+        self.client = openenv.GenericEnvClient(base_url=self.base_url).sync()
+        self.env_kwargs = dict(env_kwargs or {})
+
+    def reset(self, *, seed: int | None = None) -> tuple[str, dict[str, Any]]:
+        """Resets the served env (making it on the first call); returns ``(text, info)``."""
+        result = self.client.reset(seed=seed, env_kwargs=self.env_kwargs)
+        return str(result.observation["text"]), dict(result.observation["info"])
+
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        """Plays `action`; returns gymnasium's ``(text, reward, terminated, truncated, info)``."""
+        result = self.client.step({"action": action})
+        obs = result.observation
+        return str(obs["text"]), float(result.reward), bool(obs["terminated"]), bool(obs["truncated"]), obs["info"]
+
+    def state(self) -> dict[str, Any]:
+        """The server's episode state: ``episode_id``, ``step_count`` and ``env_id``."""
+        return self.client.state()
+
+    def close(self) -> None:
+        """Ends the session (the server closes its env) and the client's thread."""
+        self.client.close()
+
+
 class AgoraEnvironment:
     """One agora env as a TRL environment (see the module docs).
 
     Args:
         env_id: a registered agora id, e.g. ``"games/TicTacToe-v0"`` (plugins included).
+        openenv_url: play the env served by the `agora serve` at this address (``http://HOST:PORT``)
+            through OpenEnv's client instead of making it in this process.
         no_action_reward: the reward of an episode in which the model never called ``act``.
-        **make_kwargs: passed to `agora.make` (``opponent=``, ``max_turns=``, env options).
+        **make_kwargs: passed to `agora.make`, or to the server with each reset (``opponent=``, ``max_turns=``,
+            env options).
     """
 
-    def __init__(self, env_id: str, *, no_action_reward: float = 0.0, **make_kwargs: Any):
+    def __init__(
+        self, env_id: str, *, openenv_url: str | None = None, no_action_reward: float = 0.0, **make_kwargs: Any
+    ):
         self.env_id = env_id
-        self.env = agora.make(env_id, **make_kwargs)
+        self.env = (
+            agora.make(env_id, **make_kwargs)
+            if openenv_url is None
+            else OpenEnvClientEnv(openenv_url, env_id, make_kwargs)
+        )
         self.no_action_reward = no_action_reward
+        self.seed: int | None = None
+        self.actions: list[str] = []
         self.turn_rewards: list[float] = []
         self.done = False
         self.info: dict[str, Any] = {}
@@ -62,8 +118,9 @@ class AgoraEnvironment:
     def reset(self, **kwargs: Any) -> str:
         """Starts an episode with the row's ``seed`` (other row fields are ignored); returns the observation."""
         seed = kwargs.get("seed")
-        observation, self.info = self.env.reset(seed=None if seed is None else int(seed))
-        self.turn_rewards = []
+        self.seed = None if seed is None else int(seed)
+        observation, self.info = self.env.reset(seed=self.seed)
+        self.actions, self.turn_rewards = [], []
         self.done = False
         return str(observation)
 
@@ -78,6 +135,7 @@ class AgoraEnvironment:
         """
         if self.done:
             raise ValueError("The episode is over; no more actions are taken.")
+        self.actions.append(str(action))
         observation, reward, terminated, truncated, self.info = self.env.step(str(action))
         self.turn_rewards.append(float(reward))
         self.done = bool(terminated or truncated)
@@ -92,7 +150,8 @@ class AgoraEnvironment:
 
 def environment_factory(env_id: str, **kwargs: Any) -> Callable[[], AgoraEnvironment]:
     """A zero-argument factory for ``GRPOTrainer(environment_factory=...)`` (kwargs as `AgoraEnvironment`)."""
-    agora.spec(env_id)  # fail now, with agora's suggestions, on an unknown id
+    if kwargs.get("openenv_url") is None:
+        agora.spec(env_id)  # fail now, with agora's suggestions, on an unknown id (a server knows its own ids)
     return functools.partial(AgoraEnvironment, env_id, **kwargs)
 
 

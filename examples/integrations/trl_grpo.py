@@ -10,18 +10,30 @@ Any Hugging Face chat model whose template TRL can parse tool calls from (Qwen2.
         --opponent random --steps 200 --num-generations 8 --batch-size 8 --max-completion-length 512 \
         --max-turns 9 --out runs/trl-qwen
 
+TRL's OpenEnv path, the env served by `agora serve` and played through OpenEnv's generic client
+(``agora[openenv]``): ``--openenv`` starts ``agora serve`` on a free loopback port for the run,
+``--openenv http://HOST:PORT`` uses a running one (the env runs there, wherever it is)::
+
+    python examples/integrations/trl_grpo.py --openenv --out runs/trl-openenv
+
 The model plays the env through one tool, ``act(action)``; each call is one env step, the tool's
 answer is the next observation, and the episode's return (the sum of the turn rewards) is the GRPO
 reward. The tiny model starts random, so it is first taught, by a few supervised steps, to call
 ``act`` with some move: otherwise it would never take a turn and every reward would be equal.
-Writes ``OUT/summary.json`` (per-step reward, tool-call frequency, how far the weights moved).
+Writes ``OUT/summary.json`` (per-step reward, tool-call frequency, how far the weights moved; with
+``--openenv``, each environment's last episode and the server's own state of it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
@@ -66,12 +78,15 @@ def tiny_model_and_tokenizer(env_factory, seed: int):
     return model, tokenizer
 
 
-def main() -> None:
-    """Parses the flags, builds the trainer and trains; writes OUT/summary.json."""
+def parse_args() -> argparse.Namespace:
+    """The example's flags."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="tiny", help="'tiny' (CPU) or a Hugging Face model id or path")
     parser.add_argument("--env", default="drills/GuessNumber-v0", help="any agora env id (plugins included)")
     parser.add_argument("--opponent", default="", help="opponent spec for games, e.g. random")
+    parser.add_argument("--openenv", nargs="?", const="local", metavar="URL",
+                        help="play through OpenEnv's client: alone, against a local `agora serve` started for the "
+                        "run; with http://HOST:PORT, against that server")  # fmt: skip
     parser.add_argument("--steps", type=int, default=2)
     parser.add_argument("--num-generations", type=int, default=4, help="GRPO group size")
     parser.add_argument("--batch-size", type=int, default=4, help="rollouts per device per step")
@@ -80,26 +95,80 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/trl-grpo")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+@contextlib.contextmanager
+def env_server(openenv: str | None) -> Iterator[str | None]:
+    """Yields the `agora serve` URL to play through: None (in-process), the given one, or a local server's."""
+    if openenv != "local":
+        yield openenv
+        return
+    command = [sys.executable, "-m", "agora.cli", "serve", "--host", "127.0.0.1", "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in server.stdout:  # until "agora serve listening on ws://127.0.0.1:PORT"
+            if "listening on ws://" in line:
+                break
+        else:
+            raise RuntimeError(f"agora serve did not start (exit code {server.wait()})")
+        yield "http://" + line.strip().rsplit("ws://", 1)[1]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def openenv_report(url: str, envs: list) -> dict:
+    """Each environment's last episode, beside the server's state of it, and the server's open sessions."""
+    local = "//127.0.0.1:" in url or "//localhost:" in url  # as OpenEnv's client: loopback skips any proxy
+    opener = urllib.request.build_opener(*([urllib.request.ProxyHandler({})] if local else []))
+    with opener.open(f"{url}/health", timeout=10) as reply:
+        sessions = json.load(reply)["sessions"]
+    episodes = [{"seed": env.seed, "actions": env.actions, "turn_rewards": env.turn_rewards,
+                 "server_state": env.env.state()} for env in envs]  # fmt: skip
+    return {"url": url, "server_sessions": sessions, "episodes": episodes}
+
+
+def load_model(args: argparse.Namespace, env_factory) -> tuple:
+    """The tiny warm-started model on CPU, or the named Hugging Face model; its tokenizer pads on the left."""
     import torch
-    from trl import GRPOConfig, GRPOTrainer
 
-    from agora.integrations.trl import environment_factory, prompt_dataset
-
-    make_kwargs = {"opponent": args.opponent} if args.opponent else {}
-    factory = environment_factory(args.env, **make_kwargs)
     if args.model == "tiny":
         torch.set_num_threads(1)
-        model, tokenizer = tiny_model_and_tokenizer(factory, args.seed)
+        model, tokenizer = tiny_model_and_tokenizer(env_factory, args.seed)
     else:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(args.model)
         model = AutoModelForCausalLM.from_pretrained(args.model, dtype="auto")
     tokenizer.padding_side = "left"
-    before = [p.detach().clone() for p in model.parameters()]
+    return model, tokenizer
 
+
+def main() -> None:
+    """Parses the flags, then trains, against a local `agora serve` when ``--openenv`` asks for one."""
+    args = parse_args()
+    with env_server(args.openenv) as openenv_url:
+        train(args, openenv_url)
+
+
+def train(args: argparse.Namespace, openenv_url: str | None) -> None:
+    """Builds the trainer and trains; writes OUT/summary.json."""
+    import torch
+    from trl import GRPOConfig, GRPOTrainer
+
+    from agora.integrations.trl import environment_factory, prompt_dataset
+
+    make_kwargs = {"opponent": args.opponent} if args.opponent else {}
+    make_env = environment_factory(args.env, openenv_url=openenv_url, **make_kwargs)
+    envs = []  # every environment TRL builds, to report on and close at the end
+
+    def factory():
+        envs.append(make_env())
+        return envs[-1]
+
+    model, tokenizer = load_model(args, factory)
+    before = [p.detach().clone() for p in model.parameters()]
     config = GRPOConfig(
         output_dir=args.out,
         max_steps=args.steps,
@@ -136,6 +205,10 @@ def main() -> None:
         "tool_call_frequency": [row.get("tools/call_frequency", 0.0) for row in logs],
         "weights_moved_l1": moved,
     }
+    if openenv_url:
+        summary["openenv"] = openenv_report(openenv_url, envs)
+    for env in envs:
+        env.env.close()
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary))

@@ -15,8 +15,11 @@ CASES = [
     pytest.param("games/TicTacToe-v0", {"opponent": "random"}, id="games"),
     pytest.param("reasoning/Arithmetic-v0", {}, id="reasoning"),
     pytest.param("tools/SQL-v0", {}, id="tools"),
-    # a browser env: its async workers are spawned (a forked child inherits the parent's browser pool state)
+    # browser envs (gui, web): their async workers are spawned (a forked child inherits the browser pool state)
     pytest.param("gui/canvas.click-button-v0", {}, id="gui-dict-image", marks=[pytest.mark.browser, pytest.mark.slow]),
+    pytest.param("web/miniwob.click-button-v0", {}, id="web", marks=[pytest.mark.browser, pytest.mark.slow]),
+    pytest.param("text/TextWorld-v0", {}, id="text", marks=pytest.mark.slow),
+    pytest.param("code/UnitTests-v0", {}, id="code", marks=pytest.mark.docker),
     pytest.param("drills/GuessNumber-v0", {}, id="drills"),
     pytest.param("example/CountUp-v0", {}, id="plugin"),
 ]
@@ -65,7 +68,7 @@ def _play_single(env_id: str, kwargs: dict, seed: int) -> list[tuple]:
 @pytest.mark.parametrize(("env_id", "kwargs"), CASES)
 def test_make_vec_equals_single_envs(env_id, kwargs, mode):
     singles = [_play_single(env_id, kwargs, SEED + i) for i in range(NUM_ENVS)]
-    spawn = mode == "async" and env_id.startswith("gui/")
+    spawn = mode == "async" and env_id.startswith(("gui/", "web/"))
     vector_kwargs = {"context": "spawn"} if spawn else {}
     vec = gymnasium.make_vec(env_id, NUM_ENVS, vectorization_mode=mode, vector_kwargs=vector_kwargs, **kwargs)
     try:
