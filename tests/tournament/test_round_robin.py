@@ -47,6 +47,19 @@ def test_broken_agents_forfeit_with_the_error_recorded(tmp_path: Path) -> None:
     assert all(g.status == "ok" for g in games)
 
 
+def test_an_agent_winning_every_game_gets_intervals_not_points(tmp_path: Path) -> None:
+    agents = ["minimax", "tests.tournament.agents:raising"]  # every deal the same: minimax wins by forfeit
+    result = round_robin("games/TicTacToe-v0", agents, games_per_pair=4, workers=1, out=tmp_path, progress=False,
+                         bootstrap_samples=20)
+    assert [(r["label"], r["wins"], r["losses"]) for r in result.summary["ratings"]] == [
+        ("minimax", 2, 0), ("raising", 0, 2)]
+    for r in result.summary["ratings"]:
+        assert r["elo_low"] + 100 < r["elo"] < r["elo_high"] - 100
+        assert r["openskill_mu_low"] + 1 < r["openskill_mu"] < r["openskill_mu_high"] - 1
+    top = result.summary["ratings"][0]
+    assert f"{top['elo']:.0f} [{top['elo_low']:.0f},{top['elo_high']:.0f}]" in (tmp_path / "table.txt").read_text()
+
+
 def test_resume_plays_only_missing_games_after_a_torn_write(tmp_path: Path) -> None:
     args = dict(games_per_pair=6, workers=2, out=tmp_path, progress=False, bootstrap_samples=10)
     first = round_robin("games/KuhnPoker-v0", ["random", "nash"], **args)
