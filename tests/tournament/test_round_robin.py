@@ -75,6 +75,30 @@ def test_resume_plays_only_missing_games_after_a_torn_write(tmp_path: Path) -> N
     assert round_robin("games/KuhnPoker-v0", ["random", "nash"], **args).played == 0
 
 
+def test_games_are_seeded_by_the_rollout_rule(tmp_path: Path) -> None:
+    """Each logged game is played again by hand: the env reset with the game's seed, seat k's agent with
+    ``agent_seed(seed, index_in_group, k)`` (the rollout engine's one rule); the moves are the logged ones."""
+    import agora
+    from agora.agent import RandomAgent
+    from agora.rollout.episode import agent_seed
+
+    round_robin("games/TicTacToe-v0", ["random", "tests.tournament.agents:slow"], games_per_pair=4, workers=2,
+                out=tmp_path, progress=False, bootstrap_samples=5)
+    games = [Episode.from_json(line) for line in (tmp_path / "games.jsonl").read_text().splitlines()]
+    assert sorted((g.meta["deal"], g.index_in_group) for g in games) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for logged in games:
+        game = agora.make(logged.env_id)
+        game.reset(seed=logged.seed)
+        seats = {s: RandomAgent(seed=agent_seed(logged.seed, logged.index_in_group, k))
+                 for k, s in enumerate(game.possible_agents)}  # `slow` is a RandomAgent that sleeps
+        moves = []
+        for seat in game.agent_iter():
+            observation, _, terminated, truncated, info = game.last()
+            moves.append(None if terminated or truncated else seats[seat].act(observation, info))
+            game.step(moves[-1])
+        assert [m for m in moves if m is not None] == [t.action for t in logged.turns]
+
+
 def test_replay_reproduces_a_logged_game(tmp_path: Path) -> None:
     round_robin("games/SimpleNegotiation-v0", ["random", "greedy"], games_per_pair=3, workers=1, out=tmp_path,
                 progress=False, bootstrap_samples=5)
