@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agora.registry import EnvEntry, register_all
+from agora.registry import register_all
 
-ENVS: dict[str, EnvEntry] = {
+ENVS: dict[str, tuple[str, int | None]] = {
     # No TurnLimit: the env grades the working copy at its own last turn (`submit_at_turn`) and terminates.
     "swe/BugFix-v0": ("agora.envs.swe.bug_fix.env:BugFix", None),
 }
