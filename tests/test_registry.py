@@ -92,3 +92,18 @@ def test_make_applies_turn_limit_from_spec() -> None:
     assert env.step("7")[3] is False
     _, _, terminated, truncated, info = env.step("7")
     assert (terminated, truncated, info["turn_limit_reached"]) == (False, True, True)
+
+
+def test_make_is_typed_by_its_overloads() -> None:
+    """With an opponent, `make` is typed `gymnasium.Env`; without, `gymnasium.Env | AECEnv` (a game's id)."""
+    import typing
+
+    import agora.adapter
+    import agora.registry
+
+    names = {"OpponentSpec": agora.adapter.OpponentSpec}
+    hints = [typing.get_type_hints(o, vars(agora.registry), names) for o in typing.get_overloads(agora.registry.make)]
+    assert [h["return"] for h in hints] == [gymnasium.Env, gymnasium.Env | AECEnv]
+    assert type(None) not in typing.get_args(hints[0]["opponent"]) and hints[1]["opponent"] is type(None)
+    assert isinstance(agora.make("games/KuhnPoker-v0", opponent="random"), gymnasium.Env)
+    assert isinstance(agora.make("example/CountUp-v0"), gymnasium.Env)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -53,15 +54,32 @@ def _copy_tree(dest: Path) -> None:
     shutil.copytree(ROOT, dest, ignore=ignore)
 
 
-@pytest.mark.slow
-@pytest.mark.docker
-@pytest.mark.browser
-def test_wheel_installs_every_family(tmp_path):
-    source, wheels, env_dir = tmp_path / "src", tmp_path / "wheels", tmp_path / "venv"
+def _build_wheel(tmp_path: Path) -> Path:
+    source, wheels = tmp_path / "src", tmp_path / "wheels"
     _copy_tree(source)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
                     str(wheels), str(source)], check=True, capture_output=True, timeout=300)
     (wheel,) = wheels.glob("agora-*.whl")
+    return wheel
+
+
+def test_the_wheel_ships_every_file_of_the_package_folders(tmp_path):
+    """Data files too (a family's tasks, strategies, pages): only prose (``*.md``) stays behind."""
+    folders = {"agora": "agora", "envs": "agora/envs", "agents": "agora/agents", "trainers": "agora/trainers",
+               "kernels": "agora/kernels"}
+    tracked = subprocess.run(["git", "ls-files", *folders], cwd=ROOT, capture_output=True, text=True, check=True)
+    expected = {folders[f.split("/", 1)[0]] + "/" + f.split("/", 1)[1] for f in tracked.stdout.splitlines()
+                if not f.endswith(".md")}
+    assert len(expected) > 200 and "agora/envs/swe/bug_fix/data/toolz/tasks.jsonl" in expected
+    shipped = set(zipfile.ZipFile(_build_wheel(tmp_path)).namelist())
+    assert sorted(expected - shipped) == []
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.browser
+def test_wheel_installs_every_family(tmp_path):
+    wheel, env_dir = _build_wheel(tmp_path), tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     own = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],

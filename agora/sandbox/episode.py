@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from agora.sandbox import ISOLATION_NOTE
@@ -38,6 +39,12 @@ class EpisodeSandbox:
         self._dirty = False
         return self._box
 
+    def use_image(self, image: str) -> None:
+        """Makes the next sandbox from `image`; a sandbox of another image is given back first."""
+        if self.create_kwargs.get("image") != image:
+            self.close()
+            self.create_kwargs["image"] = image
+
     def new_episode(self) -> None:
         """Marks the sandbox for a reset before its next use."""
         self._dirty = self._box is not None
@@ -54,7 +61,8 @@ class SandboxedEnv:
 
     Put it first in the bases (``class PythonCalc(SandboxedEnv, ToolEnv)``). It owns
     ``self.sandbox`` (an `EpisodeSandbox`), shows the isolation note under `agora info`, and closes
-    the sandbox with the env; subclasses call ``self.sandbox.new_episode()`` in ``_reset``.
+    the sandbox with the env; subclasses call ``self.sandbox.new_episode()`` in ``_reset``. A subclass
+    sets `sandbox_defaults` for the options its sandbox gets unless the caller passes them.
 
     Args:
         backend: ``"docker"`` (default; for untrusted code) or ``"local"`` (bubblewrap; trusted code only).
@@ -63,10 +71,12 @@ class SandboxedEnv:
     """
 
     isolation_note: ClassVar[str] = ISOLATION_NOTE
+    sandbox_defaults: ClassVar[Mapping[str, Any]] = {}
+    """Options of `agora.sandbox.create` this env's sandbox gets unless the caller passes them."""
 
     def __init__(self, backend: str = "docker", render_mode: str | None = None, **sandbox_kwargs: Any):
         super().__init__(render_mode=render_mode)  # type: ignore[call-arg]
-        self.sandbox = EpisodeSandbox(backend, **sandbox_kwargs)
+        self.sandbox = EpisodeSandbox(backend, **{**self.sandbox_defaults, **sandbox_kwargs})
 
     def close(self) -> None:
         """Gives the sandbox back, then closes the env."""

@@ -1,9 +1,10 @@
-"""Builds the sandbox images in `containers/`, from a registry base or fully offline.
+"""Builds the sandbox images from `containers/Dockerfile`, from a registry base or fully offline.
 
-`build_images(offline=...)` is what `agora containers build [--offline]` runs. Each image is tagged with
-a hash of its inputs (Dockerfile, the files copied in, the base image) and rebuilt only when that tag is
-missing. Offline, the base is a minimal Debian root filesystem made by `debootstrap` and loaded with
-`docker import`; the Dockerfile's steps then run on top of it, so both paths make the same image.
+`build_images(offline=...)` is what `agora containers build [--offline]` runs. Every image is the one
+Dockerfile with its own Debian packages (`IMAGES`). Each is tagged with a hash of its inputs (Dockerfile,
+the files copied in, its packages, the base image) and rebuilt only when that tag is missing. Offline,
+the base is a minimal Debian root filesystem made by `debootstrap` and loaded with `docker import`; the
+Dockerfile's steps then run on top of it, so both paths make the same image.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ SERVER_FILE = Path(__file__).with_name("cmdserver.py")
 REGISTRY_BASE = "debian:bookworm-slim"
 OFFLINE_BASE = "agora-base-bookworm"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
-IMAGES = ("python", "swe")
+IMAGES: dict[str, tuple[str, ...]] = {
+    "python": ("python3-numpy",),
+    "swe": ("python3-pytest",),
+}
+"""Each image's name and the Debian packages it adds to Python 3 (`--build-arg PACKAGES`)."""
 
 
 RECIPE_VERSION = b"2"  # bump when build_image changes what it makes from the same inputs
@@ -36,7 +41,7 @@ def server_digest() -> str:
 
 
 def image_name(name: str) -> str:
-    """The repository name of an image folder, e.g. 'python' -> 'agora-sandbox-python'."""
+    """The repository name of an image, e.g. 'python' -> 'agora-sandbox-python'."""
     return f"agora-sandbox-{name}"
 
 
@@ -47,22 +52,30 @@ def _digest(*parts: bytes) -> str:
     return h.hexdigest()[:16]
 
 
-def _context_files(name: str) -> dict[str, bytes]:
-    folder = CONTAINERS_DIR / name
-    if not (folder / "Dockerfile").is_file():
+def _context_files() -> dict[str, bytes]:
+    dockerfile = CONTAINERS_DIR / "Dockerfile"
+    if not dockerfile.is_file():
         raise SandboxError(
-            f"No Dockerfile at {folder}: `agora containers build` needs the source checkout "
+            f"No Dockerfile at {dockerfile}: `agora containers build` needs the source checkout "
             "(the containers/ folder next to agora/)."
         )
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-    files["cmdserver.py"] = SERVER_FILE.read_bytes()
-    return files
+    return {"Dockerfile": dockerfile.read_bytes(), "cmdserver.py": SERVER_FILE.read_bytes()}
+
+
+def _build_args(name: str, base: str) -> dict[str, str]:
+    if name not in IMAGES:
+        raise SandboxError(f"No sandbox image {name!r}; the images are {sorted(IMAGES)}.")
+    return {"BASE": base, "PACKAGES": " ".join(IMAGES[name])}
 
 
 def image_tag(name: str, base: str) -> str:
-    """`<repository>:<hash of the Dockerfile, the files copied in and the base image>`."""
-    files = _context_files(name)
-    parts = [RECIPE_VERSION, base.encode(), *(k.encode() + v for k, v in sorted(files.items()))]
+    """`<repository>:<hash of the Dockerfile, the files copied in, the image's packages and the base>`."""
+    files, args = _context_files(), _build_args(name, base)
+    parts = [
+        RECIPE_VERSION,
+        *(f"{k}={v}".encode() for k, v in sorted(args.items())),
+        *(k.encode() + v for k, v in sorted(files.items())),
+    ]
     return f"{image_name(name)}:{_digest(*parts)}"
 
 
@@ -84,9 +97,7 @@ def offline_base(client, log: Callable[[str], None] = print) -> str:
         return tag
     for tool in ("debootstrap", "tar"):
         if shutil.which(tool) is None:
-            raise SandboxError(
-                f"{tool!r} is not installed; the offline build needs it: apt-get install {tool}"
-            )
+            raise SandboxError(f"{tool!r} is not installed; the offline build needs it: apt-get install {tool}")
     with tempfile.TemporaryDirectory(prefix="agora-rootfs-") as tmp:
         rootfs, tarball = Path(tmp) / "rootfs", Path(tmp) / "rootfs.tar"
         log(f"debootstrap --variant=minbase bookworm (about 30 s) -> {tag}")
@@ -116,36 +127,32 @@ def build_image(client, name: str, base: str, log: Callable[[str], None] = print
     else:
         log(f"building {tag} on {base}")
         with tempfile.TemporaryDirectory(prefix="agora-build-") as ctx:
-            for filename, data in _context_files(name).items():
+            for filename, data in _context_files().items():
                 (Path(ctx) / filename).write_bytes(data)
-            _docker_build(client, ctx, tag, base)
+            _docker_build(client, ctx, tag, _build_args(name, base))
     client.images.get(tag).tag(image_name(name), "latest")
     return tag
 
 
-def _docker_build(client, context: str, tag: str, base: str) -> None:
+def _docker_build(client, context: str, tag: str, buildargs: dict[str, str]) -> None:
     import docker
 
     labels = {SERVER_LABEL: server_digest()}
     try:
-        client.images.build(
-            path=context, tag=tag, buildargs={"BASE": base}, rm=True, pull=False, labels=labels
-        )
+        client.images.build(path=context, tag=tag, buildargs=buildargs, rm=True, pull=False, labels=labels)
     except (docker.errors.BuildError, docker.errors.APIError) as e:
         log_lines = getattr(e, "build_log", [])
         tail = "".join(str(c.get("stream", c.get("error", ""))) for c in log_lines)[-2000:]
         hint = (
             "\nNo registry reachable? Build offline: agora containers build --offline"
-            if base == REGISTRY_BASE
+            if buildargs["BASE"] == REGISTRY_BASE
             else ""
         )
-        raise SandboxError(
-            f"building {tag} failed: {e}\n{tail}{hint}", command="docker build", stderr=tail
-        ) from e
+        raise SandboxError(f"building {tag} failed: {e}\n{tail}{hint}", command="docker build", stderr=tail) from e
 
 
 def build_images(offline: bool = False, log: Callable[[str], None] = print) -> list[str]:
-    """Builds every image in `containers/` (offline: on a debootstrap base); returns their tags."""
+    """Builds every image in `IMAGES` (offline: on a debootstrap base); returns their tags."""
     from agora.sandbox.docker_backend import docker_client
 
     client = docker_client()

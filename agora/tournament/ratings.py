@@ -110,7 +110,12 @@ def openskill(games: Sequence[GameScores], agents: Sequence[str]) -> tuple[np.nd
 
 def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int = 200, seed: int = 0
               ) -> dict[str, np.ndarray]:
-    """95% intervals of Elo and openskill mu over `samples` resamples of the games: arrays (k, 2)."""
+    """95% intervals of Elo and openskill mu over `samples` resamples of the games: arrays (k, 2).
+
+    Where every resample gives the same value (the same games in each, e.g. one agent won every deal), an
+    interval would be a single point: Elo's is then the Fisher interval of the fit (`elo_fisher_interval`),
+    openskill's ``mu +- 1.96 sigma``.
+    """
     rng = np.random.default_rng(seed)
     elos, mus = [], []
     for _ in range(samples if games else 0):
@@ -122,10 +127,15 @@ def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int =
         return {"elo": nan, "openskill_mu": nan}
     intervals = np.percentile(elos, [2.5, 97.5], axis=0).T
     degenerate = intervals[:, 1] - intervals[:, 0] < 1e-6
-    if degenerate.any():
+    if degenerate.any():  # every resample the same games (one agent won them all): no spread to read
         wdl = pairwise(games, agents)
         intervals[degenerate] = elo_fisher_interval(wdl, elo(wdl))[degenerate]
-    return {"elo": intervals, "openskill_mu": np.percentile(mus, [2.5, 97.5], axis=0).T}
+    mu_intervals = np.percentile(mus, [2.5, 97.5], axis=0).T
+    degenerate = mu_intervals[:, 1] - mu_intervals[:, 0] < 1e-6
+    if degenerate.any():  # likewise for openskill: its own uncertainty, mu +- 1.96 sigma
+        mu, sigma = openskill(games, agents)
+        mu_intervals[degenerate] = np.stack([mu - 1.96 * sigma, mu + 1.96 * sigma], axis=1)[degenerate]
+    return {"elo": intervals, "openskill_mu": mu_intervals}
 
 
 def elo_fisher_interval(wdl: np.ndarray, ratings: np.ndarray, z: float = 1.96) -> np.ndarray:

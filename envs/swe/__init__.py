@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import agora
+from agora.registry import register_all
 
-ENVS: dict[str, str] = {"swe/BugFix-v0": "agora.envs.swe.bug_fix.env:BugFix"}
+ENVS: dict[str, tuple[str, int | None]] = {
+    # No TurnLimit: the env grades the working copy at its own last turn (`submit_at_turn`) and terminates.
+    "swe/BugFix-v0": ("agora.envs.swe.bug_fix.env:BugFix", None),
+}
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 
 
 def register_envs() -> None:
-    """Registers every swe env (called through the `agora.envs` entry point)."""
-    for env_id, entry_point in ENVS.items():
-        # No TurnLimit: the env grades the working copy at its own last turn (`submit_at_turn`) and terminates.
-        agora.register(env_id, entry_point)
+    """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
+    register_all(ENVS)

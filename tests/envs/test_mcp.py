@@ -53,6 +53,12 @@ def test_state_lives_in_the_server_and_resets_between_episodes(env):
     env.reset(seed=0, options={"task_index": 0})
     obs, reward, terminated, _, info = env.step(call("read_note", note_id=1))
     assert "no note has id 1" in info["error"] and obs.startswith("Error: ") and reward == 0.0
+    for tool, kind in (("delete_note", "note"), ("delete_event", "event")):  # deleting: once, then an error
+        env.step(call(f"add_{kind}", title="t", **({"body": "b"} if kind == "note" else {"date": "2026-01-02"})))
+        obs, *_ = env.step(call(tool, **{f"{kind}_id": 1}))
+        assert obs == f"deleted {kind} 1"
+        _, _, _, _, info = env.step(call(tool, **{f"{kind}_id": 1}))
+        assert f"no {kind} has id 1" in info["error"]
 
 
 def test_bad_arguments_and_unknown_tools(env):

@@ -10,6 +10,8 @@ from agora.envs.games.connect_four import rules, search
 from agora.envs.games.connect_four.agents import AlphaBetaAgent
 from agora.envs.games.connect_four.env import grid_rows
 
+from .helpers import episode_return
+
 
 def grid_winner(board: rules.Board) -> int | None:
     """Winner by scanning every 4-cell window of the 2-D grid (independent of the bitboard shifts)."""
@@ -89,14 +91,7 @@ def test_search_finds_a_double_threat():
 def test_alphabeta_beats_random_in_both_seats():
     env = agora.make("games/ConnectFour-v0", opponent="random")
     expert = AlphaBetaAgent(seed=0)
-    returns = []
-    for seed in range(20):
-        obs, info = env.reset(seed=seed)
-        done = False
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(expert.act(obs, info))
-            done = terminated or truncated
-        returns.append(reward)
+    returns = [episode_return(env, expert, seed) for seed in range(20)]
     assert returns == [1.0] * 20
     assert {env.reset(seed=s)[1]["seat"] for s in range(20)} == {0, 1}
 

@@ -10,6 +10,8 @@ from agora.envs.games.leduc_poker.agents import CFRAgent, equilibrium
 from agora.envs.games.leduc_poker.best_response import best_response_value, expected_value, exploitability
 from agora.envs.games.leduc_poker.solve_cfr import CFRPlus
 
+from .helpers import episode_return
+
 J, Q, K = 0, 1, 2
 
 
@@ -66,14 +68,8 @@ def test_cfr_beats_random_exactly_and_in_play():
     as_first, as_second = expected_value(strategy, {}), -expected_value({}, strategy)
     assert as_first > 0.5 and as_second > 0.5  # exact expected chips per hand against uniform play
     env = agora.make("games/LeducPoker-v0", opponent="random")
-    agent, total = CFRAgent(seed=0), 0.0
-    for seed in range(400):
-        obs, info = env.reset(seed=seed)
-        done = False
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
-            total += reward
-            done = terminated or truncated
+    agent = CFRAgent(seed=0)
+    total = sum(episode_return(env, agent, seed) for seed in range(400))
     assert total / 400 > 0.4
 
 

@@ -9,6 +9,8 @@ from agora.envs.games.liars_dice import rules
 from agora.envs.games.liars_dice.agents import ProbabilisticAgent
 from agora.errors import GameSetupError
 
+from .helpers import episode_return
+
 
 def test_bid_order_and_legal_bids():
     assert rules.is_higher((2, 3), (1, 6)) and rules.is_higher((2, 4), (2, 3))
@@ -79,12 +81,5 @@ def test_dice_kwarg_and_private_info():
 def test_probabilistic_beats_random():
     env = agora.make("games/LiarsDice-v0", opponent="random")
     expert = ProbabilisticAgent(seed=0)
-    wins = 0
-    for seed in range(300):
-        obs, info = env.reset(seed=seed)
-        done = False
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(expert.act(obs, info))
-            done = terminated or truncated
-        wins += reward > 0
+    wins = sum(episode_return(env, expert, seed) > 0 for seed in range(300))
     assert wins >= 0.85 * 300

@@ -12,6 +12,8 @@ from agora.envs.games.nim import rules
 from agora.envs.games.nim.agents import NimSumAgent
 from agora.errors import GameSetupError
 
+from .helpers import episode_return
+
 SMALL = (3, 4, 5)
 
 
@@ -81,13 +83,7 @@ def test_env_piles_kwarg_parse_and_result():
 def test_nimsum_wins_every_game_from_a_won_start():
     env = agora.make("games/Nim-v0", piles=(3, 4, 5), opponent="nimsum", seat=1)
     for seed in range(5):  # the expert opens (3, 4, 5), a won position, and wins against itself
-        obs, info = env.reset(seed=seed)
-        learner = NimSumAgent(seed=seed)
-        done = False
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(learner.act(obs, info))
-            done = terminated or truncated
-        assert reward == -1.0
+        assert episode_return(env, NimSumAgent(seed=seed), seed) == -1.0
 
 
 @pytest.mark.parametrize("piles", [(), (0, 3), (3, 101), "abc", [1] * 11])

@@ -47,6 +47,20 @@ def test_broken_agents_forfeit_with_the_error_recorded(tmp_path: Path) -> None:
     assert all(g.status == "ok" for g in games)
 
 
+def test_an_agent_winning_every_game_gets_intervals_not_points(tmp_path: Path) -> None:
+    agents = ["minimax", "tests.tournament.agents:raising"]  # every deal the same: minimax wins by forfeit
+    result = round_robin("games/TicTacToe-v0", agents, games_per_pair=4, workers=1, out=tmp_path, progress=False,
+                         bootstrap_samples=20)
+    assert [(r["label"], r["wins"], r["losses"]) for r in result.summary["ratings"]] == [
+        ("minimax", 2, 0), ("raising", 0, 2)]
+    for r in result.summary["ratings"]:
+        assert r["elo_low"] + 100 < r["elo"] < r["elo_high"] - 100
+        assert r["openskill_mu_low"] + 1 < r["openskill_mu"] < r["openskill_mu_high"] - 1
+    top, text = result.summary["ratings"][0], (tmp_path / "table.txt").read_text()
+    assert f"{top['elo']:.0f} [{top['elo_low']:.0f},{top['elo_high']:.0f}]" in text
+    assert " raising " in text and agents[1] not in text  # the short label, not the spec
+
+
 def test_resume_plays_only_missing_games_after_a_torn_write(tmp_path: Path) -> None:
     args = dict(games_per_pair=6, workers=2, out=tmp_path, progress=False, bootstrap_samples=10)
     first = round_robin("games/KuhnPoker-v0", ["random", "nash"], **args)
@@ -60,6 +74,30 @@ def test_resume_plays_only_missing_games_after_a_torn_write(tmp_path: Path) -> N
     assert sorted(indices) == list(range(6))
     assert second.summary["ratings"] == first.summary["ratings"]  # same seeds, same games, same ratings
     assert round_robin("games/KuhnPoker-v0", ["random", "nash"], **args).played == 0
+
+
+def test_games_are_seeded_by_the_rollout_rule(tmp_path: Path) -> None:
+    """Each logged game is played again by hand: the env reset with the game's seed, seat k's agent with
+    ``agent_seed(seed, index_in_group, k)`` (the rollout engine's one rule); the moves are the logged ones."""
+    import agora
+    from agora.agent import RandomAgent
+    from agora.rollout.episode import agent_seed
+
+    round_robin("games/TicTacToe-v0", ["random", "tests.tournament.agents:slow"], games_per_pair=4, workers=2,
+                out=tmp_path, progress=False, bootstrap_samples=5)
+    games = [Episode.from_json(line) for line in (tmp_path / "games.jsonl").read_text().splitlines()]
+    assert sorted((g.meta["deal"], g.index_in_group) for g in games) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for logged in games:
+        game = agora.make(logged.env_id)
+        game.reset(seed=logged.seed)
+        seats = {s: RandomAgent(seed=agent_seed(logged.seed, logged.index_in_group, k))
+                 for k, s in enumerate(game.possible_agents)}  # `slow` is a RandomAgent that sleeps
+        moves = []
+        for seat in game.agent_iter():
+            observation, _, terminated, truncated, info = game.last()
+            moves.append(None if terminated or truncated else seats[seat].act(observation, info))
+            game.step(moves[-1])
+        assert [m for m in moves if m is not None] == [t.action for t in logged.turns]
 
 
 def test_replay_reproduces_a_logged_game(tmp_path: Path) -> None:

@@ -85,6 +85,9 @@ def test_a_degenerate_bootstrap_gives_the_fisher_interval_not_a_point() -> None:
     # 6 games with the virtual draw, p = 11/12: information w = 6 * 11/12 * 1/12 per pair; var = 1/(4w)
     half_width = 1.96 * math.sqrt(1 / (4 * 6 * 11 / 144)) * 400 / math.log(10)
     assert intervals["elo"][0] == pytest.approx([elo[0] - half_width, elo[0] + half_width], abs=1e-6)
+    mu, sigma = ratings.openskill(games, ["a", "b"])  # openskill's degenerate interval: mu +- 1.96 sigma
+    assert intervals["openskill_mu"][:, 0] == pytest.approx(mu - 1.96 * sigma)
+    assert intervals["openskill_mu"][:, 1] == pytest.approx(mu + 1.96 * sigma) and np.all(sigma > 1)
 
 
 def test_short_labels_for_long_specs() -> None:

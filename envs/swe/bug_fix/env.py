@@ -31,7 +31,9 @@ with an error observation and ``info["error"]``. ``info`` at the end carries ``r
 turn (``submit_at_turn``, 30) grades the working copy as if submitted (``info["auto_submitted"]``) and
 terminates: the env ends its own episodes, so it is registered without a ``TurnLimit`` (``agora.make(...,
 max_turns=N)`` would truncate at N without grading).
-A sandbox failure ends the episode with ``info["infra_error"]`` (not the agent's fault).
+A sandbox failure ends the episode with ``info["infra_error"]`` (not the agent's fault). Sandbox keywords
+(``pool_size``, limits such as ``memory_mb``) go to `agora.sandbox.create`, as for every sandboxed env; the
+image is the task's.
 """
 
 from __future__ import annotations
@@ -45,8 +47,7 @@ from agora.envs.swe.bug_fix.tasks import Task, buggy_tree, load_tasks
 from agora.envs.swe.bug_fix.testrun import SUITE_LIMITS, put_tree, tarball
 from agora.envs.tools.base import ToolEnv, ToolResult
 from agora.errors import AgoraError, EngineUnavailable, ImageNotBuilt, SandboxCrashed, SandboxError
-from agora.sandbox import ISOLATION_NOTE
-from agora.sandbox.episode import EpisodeSandbox
+from agora.sandbox.episode import SandboxedEnv
 from agora.tools import ToolCall, object_schema, tool_spec
 
 OUTPUT_CHARS = 8000
@@ -75,34 +76,26 @@ INSTRUCTIONS = (
 )
 
 
-class BugFix(ToolEnv):
+class BugFix(SandboxedEnv, ToolEnv):
     """Repository-level bug fixing in a Docker sandbox (see the module docs)."""
 
-    isolation_note: ClassVar[str] = ISOLATION_NOTE
+    sandbox_defaults: ClassVar[dict[str, Any]] = {"pool_size": 2, **SUITE_LIMITS}
     scripted_agents: ClassVar[dict[str, str]] = {
         "oracle": "agora.envs.swe.bug_fix.agents:OracleAgent",
         "noop": "agora.envs.swe.bug_fix.agents:NoopAgent",
     }
 
     def __init__(self, tasks: str | Path = "all", submit_at_turn: int = 30, bash_timeout_s: float = 30.0,
-                 pool_size: int = 2, render_mode: str | None = None):
-        super().__init__(render_mode=render_mode)
+                 backend: str = "docker", render_mode: str | None = None, **sandbox_kwargs: Any):
+        super().__init__(backend, render_mode, **sandbox_kwargs)
         self.task_source = str(tasks)
         self.tasks: list[Task] = load_tasks(tasks)
         self._by_id = {t.instance_id: t for t in self.tasks}
-        self.submit_at_turn, self.bash_timeout_s, self.pool_size = submit_at_turn, bash_timeout_s, pool_size
-        self._sandboxes: dict[str, EpisodeSandbox] = {}
+        self.submit_at_turn, self.bash_timeout_s = submit_at_turn, bash_timeout_s
         self._tarballs: dict[str, bytes] = {}
         self.task: Task | None = None
         self._turns = 0
         self._done = False
-
-    def _sandbox(self) -> EpisodeSandbox:
-        assert self.task is not None
-        if self.task.image not in self._sandboxes:
-            self._sandboxes[self.task.image] = EpisodeSandbox("docker", image=self.task.image,
-                                                              pool_size=self.pool_size, **SUITE_LIMITS)
-        return self._sandboxes[self.task.image]
 
     def _pick(self, options: dict[str, Any]) -> Task:
         if "instance_id" in options:
@@ -116,9 +109,9 @@ class BugFix(ToolEnv):
         self.task = self._pick(options)
         self._turns, self._done = 0, False
         self._set_tools(TOOLS)
-        sandbox = self._sandbox()
-        sandbox.new_episode()
-        put_tree(sandbox.get(), self._tarball(self.task))
+        self.sandbox.use_image(self.task.image)
+        self.sandbox.new_episode()
+        put_tree(self.sandbox.get(), self._tarball(self.task))
         info = {"instructions": INSTRUCTIONS, "instance_id": self.task.instance_id, "package": self.task.package,
                 "version": self.task.version, "task_source": self.task_source}
         return self.task.problem_statement, self._info(**info)
@@ -157,7 +150,7 @@ class BugFix(ToolEnv):
     def _tool_bash(self, command: str) -> ToolResult:
         assert self.task is not None
         path = f"/work/{self.task.pythonpath}".rstrip("/")
-        result = self._sandbox().get().exec(f"cd /work && PYTHONPATH={path} bash -c {shlex.quote(command)} 2>&1",
+        result = self.sandbox.get().exec(f"cd /work && PYTHONPATH={path} bash -c {shlex.quote(command)} 2>&1",
                                             timeout_s=self.bash_timeout_s)
         lines = [f"exit code: {result.exit_code}"]
         if result.timed_out:
@@ -165,7 +158,7 @@ class BugFix(ToolEnv):
         return "\n".join([*lines, cut(result.stdout)]), 0.0, False, {}
 
     def _tool_view(self, path: str, start_line: int = 1, end_line: int | None = None) -> ToolResult:
-        box = self._sandbox().get()
+        box = self.sandbox.get()
         listing = box.exec(f"cd /work && if [ -d {shlex.quote(path)} ]; then ls -1Ap -- {shlex.quote(path)}; "
                            f"else exit 3; fi", timeout_s=10)
         if listing.exit_code != 3:
@@ -183,7 +176,7 @@ class BugFix(ToolEnv):
         return cut(f"{path} (lines {start}-{end} of {len(lines)})\n{shown}"), 0.0, False, {}
 
     def _tool_edit(self, path: str, old_str: str, new_str: str) -> ToolResult:
-        box = self._sandbox().get()
+        box = self.sandbox.get()
         try:
             raw = box.read_file(path, max_bytes=EDIT_MAX_BYTES + 1)
         except SandboxCrashed:
@@ -204,7 +197,7 @@ class BugFix(ToolEnv):
         assert self.task is not None
         self._done = True
         try:
-            agent = collect(self._sandbox().get())
+            agent = collect(self.sandbox.get())
         except SubmissionError as e:
             return f"Submission rejected: {e}. Reward 0.", 0.0, True, {"resolved": False, "error": str(e)}
         except SandboxError as e:  # the container could not hand the working copy over
@@ -218,13 +211,6 @@ class BugFix(ToolEnv):
                 "pass_to_pass": result.pass_to_pass, "agent_patch": result.agent_patch[:20_000],
                 "grading_timed_out": result.timed_out, "auto_submitted": False}
         return f"Submitted and graded: {verdict}.", result.reward, True, info
-
-    def close(self) -> None:
-        """Gives the sandboxes back."""
-        for sandbox in self._sandboxes.values():
-            sandbox.close()
-        self._sandboxes.clear()
-        super().close()
 
 
 def _is_infra(error: Exception) -> bool:

@@ -39,6 +39,18 @@ def _check_date(date: str) -> str:
     return date
 
 
+def _item(store: dict[int, dict[str, Any]], kind: str, item_id: int) -> dict[str, Any]:
+    if item_id not in store:
+        raise ToolError(f"no {kind} has id {item_id}")
+    return store[item_id]
+
+
+def _delete(store: dict[int, dict[str, Any]], kind: str, item_id: int) -> str:
+    _item(store, kind, item_id)
+    del store[item_id]
+    return f"deleted {kind} {item_id}"
+
+
 @server.tool()
 def add_note(title: str, body: str, tags: list[str] | None = None) -> dict[str, Any]:
     """Create a note with a title, a body and optional tags; returns the note with its id."""
@@ -58,17 +70,13 @@ def list_notes(tag: str | None = None) -> list[dict[str, Any]]:
 @server.tool()
 def read_note(note_id: int) -> dict[str, Any]:
     """Read one note in full."""
-    if note_id not in _notes:
-        raise ToolError(f"no note has id {note_id}")
-    return _notes[note_id]
+    return _item(_notes, "note", note_id)
 
 
 @server.tool()
 def delete_note(note_id: int) -> str:
     """Delete a note."""
-    if _notes.pop(note_id, None) is None:
-        raise ToolError(f"no note has id {note_id}")
-    return f"deleted note {note_id}"
+    return _delete(_notes, "note", note_id)
 
 
 @server.tool()
@@ -89,9 +97,7 @@ def list_events(date: str | None = None) -> list[dict[str, Any]]:
 @server.tool()
 def delete_event(event_id: int) -> str:
     """Delete a calendar event."""
-    if _events.pop(event_id, None) is None:
-        raise ToolError(f"no event has id {event_id}")
-    return f"deleted event {event_id}"
+    return _delete(_events, "event", event_id)
 
 
 @server.tool()

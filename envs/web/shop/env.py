@@ -37,17 +37,20 @@ from agora.envs.web.server import get_server
 from agora.envs.web.shop.app import ShopApp, ShopSession
 from agora.envs.web.shop.catalog import make_catalogue
 from agora.envs.web.shop.tasks import TEMPLATES, score_answer, score_order
+from agora.lazy import ProcessWide
 
-_APP: ShopApp | None = None
+_APP: ProcessWide[ShopApp] = ProcessWide()
+
+
+def _mounted_app() -> ShopApp:
+    app = ShopApp()
+    get_server().mount_app("shop", app)
+    return app
 
 
 def shop_app() -> ShopApp:
-    """The process-wide shop app, mounted at ``/shop`` on the local server."""
-    global _APP
-    if _APP is None:
-        _APP = ShopApp()
-        get_server().mount_app("shop", _APP)
-    return _APP
+    """The process-wide shop app, mounted at ``/shop`` on the local server (made once, under a lock)."""
+    return _APP.get(_mounted_app)
 
 
 class ShopEnv(BrowserEnv):

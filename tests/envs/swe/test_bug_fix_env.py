@@ -121,7 +121,7 @@ def test_no_git_history_and_no_pristine_copy_anywhere_in_the_container(env):
               "                print(hashlib.sha256(open(p, 'rb').read()).hexdigest())\n"
               "        except OSError:\n            pass\n")
     env.step(call("bash", command=f"cat > /tmp/h.py <<'EOF'\n{script}EOF"))
-    box = env.unwrapped._sandboxes[task.image].get()
+    box = env.unwrapped.sandbox.get()
     found = set(box.exec("python3 /tmp/h.py > /tmp/hashes.txt; wc -l < /tmp/hashes.txt", timeout_s=120).stdout.split())
     hashes = set(box.read_file("/tmp/hashes.txt").decode().split())
     assert int(found.pop()) > 1000  # the whole image was walked
@@ -165,7 +165,7 @@ def test_a_killed_container_is_an_infra_error_not_a_zero(env):
 
     task = load_tasks("parse")[0]
     env.reset(options={"instance_id": task.instance_id})
-    box = env.unwrapped._sandboxes[task.image].get()
+    box = env.unwrapped.sandbox.get()
     docker.from_env().containers.get(box._container.id).kill()
     obs, reward, terminated, _, info = env.step(call("bash", command="ls"))
     assert info["infra_error"] and terminated and "not your fault" in obs
