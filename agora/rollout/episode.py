@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -59,12 +60,12 @@ class EpisodeJob:
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Copied into `Episode.meta` (a tournament's game index and deal)."""
 
-    @property
+    @functools.cached_property
     def group_id(self) -> str:
         """Episodes of one task share it: ``"ENV_ID/seed=SEED"``."""
         return f"{self.env_id}/seed={self.seed}"
 
-    @property
+    @functools.cached_property
     def episode_id(self) -> str:
         """Stable across runs (resume skips an id already written)."""
         return f"{self.group_id}/{self.index_in_group}"
