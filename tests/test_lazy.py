@@ -77,3 +77,30 @@ def test_the_shop_is_made_and_mounted_once_when_envs_start_together(monkeypatch)
         assert get_server()._apps["shop"] is got[0]
     finally:
         get_server().mount_app("shop", original)  # later tests of this process keep the first shop
+
+
+def test_a_forked_child_makes_its_own_objects_and_never_closes_the_parents():
+    """Async vector envs fork: a child that reused the parent's warm sandboxes broke their protocol."""
+    import os
+    import signal
+
+    closed = []
+    wide = ProcessWide(close=closed.append)
+    parents = wide.get(lambda: ["parent's"])
+    read, write = os.pipe()
+    with wide.lock:  # held by the parent at fork time: the child must not deadlock on it
+        pid = os.fork()
+        if pid == 0:  # the child
+            try:
+                signal.alarm(10)  # a deadlock on the inherited lock kills the child: the parent reads nothing
+                mine = wide.get(lambda: ["child's"])
+                wide.close_all()
+                ok = mine == ["child's"] and mine is not parents and closed == [["child's"]]
+                os.write(write, b"1" if ok else b"0")
+            finally:
+                os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    assert answer == b"1"
+    assert wide.get(lambda: ["new"]) is parents and closed == []  # the parent's object is untouched

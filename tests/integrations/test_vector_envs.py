@@ -11,6 +11,18 @@ NUM_ENVS = 2
 SEED = 7
 ACTIONS = ["[4]", "[0]", "42", '{"name": "query", "arguments": {"sql": "SELECT 1"}}', "[8]", "hello"]
 
+WRONG_FIZZBUZZ = "```python\ndef fizzbuzz(n):\n    print('looked at', n)\n    return []\n```"
+FIZZBUZZ = (
+    "```python\ndef fizzbuzz(n):\n    return ['FizzBuzz' if i % 15 == 0 else 'Fizz' if i % 3 == 0 else 'Buzz' "
+    "if i % 5 == 0 else str(i) for i in range(1, n + 1)]\n```"
+)
+SANDBOXED = {  # (reset options, actions): the actions really run in the family's sandbox
+    "code/UnitTests-v0": ({"problem": "fizzbuzz"}, ["no code here", WRONG_FIZZBUZZ, FIZZBUZZ]),
+    "swe/BugFix-v0": (None, ['{"name": "bash", "arguments": {"command": "ls; python3 -c \'print(6 * 7)\'"}}',
+                             '{"name": "view", "arguments": {"path": "."}}', "not a tool call",
+                             '{"name": "submit", "arguments": {}}']),
+}
+
 CASES = [
     pytest.param("games/TicTacToe-v0", {"opponent": "random"}, id="games"),
     pytest.param("reasoning/Arithmetic-v0", {}, id="reasoning"),
@@ -20,6 +32,7 @@ CASES = [
     pytest.param("web/miniwob.click-button-v0", {}, id="web", marks=[pytest.mark.browser, pytest.mark.slow]),
     pytest.param("text/TextWorld-v0", {}, id="text", marks=pytest.mark.slow),
     pytest.param("code/UnitTests-v0", {}, id="code", marks=pytest.mark.docker),
+    pytest.param("swe/BugFix-v0", {"tasks": "tinydb"}, id="swe", marks=[pytest.mark.docker, pytest.mark.slow]),
     pytest.param("drills/GuessNumber-v0", {}, id="drills"),
     pytest.param("example/CountUp-v0", {}, id="plugin"),
 ]
@@ -52,10 +65,11 @@ def _obs_at(obs, i: int):
 
 
 def _play_single(env_id: str, kwargs: dict, seed: int) -> list[tuple]:
+    options, actions = SANDBOXED.get(env_id, (None, ACTIONS))
     env = gymnasium.make(env_id, **kwargs)
-    obs, info = env.reset(seed=seed)
+    obs, info = env.reset(seed=seed, options=options)
     steps = [(obs, info)]
-    for action in ACTIONS:
+    for action in actions:
         obs, reward, terminated, truncated, info = env.step(action)
         steps.append((obs, float(reward), bool(terminated), bool(truncated), info))
         if terminated or truncated:
@@ -71,12 +85,13 @@ def test_make_vec_equals_single_envs(env_id, kwargs, mode):
     spawn = mode == "async" and env_id.startswith(("gui/", "web/"))
     vector_kwargs = {"context": "spawn"} if spawn else {}
     vec = gymnasium.make_vec(env_id, NUM_ENVS, vectorization_mode=mode, vector_kwargs=vector_kwargs, **kwargs)
+    options, actions = SANDBOXED.get(env_id, (None, ACTIONS))
     try:
-        obs, infos = vec.reset(seed=SEED)
+        obs, infos = vec.reset(seed=SEED, options=options)
         for i in range(NUM_ENVS):
             assert _same(_obs_at(obs, i), singles[i][0][0]), (i, _obs_at(obs, i), singles[i][0][0])
             assert _same(_info_at(infos, i), singles[i][0][1])
-        for t, action in enumerate(ACTIONS, 1):
+        for t, action in enumerate(actions, 1):
             if all(t >= len(s) for s in singles):
                 break
             obs, rewards, terminated, truncated, infos = vec.step([action] * NUM_ENVS)
