@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
 import multiprocessing
 import pickle
@@ -113,11 +114,11 @@ async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], t
     with concurrent.futures.ThreadPoolExecutor(n, thread_name_prefix="agora-recv") as receivers:
         try:
             for shard in shards:
-                parent_end, child_end = ctx.Pipe(duplex=False)
+                parent_end, child_end = ctx.Pipe(duplex=True)
                 shard.conn = parent_end
-                shard.process = ctx.Process(
+                shard.process = ctx.Process(  # its jobs follow on the pipe (`_collect`), so start() does not wait
                     target=_worker_main, name=f"agora-rollout-{shard.index}", daemon=True,
-                    args=(child_end, engine.writer is not None, env, env_kwargs, engine.agent_source, shard.jobs,
+                    args=(child_end, engine.writer is not None, env, env_kwargs, engine.agent_source,
                           shares[shard.index], env_threads, settings))
                 try:
                     shard.process.start()
@@ -152,8 +153,14 @@ def _kill(shards: list[_Shard]) -> None:
 
 
 async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Executor, n: int) -> None:
-    """Records what one worker sends until it ends; then the episodes it never sent, as infrastructure failures."""
+    """Sends a worker its jobs; records what it sends back until it ends; then the episodes it never sent.
+
+    Those are recorded as infrastructure failures (see the module docs).
+    """
     loop = asyncio.get_running_loop()
+    jobs = pickle.dumps(shard.jobs, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):  # a worker that died before reading them: its jobs are lost below
+        await loop.run_in_executor(receivers, shard.conn.send_bytes, jobs)
     while True:
         try:
             message = await loop.run_in_executor(receivers, shard.conn.recv_bytes)
@@ -214,12 +221,13 @@ class _Sender:
 
 
 def _worker_main(conn: Any, with_json: bool, env: Any, env_kwargs: dict[str, Any], agents: Any,
-                 jobs: list[EpisodeJob], concurrency: int, env_threads: int | None, settings: dict[str, Any]) -> None:
-    """A worker process: plays `jobs` with the engine's loop and sends every episode to the parent."""
+                 concurrency: int, env_threads: int | None, settings: dict[str, Any]) -> None:
+    """A worker process: reads its jobs from `conn`, plays them with the engine's loop, sends every episode back."""
     from agora.rollout.engine import _run_loop
 
     sender = _Sender(conn, with_json)
     try:
+        jobs: list[EpisodeJob] = pickle.loads(conn.recv_bytes())
         _run_loop(_play_share(sender, env, env_kwargs, agents, jobs, concurrency, env_threads, settings))
         sender.send()
         conn.send_bytes(b"D" + pickle.dumps({"cpu_s": time.process_time()}))
