@@ -174,14 +174,9 @@ class _Engine:
         ``never_inline_above_s`` and send a cheap env to the pool for good. ``env_s`` counts the wait.
         """
         key, start = episode.env_id, time.perf_counter()
-        if self.policy.inline(key):  # the hot path: one clock pair times the call for the policy and the record
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                took = time.perf_counter() - start
-                self.policy.observe(key, took)
-                episode.timings["env_s"] += took
         try:
+            if self.policy.inline(key):  # the hot path, without the coroutine of `InlinePolicy.run`
+                return self.policy.timed(key, fn, *args, **kwargs)
             return await self.policy.run(self.executor, key, fn, *args, **kwargs)
         finally:
             episode.timings["env_s"] += time.perf_counter() - start
