@@ -20,7 +20,7 @@ each other by comparing scores.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,17 +125,24 @@ def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int =
     if not elos:
         nan = np.full((len(agents), 2), np.nan)
         return {"elo": nan, "openskill_mu": nan}
-    intervals = np.percentile(elos, [2.5, 97.5], axis=0).T
-    degenerate = intervals[:, 1] - intervals[:, 0] < 1e-6
-    if degenerate.any():  # every resample the same games (one agent won them all): no spread to read
+    def fisher() -> np.ndarray:
         wdl = pairwise(games, agents)
-        intervals[degenerate] = elo_fisher_interval(wdl, elo(wdl))[degenerate]
-    mu_intervals = np.percentile(mus, [2.5, 97.5], axis=0).T
-    degenerate = mu_intervals[:, 1] - mu_intervals[:, 0] < 1e-6
-    if degenerate.any():  # likewise for openskill: its own uncertainty, mu +- 1.96 sigma
+        return elo_fisher_interval(wdl, elo(wdl))
+
+    def mu_sigma() -> np.ndarray:
         mu, sigma = openskill(games, agents)
-        mu_intervals[degenerate] = np.stack([mu - 1.96 * sigma, mu + 1.96 * sigma], axis=1)[degenerate]
-    return {"elo": intervals, "openskill_mu": mu_intervals}
+        return np.stack([mu - 1.96 * sigma, mu + 1.96 * sigma], axis=1)
+
+    return {"elo": _widen_points(np.percentile(elos, [2.5, 97.5], axis=0).T, fisher),
+            "openskill_mu": _widen_points(np.percentile(mus, [2.5, 97.5], axis=0).T, mu_sigma)}
+
+
+def _widen_points(intervals: np.ndarray, fallback: Callable[[], np.ndarray]) -> np.ndarray:
+    """Rows of `intervals` that are a single point (every resample the same games) take `fallback()`'s rows."""
+    point = intervals[:, 1] - intervals[:, 0] < 1e-6
+    if point.any():
+        intervals[point] = fallback()[point]
+    return intervals
 
 
 def elo_fisher_interval(wdl: np.ndarray, ratings: np.ndarray, z: float = 1.96) -> np.ndarray:
