@@ -158,9 +158,12 @@ class _Engine:
         self.env_facts: dict[int, tuple[Mapping[str, str], bool]] = {}
         """id(env) -> (its scripted agents table, whether it is a multi-agent game), see `learn_env`."""
         self.finished: list[Episode] = []
+        """The run's finished episodes, in the order they finished; empty with a `sink`, which takes them."""
+        self.done = 0
         self.failed = 0
+        self.first_failure: Episode | None = None
         self.sink = sink
-        """Called with every finished episode (a worker process sends them to the parent)."""
+        """Called with every finished episode instead of keeping it (a worker process sends them to the parent)."""
         self.worker_cpu_s = 0.0
         """CPU seconds of the worker processes that played this run's episodes (`agora.rollout.processes`)."""
         self._pending: list[Episode | str] = []
@@ -264,20 +267,24 @@ class _Engine:
         The writer gets the episodes finished since its last write in one batch (`flush`). `line` is
         the episode's JSON when it arrived as JSON (from a worker process), so it is written as it came.
         """
-        self.finished.append(episode)
-        self.failed += episode.status == "failed"
+        self.done += 1
+        if episode.status == "failed":
+            self.failed += 1
+            self.first_failure = self.first_failure or episode
         self.progress.update(episode)
         if self.sink is not None:
             self.sink(episode)
+        else:
+            self.finished.append(episode)
         if self.writer is not None:
             self._pending.append(episode if line is None else line)
             if self._flusher is None or self._flusher.done():
                 if self._flusher is not None:
                     self._flusher.result()  # a failed write stops the run
                 self._flusher = asyncio.get_running_loop().create_task(self.flush())
-        done = len(self.finished)
+        done = self.done
         if done >= self.min_episodes_for_abort and self.failed > self.max_failure_rate * done:
-            first = next(e for e in self.finished if e.status == "failed")
+            first = self.first_failure
             where = (
                 f" Finished episodes are in {self.writer.path}; rerun with it to resume."
                 if self.writer

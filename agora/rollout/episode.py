@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -60,15 +59,18 @@ class EpisodeJob:
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Copied into `Episode.meta` (a tournament's game index and deal)."""
 
-    @functools.cached_property
-    def group_id(self) -> str:
-        """Episodes of one task share it: ``"ENV_ID/seed=SEED"``."""
-        return f"{self.env_id}/seed={self.seed}"
+    group_id: str = dataclasses.field(init=False, repr=False, compare=False)
+    """Episodes of one task share it: ``"ENV_ID/seed=SEED"``."""
+    episode_id: str = dataclasses.field(init=False, repr=False, compare=False)
+    """``"GROUP_ID/INDEX_IN_GROUP"``: stable across runs (resume skips an id already written)."""
 
-    @functools.cached_property
-    def episode_id(self) -> str:
-        """Stable across runs (resume skips an id already written)."""
-        return f"{self.group_id}/{self.index_in_group}"
+    def __post_init__(self) -> None:
+        self.group_id = f"{self.env_id}/seed={self.seed}"
+        self.episode_id = f"{self.group_id}/{self.index_in_group}"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The ids are rebuilt on arrival: a worker process's share of jobs pickles at half the size.
+        return type(self), (self.env_id, self.seed, self.index_in_group, self.seats, self.meta)
 
     @property
     def agent_seed(self) -> int:

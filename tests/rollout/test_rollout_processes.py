@@ -88,6 +88,41 @@ def test_the_concurrency_is_split_and_each_process_gets_episodes_in_proportion()
     assert shares == [8, 8] and [len(s.jobs) for s in shards] == [1, 1]
 
 
+def test_jobs_travel_to_a_worker_without_their_ids_and_rebuild_them():
+    import pickle
+
+    from agora.rollout.episode import EpisodeJob
+
+    job = EpisodeJob("games/KuhnPoker-v0", 7, 1, seats={"player_0": "random", "player_1": "call"}, meta={"game": 3})
+    data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"seed=7" not in data  # the ids are not in the pickle
+    back = pickle.loads(data)
+    assert back == job and back.group_id == "games/KuhnPoker-v0/seed=7"
+    assert back.episode_id == "games/KuhnPoker-v0/seed=7/1"
+    assert (back.seats, back.meta) == (job.seats, job.meta)
+
+
+def test_an_engine_with_a_sink_hands_episodes_on_instead_of_keeping_them():
+    import concurrent.futures
+
+    from agora.rollout.engine import _Engine, _env_sources, play_here
+    from agora.rollout.report import RolloutProgress
+
+    sent = []
+
+    async def main():
+        with concurrent.futures.ThreadPoolExecutor(2) as executor:
+            engine = _Engine(_env_sources("games/TicTacToe-v0", {"opponent": "random"}), "random", writer=None,
+                             executor=executor, max_failure_rate=1.0, min_episodes_for_abort=1,
+                             progress=RolloutProgress(0, False), sink=sent.append, max_turns=50, timeout_s=None)
+            await play_here(engine, rollout.plan_jobs(["games/TicTacToe-v0"], 12, 1, None), 4)
+            return engine
+
+    engine = asyncio.run(main())
+    assert engine.finished == [] and engine.done == 12 and engine.failed == 0
+    assert sorted(e.seed for e in sent) == list(range(12))
+
+
 def test_a_sigkilled_worker_leaves_infra_failures_that_a_resume_plays_again(tmp_path):
     out = tmp_path / "run.jsonl"
     killer = KillsItsProcess(kill_seed=KILL_SEED)
