@@ -227,16 +227,14 @@ class TurnBasedGame(AECEnv):
             self.terminations[agent] = True
 
     def _refresh_infos(self) -> None:
-        outcome, to_move, errors, rules = self.outcome, self.agent_selection, self._errors, self.rules
+        outcome, to_move, errors, rules, index = self.outcome, self.agent_selection, self._errors, self.rules, self._index
+        legal = list(self._legal_now(index[to_move])) if outcome is None else []
+        state_key, view = self._state_key, self._view
         self.infos = infos = {}
         for agent in self.agents:
-            player = self._index[agent]
-            info: dict[str, Any] = {
-                "instructions": rules,
-                "legal_actions": list(self._legal_now(player)) if outcome is None and agent == to_move else [],
-                "state_key": self._state_key(player),
-                "view": self._view(player),
-            }
+            player = index[agent]
+            info: dict[str, Any] = {"instructions": rules, "legal_actions": legal if agent == to_move else [],
+                                    "state_key": state_key(player), "view": view(player)}
             if errors[agent]:
                 info["error"] = errors[agent]
             if outcome is not None:
