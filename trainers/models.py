@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,7 +77,9 @@ def build_model(name: str, model_kwargs: dict[str, Any], lora_rank: int = 0, *, 
         peft = require("peft", "train")
         config = peft.LoraConfig(r=lora_rank, lora_alpha=2 * lora_rank, target_modules="all-linear",
                                  lora_dropout=0.0, task_type="CAUSAL_LM")
-        model = peft.get_peft_model(model, config)
+        with warnings.catch_warnings():  # peft reads the attribute transformers deprecated; nothing to act on here
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+            model = peft.get_peft_model(model, config)
         for param in model.parameters():
             if param.requires_grad:
                 param.data = param.data.float()  # fp32 adapter over a bf16 base

@@ -206,3 +206,14 @@ def test_history_option_reaches_every_agent_and_bounds_the_prompts(tmp_path):
         observation, _, _, _, info = env.step("no move")
     # the task plus the last exchange (a reply of at most max_new_tokens and the rejection): no growth
     assert max(sizes[1:]) - min(sizes[1:]) <= cfg.max_new_tokens and sizes[1] > sizes[0]
+
+
+def test_wrapping_a_model_in_lora_prints_no_deprecation_warning():
+    import warnings
+
+    from agora.trainers.models import build_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # peft reading transformers' deprecated attribute used to warn
+        model, _ = build_model("tiny", {}, lora_rank=4, gradient_checkpointing=True)
+    assert any(p.requires_grad for p in model.parameters())
