@@ -232,15 +232,7 @@ class _Engine:
 
     async def play(self, envs: dict[str, Any], job: EpisodeJob) -> Episode:
         """Plays one job to an `Episode` (ok or failed)."""
-        episode = Episode(
-            episode_id=job.episode_id,
-            env_id=job.env_id,
-            seed=job.seed,
-            group_id=job.group_id,
-            index_in_group=job.index_in_group,
-            timings={"agent_s": 0.0, "env_s": 0.0},
-            meta=dict(job.meta),
-        )
+        episode = job.new_episode(timings={"agent_s": 0.0, "env_s": 0.0})
         start = time.perf_counter()
         call = functools.partial(self.call, episode)
         try:

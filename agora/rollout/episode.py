@@ -72,6 +72,11 @@ class EpisodeJob:
         # The ids are rebuilt on arrival: a worker process's share of jobs pickles at half the size.
         return type(self), (self.env_id, self.seed, self.index_in_group, self.seats, self.meta)
 
+    def new_episode(self, **fields: Any) -> Episode:
+        """The record of this job before it is played: its ids, seed and a copy of its meta, plus `fields`."""
+        return Episode(episode_id=self.episode_id, env_id=self.env_id, seed=self.seed, group_id=self.group_id,
+                       index_in_group=self.index_in_group, meta=dict(self.meta), **fields)
+
     @property
     def agent_seed(self) -> int:
         """The seed of the agent in seat 0 (see `agent_seed`)."""

@@ -190,8 +190,7 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
         for job in shard.jobs:
             if job.episode_id in shard.waiting:
                 shard.waiting.discard(job.episode_id)
-                episode = Episode(episode_id=job.episode_id, env_id=job.env_id, seed=job.seed, group_id=job.group_id,
-                                  index_in_group=job.index_in_group, meta=dict(job.meta))
+                episode = job.new_episode()
                 _mark_failed(episode, lost)
                 engine.record(episode)
 
