@@ -245,8 +245,14 @@ class BrowserEnv(TextEnv):
     async def _areset(self, seed: int) -> dict[str, Any]:
         tab = self._tab
         try:
-            self._task = await self._astart(tab, seed)
-            return await self._observe(tab.page, reset_ids=True)
+            for attempt in range(NAVIGATION_RETRIES + 1):
+                self._task = await self._astart(tab, seed)
+                obs = await self._observe(tab.page, reset_ids=True)
+                # The last episode's page can navigate after this one's start has loaded: a submit or Enter
+                # whose request Chromium sent before the reset commits after it. Then start again.
+                if tab.on_start_page() or attempt == NAVIGATION_RETRIES:
+                    return obs
+            raise AssertionError("unreachable")
         except BrowserCrashed:
             raise
         except Exception as e:

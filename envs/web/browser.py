@@ -242,6 +242,8 @@ class Tab:
         self._inflight = 0
         self.episodes = 0
         """Episodes started in the current context (a fresh one after `CONTEXT_EPISODES`)."""
+        self.start_url: str | None = None
+        """The URL the current episode started at (`new_episode`)."""
 
     async def ensure(self) -> Any:
         """The tab's page: a recycled context of a closed env, or a new one after a crash or at first."""
@@ -270,8 +272,13 @@ class Tab:
         if self._clock_moved:
             await self.context.clock.set_system_time(EPOCH)
             self._clock_moved = False
+        self.start_url = url
         await page.goto(url, wait_until="load")
         return page
+
+    def on_start_page(self) -> bool:
+        """Whether the page is still at the URL `new_episode` loaded (see `WebEnv._areset`)."""
+        return self.page is not None and self.page.url == self.start_url
 
     def _request_started(self, request: Any) -> None:
         self._inflight += 1
