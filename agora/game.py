@@ -227,13 +227,13 @@ class TurnBasedGame(AECEnv):
             self.terminations[agent] = True
 
     def _refresh_infos(self) -> None:
-        outcome, to_move, errors, rules, index = self.outcome, self.agent_selection, self._errors, self.rules, self._index
+        outcome, to_move, errors, index = self.outcome, self.agent_selection, self._errors, self._index
         legal = list(self._legal_now(index[to_move])) if outcome is None else []
         state_key, view = self._state_key, self._view
         self.infos = infos = {}
         for agent in self.agents:
             player = index[agent]
-            info: dict[str, Any] = {"instructions": rules, "legal_actions": legal if agent == to_move else [],
+            info: dict[str, Any] = {"instructions": self.rules, "legal_actions": legal if agent == to_move else [],
                                     "state_key": state_key(player), "view": view(player)}
             if errors[agent]:
                 info["error"] = errors[agent]

@@ -277,7 +277,7 @@ class Tab:
         return page
 
     def on_start_page(self) -> bool:
-        """Whether the page is still at the URL `new_episode` loaded (see `WebEnv._areset`)."""
+        """Whether the page is still at the URL `new_episode` loaded (see `BrowserEnv._areset`)."""
         return self.page is not None and self.page.url == self.start_url
 
     def _request_started(self, request: Any) -> None:
