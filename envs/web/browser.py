@@ -56,7 +56,6 @@ caches, a leaking script) is bounded, so Chromium's memory stays flat over thous
 MAX_SPARE_CONTEXTS = 4
 """Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
 SETTLE_TIMEOUT_S = 2.0
-FORCE_LAYOUT_JS = "() => { document.body && document.body.getBoundingClientRect(); }"
 
 
 def find_chromium() -> str:
@@ -227,6 +226,25 @@ SEEDED_RANDOM_JS = """
   t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t; return ((t ^ t >>> 14) >>> 0) / 4294967296; }; })();
 """
 """Math.random is seeded before any page script runs, so load-time randomness repeats too."""
+LEAVING_JS = """
+(() => { const leave = () => { window.__agoraLeaving = true; };
+  window.addEventListener('submit', (e) => { const form = e.target, by = e.submitter;
+    const method = (by && by.getAttribute('formmethod')) || form.getAttribute('method') || '';
+    const target = (by && by.getAttribute('formtarget')) || form.getAttribute('target') || '';
+    if (method.toLowerCase() !== 'dialog' && (target === '' || target === '_self')) window.__agoraSubmit = e; }, true);
+  if (!window.navigation) return;
+  navigation.addEventListener('navigate', (e) => { if (!e.destination.sameDocument) leave(); }); })();
+"""
+"""Marks a document that has begun to navigate away: a form submitted and not cancelled (Chromium starts that
+navigation in a later task, so nothing else shows it yet), a link, ``location.assign``. `Tab.settle` then
+waits for the next page's load; without that the agent saw the old page after Enter about one step in four."""
+LEAVING_CHECK_JS = (
+    "() => { document.body && document.body.getBoundingClientRect(); const s = window.__agoraSubmit;"
+    " return window.__agoraLeaving === true || (!!s && !s.defaultPrevented); }"
+)
+"""Forces a style and layout pass and says whether the document has begun to navigate away (see `LEAVING_JS`)."""
+LEAVING_CLEAR_JS = "() => { window.__agoraLeaving = false; window.__agoraSubmit = null; }"
+"""Forgets a navigation that never replaced the document (a 204 answer, a download)."""
 
 
 class Tab:
@@ -240,6 +258,7 @@ class Tab:
         self._generation = -1
         self._clock_moved = False
         self._inflight = 0
+        self._loads = 0
         self.episodes = 0
         """Episodes started in the current context (a fresh one after `CONTEXT_EPISODES`)."""
         self.start_url: str | None = None
@@ -260,6 +279,7 @@ class Tab:
             self.page.on("request", self._request_started)
             self.page.on("requestfinished", self._request_ended)
             self.page.on("requestfailed", self._request_ended)
+            self.page.on("load", self._loaded)
             self._generation = self.pool.generation
         return self.page
 
@@ -286,16 +306,30 @@ class Tab:
     def _request_ended(self, request: Any) -> None:
         self._inflight = max(0, self._inflight - 1)
 
+    def _loaded(self, page: Any) -> None:
+        self._loads += 1
+
     async def settle(self, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
-        """Waits (in real time) until the page has no request in flight, after a style and layout pass.
+        """Waits (in real time) until the page has no request in flight and no navigation pending.
 
         Loading is the one thing the virtual clock does not control: an image that arrives after
         the observation would change it. Forcing layout first issues the requests that styles
-        imply (e.g. CSS ``content: url(...)`` icons) before counting.
+        imply (e.g. CSS ``content: url(...)`` icons) before counting. A document that has begun
+        to navigate away (Enter in a form) may not have issued the request yet, so the next
+        page's load is awaited first; without that the agent saw the old page about one step in
+        four under load.
         """
-        await self.page.evaluate(FORCE_LAYOUT_JS)
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while self._inflight and asyncio.get_running_loop().time() < deadline:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        loads = self._loads
+        while await self.page.evaluate(LEAVING_CHECK_JS):
+            while self._loads == loads and loop.time() < deadline:
+                await asyncio.sleep(0.002)
+            if self._loads == loads or loop.time() >= deadline:  # it stayed (a 204 answer, a download): forget it
+                await self.page.evaluate(LEAVING_CLEAR_JS)
+                break
+            loads = self._loads
+        while self._inflight and loop.time() < deadline:
             await asyncio.sleep(0.002)
         if self._inflight == 0:
             return
@@ -347,6 +381,7 @@ class Tab:
         page.remove_listener("request", self._request_started)
         page.remove_listener("requestfinished", self._request_ended)
         page.remove_listener("requestfailed", self._request_ended)
+        page.remove_listener("load", self._loaded)
         try:
             await page.goto("about:blank")  # stops the last page's scripts and timers
             await context.clear_cookies()
@@ -373,7 +408,7 @@ async def _new_context(browser: Any, viewport: Viewport) -> tuple[Any, Any]:
         timezone_id="UTC",
         reduced_motion="reduce",
     )
-    await context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS)
+    await context.add_init_script(SEEDED_RANDOM_JS + HARDENING_JS + LEAVING_JS)
     # install() starts a running clock; pausing at a fixed later instant removes the real
     # time that passed in between, so timers and frames keep the same phase in every context
     await context.clock.install(time=EPOCH - timedelta(seconds=1))
