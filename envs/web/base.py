@@ -29,7 +29,7 @@ from gymnasium import spaces
 
 from agora.core import TextEnv
 from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
-from agora.envs.web.browser import Tab, Viewport, get_pool
+from agora.envs.web.browser import Tab, Viewport, get_pool, navigated
 from agora.errors import BrowserCrashed, BrowserError, ResetNeeded
 from agora.limits import MAX_OBSERVATION_CHARS, action_problem, cap_text
 from agora.spaces import TextSpace, require_text_action, text_obs
@@ -314,7 +314,7 @@ class BrowserEnv(TextEnv):
             try:
                 return await self._read_page(page, reset_ids)
             except Exception as e:
-                if attempt == NAVIGATION_RETRIES or not _navigated(e):
+                if attempt == NAVIGATION_RETRIES or not navigated(e):
                     raise
                 await _wait_loaded(page)
         raise AssertionError("unreachable")
@@ -338,10 +338,6 @@ async def _wait_loaded(page: Any) -> None:
     await page.wait_for_load_state("load")
 
 
-def _navigated(error: BaseException) -> bool:
-    """True for Playwright's errors that mean the page navigated under the call (not a dead browser)."""
-    text = str(error)
-    return any(s in text for s in ("Execution context was destroyed", "navigat", "Cannot find context"))
 
 
 def _release_tab(pool: Any, tab: Tab) -> None:

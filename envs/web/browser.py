@@ -58,6 +58,12 @@ MAX_SPARE_CONTEXTS = 4
 SETTLE_TIMEOUT_S = 2.0
 
 
+def navigated(error: BaseException) -> bool:
+    """True for Playwright's errors that mean the page navigated under the call (not a dead browser)."""
+    text = str(error)
+    return any(s in text for s in ("Execution context was destroyed", "navigat", "Cannot find context"))
+
+
 def find_chromium() -> str:
     """The path of the Chromium executable: ``$AGORA_CHROMIUM`` or Debian's ``chromium`` on PATH."""
     explicit = os.environ.get("AGORA_CHROMIUM")
@@ -322,11 +328,11 @@ class Tab:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         loads = self._loads
-        while await self.page.evaluate(LEAVING_CHECK_JS):
+        while await self._evaluate_or_navigated(LEAVING_CHECK_JS, True):
             while self._loads == loads and loop.time() < deadline:
                 await asyncio.sleep(0.002)
             if self._loads == loads or loop.time() >= deadline:  # it stayed (a 204 answer, a download): forget it
-                await self.page.evaluate(LEAVING_CLEAR_JS)
+                await self._evaluate_or_navigated(LEAVING_CLEAR_JS, None)
                 break
             loads = self._loads
         while self._inflight and loop.time() < deadline:
@@ -334,6 +340,15 @@ class Tab:
         if self._inflight == 0:
             return
         self._inflight = 0  # a request that never ends (rare): do not wait for it again
+
+    async def _evaluate_or_navigated(self, js: str, if_navigated: Any) -> Any:
+        """Runs `js` in the page; `if_navigated` when a navigation replaced the document during the call."""
+        try:
+            return await self.page.evaluate(js)
+        except Exception as e:
+            if not navigated(e):
+                raise
+            return if_navigated
 
     async def advance(self, ms: int) -> None:
         """Lets `ms` virtual milliseconds pass (a multiple of `FRAME_MS`): timers and frames run."""
