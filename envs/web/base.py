@@ -338,8 +338,6 @@ async def _wait_loaded(page: Any) -> None:
     await page.wait_for_load_state("load")
 
 
-
-
 def _release_tab(pool: Any, tab: Tab) -> None:
     """Gives a dropped env's context back without waiting (runs at garbage collection, from any thread)."""
     try:

@@ -233,13 +233,13 @@ SEEDED_RANDOM_JS = """
 """
 """Math.random is seeded before any page script runs, so load-time randomness repeats too."""
 LEAVING_JS = """
-(() => { const leave = () => { window.__agoraLeaving = true; };
-  window.addEventListener('submit', (e) => { const form = e.target, by = e.submitter;
+(() => { window.addEventListener('submit', (e) => { const form = e.target, by = e.submitter;
     const method = (by && by.getAttribute('formmethod')) || form.getAttribute('method') || '';
     const target = (by && by.getAttribute('formtarget')) || form.getAttribute('target') || '';
     if (method.toLowerCase() !== 'dialog' && (target === '' || target === '_self')) window.__agoraSubmit = e; }, true);
   if (!window.navigation) return;
-  navigation.addEventListener('navigate', (e) => { if (!e.destination.sameDocument) leave(); }); })();
+  navigation.addEventListener('navigate', (e) => {
+    if (!e.destination.sameDocument) window.__agoraLeaving = true; }); })();
 """
 """Marks a document that has begun to navigate away: a form submitted and not cancelled (Chromium starts that
 navigation in a later task, so nothing else shows it yet), a link, ``location.assign``. `Tab.settle` then
