@@ -70,7 +70,7 @@ class EpisodeJob:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # The ids are rebuilt on arrival: a worker's share of 5,120 jobs pickles to 87 KB instead of 500 KB.
-        return type(self), (self.env_id, self.seed, self.index_in_group, self.seats, self.meta)
+        return type(self), tuple(getattr(self, name) for name in _JOB_ARGUMENTS)
 
     def new_episode(self, **fields: Any) -> Episode:
         """The record of this job before it is played: its ids, seed and a copy of its meta, plus `fields`."""
@@ -81,6 +81,10 @@ class EpisodeJob:
     def agent_seed(self) -> int:
         """The seed of the agent in seat 0 (see `agent_seed`)."""
         return agent_seed(self.seed, self.index_in_group, 0)
+
+
+_JOB_ARGUMENTS = tuple(f.name for f in dataclasses.fields(EpisodeJob) if f.init)
+"""`EpisodeJob`'s constructor arguments, in order: what its pickle carries."""
 
 
 def agent_seed(seed: int, index_in_group: int, seat: int) -> int:

@@ -140,14 +140,15 @@ def test_submitting_with_enter_then_resetting_never_raises():
 def test_the_observation_after_a_submit_waits_for_the_next_page():
     """Chromium starts a form's navigation in a later task, so right after the submit nothing is in flight; the
     settle still waits for the results page (before, the agent saw the old page after Enter about one step in four
-    under load). A submit the page cancels, and one whose answer keeps the document (204), are not waited for."""
+    under load). A submit the page cancels is not marked; one whose answer keeps the document (204) is waited for
+    until the settle's timeout and then forgotten."""
     from agora.envs.web.browser import LEAVING_CHECK_JS
 
     env = agora.make("web/shop.buy-v0")
     try:
         env.reset(seed=0)
         tab, pool = env.unwrapped._tab, get_pool()
-        submit = "() => { const f = document.querySelector('form'); f.requestSubmit(); return [%s][0]; }"
+        submit = "() => { document.querySelector('form').requestSubmit(); return %s; }"
         # right after requestSubmit(): no request yet, but the document knows it is leaving
         assert pool.run(tab.page.evaluate(submit % f"({LEAVING_CHECK_JS})()")) is True
         pool.run(tab.settle())
