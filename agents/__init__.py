@@ -28,6 +28,8 @@ from agora.agent import Agent, register_agent_prefix
 
 _SAMPLING_KEYS = {"temperature": float, "max_new_tokens": int, "top_p": float}
 _CHAT_KEYS = {"history": str, "last_k": int, "system_prompt": str, "action_mode": str}
+
+
 def _flag(value: str) -> bool:
     """A boolean option: ``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off``."""
     lowered = value.strip().lower()
@@ -90,8 +92,10 @@ def _with_adapter(path: str, adapter: str, dtype: str | None) -> tuple[Any, Any]
     torch, transformers = require("torch", "train"), require("transformers", "train")
     peft = require("peft", "train")
     if not (Path(adapter) / "adapter_config.json").is_file():
-        raise ValueError(f"adapter={adapter!r} holds no adapter_config.json; give a folder written by a peft "
-                         "model's save_pretrained (a training checkpoint's model/ folder).")
+        raise ValueError(
+            f"adapter={adapter!r} holds no adapter_config.json; give a folder written by a peft "
+            "model's save_pretrained (a training checkpoint's model/ folder)."
+        )
     kwargs = {"dtype": getattr(torch, dtype)} if dtype else {}
     base = transformers.AutoModelForCausalLM.from_pretrained(path, **kwargs)
     model = peft.PeftModel.from_pretrained(base, adapter).merge_and_unload()
@@ -105,8 +109,13 @@ def hf_agent(rest: str, seed: int | None = None) -> Agent:
     spec = parse_spec_options(rest)
     if not spec.target:
         raise ValueError("hf: needs a model path, e.g. hf:/models/tiny")
-    engine = _hf_engine(spec.target, seed or 0, spec.engine.get("dtype"), spec.engine.get("adapter"),
-                        spec.engine.get("share_prefix", False))
+    engine = _hf_engine(
+        spec.target,
+        seed or 0,
+        spec.engine.get("dtype"),
+        spec.engine.get("adapter"),
+        spec.engine.get("share_prefix", False),
+    )
     agent = HFAgent(engine, **spec.chat_kwargs())
     agent.name = f"hf:{spec.target}"
     return agent

@@ -138,9 +138,7 @@ class ChatAgent(Agent):
         keep = 2 * self.last_k + 1
         return self.messages[:head] + tail[-keep:] if len(tail) > keep else list(self.messages)
 
-    def _reply(
-        self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
-    ) -> AgentReply:
+    def _reply(self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]) -> AgentReply:
         message: dict[str, Any] = {"role": "assistant", "content": completion.text}
         if completion.tool_calls:
             message["tool_calls"] = [
@@ -152,9 +150,7 @@ class ChatAgent(Agent):
                 for k, c in enumerate(completion.tool_calls)
             ]
         self.messages.append(message)
-        parsed = extract_action(
-            completion.text, info, mode=self.action_mode, tool_calls=completion.tool_calls
-        )
+        parsed = extract_action(completion.text, info, mode=self.action_mode, tool_calls=completion.tool_calls)
         meta = {"finish_reason": completion.finish_reason, "temperature": self.sampling.temperature}
         return AgentReply(
             parsed.action,
@@ -182,9 +178,7 @@ class ChatAgent(Agent):
         completion = await self._acomplete(prompt_ids)
         return self._after(completion, prompt_ids, info)
 
-    def _after(
-        self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
-    ) -> AgentReply:
+    def _after(self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]) -> AgentReply:
         return self._reply(completion, completion.prompt_token_ids or prompt_ids, info)
 
     # Backend hooks -------------------------------------------------------------------------
@@ -254,20 +248,12 @@ class TokenChatAgent(ChatAgent):
         self._pending = None
 
     def _prompt_ids(self) -> list[int]:
-        kept = (
-            self._exchanges
-            if self.history == "full"
-            else self._exchanges[-self.last_k :]
-            if self.last_k
-            else []
-        )
+        kept = self._exchanges if self.history == "full" else self._exchanges[-self.last_k :] if self.last_k else []
         ids = list(self._task_ids)
         for completion, delta in kept:
             ids += completion + delta
         return ids
 
-    def _after(
-        self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]
-    ) -> AgentReply:
+    def _after(self, completion: Completion, prompt_ids: list[int] | None, info: Mapping[str, Any]) -> AgentReply:
         self._pending = list(completion.token_ids or [])
         return super()._after(completion, prompt_ids, info)

@@ -199,7 +199,10 @@ class HFEngine:
             if self.share_prefix and adapters is None:
                 input_ids, attention, extra = self._with_prefix_cache(prompts, input_ids, attention)
             out = self.model.generate(
-                input_ids=input_ids, attention_mask=attention, generation_config=config, logits_processor=processors,
+                input_ids=input_ids,
+                attention_mask=attention,
+                generation_config=config,
+                logits_processor=processors,
                 **extra,
             )
         logits = torch.stack(out.logits, dim=1).float()
@@ -244,11 +247,7 @@ class HFEngine:
 
     def _generation_config(self, sampling: SamplingParams, max_new_tokens: int) -> Any:
         transformers = require("transformers", "train")
-        pad = (
-            self.tokenizer.pad_token_id
-            if self.tokenizer.pad_token_id is not None
-            else self.tokenizer.eos_token_id
-        )
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
         # Greedy over the scores of `GumbelSampler`, which samples (temperature, top-p) per row.
         return transformers.GenerationConfig(
             do_sample=False,
@@ -268,9 +267,7 @@ class HFEngine:
             finish = "stop"
         picked = logprobs[range(len(ids)), ids].tolist() if ids else []
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
-        return Completion(
-            text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt
-        )
+        return Completion(text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt)
 
 
 def prefix_groups(prompts: list[list[int]]) -> tuple[int, list[int]]:
@@ -286,8 +283,9 @@ def prefix_groups(prompts: list[list[int]]) -> tuple[int, list[int]]:
         return 0, [0] * len(prompts)
     shortest = min(len(p) for p in prompts) - 1
     common = min(len(os.path.commonprefix(prompts)), shortest)
-    best = [max(len(os.path.commonprefix([p, q])) for j, q in enumerate(prompts) if j != i)
-            for i, p in enumerate(prompts)]
+    best = [
+        max(len(os.path.commonprefix([p, q])) for j, q in enumerate(prompts) if j != i) for i, p in enumerate(prompts)
+    ]
     length = min(min(best), shortest)
     heads = {tuple(p[:length]): None for p in prompts}
     if (len(prompts) - len(heads)) * length <= (len(prompts) - 1) * common:
@@ -314,9 +312,7 @@ class HFAgent(TokenChatAgent):
         adapter: str | None = None,
         **chat_kwargs: Any,
     ):
-        self.engine = (
-            model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
-        )
+        self.engine = model if isinstance(model, HFEngine) else HFEngine(model, tokenizer, **(engine_kwargs or {}))
         self.tokenizer = self.engine.tokenizer
         self.adapter = adapter
         super().__init__(**chat_kwargs)

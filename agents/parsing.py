@@ -89,9 +89,7 @@ def parse_tool_calls(text: str) -> list[dict[str, Any]]:
             except ToolCallError as e:
                 raise ValueError(f"<tool_call> block: {e} {block[:120]!r}") from None
             if call is None:
-                raise ValueError(
-                    f'<tool_call> block needs {{"name": ..., "arguments": {{...}}}}: {block[:120]!r}'
-                )
+                raise ValueError(f'<tool_call> block needs {{"name": ..., "arguments": {{...}}}}: {block[:120]!r}')
             calls.append(call)
         return calls
     for candidate in [m.group(1) for m in _FENCE.finditer(text)] + [text]:

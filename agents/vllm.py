@@ -160,20 +160,26 @@ class VLLMBackend:
         for future, completion in zip(futures, completions, strict=True):
             future.set_result(completion)
 
-    async def _sample(self, prompt_ids: list[int], sampling: SamplingParams, lora: str | None,
-                      n: int) -> list[Completion]:
+    async def _sample(
+        self, prompt_ids: list[int], sampling: SamplingParams, lora: str | None, n: int
+    ) -> list[Completion]:
         from vllm.sampling_params import RequestOutputKind
 
         params = self._vllm.SamplingParams(
-            n=n, temperature=sampling.temperature, top_p=sampling.top_p, max_tokens=sampling.max_new_tokens,
-            logprobs=0, output_kind=RequestOutputKind.FINAL_ONLY,  # one output holding all n samples
+            n=n,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            max_tokens=sampling.max_new_tokens,
+            logprobs=0,
+            output_kind=RequestOutputKind.FINAL_ONLY,  # one output holding all n samples
         )
         self.request_sizes.append(n)
         final = None
         request = {"prompt_token_ids": prompt_ids}
         lora_request = self._loras[lora] if lora is not None else None
-        async for output in self.engine.generate(request, params, f"agora-{next(self._ids)}",
-                                                 lora_request=lora_request):
+        async for output in self.engine.generate(
+            request, params, f"agora-{next(self._ids)}", lora_request=lora_request
+        ):
             final = output
         return [self._completion(out, prompt_ids) for out in final.outputs]
 
@@ -222,7 +228,8 @@ class VLLMBackend:
             from vllm.distributed.weight_transfer.factory import WeightTransferTrainerFactory
 
             self._transfer = WeightTransferTrainerFactory.trainer_init(
-                _trainer_init_info(self.weight_transfer), client=self, source=ModuleSource(module))
+                _trainer_init_info(self.weight_transfer), client=self, source=ModuleSource(module)
+            )
         self._transfer.send_weights()
         self.reset_prefix_cache()
 
@@ -299,9 +306,7 @@ class VLLMAgent(TokenChatAgent):
         **chat_kwargs: Any,
     ):
         self.backend = (
-            model
-            if isinstance(model, VLLMBackend)
-            else VLLMBackend(model, seed=seed, **(engine_kwargs or {}))
+            model if isinstance(model, VLLMBackend) else VLLMBackend(model, seed=seed, **(engine_kwargs or {}))
         )
         self.tokenizer = self.backend.tokenizer
         self.lora = lora

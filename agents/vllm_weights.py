@@ -112,8 +112,9 @@ class ShmTrainerWeightTransferEngine(TrainerWeightTransferEngine[ShmTrainerInitI
         self.chunk_bytes = chunk_bytes
 
     @classmethod
-    def trainer_init(cls, init_info: ShmTrainerInitInfo, *, client: Any,
-                     source: Any = None) -> ShmTrainerWeightTransferEngine:
+    def trainer_init(
+        cls, init_info: ShmTrainerInitInfo, *, client: Any, source: Any = None
+    ) -> ShmTrainerWeightTransferEngine:
         """Builds the engine and tells the workers to expect this backend."""
         if source is None:
             raise ValueError("agora_shm weight transfer needs a WeightSource (e.g. ModuleSource(model)).")

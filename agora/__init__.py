@@ -18,9 +18,25 @@ from agora.spaces import TextObs, TextSpace
 __version__ = "0.1.0"
 
 __all__ = [
-    "Agent", "AgentReply", "EnvSpec", "FunctionAgent", "GameEnv", "INFO_KEYS", "RandomAgent", "TextEnv", "TextObs",
-    "TextSpace", "TurnBasedGame", "check_env", "check_game", "list_envs", "make", "register",
-    "register_agent_prefix", "resolve_agent", "spec",
+    "Agent",
+    "AgentReply",
+    "EnvSpec",
+    "FunctionAgent",
+    "GameEnv",
+    "INFO_KEYS",
+    "RandomAgent",
+    "TextEnv",
+    "TextObs",
+    "TextSpace",
+    "TurnBasedGame",
+    "check_env",
+    "check_game",
+    "list_envs",
+    "make",
+    "register",
+    "register_agent_prefix",
+    "resolve_agent",
+    "spec",
 ]
 
 # Registration only (string entry points): loading it here lets `gymnasium.make(id)` see every id

@@ -48,8 +48,9 @@ class GameEnv(gymnasium.Env[str, str]):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
 
-    def __init__(self, game: TurnBasedGame, opponent: OpponentSpec | Sequence[OpponentSpec] = "random",
-                 seat: SeatSpec = "random"):
+    def __init__(
+        self, game: TurnBasedGame, opponent: OpponentSpec | Sequence[OpponentSpec] = "random", seat: SeatSpec = "random"
+    ):
         if not isinstance(game, TurnBasedGame):
             raise GameSetupError(f"GameEnv needs a TurnBasedGame, got {type(game).__name__}.")
         self.game = game
@@ -88,8 +89,9 @@ class GameEnv(gymnasium.Env[str, str]):
         """The learner's agent name in the game (e.g. ``"player_0"``)."""
         return self.game.possible_agents[self.seat]
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
-              ) -> tuple[TextObs, dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[TextObs, dict[str, Any]]:
         """Starts a game, lets the opponents move until it is the learner's turn."""
         if seed is not None:
             if not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -144,8 +146,7 @@ class GameEnv(gymnasium.Env[str, str]):
 
     def _learner_view(self) -> tuple[TextObs, float, bool, bool, dict[str, Any]]:
         me = self.agent_id
-        return (self.game.observe(me), 0.0, self.game.terminations[me], self.game.truncations[me],
-                self.game.infos[me])
+        return (self.game.observe(me), 0.0, self.game.terminations[me], self.game.truncations[me], self.game.infos[me])
 
     def _with_seat(self, info: Mapping[str, Any]) -> dict[str, Any]:
         return {**info, "seat": self.seat, "agent_id": self.agent_id}

@@ -64,11 +64,19 @@ class AgentReply(str):
     tool_calls: list[dict[str, Any]]
     meta: dict[str, Any]
 
-    def __new__(cls, action: str, *, text: str | None = None, prompt_token_ids: list[int] | None = None,
-                completion_token_ids: list[int] | None = None,
-                completion_logprobs: list[float] | None = None, valid: bool = True,
-                error: str | None = None, tool_calls: list[dict[str, Any]] | None = None,
-                meta: dict[str, Any] | None = None) -> AgentReply:
+    def __new__(
+        cls,
+        action: str,
+        *,
+        text: str | None = None,
+        prompt_token_ids: list[int] | None = None,
+        completion_token_ids: list[int] | None = None,
+        completion_logprobs: list[float] | None = None,
+        valid: bool = True,
+        error: str | None = None,
+        tool_calls: list[dict[str, Any]] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> AgentReply:
         """Builds a reply whose string value is `action` (see the class docs for the fields)."""
         self = super().__new__(cls, action)
         self.text = action if text is None else text
@@ -106,8 +114,16 @@ class ReplyFields:
 def reply_fields(reply: Any) -> ReplyFields:
     """Normalises what `act`/`aact` returned (a `str` or an `AgentReply`) into `ReplyFields`."""
     if isinstance(reply, AgentReply):
-        return ReplyFields(reply.action, reply.text, reply.prompt_token_ids, reply.completion_token_ids,
-                           reply.completion_logprobs, reply.valid, reply.error, dict(reply.meta))
+        return ReplyFields(
+            reply.action,
+            reply.text,
+            reply.prompt_token_ids,
+            reply.completion_token_ids,
+            reply.completion_logprobs,
+            reply.valid,
+            reply.error,
+            dict(reply.meta),
+        )
     if isinstance(reply, str):
         return ReplyFields(str.__str__(reply), str.__str__(reply))
     raise TypeError(f"An agent must return a str (or AgentReply), got {type(reply).__name__}: {reply!r:.80}")
@@ -268,8 +284,9 @@ def is_known_spec(spec: str, table: Mapping[str, str] | None = None) -> bool:
     return False
 
 
-def resolve_agent(spec: str | Agent, *, table: Mapping[str, str] | None = None,
-                  seed: int | None = None, **kwargs: Any) -> Agent:
+def resolve_agent(
+    spec: str | Agent, *, table: Mapping[str, str] | None = None, seed: int | None = None, **kwargs: Any
+) -> Agent:
     """Builds the agent a spec names (see the module docs); `table` is the game's scripted agents."""
     if isinstance(spec, Agent):
         return spec

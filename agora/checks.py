@@ -101,13 +101,17 @@ def _check_malformed_actions(env: gymnasium.Env, seed: int) -> None:
         try:
             obs, _, _, _, info = env.step(action)
         except Exception as e:
-            raise CheckFailed(f"{env}: step({action!r:.60}) raised {type(e).__name__}: {e}. "
-                              "A malformed action must give an error observation, not an exception.") from e
+            raise CheckFailed(
+                f"{env}: step({action!r:.60}) raised {type(e).__name__}: {e}. "
+                "A malformed action must give an error observation, not an exception."
+            ) from e
         if not env.observation_space.contains(obs):
             raise CheckFailed(f"{env}: step({action!r:.60}) returned an observation outside the space.")
         if not free_text and action is not sample and not info.get("error"):
-            raise CheckFailed(f"{env}: step({action!r:.60}) is malformed but info['error'] says nothing. "
-                              "Set info['error'] (or accepts_free_text = True if any text is a real action).")
+            raise CheckFailed(
+                f"{env}: step({action!r:.60}) is malformed but info['error'] says nothing. "
+                "Set info['error'] (or accepts_free_text = True if any text is a real action)."
+            )
 
 
 def _check_action_type(env: gymnasium.Env, seed: int) -> None:
@@ -227,12 +231,15 @@ def _check_private_information(env: Any, seeds: int) -> None:
                 raise CheckFailed(
                     f"{env}: {agent} sees different things in two games where it holds the same information "
                     f"({key[1]!r}) after the same moves; only the other players' hidden information differed "
-                    f"({seen[key][2]!r} vs {joint!r}). The observation or info leaks private information.")
+                    f"({seen[key][2]!r} vs {joint!r}). The observation or info leaks private information."
+                )
             confounded += seen[key][2] != joint
 
     for seed in range(seeds):
         _game_trace(env, seed, on_turn)
     has_private = any(k[1] is not None for k in seen)
     if has_private and confounded == 0:
-        raise CheckFailed(f"{env}: private information exists but {seeds} deals never varied another player's "
-                          "hidden information under the same view; raise `seeds` so the check can work.")
+        raise CheckFailed(
+            f"{env}: private information exists but {seeds} deals never varied another player's "
+            "hidden information under the same view; raise `seeds` so the check can work."
+        )

@@ -52,8 +52,9 @@ class TextEnv(gymnasium.Env[str, str]):
         self._last_observation: str | None = None
         self._needs_reset = True
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
-              ) -> tuple[TextObs, dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[TextObs, dict[str, Any]]:
         """Starts an episode; the same seed gives the same task."""
         super().reset(seed=seed)
         observation, info = self._reset(dict(options or {}))

@@ -36,8 +36,14 @@ class InlinePolicy:
     Thread-safe: pool threads and the loop record durations of the same keys.
     """
 
-    def __init__(self, inline_below_s: float = 0.0005, window: int = 32, never_inline_above_s: float = 0.02,
-                 max_slow: int = 2, in_memory_strikes: int = 3):
+    def __init__(
+        self,
+        inline_below_s: float = 0.0005,
+        window: int = 32,
+        never_inline_above_s: float = 0.02,
+        max_slow: int = 2,
+        in_memory_strikes: int = 3,
+    ):
         self.inline_below_s = inline_below_s
         self.window = window
         self.never_inline_above_s = never_inline_above_s
@@ -99,8 +105,9 @@ class InlinePolicy:
         finally:
             self.observe(key, time.perf_counter() - start)
 
-    async def run(self, executor: concurrent.futures.Executor, key: str | None, fn: Callable[..., Any],
-                  *args: Any, **kwargs: Any) -> Any:
+    async def run(
+        self, executor: concurrent.futures.Executor, key: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
         """Runs an env call inline when `key` may, else in `executor`, timing it under `key` either way.
 
         With `key` None the call always goes to the pool and is not timed (makes, closes: calls whose

@@ -70,8 +70,9 @@ class UnknownAgentError(AgoraError):
         """Builds the error listing the names that do exist, then the registered spec prefixes."""
         prefixes = sorted(prefixes)
         spec_forms = f"; spec prefixes: {', '.join(f'{p}:...' for p in prefixes)}" if prefixes else ""
-        return cls(f"Unknown agent {name!r}. Known agents: {', '.join(sorted(known))}{spec_forms}; "
-                   "or 'module:callable'.")
+        return cls(
+            f"Unknown agent {name!r}. Known agents: {', '.join(sorted(known))}{spec_forms}; or 'module:callable'."
+        )
 
 
 class CheckFailed(AgoraError):
@@ -105,8 +106,9 @@ class SandboxError(InfraError):
     Carries the command, its exit code and stderr as fields when they are known.
     """
 
-    def __init__(self, message: str, *, command: str | None = None, exit_code: int | None = None,
-                 stderr: str | None = None):
+    def __init__(
+        self, message: str, *, command: str | None = None, exit_code: int | None = None, stderr: str | None = None
+    ):
         self.command = command
         self.exit_code = exit_code
         self.stderr = stderr
@@ -126,7 +128,8 @@ class EngineUnavailable(SandboxError):
             f"No Docker engine is reachable ({cause}). Start one: as root, "
             "`dockerd > /var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), then check with "
             "`docker info`; CI does this in scripts/setup.d/20-docker.sh. Without Docker, use "
-            "agora.sandbox.create(backend='local') (bubblewrap, weaker isolation: trusted code only).")
+            "agora.sandbox.create(backend='local') (bubblewrap, weaker isolation: trusted code only)."
+        )
 
 
 class ImageNotBuilt(SandboxError):
@@ -135,9 +138,11 @@ class ImageNotBuilt(SandboxError):
     def __init__(self, image: str, stale: bool = False):
         self.image = image
         what = "was built from another version of agora's command server" if stale else "is not built"
-        super().__init__(f"The sandbox image {image!r} {what}. Build it with: "
-                         "agora containers build --offline (or without --offline where a registry "
-                         "is reachable).")
+        super().__init__(
+            f"The sandbox image {image!r} {what}. Build it with: "
+            "agora containers build --offline (or without --offline where a registry "
+            "is reachable)."
+        )
 
 
 class RolloutAborted(AgoraError):

@@ -51,8 +51,7 @@ class TurnBasedGame(AECEnv):
     """False for games whose start is fixed (no deal, no dice): `_new_state` then gets None for its
     generator, and a seeded reset builds none (building one costs tens of microseconds)."""
 
-    def __init__(self, *, error_allowance: int = 2, invalid_move_penalty: float = -1.0,
-                 render_mode: str | None = None):
+    def __init__(self, *, error_allowance: int = 2, invalid_move_penalty: float = -1.0, render_mode: str | None = None):
         super().__init__()
         if not getattr(self, "possible_agents", None):
             raise TypeError(f"{type(self).__name__} must set possible_agents before TurnBasedGame.__init__")
@@ -233,8 +232,12 @@ class TurnBasedGame(AECEnv):
         self.infos = infos = {}
         for agent in self.agents:
             player = index[agent]
-            info: dict[str, Any] = {"instructions": self.rules, "legal_actions": legal if agent == to_move else [],
-                                    "state_key": state_key(player), "view": view(player)}
+            info: dict[str, Any] = {
+                "instructions": self.rules,
+                "legal_actions": legal if agent == to_move else [],
+                "state_key": state_key(player),
+                "view": view(player),
+            }
             if errors[agent]:
                 info["error"] = errors[agent]
             if outcome is not None:

@@ -66,8 +66,7 @@ class EnvSpec:
 _REGISTRY: dict[str, EnvSpec] = {}
 
 
-def register(id: str, entry_point: str | Callable[..., Any], *, max_turns: int | None = None,
-             **kwargs: Any) -> EnvSpec:
+def register(id: str, entry_point: str | Callable[..., Any], *, max_turns: int | None = None, **kwargs: Any) -> EnvSpec:
     """Registers an env under `id`; `kwargs` become its default constructor arguments."""
     if not ID_PATTERN.match(id):
         raise RegistrationError(f"Env id {id!r} must look like 'family/Name-v0' (lower-case family, -vN version).")
@@ -77,8 +76,9 @@ def register(id: str, entry_point: str | Callable[..., Any], *, max_turns: int |
         raise RegistrationError(f"{id!r} is already registered (by {_REGISTRY[id].plugin or 'direct call'}).")
     if max_turns is not None and max_turns < 1:
         raise RegistrationError(f"max_turns for {id!r} must be >= 1 or None, got {max_turns}.")
-    new = EnvSpec(id=id, entry_point=entry_point, kwargs=dict(kwargs), max_turns=max_turns,
-                  plugin=_current_plugin.get())
+    new = EnvSpec(
+        id=id, entry_point=entry_point, kwargs=dict(kwargs), max_turns=max_turns, plugin=_current_plugin.get()
+    )
     _REGISTRY[id] = new
     gymnasium.register(id=id, entry_point=functools.partial(_make_for_gymnasium, id))
     return new
@@ -117,17 +117,35 @@ def list_envs(family: str | None = None) -> list[str]:
 
 
 @overload
-def make(env_id: str, *, opponent: OpponentSpec | Sequence[OpponentSpec], seat: int | str | None = "random",
-         max_turns: int | None = None, **kwargs: Any) -> gymnasium.Env: ...
+def make(
+    env_id: str,
+    *,
+    opponent: OpponentSpec | Sequence[OpponentSpec],
+    seat: int | str | None = "random",
+    max_turns: int | None = None,
+    **kwargs: Any,
+) -> gymnasium.Env: ...
 
 
 @overload
-def make(env_id: str, *, opponent: None = None, seat: int | str | None = "random",
-         max_turns: int | None = None, **kwargs: Any) -> gymnasium.Env | AECEnv: ...
+def make(
+    env_id: str,
+    *,
+    opponent: None = None,
+    seat: int | str | None = "random",
+    max_turns: int | None = None,
+    **kwargs: Any,
+) -> gymnasium.Env | AECEnv: ...
 
 
-def make(env_id: str, *, opponent: OpponentSpec | Sequence[OpponentSpec] | None = None,
-         seat: int | str | None = "random", max_turns: int | None = None, **kwargs: Any) -> gymnasium.Env | AECEnv:
+def make(
+    env_id: str,
+    *,
+    opponent: OpponentSpec | Sequence[OpponentSpec] | None = None,
+    seat: int | str | None = "random",
+    max_turns: int | None = None,
+    **kwargs: Any,
+) -> gymnasium.Env | AECEnv:
     """Builds the env registered as `env_id`.
 
     Single-agent envs come as a `gymnasium.Env` wrapped in `EnforceOrder` and, when the spec or
@@ -188,8 +206,9 @@ def _parameters(creator: Any) -> list[str]:
 def _wrap(env: gymnasium.Env, env_spec: EnvSpec, max_turns: int | None, kwargs: dict[str, Any]) -> gymnasium.Env:
     from agora.wrappers import EnforceOrder, TurnLimit
 
-    env.unwrapped.spec = dataclasses.replace(gymnasium.spec(env_spec.id), kwargs={**env_spec.kwargs, **kwargs},
-                                             max_episode_steps=max_turns)
+    env.unwrapped.spec = dataclasses.replace(
+        gymnasium.spec(env_spec.id), kwargs={**env_spec.kwargs, **kwargs}, max_episode_steps=max_turns
+    )
     env = EnforceOrder(env)
     return TurnLimit(env, max_turns) if max_turns else env
 
@@ -210,4 +229,3 @@ def registered_specs() -> dict[str, EnvSpec]:
 
     load_plugins()
     return dict(_REGISTRY)
-

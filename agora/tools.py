@@ -38,7 +38,12 @@ EXPECTED_FORMAT = 'Reply with one JSON object: {"name": "<tool name>", "argument
 _BRACKETS = re.compile(r"[\[\]{}]")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
-    "string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "array": list,
+    "object": dict,
     "null": type(None),
 }
 
@@ -52,11 +57,14 @@ class ToolCall(BaseModel):
     arguments: dict[str, Any]
 
 
-def object_schema(properties: Mapping[str, Mapping[str, Any]], required: Sequence[str] | None = None
-                  ) -> dict[str, Any]:
+def object_schema(properties: Mapping[str, Mapping[str, Any]], required: Sequence[str] | None = None) -> dict[str, Any]:
     """A JSON-schema object of `properties`; all are required unless `required` names some."""
-    return {"type": "object", "properties": {k: dict(v) for k, v in properties.items()},
-            "required": list(properties if required is None else required), "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": {k: dict(v) for k, v in properties.items()},
+        "required": list(properties if required is None else required),
+        "additionalProperties": False,
+    }
 
 
 def tool_spec(name: str, description: str, parameters: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,11 +44,22 @@ def main() -> None:
     args = parser.parse_args()
     load_before = _load()
     row = run_demo(["--out", args.out, *(["--quick"] if args.quick else []), *args.extra])
-    table = Table("run", "wall", "CPU s", "peak RSS GB", "goal", title=f"agora demo on {os.cpu_count()} cores; "
-                  f"load average before: {load_before}, after: {_load()}")
+    table = Table(
+        "run",
+        "wall",
+        "CPU s",
+        "peak RSS GB",
+        "goal",
+        title=f"agora demo on {os.cpu_count()} cores; load average before: {load_before}, after: {_load()}",
+    )
     minutes, seconds = divmod(round(row["wall_s"]), 60)
-    table.add_row("agora demo" + (" --quick" if args.quick else ""), f"{minutes} min {seconds:02d} s",
-                  f"{row['cpu_s']:.0f}", f"{row['peak_rss_gb']:.2f}", f"<= {GOAL_S // 60} min")
+    table.add_row(
+        "agora demo" + (" --quick" if args.quick else ""),
+        f"{minutes} min {seconds:02d} s",
+        f"{row['cpu_s']:.0f}",
+        f"{row['peak_rss_gb']:.2f}",
+        f"<= {GOAL_S // 60} min",
+    )
     Console(width=140).print(table)
 
 

@@ -44,8 +44,12 @@ def measure(env_id: str, opponent: str, seconds: float) -> dict[str, float]:
             if t > deadline:
                 break
     amortized = (in_step + in_reset) / steps
-    return {"step_us": 1e6 * in_step / steps, "reset_us": 1e6 * in_reset / episodes,
-            "amortized_us": 1e6 * amortized, "steps_per_s": 1 / amortized}
+    return {
+        "step_us": 1e6 * in_step / steps,
+        "reset_us": 1e6 * in_reset / episodes,
+        "amortized_us": 1e6 * amortized,
+        "steps_per_s": 1 / amortized,
+    }
 
 
 def best_of(env_id: str, opponent: str, seconds: float, repeats: int) -> dict[str, float]:
@@ -64,12 +68,16 @@ def main() -> None:
     print(f"{'game':<30} {'opponent':<9} {'steps/s':>9} {'us/step':>8} {'us/reset':>9} {'amortized us':>13}")
     for env_id, opponent in rows:
         r = best_of(env_id, opponent, args.seconds, args.repeats)
-        print(f"{env_id:<30} {opponent:<9} {r['steps_per_s']:>9.0f} {r['step_us']:>8.1f} {r['reset_us']:>9.1f} "
-              f"{r['amortized_us']:>13.1f}")
+        print(
+            f"{env_id:<30} {opponent:<9} {r['steps_per_s']:>9.0f} {r['step_us']:>8.1f} {r['reset_us']:>9.1f} "
+            f"{r['amortized_us']:>13.1f}"
+        )
     us = r["step_us"]
-    print(f"\nTicTacToe step against the scripted (minimax) opponent: {us:.1f} us per step "
-          f"({'meets' if us <= TARGET_US else 'misses'} the {TARGET_US:g} us target); "
-          f"{r['amortized_us']:.1f} us with resets amortized.")
+    print(
+        f"\nTicTacToe step against the scripted (minimax) opponent: {us:.1f} us per step "
+        f"({'meets' if us <= TARGET_US else 'misses'} the {TARGET_US:g} us target); "
+        f"{r['amortized_us']:.1f} us with resets amortized."
+    )
 
 
 if __name__ == "__main__":

@@ -29,12 +29,34 @@ def bench_config(mode: str, out_dir: str, steps: int = 20, seed: int = 0) -> Tra
         raise ValueError(f"mode is 'lora' or 'full', got {mode!r}")
     lora = mode == "lora"
     return TrainConfig(
-        env_id="games/TicTacToe-v0", env_kwargs={"opponent": "random"}, model="smollm2", lora_rank=16 if lora else 0,
-        backend="vllm", device="cuda", precision="bf16", gradient_checkpointing=not lora, vllm_sleep=True,
-        gpu_memory_utilization=0.3, steps=steps, batch_episodes=64, group_size=8, estimator="grpo", std=None,
-        lr=2e-4 if lora else 1e-5, kl_coef=0.0, temperature=1.0, max_new_tokens=10, invalid_advantage=-1.0,
-        micro_batch_size=16, micro_batch_tokens=16384, eval_every=5, eval_episodes=64, checkpoint_every=10**6,
-        seed=seed, out_dir=out_dir)
+        env_id="games/TicTacToe-v0",
+        env_kwargs={"opponent": "random"},
+        model="smollm2",
+        lora_rank=16 if lora else 0,
+        backend="vllm",
+        device="cuda",
+        precision="bf16",
+        gradient_checkpointing=not lora,
+        vllm_sleep=True,
+        gpu_memory_utilization=0.3,
+        steps=steps,
+        batch_episodes=64,
+        group_size=8,
+        estimator="grpo",
+        std=None,
+        lr=2e-4 if lora else 1e-5,
+        kl_coef=0.0,
+        temperature=1.0,
+        max_new_tokens=10,
+        invalid_advantage=-1.0,
+        micro_batch_size=16,
+        micro_batch_tokens=16384,
+        eval_every=5,
+        eval_episodes=64,
+        checkpoint_every=10**6,
+        seed=seed,
+        out_dir=out_dir,
+    )
 
 
 def curve_rows(metrics: list[dict[str, Any]]) -> list[list[str]]:
@@ -73,8 +95,11 @@ def run_mode(mode: str, steps: int) -> dict[str, Any]:
         trainer.run()
         metrics = read_metrics(out)
         trainer.engine.close()
-    return {"metrics": metrics, "trainer_peak_gib": torch.cuda.max_memory_allocated() / 2**30,
-            "device_peak_gib": device_peak[0] / 2**30}
+    return {
+        "metrics": metrics,
+        "trainer_peak_gib": torch.cuda.max_memory_allocated() / 2**30,
+        "device_peak_gib": device_peak[0] / 2**30,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         result = run_mode(mode, args.steps)
         print(f"\n== SmolLM2-135M, {mode}, vLLM rollouts, TicTacToe vs random ==")
         print(format_table(["step", *CURVE_KEYS], curve_rows(result["metrics"])))
-        print(f"peak GPU memory: trainer {result['trainer_peak_gib']:.2f} GiB, "
-              f"device (vLLM included) {result['device_peak_gib']:.2f} GiB")
+        print(
+            f"peak GPU memory: trainer {result['trainer_peak_gib']:.2f} GiB, "
+            f"device (vLLM included) {result['device_peak_gib']:.2f} GiB"
+        )
     return 0
 
 

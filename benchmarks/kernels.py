@@ -87,8 +87,10 @@ def measure_loss(row: str, seq_len: int, completion: int) -> dict[str, float]:
     from agora.trainers.loss import token_logprobs
 
     model = transformers.AutoModelForCausalLM.from_pretrained(smollm2(), dtype=torch.float32)
-    model = peft.get_peft_model(model, peft.LoraConfig(r=16, lora_alpha=32, target_modules="all-linear",
-                                                       lora_dropout=0.0, task_type="CAUSAL_LM"))
+    model = peft.get_peft_model(
+        model,
+        peft.LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", lora_dropout=0.0, task_type="CAUSAL_LM"),
+    )
     model.train()
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(0, model.config.vocab_size, (4, seq_len), generator=g)
@@ -139,9 +141,28 @@ def _measure_cuda(fn, hidden, weight, targets, g_l, g_e) -> dict[str, float]:
 
 
 def _run_row(row: str, device: str, args: argparse.Namespace) -> dict[str, float] | str:
-    cmd = [sys.executable, __file__, "--row", row, "--device", device, "--n", str(args.n), "--vocab",
-           str(args.vocab), "--hidden", str(args.hidden), "--dtype", args.dtype, "--threads", str(args.threads),
-           "--seq-len", str(args.seq_len), "--completion", str(args.completion)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--row",
+        row,
+        "--device",
+        device,
+        "--n",
+        str(args.n),
+        "--vocab",
+        str(args.vocab),
+        "--hidden",
+        str(args.hidden),
+        "--dtype",
+        args.dtype,
+        "--threads",
+        str(args.threads),
+        "--seq-len",
+        str(args.seq_len),
+        "--completion",
+        str(args.completion),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
         return (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1][:80]
@@ -175,8 +196,10 @@ def main() -> None:
 
 def _report(args: argparse.Namespace, has_cuda: bool) -> None:
     console = Console()
-    table = Table(title=f"logprob + entropy, forward + backward: N={args.n}, V={args.vocab}, H={args.hidden} "
-                        f"(load average {os.getloadavg()[0]:.1f})")
+    table = Table(
+        title=f"logprob + entropy, forward + backward: N={args.n}, V={args.vocab}, H={args.hidden} "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
     for col in ("device", "path", "dtype", "extra peak MB", "vs naive", "process peak MB", "time ms"):
         table.add_column(col, justify="right" if col not in ("device", "path") else "left")
     plans = [("cpu", row, args.dtype or "float32") for row in CPU_ROWS]
@@ -191,12 +214,21 @@ def _report(args: argparse.Namespace, has_cuda: bool) -> None:
             table.add_row(device, row, dtype, "failed", "", "", result)
             continue
         ref = naive.setdefault(f"{device} {'loss' if row.startswith('loss') else 'kernel'}", result["peak_mb"])
-        table.add_row(device, row, dtype, f"{result['peak_mb']:.0f}", f"{result['peak_mb'] / ref:.2f}",
-                      f"{result['total_mb']:.0f}", f"{result['ms']:.0f}")
+        table.add_row(
+            device,
+            row,
+            dtype,
+            f"{result['peak_mb']:.0f}",
+            f"{result['peak_mb'] / ref:.2f}",
+            f"{result['total_mb']:.0f}",
+            f"{result['ms']:.0f}",
+        )
     console.print(table)
     if args.model:
-        console.print(f"loss rows: SmolLM2-135M + LoRA r16, micro-batch 4 x {args.seq_len} tokens, "
-                      f"{args.completion} completion tokens each; 'vs naive' compares with 'loss full'.")
+        console.print(
+            f"loss rows: SmolLM2-135M + LoRA r16, micro-batch 4 x {args.seq_len} tokens, "
+            f"{args.completion} completion tokens each; 'vs naive' compares with 'loss full'."
+        )
     if not has_cuda:
         console.print("No CUDA GPU here: the triton and liger rows run only on a machine with one.")
 

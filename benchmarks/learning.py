@@ -28,8 +28,12 @@ import resource
 import time
 from pathlib import Path
 
-RUNS = {"single_nim": "examples/single_nim_vs_random.toml", "guess_number": "examples/single_guess_number.toml",
-        "selfplay_nim": "examples/selfplay_nim.toml", "smollm2_tictactoe": None}
+RUNS = {
+    "single_nim": "examples/single_nim_vs_random.toml",
+    "guess_number": "examples/single_guess_number.toml",
+    "selfplay_nim": "examples/selfplay_nim.toml",
+    "smollm2_tictactoe": None,
+}
 
 
 MEMORY_VARIANTS = {
@@ -71,10 +75,17 @@ def run_one(name: str, out: Path, steps: int | None, micro_batch: int, seed: int
     trainer.metrics.close()
     wall = time.perf_counter() - start
     evals = [r for r in read_metrics(cfg.out_dir) if any(k.startswith("eval/") for k in r)]
-    return {"run": name, "first": evals[0], "last": evals[-1], "steps": cfg.steps, "wall_s": wall,
-            "micro_batch": cfg.micro_batch_size, "eval_episodes": cfg.eval_episodes,
-            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-            "png": str(plot_run(cfg.out_dir))}
+    return {
+        "run": name,
+        "first": evals[0],
+        "last": evals[-1],
+        "steps": cfg.steps,
+        "wall_s": wall,
+        "micro_batch": cfg.micro_batch_size,
+        "eval_episodes": cfg.eval_episodes,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        "png": str(plot_run(cfg.out_dir)),
+    }
 
 
 def update_memory(out: Path, micro_batch: int, seed: int, variant: str) -> dict[str, object]:
@@ -93,22 +104,31 @@ def update_memory(out: Path, micro_batch: int, seed: int, variant: str) -> dict[
     sequences = build_sequences(trained)
     start, cpu = time.perf_counter(), time.process_time()
     ppo_update(trainer.model, trainer.optimizer, sequences, trainer.cfg, trainer.pad_id)
-    return {"variant": variant, "sequences": len(sequences), "tokens": sum(len(q) for q in sequences),
-            "micro_batch": micro_batch, "update_s": time.perf_counter() - start,
-            "update_cpu_s": time.process_time() - cpu, "rss_after_load_gb": loaded,
-            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
+    return {
+        "variant": variant,
+        "sequences": len(sequences),
+        "tokens": sum(len(q) for q in sequences),
+        "micro_batch": micro_batch,
+        "update_s": time.perf_counter() - start,
+        "update_cpu_s": time.process_time() - cpu,
+        "rss_after_load_gb": loaded,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
 
 
 def print_memory(rows: list[dict[str, object]]) -> None:
     """The `--update-memory` table: one row per variant, the first as the baseline."""
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
-    print(f"SmolLM2-135M LoRA r16, one update, micro-batch {rows[0]['micro_batch']}, {rows[0]['sequences']} "
-          f"sequences, {rows[0]['tokens']} tokens")
-    print(f"{'variant':<28} {'after load GB':>13} {'peak RSS GB':>11} {'vs first':>9} {'update s':>8} "
-          f"{'CPU s':>6}")
+    print(
+        f"SmolLM2-135M LoRA r16, one update, micro-batch {rows[0]['micro_batch']}, {rows[0]['sequences']} "
+        f"sequences, {rows[0]['tokens']} tokens"
+    )
+    print(f"{'variant':<28} {'after load GB':>13} {'peak RSS GB':>11} {'vs first':>9} {'update s':>8} {'CPU s':>6}")
     for r in rows:
-        print(f"{r['variant']:<28} {r['rss_after_load_gb']:>13.2f} {r['peak_rss_gb']:>11.2f} "
-              f"{r['peak_rss_gb'] / rows[0]['peak_rss_gb']:>8.2f}x {r['update_s']:>8.1f} {r['update_cpu_s']:>6.1f}")
+        print(
+            f"{r['variant']:<28} {r['rss_after_load_gb']:>13.2f} {r['peak_rss_gb']:>11.2f} "
+            f"{r['peak_rss_gb'] / rows[0]['peak_rss_gb']:>8.2f}x {r['update_s']:>8.1f} {r['update_cpu_s']:>6.1f}"
+        )
 
 
 def in_child(function, *args: object) -> dict[str, object]:
@@ -125,22 +145,34 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark_learning"))
     parser.add_argument("--only", choices=sorted(RUNS), default=None)
     parser.add_argument("--update-memory", action="store_true", help="only the peak RSS of one SmolLM2 update")
-    parser.add_argument("--variant", action="append", choices=list(MEMORY_VARIANTS), default=None,
-                        help="with --update-memory: only these variants (repeatable; default: all)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        choices=list(MEMORY_VARIANTS),
+        default=None,
+        help="with --update-memory: only these variants (repeatable; default: all)",
+    )
     args = parser.parse_args()
     if args.update_memory:
         variants = args.variant or list(MEMORY_VARIANTS)
         print_memory([in_child(update_memory, args.out, args.micro_batch, args.seed, v) for v in variants])
         return
-    rows = [in_child(run_one, name, args.out, args.steps, args.micro_batch, args.seed) for name in RUNS
-            if args.only in (None, name)]
+    rows = [
+        in_child(run_one, name, args.out, args.steps, args.micro_batch, args.seed)
+        for name in RUNS
+        if args.only in (None, name)
+    ]
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
-    print(f"{'run':<18} {'held-out metric':<26} {'before':>7} {'after':>7} {'steps':>5} {'games':>5} "
-          f"{'wall s':>7} {'mb':>3} {'peak RSS GB':>11}")
+    print(
+        f"{'run':<18} {'held-out metric':<26} {'before':>7} {'after':>7} {'steps':>5} {'games':>5} "
+        f"{'wall s':>7} {'mb':>3} {'peak RSS GB':>11}"
+    )
     for r in rows:
         for key in sorted(k for k in r["last"] if k.startswith("eval/")):
-            print(f"{r['run']:<18} {key:<26} {r['first'][key]:>7.3f} {r['last'][key]:>7.3f} {r['steps']:>5} "
-                  f"{r['eval_episodes']:>5} {r['wall_s']:>7.0f} {r['micro_batch']:>3} {r['peak_rss_gb']:>11.2f}")
+            print(
+                f"{r['run']:<18} {key:<26} {r['first'][key]:>7.3f} {r['last'][key]:>7.3f} {r['steps']:>5} "
+                f"{r['eval_episodes']:>5} {r['wall_s']:>7.0f} {r['micro_batch']:>3} {r['peak_rss_gb']:>11.2f}"
+            )
         print(f"{'':<18} curves: {r['png']}")
 
 

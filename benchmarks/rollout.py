@@ -95,14 +95,33 @@ def zero_cost_makespan(calls_per_episode: list[int], workers: int, latency_s: fl
     return max(free)
 
 
-def play(env_id: str, agent: Agent, concurrency: int, episodes: int, env_kwargs: dict, loop: str,
-         processes: int, out: Path | None, progress: bool = False) -> rollout.RolloutResult:
+def play(
+    env_id: str,
+    agent: Agent,
+    concurrency: int,
+    episodes: int,
+    env_kwargs: dict,
+    loop: str,
+    processes: int,
+    out: Path | None,
+    progress: bool = False,
+) -> rollout.RolloutResult:
     results = []
 
     async def main() -> None:
         more = {"processes": processes} if processes > 1 else {}  # runs on the engine before processes too
-        results.append(await rollout.arun(env_id, agent, episodes=episodes, concurrency=concurrency,
-                                          env_kwargs=env_kwargs, out=out, progress=progress, **more))
+        results.append(
+            await rollout.arun(
+                env_id,
+                agent,
+                episodes=episodes,
+                concurrency=concurrency,
+                env_kwargs=env_kwargs,
+                out=out,
+                progress=progress,
+                **more,
+            )
+        )
 
     if out is not None and out.exists():
         out.unlink()
@@ -115,8 +134,16 @@ def play(env_id: str, agent: Agent, concurrency: int, episodes: int, env_kwargs:
     return results[0]
 
 
-def measure(env_id: str, concurrency: int, latency_s: float, episodes: int, env_kwargs: dict, loop: str,
-            processes: int = 1, out: Path | None = None) -> dict:
+def measure(
+    env_id: str,
+    concurrency: int,
+    latency_s: float,
+    episodes: int,
+    env_kwargs: dict,
+    loop: str,
+    processes: int = 1,
+    out: Path | None = None,
+) -> dict:
     start, cpu_start = time.perf_counter(), time.process_time()
     result = play(env_id, FixedLatencyAgent(latency_s), concurrency, episodes, env_kwargs, loop, processes, out)
     wall = time.perf_counter() - start
@@ -192,8 +219,13 @@ class StageClock:
         from agora.wrappers import EnforceOrder
 
         self.wrap(agora, "make", "env")
-        for owner, name in ((EnforceOrder, "reset"), (EnforceOrder, "step"), (TurnBasedGame, "reset"),
-                            (episode, "game_step"), (episode, "game_view")):
+        for owner, name in (
+            (EnforceOrder, "reset"),
+            (EnforceOrder, "step"),
+            (TurnBasedGame, "reset"),
+            (episode, "game_step"),
+            (episode, "game_view"),
+        ):
             self.wrap(owner, name, "env")
         self.wrap(episode, "_new_turn", "turns")
         self.wrap(engine._Engine, "seat_agents", "setup")
@@ -212,8 +244,16 @@ class StageClock:
         self.ns["agent"] = FixedLatencyAgent.own_ns
 
 
-def stage_table(env_id: str, concurrency: int, latency_s: float, episodes: int, env_kwargs: dict, loop: str,
-                out: Path | None, progress: bool) -> Table:
+def stage_table(
+    env_id: str,
+    concurrency: int,
+    latency_s: float,
+    episodes: int,
+    env_kwargs: dict,
+    loop: str,
+    out: Path | None,
+    progress: bool,
+) -> Table:
     """One run with every stage timed (one process): microseconds per agent call and share of the CPU time."""
     clock = StageClock()
     cpu_start = time.process_time()
@@ -221,21 +261,29 @@ def stage_table(env_id: str, concurrency: int, latency_s: float, episodes: int, 
         result = play(env_id, TimedAgent(latency_s), concurrency, episodes, env_kwargs, loop, 1, out, progress)
     cpu_ns = (time.process_time() - cpu_start) * 1e9
     calls = max(sum(len(e.turns) for e in result.episodes), 1)
-    table = Table("stage", "us per agent call", "share of CPU",
-                  title=f"Per-call path at {concurrency} episodes ({loop}, one process{', JSONL' if out else ''}"
-                  f"{', progress bar' if progress else ''}): {calls} agent calls, "
-                  f"{cpu_ns / calls / 1e3:.0f} us CPU each; load average {load_average()}")
+    table = Table(
+        "stage",
+        "us per agent call",
+        "share of CPU",
+        title=f"Per-call path at {concurrency} episodes ({loop}, one process{', JSONL' if out else ''}"
+        f"{', progress bar' if progress else ''}): {calls} agent calls, "
+        f"{cpu_ns / calls / 1e3:.0f} us CPU each; load average {load_average()}",
+    )
     for stage, label in STAGES.items():
         table.add_row(label, f"{clock.ns[stage] / calls / 1e3:.1f}", f"{clock.ns[stage] / cpu_ns:.1%}")
     rest = cpu_ns - sum(clock.ns[s] for s in STAGES)
-    table.add_row("the rest: event loop (timers, task switches), agent dispatch, engine bookkeeping",
-                  f"{rest / calls / 1e3:.1f}", f"{rest / cpu_ns:.1%}")
+    table.add_row(
+        "the rest: event loop (timers, task switches), agent dispatch, engine bookkeeping",
+        f"{rest / calls / 1e3:.1f}",
+        f"{rest / cpu_ns:.1%}",
+    )
     table.add_row("total (process CPU time)", f"{cpu_ns / calls / 1e3:.1f}", "100%")
     return table
 
 
-def profile(env_id: str, concurrency: int, latency_s: float, episodes: int, env_kwargs: dict, loop: str,
-            out: Path | None) -> None:
+def profile(
+    env_id: str, concurrency: int, latency_s: float, episodes: int, env_kwargs: dict, loop: str, out: Path | None
+) -> None:
     """cProfile's top functions (by own time) of one run, one process."""
     profiler = cProfile.Profile()
     profiler.enable()
@@ -267,23 +315,43 @@ def main() -> None:
         # Warm-up, untimed: the first run imports the env's modules, and worker processes fork from a server
         # that imports agora once per session; the rows measure the engine, not Python's imports.
         measure(args.env, 2, 0.0, 4, env_kwargs, loops[0], max(args.processes), None)
-        table = Table("loop", "processes", "concurrency", "episodes", "wall s", "zero-cost s", "agent calls/s",
-                      "vs zero-cost engine", "per episode", "CPU us/turn",
-                      title=f"{args.env} ({'self-play' if not env_kwargs else 'vs ' + args.opponent}), agent latency "
-                      f"{args.latency_ms:.0f} ms{', JSONL recorded' if out else ''}; "
-                      f"load average before: {load_average()}")
+        table = Table(
+            "loop",
+            "processes",
+            "concurrency",
+            "episodes",
+            "wall s",
+            "zero-cost s",
+            "agent calls/s",
+            "vs zero-cost engine",
+            "per episode",
+            "CPU us/turn",
+            title=f"{args.env} ({'self-play' if not env_kwargs else 'vs ' + args.opponent}), agent latency "
+            f"{args.latency_ms:.0f} ms{', JSONL recorded' if out else ''}; "
+            f"load average before: {load_average()}",
+        )
         extra = []
         for loop in loops:
             for c in args.concurrency:
                 episodes = max(10, args.waves * c)
                 for processes in args.processes:
                     row = measure(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, processes, out)
-                    table.add_row(loop, str(row["processes"]), str(c), str(row["episodes"]), f"{row['wall_s']:.2f}",
-                                  f"{row['ideal_s']:.2f}", f"{row['calls_per_s']:.0f}", f"{row['vs_zero_cost']:.1%}",
-                                  f"{row['per_episode']:.1%}", f"{row['cpu_us_per_turn']:.0f}")
+                    table.add_row(
+                        loop,
+                        str(row["processes"]),
+                        str(c),
+                        str(row["episodes"]),
+                        f"{row['wall_s']:.2f}",
+                        f"{row['ideal_s']:.2f}",
+                        f"{row['calls_per_s']:.0f}",
+                        f"{row['vs_zero_cost']:.1%}",
+                        f"{row['per_episode']:.1%}",
+                        f"{row['cpu_us_per_turn']:.0f}",
+                    )
                 if args.stages:
-                    extra.append(stage_table(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, out,
-                                             args.progress))
+                    extra.append(
+                        stage_table(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, out, args.progress)
+                    )
                 if args.profile:
                     profile(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, out)
         table.caption = f"load average after: {load_average()}"
@@ -298,8 +366,6 @@ def _has_uvloop() -> bool:
     except ImportError:
         return False
     return True
-
-
 
 
 if __name__ == "__main__":

@@ -81,8 +81,9 @@ def throughput(concurrency: int, per_box: int) -> None:
     boxes = [agora.sandbox.create(pool_size=concurrency) for _ in range(concurrency)]
     for box in boxes:
         box.exec("true")
-    elapsed = run_threads([threading.Thread(target=lambda b=b: [b.exec("true") for _ in range(per_box)])
-                           for b in boxes])
+    elapsed = run_threads(
+        [threading.Thread(target=lambda b=b: [b.exec("true") for _ in range(per_box)]) for b in boxes]
+    )
     for box in boxes:
         box.close()
     total = concurrency * per_box

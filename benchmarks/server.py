@@ -52,8 +52,12 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
 
 def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
     """`agora serve --port 0` in its own process; returns it and its URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "agora.cli", "serve", "--port", "0", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agora.cli", "serve", "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     while True:
         line = proc.stdout.readline()
         found = re.search(r"listening on (ws://\S+)", line)
@@ -186,8 +190,15 @@ def part_round_trip(steps: int) -> Table:
     reply = p.encode_reply(1, _env_step(local, "[4]"))[0]
     echo_old = echo_loop(steps, reply, "websockets")
     echo_new = echo_loop(steps, reply, "agora")
-    table = Table("TicTacToe step round trip", "p50 ms", "p90 ms", "client CPU us", "server CPU us", "note",
-                  title=f"1. Step round trip ({steps} steps; CPU per request, resets included)")
+    table = Table(
+        "TicTacToe step round trip",
+        "p50 ms",
+        "p90 ms",
+        "client CPU us",
+        "server CPU us",
+        "note",
+        title=f"1. Step round trip ({steps} steps; CPU per request, resets included)",
+    )
     for name, run, note in (
         ("in-process agora", in_process, "opponent move included"),
         (f"WebSocket echo {len(reply)} B, websockets client", echo_old, "the transport used before"),
@@ -251,11 +262,27 @@ def part_sessions(sessions: int, steps: int) -> Table:
     finally:
         proc.kill()
     expected = sessions * (steps + 1)
-    table = Table("sessions", "sessions answered", "requests answered", "expected (at least)", "requests/s",
-                  "steps/s", "connect + make s", "play s",
-                  title=f"2. {sessions} concurrent sessions on one server process (example/CountUp-v0)")
-    table.add_row(str(sessions), str(served), str(answered), str(expected), f"{answered / play_s:,.0f}",
-                  f"{stepped / play_s:,.0f}", f"{connect_s:.1f}", f"{play_s:.1f}")
+    table = Table(
+        "sessions",
+        "sessions answered",
+        "requests answered",
+        "expected (at least)",
+        "requests/s",
+        "steps/s",
+        "connect + make s",
+        "play s",
+        title=f"2. {sessions} concurrent sessions on one server process (example/CountUp-v0)",
+    )
+    table.add_row(
+        str(sessions),
+        str(served),
+        str(answered),
+        str(expected),
+        f"{answered / play_s:,.0f}",
+        f"{stepped / play_s:,.0f}",
+        f"{connect_s:.1f}",
+        f"{play_s:.1f}",
+    )
     return table
 
 
@@ -288,12 +315,24 @@ def part_ray(episodes: int) -> Table:
         ray.shutdown()
         cluster.shutdown()
     same = [e.returns for e in remote.episodes] == [e.returns for e in local.episodes]
-    table = Table("run", "episodes", "wall s", "episodes/s", "note",
-                  title=f"3. {episodes} TicTacToe episodes: Ray two-node cluster vs in-process")
-    table.add_row("in-process rollout.run", str(episodes), f"{local_s:.1f}", f"{episodes / local_s:,.0f}",
-                  "concurrency 16")
-    table.add_row("Ray, 2 nodes x 1 CPU, 4 actors", str(len(remote.episodes)), f"{ray_s:.1f}",
-                  f"{episodes / ray_s:,.0f}", f"same returns as in-process: {same}")
+    table = Table(
+        "run",
+        "episodes",
+        "wall s",
+        "episodes/s",
+        "note",
+        title=f"3. {episodes} TicTacToe episodes: Ray two-node cluster vs in-process",
+    )
+    table.add_row(
+        "in-process rollout.run", str(episodes), f"{local_s:.1f}", f"{episodes / local_s:,.0f}", "concurrency 16"
+    )
+    table.add_row(
+        "Ray, 2 nodes x 1 CPU, 4 actors",
+        str(len(remote.episodes)),
+        f"{ray_s:.1f}",
+        f"{episodes / ray_s:,.0f}",
+        f"same returns as in-process: {same}",
+    )
     return table
 
 

@@ -73,8 +73,14 @@ def instrument_server() -> None:
     from agora.server.app import EnvServer
     from agora.server.connection import FastPathConnection
 
-    owners = {"FastPathConnection": FastPathConnection, "ServerProtocol": ServerProtocol, "EnvServer": EnvServer,
-              "protocol": protocol, "Session": session.Session, "InlinePolicy": InlinePolicy}
+    owners = {
+        "FastPathConnection": FastPathConnection,
+        "ServerProtocol": ServerProtocol,
+        "EnvServer": EnvServer,
+        "protocol": protocol,
+        "Session": session.Session,
+        "InlinePolicy": InlinePolicy,
+    }
     for name, target in SERVER_STAGES:
         owner, attr = target.split(".")
         wrap(owners[owner], attr, name)
@@ -127,8 +133,13 @@ def instrument_client() -> Callable[[], None]:
     from agora.remote.wire import WireSocket
     from agora.server import protocol
 
-    owners = {"RemoteEnv": RemoteEnv, "client": client, "WireSocket": WireSocket, "ClientProtocol": ClientProtocol,
-              "protocol": protocol}
+    owners = {
+        "RemoteEnv": RemoteEnv,
+        "client": client,
+        "WireSocket": WireSocket,
+        "ClientProtocol": ClientProtocol,
+        "protocol": protocol,
+    }
     saved = []
     for name, target in CLIENT_STAGES:
         owner, attr = target.split(".")
@@ -149,8 +160,9 @@ def profile_round_trip(steps: int, step_loop: Callable[..., Any]) -> Table:
 
     import agora.remote
 
-    proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         port = int(proc.stdout.readline())
         env = agora.remote.make(f"ws://127.0.0.1:{port}", "games/TicTacToe-v0", opponent="random", seat=0)
@@ -177,16 +189,23 @@ def profile_round_trip(steps: int, step_loop: Callable[..., Any]) -> Table:
     finally:
         proc.kill()
     times.sort()
-    table = Table("stage", "calls / request", "CPU µs / request", title=(
-        f"Round-trip breakdown ({steps} TicTacToe steps, {requests} requests with resets; "
-        f"p50 {times[len(times) // 2] * 1e3:.3f} ms with counters on)"))
+    table = Table(
+        "stage",
+        "calls / request",
+        "CPU µs / request",
+        title=(
+            f"Round-trip breakdown ({steps} TicTacToe steps, {requests} requests with resets; "
+            f"p50 {times[len(times) // 2] * 1e3:.3f} ms with counters on)"
+        ),
+    )
     _rows(table, "server", server["counts"], server["cpu_ns"], requests, SERVER_STAGES[0][0])
     _rows(table, "client", COUNTS, client_cpu_ns, requests, None)
     return table
 
 
-def _rows(table: Table, end: str, counts: dict[str, list[int]], cpu_ns: float, requests: int,
-          covered: str | None) -> None:
+def _rows(
+    table: Table, end: str, counts: dict[str, list[int]], cpu_ns: float, requests: int, covered: str | None
+) -> None:
     table.add_row(f"[bold]{end}: process CPU[/bold]", "", f"[bold]{cpu_ns / requests / 1e3:.1f}[/bold]")
     stages = SERVER_STAGES if end == "server" else CLIENT_STAGES
     for name, _ in stages:

@@ -34,8 +34,9 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return p50 * 1000, p95 * 1000
 
 
-def timed_episodes(env: Any, seeds: range, actor_for: Callable[[Any, Any], Callable[[Any], str | None]],
-                   max_steps: int = 20) -> tuple[list[float], list[float]]:
+def timed_episodes(
+    env: Any, seeds: range, actor_for: Callable[[Any, Any], Callable[[Any], str | None]], max_steps: int = 20
+) -> tuple[list[float], list[float]]:
     """Reset and step latencies of one env over `seeds` (a warm-up reset first); `actor_for(env, obs)`
     gives each episode a function from observation to the next action (None ends the episode)."""
     resets, steps = [], []
@@ -67,16 +68,22 @@ def text_miniwob(episodes: int) -> tuple[list[float], list[float]]:
     resets, steps = [], []
     for task in TEXT_TASKS:
         env = agora.make(f"web/miniwob.{task}-v0")
-        more = timed_episodes(env, range(episodes // len(TEXT_TASKS) + 1),
-                              lambda _env, obs, task=task: planned(["noop()", *miniwob_plan(task, obs)]))
+        more = timed_episodes(
+            env,
+            range(episodes // len(TEXT_TASKS) + 1),
+            lambda _env, obs, task=task: planned(["noop()", *miniwob_plan(task, obs)]),
+        )
         resets += more[0]
         steps += more[1]
     return resets, steps
 
 
 def text_shop(episodes: int) -> tuple[list[float], list[float]]:
-    return timed_episodes(agora.make("web/shop.buy-v0"), range(max(3, episodes // 3)),
-                          lambda env, _obs: ShopExpert(env.unwrapped.session).act)
+    return timed_episodes(
+        agora.make("web/shop.buy-v0"),
+        range(max(3, episodes // 3)),
+        lambda env, _obs: ShopExpert(env.unwrapped.session).act,
+    )
 
 
 def pixel(env_id: str, episodes: int, actions: list[str]) -> tuple[list[float], list[float]]:
@@ -151,9 +158,7 @@ def main() -> None:
         (r50, r95), (s50, s95) = percentiles(resets), percentiles(steps)
         print(f"{name:<36} {r50:>8.1f}ms {r95:>8.1f}ms {s50:>7.1f}ms {s95:>7.1f}ms {len(steps):>6}")
     print()
-    print(
-        f"{'concurrent envs':<16} {'steps/s':>8}  (web/miniwob.click-checkboxes, reset + 5 noops per episode)"
-    )
+    print(f"{'concurrent envs':<16} {'steps/s':>8}  (web/miniwob.click-checkboxes, reset + 5 noops per episode)")
     for n in (int(x) for x in args.concurrency.split(",")):
         print(f"{n:<16} {throughput(n, args.seconds):>8.1f}")
     print()

@@ -22,8 +22,9 @@ import torch
 CHUNK_BYTES = 128 * 2**20
 
 
-def naive_token_logprobs_and_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, *,
-                                     temperature: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+def naive_token_logprobs_and_entropy(
+    hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, *, temperature: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The reference: full ``[N, V]`` fp32 logits and log-softmax (what the trainer's loss did before).
 
     Args:
@@ -61,8 +62,9 @@ class _ChunkedLogprobs(torch.autograd.Function):
     """Rows in chunks; forward keeps ``lse`` and entropy, backward recomputes each chunk's logits."""
 
     @staticmethod
-    def forward(ctx: Any, hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
-                temperature: float, chunk_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        ctx: Any, hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, temperature: float, chunk_size: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         n = hidden.shape[0]
         logp = torch.empty(n, dtype=_acc_dtype(hidden), device=hidden.device)
         entropy, lse = torch.empty_like(logp), torch.empty_like(logp)
@@ -78,8 +80,9 @@ class _ChunkedLogprobs(torch.autograd.Function):
         return logp, entropy
 
     @staticmethod
-    def backward(ctx: Any, grad_logp: torch.Tensor | None,
-                 grad_entropy: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:
+    def backward(
+        ctx: Any, grad_logp: torch.Tensor | None, grad_entropy: torch.Tensor | None
+    ) -> tuple[torch.Tensor | None, ...]:
         hidden, weight, targets, lse, entropy = ctx.saved_tensors
         temperature, n = ctx.temperature, hidden.shape[0]
         g_l, g_e = _grad_rows(n, grad_logp, hidden), _grad_rows(n, grad_entropy, hidden)
@@ -87,8 +90,15 @@ class _ChunkedLogprobs(torch.autograd.Function):
         grad_weight = torch.zeros(weight.shape, dtype=_acc_dtype(weight), device=weight.device)
         for start in range(0, n, ctx.chunk_size):
             rows = slice(start, start + ctx.chunk_size)
-            dz = _chunk_dlogits(_chunk_logits(hidden[rows], weight, temperature), targets[rows], lse[rows],
-                                entropy[rows], g_l[rows], g_e[rows], temperature).to(hidden.dtype)
+            dz = _chunk_dlogits(
+                _chunk_logits(hidden[rows], weight, temperature),
+                targets[rows],
+                lse[rows],
+                entropy[rows],
+                g_l[rows],
+                g_e[rows],
+                temperature,
+            ).to(hidden.dtype)
             if grad_hidden is not None:
                 grad_hidden[rows] = dz @ weight
             if ctx.needs_input_grad[1]:
@@ -97,8 +107,15 @@ class _ChunkedLogprobs(torch.autograd.Function):
         return grad_hidden, grad_weight, None, None, None
 
 
-def _chunk_dlogits(z: torch.Tensor, targets: torch.Tensor, lse: torch.Tensor, entropy: torch.Tensor,
-                   g_l: torch.Tensor, g_e: torch.Tensor, temperature: float) -> torch.Tensor:
+def _chunk_dlogits(
+    z: torch.Tensor,
+    targets: torch.Tensor,
+    lse: torch.Tensor,
+    entropy: torch.Tensor,
+    g_l: torch.Tensor,
+    g_e: torch.Tensor,
+    temperature: float,
+) -> torch.Tensor:
     """``dz / T`` for one chunk, in place in `z` (fp32 tempered logits)."""
     logp = z.sub_(lse.unsqueeze(-1))
     p = logp.exp()
@@ -112,9 +129,14 @@ def default_chunk_size(vocab_size: int) -> int:
     return max(1, CHUNK_BYTES // (4 * vocab_size))
 
 
-def chunked_token_logprobs_and_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, *,
-                                       temperature: float = 1.0,
-                                       chunk_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def chunked_token_logprobs_and_entropy(
+    hidden: torch.Tensor,
+    weight: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    temperature: float = 1.0,
+    chunk_size: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """`naive_token_logprobs_and_entropy` computed ``chunk_size`` rows at a time, forward and backward.
 
     Peak extra memory is about two fp32 ``[chunk_size, V]`` buffers plus an fp32 ``[V, H]`` weight
@@ -133,8 +155,10 @@ def triton_available() -> bool:
 
 def _check(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, temperature: float) -> None:
     if hidden.dim() != 2 or weight.dim() != 2 or hidden.shape[1] != weight.shape[1]:
-        raise ValueError(f"Expected hidden [N, H] and weight [V, H], got {tuple(hidden.shape)} and "
-                         f"{tuple(weight.shape)}; flatten the batch to rows first.")
+        raise ValueError(
+            f"Expected hidden [N, H] and weight [V, H], got {tuple(hidden.shape)} and "
+            f"{tuple(weight.shape)}; flatten the batch to rows first."
+        )
     if targets.shape != hidden.shape[:1]:
         raise ValueError(f"Expected targets [N] = [{hidden.shape[0]}], got {tuple(targets.shape)}.")
     if not temperature > 0:
@@ -148,9 +172,14 @@ def _common_dtype(hidden: torch.Tensor, weight: torch.Tensor) -> tuple[torch.Ten
     return hidden.to(dtype), weight.to(dtype)
 
 
-def token_logprobs_and_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, *,
-                               temperature: float = 1.0,
-                               chunk_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def token_logprobs_and_entropy(
+    hidden: torch.Tensor,
+    weight: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    temperature: float = 1.0,
+    chunk_size: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Logprob of each target token and entropy of each row under ``softmax(hidden @ weight.T / T)``.
 
     Never materialises the ``[N, V]`` logits. On CUDA with triton installed it runs the fused Triton
@@ -174,5 +203,6 @@ def token_logprobs_and_entropy(hidden: torch.Tensor, weight: torch.Tensor, targe
             from agora.kernels.triton_logprobs import triton_token_logprobs_and_entropy
 
             return triton_token_logprobs_and_entropy(hidden, weight, targets, temperature=temperature)
-        return chunked_token_logprobs_and_entropy(hidden, weight, targets, temperature=temperature,
-                                                  chunk_size=chunk_size)
+        return chunked_token_logprobs_and_entropy(
+            hidden, weight, targets, temperature=temperature, chunk_size=chunk_size
+        )

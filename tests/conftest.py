@@ -37,8 +37,10 @@ def chromium_available() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    needs = {"docker": (docker_available, "no Docker engine reachable: run scripts/setup.sh as root"),
-             "browser": (chromium_available, "chromium is not installed: apt-get install chromium")}
+    needs = {
+        "docker": (docker_available, "no Docker engine reachable: run scripts/setup.sh as root"),
+        "browser": (chromium_available, "chromium is not installed: apt-get install chromium"),
+    }
     cache: dict[str, bool] = {}
     for item in items:
         for marker, (probe, reason) in needs.items():
@@ -47,7 +49,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     cache[marker] = probe()
                 if not cache[marker]:
                     item.add_marker(pytest.mark.skip(reason=reason))
-
 
 
 _unexpected_skips: list[str] = []

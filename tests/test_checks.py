@@ -14,12 +14,15 @@ def test_check_env_passes_on_example_plugin() -> None:
     agora.check_env(agora.make("example/CountUp-v0"))
 
 
-@pytest.mark.parametrize(("env_cls", "message"), [
-    (NoInstructions, "instructions"),
-    (RaisesOnGarbage, "must give an error observation"),
-    (SilentOnGarbage, r"info\['error'\] says nothing"),
-    (Nondeterministic, "same seed"),
-])
+@pytest.mark.parametrize(
+    ("env_cls", "message"),
+    [
+        (NoInstructions, "instructions"),
+        (RaisesOnGarbage, "must give an error observation"),
+        (SilentOnGarbage, r"info\['error'\] says nothing"),
+        (Nondeterministic, "same seed"),
+    ],
+)
 def test_check_env_fires(env_cls: type, message: str) -> None:
     with pytest.raises(CheckFailed, match=message):
         agora.check_env(EnforceOrder(env_cls()))

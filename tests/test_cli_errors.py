@@ -18,8 +18,9 @@ from agora.trajectory import Episode
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora.cli", *args], capture_output=True, text=True, timeout=120,
-                          cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "agora.cli", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
@@ -52,8 +53,20 @@ def test_a_run_whose_episodes_all_failed_exits_non_zero(tmp_path):
     out = tmp_path / "out.jsonl"
     # An agent that raises makes invalid moves (one rule with tournaments); one that does not answer in time
     # fails its episode.
-    result = run_cli("rollout", "--env", "games/TicTacToe-v0", "--agent", "tests.tournament.agents:stalling",
-                     "--agent-timeout-s", "0.05", "--out", str(out), "--episodes", "2", cwd=Path(__file__).parents[1])
+    result = run_cli(
+        "rollout",
+        "--env",
+        "games/TicTacToe-v0",
+        "--agent",
+        "tests.tournament.agents:stalling",
+        "--agent-timeout-s",
+        "0.05",
+        "--out",
+        str(out),
+        "--episodes",
+        "2",
+        cwd=Path(__file__).parents[1],
+    )
     assert result.returncode == 1 and "every episode failed" in result.stdout, (result.stdout, result.stderr)
 
 
@@ -87,8 +100,11 @@ def test_make_names_the_env_and_its_valid_options():
     import agora
     from agora.errors import EnvArgumentError
 
-    with pytest.raises(EnvArgumentError, match=r"games/TicTacToe-v0 takes no argument 'oponent'\. Did you mean "
-                                               r"'opponent'\?.*Valid options: .*seat"):
+    with pytest.raises(
+        EnvArgumentError,
+        match=r"games/TicTacToe-v0 takes no argument 'oponent'\. Did you mean "
+        r"'opponent'\?.*Valid options: .*seat",
+    ):
         agora.make("games/TicTacToe-v0", oponent="random")
     with pytest.raises(TypeError, match="tools/SQL-v0 takes no argument 'foo'.*schemas"):
         agora.make("tools/SQL-v0", foo=1)
@@ -104,14 +120,21 @@ def _episode(episode_id: str, error: BaseException | None = None) -> Episode:
 def test_resume_replays_infrastructure_failures_and_keeps_the_rest(tmp_path):
     path = tmp_path / "run.jsonl"
     writer = EpisodeWriter(path)
-    for episode in (_episode("a"), _episode("b", EnvInfraError("env infrastructure failed: browser")),
-                    _episode("c", ValueError("the agent broke")),
-                    _episode("d", EngineUnavailable("No Docker engine is reachable"))):
+    for episode in (
+        _episode("a"),
+        _episode("b", EnvInfraError("env infrastructure failed: browser")),
+        _episode("c", ValueError("the agent broke")),
+        _episode("d", EngineUnavailable("No Docker engine is reachable")),
+    ):
         writer.write(episode)
     writer.close()
     kept = recover(path, retry_infra_failures=False)
     assert sorted(kept) == ["a", "b", "c", "d"] and [is_infra_failure(kept[k]) for k in "abcd"] == [
-        False, True, False, True]
+        False,
+        True,
+        False,
+        True,
+    ]
     resumed = EpisodeWriter(path)  # the default: replay them
     resumed.close()
     assert sorted(resumed.existing) == ["a", "c"]

@@ -18,10 +18,14 @@ def test_demo_without_torch_exits_with_the_reason_in_one_line(monkeypatch):
 
 
 def test_relabel_names_the_rows_and_keeps_the_specs():
-    summary = {"ratings": [{"agent": "smollm2?adapter=x", "label": "smollm2", "elo": 3.0},
-                           {"agent": "random", "label": "random", "elo": -3.0}],
-               "matrix": {"smollm2?adapter=x": {"random": {"score": 0.75}}, "random": {"smollm2?adapter=x": {}}},
-               "env_id": "games/TicTacToe-v0"}
+    summary = {
+        "ratings": [
+            {"agent": "smollm2?adapter=x", "label": "smollm2", "elo": 3.0},
+            {"agent": "random", "label": "random", "elo": -3.0},
+        ],
+        "matrix": {"smollm2?adapter=x": {"random": {"score": 0.75}}, "random": {"smollm2?adapter=x": {}}},
+        "env_id": "games/TicTacToe-v0",
+    }
     out = relabel(summary, {"smollm2?adapter=x": "after"})
     assert [r["label"] for r in out["ratings"]] == ["after", "random"]
     assert [r["agent"] for r in out["ratings"]] == ["smollm2?adapter=x", "random"]
@@ -86,8 +90,13 @@ def test_the_demo_pipeline_end_to_end_on_a_tiny_model(tmp_path):
     args = ["demo", "--model", str(model), "--out", str(out), "--steps", "1", "--games", "1", "--workers", "1"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    for name in ("learning_curve.png", "ratings.png", "train/metrics.jsonl", "tournament/games.jsonl",
-                 "train/checkpoints/step_000001/model/adapter_config.json"):
+    for name in (
+        "learning_curve.png",
+        "ratings.png",
+        "train/metrics.jsonl",
+        "tournament/games.jsonl",
+        "train/checkpoints/step_000001/model/adapter_config.json",
+    ):
         assert (out / name).is_file(), name
     assert "tiny after" in result.output and "tiny before" in result.output
     assert "legal-move rate" in result.output

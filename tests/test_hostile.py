@@ -24,9 +24,15 @@ FAMILY_MARKS = {"web": [pytest.mark.browser], "gui": [pytest.mark.browser], "cod
 SLOW_FAMILIES = {"web", "gui", "code", "text", "tools"}
 DOCKER_IDS = {"tools/PythonCalc-v0"}
 MINIWOB_SAMPLE = {
-    "web/miniwob.click-button-v0", "web/miniwob.enter-text-v0", "web/miniwob.login-user-v0",
-    "web/miniwob.choose-list-v0", "web/miniwob.book-flight-v0", "web/miniwob.use-autocomplete-v0",
-    "gui/miniwob.click-button-v0", "gui/miniwob.enter-text-v0", "gui/miniwob.drag-box-v0",
+    "web/miniwob.click-button-v0",
+    "web/miniwob.enter-text-v0",
+    "web/miniwob.login-user-v0",
+    "web/miniwob.choose-list-v0",
+    "web/miniwob.book-flight-v0",
+    "web/miniwob.use-autocomplete-v0",
+    "gui/miniwob.click-button-v0",
+    "gui/miniwob.enter-text-v0",
+    "gui/miniwob.drag-box-v0",
 }
 """The MiniWoB++ ids run by default: the 142 share one parser and browser path (``AGORA_HOSTILE_ALL=1`` runs all)."""
 
@@ -34,21 +40,65 @@ MINIWOB_SAMPLE = {
 def _corpus() -> list[str]:
     deep = "[" * 10_000
     return [
-        "", " ", "\x00", "\udcff", "a\udcffb", "\ud83d", "\U0001f600" * 1000, "\u202e\u200b\u0301" * 500,
-        "\r\n" * 2000, "\t\x0b\x0c", "\x1b[31mred\x1b[0m",
-        deep, "]" * 10_000, "{" * 10_000, '"' * 10_000, "(" * 10_000, "<" * 10_000,
-        "[" + "9" * 5000 + "]", "[²]", "[٣]", "[４]", "[vote: ²]", "[vote: 99999999999999999999]", "[-1]", "[0x10]",
-        "[1e309]", "[nan]", "[" + "1 " * 3000 + "]", "[bid: " + "9" * 400 + " 3]", "[offer: 9999999999 wood -> 1 gold]",
-        "click(" + "-" * 100_000 + "1)", "click(" + "(" * 5000 + "1" + ")" * 5000 + ")", "type(1, '\\udcff')",
-        'type(1, "' + "x" * 19_000 + '")', "goto('/../../wob/miniwob/click-button.html')", "key('" + "+" * 5000 + "')",
-        "-" * 100_000 + "1", "<answer>" + "1+" * 30_000 + "1</answer>", "<answer>" * 8000, "</answer>" * 7000,
-        "<think>" * 9000, "<tool_call>" * 5000, "```" + " " * 60_000, "```python\n" + "(" * 20_000,
-        "x" * 65_536, "x" * 65_537, "9" * 65_536,
+        "",
+        " ",
+        "\x00",
+        "\udcff",
+        "a\udcffb",
+        "\ud83d",
+        "\U0001f600" * 1000,
+        "\u202e\u200b\u0301" * 500,
+        "\r\n" * 2000,
+        "\t\x0b\x0c",
+        "\x1b[31mred\x1b[0m",
+        deep,
+        "]" * 10_000,
+        "{" * 10_000,
+        '"' * 10_000,
+        "(" * 10_000,
+        "<" * 10_000,
+        "[" + "9" * 5000 + "]",
+        "[²]",
+        "[٣]",
+        "[４]",
+        "[vote: ²]",
+        "[vote: 99999999999999999999]",
+        "[-1]",
+        "[0x10]",
+        "[1e309]",
+        "[nan]",
+        "[" + "1 " * 3000 + "]",
+        "[bid: " + "9" * 400 + " 3]",
+        "[offer: 9999999999 wood -> 1 gold]",
+        "click(" + "-" * 100_000 + "1)",
+        "click(" + "(" * 5000 + "1" + ")" * 5000 + ")",
+        "type(1, '\\udcff')",
+        'type(1, "' + "x" * 19_000 + '")',
+        "goto('/../../wob/miniwob/click-button.html')",
+        "key('" + "+" * 5000 + "')",
+        "-" * 100_000 + "1",
+        "<answer>" + "1+" * 30_000 + "1</answer>",
+        "<answer>" * 8000,
+        "</answer>" * 7000,
+        "<think>" * 9000,
+        "<tool_call>" * 5000,
+        "```" + " " * 60_000,
+        "```python\n" + "(" * 20_000,
+        "x" * 65_536,
+        "x" * 65_537,
+        "9" * 65_536,
         '{"name": "x", "arguments": ' + "[" * 5000 + "]" * 5000 + "}",
         '{"name": "answer", "arguments": {"answer": ' + "9" * 5000 + "}}",
-        '{"name": "answer", "arguments": {"answer": NaN}}', '{"name": "answer", "arguments": "' + "[" * 3000 + '"}',
-        '{"name": "\\udcff", "arguments": {}}', '{"name": "answer", "arguments": {"answer": "\\ud800"}}',
-        '{"name": ' + '"a' * 30_000 + "}", "null", "[]", "0", '"string"', "true",
+        '{"name": "answer", "arguments": {"answer": NaN}}',
+        '{"name": "answer", "arguments": "' + "[" * 3000 + '"}',
+        '{"name": "\\udcff", "arguments": {}}',
+        '{"name": "answer", "arguments": {"answer": "\\ud800"}}',
+        '{"name": ' + '"a' * 30_000 + "}",
+        "null",
+        "[]",
+        "0",
+        '"string"',
+        "true",
     ]
 
 
@@ -68,11 +118,16 @@ def _bad_values(schema: dict[str, Any]) -> list[Any]:
 
 
 OUTPUT_BOMBS = {
-    "sql": ["SELECT zeroblob(100000000)", "SELECT printf('%.*c', 300000000, 'x')",
-            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) "
-            "SELECT n, printf('%.*c', 90000, 'x') FROM r"],
-    "python": ["print('x' * 10**8)", "import sys; sys.stdout.write('y' * 10**7); sys.stderr.write('z' * 10**7)",
-               "exec('(' * 10**6)"],
+    "sql": [
+        "SELECT zeroblob(100000000)",
+        "SELECT printf('%.*c', 300000000, 'x')",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT n, printf('%.*c', 90000, 'x') FROM r",
+    ],
+    "python": [
+        "print('x' * 10**8)",
+        "import sys; sys.stdout.write('y' * 10**7); sys.stderr.write('z' * 10**7)",
+        "exec('(' * 10**6)",
+    ],
 }
 
 
@@ -150,8 +205,15 @@ def test_hostile_corpus_never_raises(env_id: str) -> None:
 
 
 def test_tool_calls_cover_every_argument_with_hostile_values():
-    tools = [{"type": "function", "function": {"name": "sql", "parameters": {
-        "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "sql",
+                "parameters": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
+            },
+        }
+    ]
     calls = [json.loads(c) for c in tool_calls(tools)]
     values = [c["arguments"]["query"] for c in calls if isinstance(c["arguments"], dict) and "query" in c["arguments"]]
     assert None in values and "\udcff" in values and 12 in values and "SELECT zeroblob(100000000)" in values

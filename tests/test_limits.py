@@ -51,7 +51,8 @@ def test_env_and_agent_read_calls_with_the_same_decoder():
 
 def test_lenient_and_strict_shapes():
     assert tool_call_from({"name": "f", "parameters": {"x": 1}, "id": "c1"}, lenient=True) == ToolCall(
-        name="f", arguments={"x": 1})
+        name="f", arguments={"x": 1}
+    )
     assert tool_call_from({"name": "f", "arguments": ""}, lenient=True).arguments == {}
     with pytest.raises(ToolCallError, match="id: Extra inputs"):
         tool_call_from({"name": "f", "arguments": {}, "id": "c1"})
@@ -84,8 +85,20 @@ def test_one_token_shortcut_reads_what_the_pattern_reads():
         assert find_bracketed_move(text) == by_pattern(text), repr(text)
 
 
-@pytest.mark.parametrize("token, value", [("7", 7), (" 12 ", 12), ("²", None), ("٣", None), ("４", None),
-                                           ("9" * 19, None), ("-3", None), ("+", None), ("", None)])
+@pytest.mark.parametrize(
+    "token, value",
+    [
+        ("7", 7),
+        (" 12 ", 12),
+        ("²", None),
+        ("٣", None),
+        ("４", None),
+        ("9" * 19, None),
+        ("-3", None),
+        ("+", None),
+        ("", None),
+    ],
+)
 def test_parse_int_reads_ascii_digits_only(token, value):
     assert parse_int(token) == value
 
@@ -137,14 +150,17 @@ def test_sql_bombs_are_refused_before_they_fill_memory():
     env = agora.make("tools/SQL-v0")
     env.reset(seed=0)
     try:
+
         def sql(query: str) -> tuple:
             return env.step(json.dumps({"name": "sql", "arguments": {"query": query}}))
 
         for query in ("SELECT zeroblob(100000000)", "SELECT printf('%.*c', 300000000, 'x')"):
             assert len(sql(query)[0]) < 1000  # refused ("string or blob too big") or NULL: never built
         assert "too big" in sql("SELECT zeroblob(1e8)")[4]["error"]
-        many = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r LIMIT 5000) "
-                "SELECT printf('%.*c', 50000, 'x') FROM r")
+        many = (
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r LIMIT 5000) "
+            "SELECT printf('%.*c', 50000, 'x') FROM r"
+        )
         assert "larger than" in sql(many)[4]["error"]
         obs, _, _, _, info = sql("SELECT printf('%.*c', 90000, 'x')")
         assert "error" not in info and len(obs) <= 16_000 and "cut:" in obs  # the tool result cap

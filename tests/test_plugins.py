@@ -30,8 +30,21 @@ def test_broken_plugin_is_reported_and_does_not_hide_others(tmp_path: Path) -> N
     # Install the broken package for real (its metadata and entry point) into a separate target dir,
     # then import agora in a fresh interpreter that sees it.
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(PLUGINS / "broken_plugin")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(PLUGINS / "broken_plugin"),
+        ],
+        check=True,
+    )
     script = (
         "import warnings\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
@@ -43,14 +56,20 @@ def test_broken_plugin_is_reported_and_does_not_hide_others(tmp_path: Path) -> N
         "print('HAS_GAMES', 'games/TicTacToe-v0' in agora.list_envs())\n"
         "print('HAS_EXAMPLE', 'example/CountUp-v0' in agora.list_envs())\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    ).stdout
     assert "plugin 'broken' failed to load: ModuleNotFoundError" in out
     assert "FAILED ['broken']" in out
     assert "HAS_GAMES True" in out and "HAS_EXAMPLE True" in out
 
 
 def test_cli_list_shows_plugin_envs() -> None:
-    out = subprocess.run([sys.executable, "-m", "agora.cli", "list", "--family", "example"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "agora.cli", "list", "--family", "example"], capture_output=True, text=True, check=True
+    ).stdout
     assert "example/CountUp-v0" in out

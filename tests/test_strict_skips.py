@@ -14,7 +14,7 @@ def test_missing_frameworks_fail_and_expected_skips_skip(pytester: pytest.Pytest
     pytester.makepyfile(
         test_missing_module='import pytest\nnot_there = pytest.importorskip("no_such_framework_xyz")\n'
         "def test_a():\n    pass\n",
-        test_runtime='import pytest\n'
+        test_runtime="import pytest\n"
         '@pytest.mark.skipif(True, reason="needs a CUDA GPU")\ndef test_gpu():\n    pass\n'
         'def test_venv():\n    pytest.skip("no .venv-verifiers: run scripts/setup.d/45-verifiers.sh")\n'
         '@pytest.mark.xfail(reason="known")\ndef test_known():\n    assert False\n',

@@ -24,9 +24,7 @@ def test_openai_tool_call_entries_are_unwrapped():
 
 
 def test_arguments_as_a_json_string_are_decoded():
-    assert parse_tool_call('{"name": "f", "arguments": "{\\"x\\": 2}"}') == ToolCall(
-        name="f", arguments={"x": 2}
-    )
+    assert parse_tool_call('{"name": "f", "arguments": "{\\"x\\": 2}"}') == ToolCall(name="f", arguments={"x": 2})
 
 
 @pytest.mark.parametrize(
@@ -58,7 +56,8 @@ def test_tool_spec_is_openai_function_format():
 
 SPECS = [
     tool_spec(
-        "search", "Searches.",
+        "search",
+        "Searches.",
         object_schema({"query": {"type": "string"}, "k": {"type": "integer"}}, required=["query"]),
     )
 ]
@@ -79,13 +78,8 @@ def test_valid_calls_parse():
     assert parse_tool_call('{"name": "search", "arguments": {"query": "x"}}', SPECS) == ToolCall(
         name="search", arguments={"query": "x"}
     )
-    assert (
-        parse_tool_call(' {"name": "search", "arguments": {"query": "x", "k": 3}} \n', SPECS).arguments["k"]
-        == 3
-    )
-    assert isinstance(
-        parse_tool_call('{"name": "anything", "arguments": {}}'), ToolCall
-    )  # no specs: shape only
+    assert parse_tool_call(' {"name": "search", "arguments": {"query": "x", "k": 3}} \n', SPECS).arguments["k"] == 3
+    assert isinstance(parse_tool_call('{"name": "anything", "arguments": {}}'), ToolCall)  # no specs: shape only
 
 
 def test_every_malformed_call_is_an_explanation():

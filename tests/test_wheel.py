@@ -57,19 +57,42 @@ def _copy_tree(dest: Path) -> None:
 def _build_wheel(tmp_path: Path) -> Path:
     source, wheels = tmp_path / "src", tmp_path / "wheels"
     _copy_tree(source)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(source)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (wheel,) = wheels.glob("agora-*.whl")
     return wheel
 
 
 def test_the_wheel_ships_every_file_of_the_package_folders(tmp_path):
     """Data files too (a family's tasks, strategies, pages): only prose (``*.md``) stays behind."""
-    folders = {"agora": "agora", "envs": "agora/envs", "agents": "agora/agents", "trainers": "agora/trainers",
-               "kernels": "agora/kernels"}
+    folders = {
+        "agora": "agora",
+        "envs": "agora/envs",
+        "agents": "agora/agents",
+        "trainers": "agora/trainers",
+        "kernels": "agora/kernels",
+    }
     tracked = subprocess.run(["git", "ls-files", *folders], cwd=ROOT, capture_output=True, text=True, check=True)
-    expected = {folders[f.split("/", 1)[0]] + "/" + f.split("/", 1)[1] for f in tracked.stdout.splitlines()
-                if not f.endswith(".md")}
+    expected = {
+        folders[f.split("/", 1)[0]] + "/" + f.split("/", 1)[1]
+        for f in tracked.stdout.splitlines()
+        if not f.endswith(".md")
+    }
     assert len(expected) > 200 and "agora/envs/swe/bug_fix/data/toolz/tasks.jsonl" in expected
     shipped = set(zipfile.ZipFile(_build_wheel(tmp_path)).namelist())
     assert sorted(expected - shipped) == []
@@ -82,14 +105,22 @@ def test_wheel_installs_every_family(tmp_path):
     wheel, env_dir = _build_wheel(tmp_path), tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    own = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                       text=True).strip())
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    own = Path(
+        subprocess.check_output(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (own / "zz-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     cases = json.dumps({f: list(c) for f, c in ONE_PER_FAMILY.items()})
-    result = subprocess.run([str(python), "-c", PROBE, cases], capture_output=True, text=True, timeout=600,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [str(python), "-c", PROBE, cases], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["agora"].startswith(str(own))  # the wheel's copy, not this checkout
@@ -104,7 +135,9 @@ def test_every_folder_with_python_code_is_a_package():
         str(folder.relative_to(ROOT))
         for top in ("agora", "envs", "agents", "trainers", "kernels")
         for folder in (ROOT / top).rglob("*")
-        if folder.is_dir() and "__pycache__" not in folder.parts and any(folder.glob("*.py"))
+        if folder.is_dir()
+        and "__pycache__" not in folder.parts
+        and any(folder.glob("*.py"))
         and not (folder / "__init__.py").exists()
     ]
     assert missing == []

@@ -43,8 +43,9 @@ def _check(returns: Any, groups: Sequence[Hashable], std: Any = "sample") -> np.
     if values.ndim != 1:
         raise ValueError(f"returns must be 1-D (one value per episode), got shape {values.shape}.")
     if len(groups) != len(values):
-        raise ValueError(f"groups has {len(groups)} ids but returns has {len(values)} values; "
-                         "give one group id per episode.")
+        raise ValueError(
+            f"groups has {len(groups)} ids but returns has {len(values)} values; give one group id per episode."
+        )
     if std not in _STD_CHOICES:
         raise ValueError(f"std must be 'sample', 'population' or None, got {std!r}.")
     return values
@@ -98,8 +99,9 @@ def discounted_returns(rewards: Any, gamma: float) -> np.ndarray:
     return out
 
 
-def turn_gae(rewards: Any, values: Any, *, gamma: float, lam: float,
-             bootstrap_value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def turn_gae(
+    rewards: Any, values: Any, *, gamma: float, lam: float, bootstrap_value: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Turn-level GAE over one episode; returns ``(advantages, value targets)``.
 
     ``delta_t = r_t + gamma V_{t+1} - V_t`` with ``V_T = bootstrap_value``;
@@ -165,22 +167,27 @@ class RAE:
 
     def state_dict(self) -> dict[str, Any]:
         """JSON-able state: alpha, gamma and every baseline."""
-        return {"alpha": self.alpha, "gamma": self.gamma,
-                "baselines": {e: dict(roles) for e, roles in self.baselines.items()}}
+        return {
+            "alpha": self.alpha,
+            "gamma": self.gamma,
+            "baselines": {e: dict(roles) for e, roles in self.baselines.items()},
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restores what `state_dict` returned."""
         self.alpha = float(state["alpha"])
         self.gamma = float(state["gamma"])
-        self.baselines = {env: {role: float(b) for role, b in roles.items()}
-                          for env, roles in state["baselines"].items()}
+        self.baselines = {
+            env: {role: float(b) for role, b in roles.items()} for env, roles in state["baselines"].items()
+        }
 
 
 StepEpisode = tuple[Hashable, Sequence[tuple[Hashable, float]]]
 
 
-def step_group(episodes: Sequence[StepEpisode], *, gamma: float, w: float = 1.0,
-               scale: bool = False) -> list[np.ndarray]:
+def step_group(
+    episodes: Sequence[StepEpisode], *, gamma: float, w: float = 1.0, scale: bool = False
+) -> list[np.ndarray]:
     """GiGPO-style step groups: ``A_{i,t} = A^E_i + w A^S_{i,t}``.
 
     ``A^E_i = R_i - mean`` of the (undiscounted) returns of the group's episodes;
@@ -213,8 +220,15 @@ def step_group(episodes: Sequence[StepEpisode], *, gamma: float, w: float = 1.0,
     return [a_episode[i] + w * a_step[i] for i in range(len(episodes))]
 
 
-def stratified(returns: Any, groups: Sequence[Hashable], strata: Sequence[Hashable], *, beta: float = 1.0,
-               std: Std = "sample", eps: float = 1e-6) -> np.ndarray:
+def stratified(
+    returns: Any,
+    groups: Sequence[Hashable],
+    strata: Sequence[Hashable],
+    *,
+    beta: float = 1.0,
+    std: Std = "sample",
+    eps: float = 1e-6,
+) -> np.ndarray:
     """Stratified normalisation: ``A = beta A_strat + (1 - beta) A_global``.
 
     ``A_strat`` normalises each episode's return within its (group, stratum) cell, ``A_global``

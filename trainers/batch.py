@@ -44,21 +44,26 @@ class Sequence:
 
 def _check_turn(turn: Turn) -> None:
     if turn.prompt_token_ids is None or turn.completion_token_ids is None or turn.completion_logprobs is None:
-        raise ValueError(f"Turn {turn.turn_index} of {turn.agent_id!r} has no token ids/logprobs; only turns "
-                         "played by a token-in/token-out agent (HFAgent, VLLMAgent) can be trained on.")
+        raise ValueError(
+            f"Turn {turn.turn_index} of {turn.agent_id!r} has no token ids/logprobs; only turns "
+            "played by a token-in/token-out agent (HFAgent, VLLMAgent) can be trained on."
+        )
     if len(turn.completion_logprobs) != len(turn.completion_token_ids):
-        raise ValueError(f"Turn {turn.turn_index}: {len(turn.completion_token_ids)} completion ids but "
-                         f"{len(turn.completion_logprobs)} logprobs; the rollout must store one per token.")
+        raise ValueError(
+            f"Turn {turn.turn_index}: {len(turn.completion_token_ids)} completion ids but "
+            f"{len(turn.completion_logprobs)} logprobs; the rollout must store one per token."
+        )
     mask = getattr(turn, "loss_mask", None)
     if mask is not None and len(mask) != len(turn.completion_token_ids):
-        raise ValueError(f"Turn {turn.turn_index}: loss_mask has {len(mask)} entries for "
-                         f"{len(turn.completion_token_ids)} completion tokens; give one per token.")
+        raise ValueError(
+            f"Turn {turn.turn_index}: loss_mask has {len(mask)} entries for "
+            f"{len(turn.completion_token_ids)} completion tokens; give one per token."
+        )
     if not turn.prompt_token_ids:
         raise ValueError(f"Turn {turn.turn_index}: empty prompt; the first token would have no context.")
 
 
-def sequences_from_turns(turns: Seq[Turn], advantages: Seq[float], *,
-                         concatenate: bool = True) -> list[Sequence]:
+def sequences_from_turns(turns: Seq[Turn], advantages: Seq[float], *, concatenate: bool = True) -> list[Sequence]:
     """The sequences of one agent's turns in one episode (turn advantage on every completion token).
 
     Args:
@@ -75,15 +80,20 @@ def sequences_from_turns(turns: Seq[Turn], advantages: Seq[float], *,
         mask = [int(m) for m in getattr(turn, "loss_mask", None) or [1] * len(completion)]
         last = out[-1] if out and concatenate else None
         if last is not None and prompt[: len(last)] == last.input_ids:
-            new = prompt[len(last):]
+            new = prompt[len(last) :]
             last.input_ids += new + completion
             last.loss_mask += [0] * len(new) + mask
             last.old_logprobs += [0.0] * len(new) + list(turn.completion_logprobs)
             last.advantages += [0.0] * len(new) + [float(adv)] * len(completion)
         else:
-            out.append(Sequence(prompt + completion, [0] * len(prompt) + mask,
-                                [0.0] * len(prompt) + list(turn.completion_logprobs),
-                                [0.0] * len(prompt) + [float(adv)] * len(completion)))
+            out.append(
+                Sequence(
+                    prompt + completion,
+                    [0] * len(prompt) + mask,
+                    [0.0] * len(prompt) + list(turn.completion_logprobs),
+                    [0.0] * len(prompt) + [float(adv)] * len(completion),
+                )
+            )
     return out
 
 
@@ -99,13 +109,11 @@ def loss_weights(sequences: Seq[Sequence], aggregation: Aggregation) -> list[lis
         total = sum(s.num_completion_tokens for s in live)
         return [[m / total if total else 0.0 for m in s.loss_mask] for s in sequences]
     if aggregation == "sequence-mean":
-        return [[m / (s.num_completion_tokens * len(live)) if m else 0.0 for m in s.loss_mask]
-                for s in sequences]
+        return [[m / (s.num_completion_tokens * len(live)) if m else 0.0 for m in s.loss_mask] for s in sequences]
     raise ValueError(f"aggregation must be 'token-mean' or 'sequence-mean', got {aggregation!r}.")
 
 
-def collate(sequences: Seq[Sequence], weights: Seq[Seq[float]], pad_id: int = 0,
-            device: Any = None) -> dict[str, Any]:
+def collate(sequences: Seq[Sequence], weights: Seq[Seq[float]], pad_id: int = 0, device: Any = None) -> dict[str, Any]:
     """Right-pads sequences into tensors (on `device` when given); ``targets``-aligned fields are shifted by one.
 
     Returns ``input_ids``/``attention_mask`` of shape (B, L) and, for the L-1 predicted positions,
@@ -158,8 +166,15 @@ def split_by_budget(lengths: Seq[int], max_sequences: int, max_tokens: int = 0) 
     return out
 
 
-def micro_batches(sequences: Seq[Sequence], aggregation: Aggregation, micro_batch_size: int,
-                  pad_id: int = 0, *, max_tokens: int = 0, device: Any = None) -> list[dict[str, Any]]:
+def micro_batches(
+    sequences: Seq[Sequence],
+    aggregation: Aggregation,
+    micro_batch_size: int,
+    pad_id: int = 0,
+    *,
+    max_tokens: int = 0,
+    device: Any = None,
+) -> list[dict[str, Any]]:
     """Splits a batch into collated micro-batches whose loss weights come from the whole batch.
 
     Args:

@@ -21,8 +21,7 @@ def checkpoint_dir(out_dir: str | Path, step: int) -> Path:
     return Path(out_dir) / "checkpoints" / f"step_{step:06d}"
 
 
-def save_checkpoint(out_dir: str | Path, step: int, model: Any, tokenizer: Any,
-                    state: dict[str, Any]) -> Path:
+def save_checkpoint(out_dir: str | Path, step: int, model: Any, tokenizer: Any, state: dict[str, Any]) -> Path:
     """Writes the checkpoint of `step` (written to a temp dir, then renamed: never half a checkpoint)."""
     torch = require("torch", "train")
     target = checkpoint_dir(out_dir, step)

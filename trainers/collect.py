@@ -59,8 +59,14 @@ def collect(make: Callable[[], Any], jobs: Sequence[Job], *, max_turns: int) -> 
         counts = Counter(jobs[i].seed for i in indices)
         seeds = list(dict.fromkeys(jobs[i].seed for i in indices))
         group = max(counts.values())
-        result = run(EnvFactory(first.env_id, make), first.seats, seeds=seeds, group_size=group,
-                     concurrency=len(seeds) * group, max_turns=max_turns)
+        result = run(
+            EnvFactory(first.env_id, make),
+            first.seats,
+            seeds=seeds,
+            group_size=group,
+            concurrency=len(seeds) * group,
+            max_turns=max_turns,
+        )
         by_task = defaultdict(list)
         for episode in result.episodes:
             if episode.index_in_group < counts[episode.seed]:

@@ -184,45 +184,73 @@ class TrainConfig:
         _choice("precision", self.precision, ("auto", "fp32", "bf16"))
         if self.device != "auto" and self.device != "cpu" and not self.device.startswith("cuda"):
             raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {self.device!r}.")
-        for name in ("steps", "batch_episodes", "group_size", "ppo_epochs", "micro_batch_size",
-                     "max_new_tokens", "max_turns", "eval_every", "eval_episodes", "checkpoint_every",
-                     "snapshot_every", "critic_epochs", "critic_hidden", "vllm_max_model_len"):
+        for name in (
+            "steps",
+            "batch_episodes",
+            "group_size",
+            "ppo_epochs",
+            "micro_batch_size",
+            "max_new_tokens",
+            "max_turns",
+            "eval_every",
+            "eval_episodes",
+            "checkpoint_every",
+            "snapshot_every",
+            "critic_epochs",
+            "critic_hidden",
+            "vllm_max_model_len",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}.")
         if self.batch_episodes % self.group_size:
-            raise ConfigError(f"group_size ({self.group_size}) must divide batch_episodes "
-                              f"({self.batch_episodes}); e.g. set batch_episodes to "
-                              f"{(self.batch_episodes // self.group_size + 1) * self.group_size}.")
+            raise ConfigError(
+                f"group_size ({self.group_size}) must divide batch_episodes "
+                f"({self.batch_episodes}); e.g. set batch_episodes to "
+                f"{(self.batch_episodes // self.group_size + 1) * self.group_size}."
+            )
         if self.estimator == "rae" and self.mode != "selfplay":
             raise ConfigError("estimator='rae' is for self-play (mode='selfplay'); use grpo or rloo here.")
         if not 0 < self.gpu_memory_utilization <= 1:
             raise ConfigError(f"gpu_memory_utilization is a fraction in (0, 1], got {self.gpu_memory_utilization}.")
         if self.micro_batch_tokens < 0 or self.value_clip < 0 or self.critic_lr <= 0:
-            raise ConfigError("micro_batch_tokens and value_clip must be >= 0 and critic_lr > 0; got "
-                              f"micro_batch_tokens={self.micro_batch_tokens}, value_clip={self.value_clip}, "
-                              f"critic_lr={self.critic_lr}.")
+            raise ConfigError(
+                "micro_batch_tokens and value_clip must be >= 0 and critic_lr > 0; got "
+                f"micro_batch_tokens={self.micro_batch_tokens}, value_clip={self.value_clip}, "
+                f"critic_lr={self.critic_lr}."
+            )
         if not 0 <= self.gae_lambda <= 1 or not 0 <= self.gamma <= 1:
-            raise ConfigError(f"gamma and gae_lambda are in [0, 1]; got gamma={self.gamma}, "
-                              f"gae_lambda={self.gae_lambda}.")
+            raise ConfigError(
+                f"gamma and gae_lambda are in [0, 1]; got gamma={self.gamma}, gae_lambda={self.gae_lambda}."
+            )
         _choice("history", self.history, ("full", "last_k"))
         if self.last_k < 1:
-            raise ConfigError(f"last_k must be >= 1 (the last exchange carries the current observation), got "
-                              f"{self.last_k}.")
+            raise ConfigError(
+                f"last_k must be >= 1 (the last exchange carries the current observation), got {self.last_k}."
+            )
         if self.merged_rollouts and (self.lora_rank <= 0 or self.backend != "hf" or self.mode != "single"):
-            raise ConfigError("merged_rollouts needs lora_rank > 0, backend = 'hf' and mode = 'single' (self-play "
-                              "snapshots are adapters of the peft model).")
+            raise ConfigError(
+                "merged_rollouts needs lora_rank > 0, backend = 'hf' and mode = 'single' (self-play "
+                "snapshots are adapters of the peft model)."
+            )
         if self.vllm_sleep and self.backend != "vllm":
             raise ConfigError("vllm_sleep puts the vLLM engine to sleep; it needs backend = 'vllm'.")
         if not 0 <= self.p_self <= 1:
             raise ConfigError(f"p_self is a probability in [0, 1], got {self.p_self}.")
         if self.lr <= 0 or self.clip_eps <= 0 or self.temperature <= 0:
-            raise ConfigError("lr, clip_eps and temperature must be > 0 (temperature 0 gives no logprobs to "
-                              f"train on); got lr={self.lr}, clip_eps={self.clip_eps}, "
-                              f"temperature={self.temperature}.")
+            raise ConfigError(
+                "lr, clip_eps and temperature must be > 0 (temperature 0 gives no logprobs to "
+                f"train on); got lr={self.lr}, clip_eps={self.clip_eps}, "
+                f"temperature={self.temperature}."
+            )
 
 
 _KINDS: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "dict": (dict,), "list": (list,),
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "dict": (dict,),
+    "list": (list,),
     "None": (type(None),),
 }
 
@@ -272,5 +300,5 @@ def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
             hint = f" Did you mean {close[0]!r}?" if close else f" Known keys: {', '.join(known)}."
             raise ConfigError(f"Unknown config key {key!r} in {path}.{hint}")
     if "env_id" not in data:
-        raise ConfigError(f"{path} has no env_id; add e.g. env_id = \"games/Nim-v0\".")
+        raise ConfigError(f'{path} has no env_id; add e.g. env_id = "games/Nim-v0".')
     return TrainConfig(**data)

@@ -39,9 +39,17 @@ def _units(episodes: Sequence[Episode], learner_seats: Sequence[Sequence[str]]) 
     return units
 
 
-def turn_advantages(episodes: Sequence[Episode], learner_seats: Sequence[Sequence[str]], *, estimator: str,
-                    std: Any = "sample", gamma: float = 1.0, w: float = 1.0, beta: float = 1.0,
-                    rae: adv.RAE | None = None) -> Trained:
+def turn_advantages(
+    episodes: Sequence[Episode],
+    learner_seats: Sequence[Sequence[str]],
+    *,
+    estimator: str,
+    std: Any = "sample",
+    gamma: float = 1.0,
+    w: float = 1.0,
+    beta: float = 1.0,
+    rae: adv.RAE | None = None,
+) -> Trained:
     """Per-turn advantages of the learner's turns (see the module docs).
 
     Args:
@@ -63,11 +71,12 @@ def turn_advantages(episodes: Sequence[Episode], learner_seats: Sequence[Sequenc
     if estimator == "rae":
         if rae is None:
             raise ValueError("estimator='rae' needs the RAE state object (rae=RAE(...)).")
-        values = [rae.turn_advantages(e.env_id, seat, r, len(t))
-                  for (e, seat), r, t in zip(units, returns, turns, strict=True)]
+        values = [
+            rae.turn_advantages(e.env_id, seat, r, len(t))
+            for (e, seat), r, t in zip(units, returns, turns, strict=True)
+        ]
     elif estimator == "step_group":
-        data = [(g, [(turn.state_key, turn.reward) for turn in t])
-                for g, t in zip(groups, turns, strict=True)]
+        data = [(g, [(turn.state_key, turn.reward) for turn in t]) for g, t in zip(groups, turns, strict=True)]
         values = adv.step_group(data, gamma=gamma, w=w)
     else:
         if estimator == "grpo":

@@ -39,11 +39,19 @@ def seat_rewards(episode: Episode, seat: str, turns: Sequence[Turn]) -> np.ndarr
     return rewards
 
 
-def gae_over_units(rewards: Sequence[np.ndarray], values: Sequence[np.ndarray], bootstraps: Sequence[float], *,
-                   gamma: float, lam: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def gae_over_units(
+    rewards: Sequence[np.ndarray],
+    values: Sequence[np.ndarray],
+    bootstraps: Sequence[float],
+    *,
+    gamma: float,
+    lam: float,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """`turn_gae` over each (episode, seat): (advantages, value targets), one array per unit."""
-    out = [turn_gae(r, v, gamma=gamma, lam=lam, bootstrap_value=b)
-           for r, v, b in zip(rewards, values, bootstraps, strict=True)]
+    out = [
+        turn_gae(r, v, gamma=gamma, lam=lam, bootstrap_value=b)
+        for r, v, b in zip(rewards, values, bootstraps, strict=True)
+    ]
     return [a for a, _ in out], [g for _, g in out]
 
 
@@ -87,8 +95,19 @@ class Critic:
         batch_size: prompts per feature forward pass.
     """
 
-    def __init__(self, hidden_size: int, *, width: int = 64, lr: float = 1e-3, epochs: int = 4, clip: float = 0.2,
-                 gamma: float = 1.0, lam: float = 0.95, device: Any = "cpu", batch_size: int = 8):
+    def __init__(
+        self,
+        hidden_size: int,
+        *,
+        width: int = 64,
+        lr: float = 1e-3,
+        epochs: int = 4,
+        clip: float = 0.2,
+        gamma: float = 1.0,
+        lam: float = 0.95,
+        device: Any = "cpu",
+        batch_size: int = 8,
+    ):
         torch = require("torch", "train")
         self.head = value_head(hidden_size, width).to(device)
         self.optimizer = torch.optim.AdamW(self.head.parameters(), lr=lr)
@@ -100,13 +119,14 @@ class Critic:
         torch = require("torch", "train")
         out = []
         for i in range(0, len(prompts), self.batch_size):
-            chunk = [list(p) for p in prompts[i:i + self.batch_size]]
+            chunk = [list(p) for p in prompts[i : i + self.batch_size]]
             width = max(len(p) for p in chunk)
             ids = torch.tensor([p + [pad_id] * (width - len(p)) for p in chunk], device=self.device)
             mask = torch.tensor([[1] * len(p) + [0] * (width - len(p)) for p in chunk], device=self.device)
             with torch.no_grad():
-                hidden = model(input_ids=ids, attention_mask=mask, output_hidden_states=True,
-                               logits_to_keep=1).hidden_states[-1]
+                hidden = model(
+                    input_ids=ids, attention_mask=mask, output_hidden_states=True, logits_to_keep=1
+                ).hidden_states[-1]
             last = torch.tensor([len(p) - 1 for p in chunk], device=self.device)
             out.append(hidden[torch.arange(len(chunk), device=self.device), last].float())
         return torch.cat(out) if out else torch.zeros((0, self.head[0].in_features), device=self.device)
@@ -117,8 +137,9 @@ class Critic:
         with torch.no_grad():
             return self.head(features).squeeze(-1)
 
-    def advantages(self, model: Any, episodes: Sequence[Episode], learner_seats: Sequence[Sequence[str]],
-                   pad_id: int = 0) -> tuple[Trained, CriticBatch]:
+    def advantages(
+        self, model: Any, episodes: Sequence[Episode], learner_seats: Sequence[Sequence[str]], pad_id: int = 0
+    ) -> tuple[Trained, CriticBatch]:
         """Per-turn GAE advantages of the learner's turns, and the batch to `fit` the head on afterwards."""
         torch = require("torch", "train")
         units = [(e, s, e.turns_of(s)) for e, s in _units(episodes, learner_seats)]
@@ -130,7 +151,7 @@ class Critic:
         values = self.values(features).double().cpu().numpy()
         per_unit, boot, start, k = [], [], 0, len(prompts)
         for e, _, ts in units:
-            per_unit.append(values[start:start + len(ts)])
+            per_unit.append(values[start : start + len(ts)])
             start += len(ts)
             cut_here = e.truncated and not e.terminated
             boot.append(float(values[k]) if cut_here else 0.0)
@@ -138,9 +159,13 @@ class Critic:
         rewards = [seat_rewards(e, s, ts) for e, s, ts in units]
         adv, targets = gae_over_units(rewards, per_unit, boot, gamma=self.gamma, lam=self.lam)
         n = len(prompts)
-        batch = CriticBatch(features[:n], torch.as_tensor(values[:n], dtype=torch.float32, device=self.device),
-                            torch.as_tensor(np.concatenate(targets) if targets else np.zeros(0),
-                                            dtype=torch.float32, device=self.device))
+        batch = CriticBatch(
+            features[:n],
+            torch.as_tensor(values[:n], dtype=torch.float32, device=self.device),
+            torch.as_tensor(
+                np.concatenate(targets) if targets else np.zeros(0), dtype=torch.float32, device=self.device
+            ),
+        )
         return [(e, s, ts, a) for (e, s, ts), a in zip(units, adv, strict=True)], batch
 
     def fit(self, batch: CriticBatch) -> dict[str, float]:

@@ -62,9 +62,14 @@ class Trainer:
         self.precision = resolve_precision(cfg.precision, self.device)
         if cfg.vllm_sleep and not self.device.startswith("cuda"):
             raise ConfigError("vllm_sleep needs a CUDA device (vLLM's sleep mode is CUDA-only); set it to false.")
-        self.model, self.tokenizer = build_model(cfg.model, cfg.model_kwargs, cfg.lora_rank, device=self.device,
-                                                 precision=self.precision,
-                                                 gradient_checkpointing=cfg.gradient_checkpointing)
+        self.model, self.tokenizer = build_model(
+            cfg.model,
+            cfg.model_kwargs,
+            cfg.lora_rank,
+            device=self.device,
+            precision=self.precision,
+            gradient_checkpointing=cfg.gradient_checkpointing,
+        )
         self.model.eval()
         self.pad_id = self.tokenizer.pad_token_id or 0
         self.optimizer = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr)
@@ -72,22 +77,37 @@ class Trainer:
         self.rae = RAE(alpha=cfg.rae_alpha, gamma=cfg.gamma)
         self.critic = self._make_critic() if cfg.estimator == "gae" else None
         self.table = getattr(self._make_env(), "scripted_agents", {})
-        self.pool = OpponentPool(cfg.pool_scripted, cfg.pool_size, cfg.p_self, self._snapshot_agent,
-                                 self.table, on_evict=self._evict_snapshot)
+        self.pool = OpponentPool(
+            cfg.pool_scripted,
+            cfg.pool_size,
+            cfg.p_self,
+            self._snapshot_agent,
+            self.table,
+            on_evict=self._evict_snapshot,
+        )
         self._snapshot_engines: dict[int, Any] = {}
         self.reference = None
         self.step = 0
-        self.metrics = MetricsLogger(cfg.out_dir, cfg.tensorboard, config=dataclasses.asdict(cfg),
-                                     wandb_project=cfg.wandb_project)
+        self.metrics = MetricsLogger(
+            cfg.out_dir, cfg.tensorboard, config=dataclasses.asdict(cfg), wandb_project=cfg.wandb_project
+        )
         self.progress = progress
 
     def _make_critic(self) -> Any:
         from agora.trainers.critic import Critic
 
         cfg = self.cfg
-        return Critic(self.model.config.hidden_size, width=cfg.critic_hidden, lr=cfg.critic_lr,
-                      epochs=cfg.critic_epochs, clip=cfg.value_clip, gamma=cfg.gamma, lam=cfg.gae_lambda,
-                      device=self.device, batch_size=cfg.micro_batch_size)
+        return Critic(
+            self.model.config.hidden_size,
+            width=cfg.critic_hidden,
+            lr=cfg.critic_lr,
+            epochs=cfg.critic_epochs,
+            clip=cfg.value_clip,
+            gamma=cfg.gamma,
+            lam=cfg.gae_lambda,
+            device=self.device,
+            batch_size=cfg.micro_batch_size,
+        )
 
     # ------------------------------------------------------------------ agents and envs
     def _make_env(self) -> Any:
@@ -229,8 +249,16 @@ class Trainer:
         cfg = self.cfg
         if self.critic is not None:
             return self.critic.advantages(self.model, episodes, seats, self.pad_id)
-        trained = turn_advantages(episodes, seats, estimator=cfg.estimator, std=cfg.std, gamma=cfg.gamma,
-                                  w=cfg.step_weight, beta=cfg.strata_beta, rae=self.rae)
+        trained = turn_advantages(
+            episodes,
+            seats,
+            estimator=cfg.estimator,
+            std=cfg.std,
+            gamma=cfg.gamma,
+            w=cfg.step_weight,
+            beta=cfg.strata_beta,
+            rae=self.rae,
+        )
         return trained, None
 
     # ------------------------------------------------------------------ evaluation
@@ -244,9 +272,11 @@ class Trainer:
             episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
             returns = [sum(e.returns.values()) for e in episodes if e.status == "ok"]
             valid = [t.valid for e in episodes if e.status == "ok" for t in e.turns]
-            return {"eval/return_mean": float(np.mean(returns)) if returns else 0.0,
-                    "eval/win_rate": float(np.mean([r > 0 for r in returns])) if returns else 0.0,
-                    "eval/valid_rate": float(np.mean(valid)) if valid else 0.0}
+            return {
+                "eval/return_mean": float(np.mean(returns)) if returns else 0.0,
+                "eval/win_rate": float(np.mean([r > 0 for r in returns])) if returns else 0.0,
+                "eval/valid_rate": float(np.mean(valid)) if valid else 0.0,
+            }
         out = {}
         for name in cfg.eval_opponents:
             out[f"eval/win_rate_vs_{name}"] = self.win_rate(self.pool.factory(name), seeds)
@@ -272,11 +302,17 @@ class Trainer:
     def save(self) -> None:
         """Checkpoint of the current step (see `agora.trainers.checkpoint`)."""
         torch = require("torch", "train")
-        state = {"weights": trainable_state(self.model), "optimizer": self.optimizer.state_dict(),
-                 "torch_rng": torch.get_rng_state(), "numpy_rng": self.rng.bit_generator.state,
-                 "engine_rng": self.engine._rng.bit_generator.state, "rae": self.rae.state_dict(),
-                 "pool": self.pool.state_dict(), "critic": self.critic.state_dict() if self.critic else None,
-                 "reference": trainable_state(self.reference) if self.reference is not None else None}
+        state = {
+            "weights": trainable_state(self.model),
+            "optimizer": self.optimizer.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "numpy_rng": self.rng.bit_generator.state,
+            "engine_rng": self.engine._rng.bit_generator.state,
+            "rae": self.rae.state_dict(),
+            "pool": self.pool.state_dict(),
+            "critic": self.critic.state_dict() if self.critic else None,
+            "reference": trainable_state(self.reference) if self.reference is not None else None,
+        }
         ckpt.save_checkpoint(self.cfg.out_dir, self.step, self.model, self.tokenizer, state)
 
     def resume(self, path: Any = None) -> bool:
@@ -308,25 +344,31 @@ def _set_lr(optimizer: Any, lr: float) -> None:
         group["lr"] = lr
 
 
-def _step_metrics(episodes: list[Any], trained: list[Any], losses: dict[str, float], rollout_s: float,
-                  update_s: float) -> dict[str, float]:
+def _step_metrics(
+    episodes: list[Any], trained: list[Any], losses: dict[str, float], rollout_s: float, update_s: float
+) -> dict[str, float]:
     returns = [episode.returns.get(seat, 0.0) for episode, seat, _, _ in trained] or [0.0]
     adv = np.concatenate([a for *_, a in trained]) if trained else np.zeros(1)
     tokens = sum(len(t.completion_token_ids or []) for e in episodes for t in e.turns)
     turns = [t for _, _, ts, _ in trained for t in ts]
     return {
-        "env/return_mean": float(np.mean(returns)), "env/win_rate": float(np.mean([r > 0 for r in returns])),
+        "env/return_mean": float(np.mean(returns)),
+        "env/win_rate": float(np.mean([r > 0 for r in returns])),
         "env/valid_rate": float(np.mean([t.valid for t in turns])) if turns else 0.0,
         "env/failed_episodes": float(sum(e.status != "ok" for e in episodes)),
-        "adv/mean": float(adv.mean()), "adv/std": float(adv.std()), "adv/abs_max": float(np.abs(adv).max()),
+        "adv/mean": float(adv.mean()),
+        "adv/std": float(adv.std()),
+        "adv/abs_max": float(np.abs(adv).max()),
         **{f"losses/{k}": v for k, v in losses.items()},
         "perf/tokens_per_s": tokens / max(rollout_s, 1e-9),
-        "time/rollout_s": rollout_s, "time/update_s": update_s,
+        "time/rollout_s": rollout_s,
+        "time/update_s": update_s,
     }
 
 
-def train(cfg: TrainConfig, *, resume: bool = True,
-          progress: Callable[[int, dict[str, float]], None] | None = None) -> Trainer:
+def train(
+    cfg: TrainConfig, *, resume: bool = True, progress: Callable[[int, dict[str, float]], None] | None = None
+) -> Trainer:
     """Builds a `Trainer`, resumes from the newest checkpoint in `cfg.out_dir` if any, and runs it."""
     trainer = Trainer(cfg, progress=progress)
     if resume:

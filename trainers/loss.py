@@ -47,9 +47,15 @@ def linear_head(model: Any) -> tuple[Any, Any] | None:
     return body, head
 
 
-def token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
-                   with_entropy: bool = False, fused: bool = True,
-                   share_prefix: bool = False) -> tuple[Any, Any | None]:
+def token_logprobs(
+    model: Any,
+    batch: dict[str, Any],
+    *,
+    temperature: float = 1.0,
+    with_entropy: bool = False,
+    fused: bool = True,
+    share_prefix: bool = False,
+) -> tuple[Any, Any | None]:
     """Logprob of each target token under `model` (B, L-1), and its entropy when asked.
 
     Only the positions of ``batch["loss_mask"]`` (the completion tokens) are computed; the others
@@ -69,8 +75,9 @@ def token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.
     body, head = parts
     hidden = body_hidden(body, batch, share_prefix=share_prefix)[:, :-1]
     mask = _completion_mask(batch)
-    logp, entropy = token_logprobs_and_entropy(hidden[mask], head.weight, batch["targets"][mask],
-                                               temperature=temperature)
+    logp, entropy = token_logprobs_and_entropy(
+        hidden[mask], head.weight, batch["targets"][mask], temperature=temperature
+    )
     zeros = torch.zeros(mask.shape, dtype=logp.dtype, device=logp.device)
     return zeros.masked_scatter(mask, logp), zeros.masked_scatter(mask, entropy) if with_entropy else None
 
@@ -121,8 +128,9 @@ def _completion_mask(batch: dict[str, Any]) -> Any:
     return batch["targets"].new_ones(batch["targets"].shape, dtype=bool) if mask is None else mask > 0
 
 
-def full_vocab_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
-                              with_entropy: bool = False) -> tuple[Any, Any | None]:
+def full_vocab_token_logprobs(
+    model: Any, batch: dict[str, Any], *, temperature: float = 1.0, with_entropy: bool = False
+) -> tuple[Any, Any | None]:
     """`token_logprobs` through the model's full logits: an fp32 log-softmax over the vocabulary.
 
     For heads that are not a plain linear layer. Memory grows as ``B x L x V`` fp32 (several GB
@@ -146,10 +154,17 @@ def k3_kl(logprobs: Any, ref_logprobs: Any) -> Any:
     return diff.exp() - diff - 1.0
 
 
-def ppo_loss(logprobs: Any, batch: dict[str, Any], *, clip_eps: float = 0.2,
-             clip_eps_high: float | None = None, ref_logprobs: Any | None = None,
-             kl_coef: float = 0.0, entropy: Any | None = None,
-             entropy_coef: float = 0.0) -> tuple[Any, dict[str, Any]]:
+def ppo_loss(
+    logprobs: Any,
+    batch: dict[str, Any],
+    *,
+    clip_eps: float = 0.2,
+    clip_eps_high: float | None = None,
+    ref_logprobs: Any | None = None,
+    kl_coef: float = 0.0,
+    entropy: Any | None = None,
+    entropy_coef: float = 0.0,
+) -> tuple[Any, dict[str, Any]]:
     """PPO clipped surrogate (+ ``kl_coef`` k3 KL, - ``entropy_coef`` entropy) weighted by ``batch["weights"]``.
 
     Per token: ``-min(ratio A, clip(ratio, 1 - clip_eps, 1 + clip_eps_high) A) + kl_coef k3
@@ -177,8 +192,11 @@ def ppo_loss(logprobs: Any, batch: dict[str, Any], *, clip_eps: float = 0.2,
     loss = (per_token * weights).sum()
     with torch.no_grad():
         clipped = ((ratio < 1.0 - clip_eps) | (ratio > 1.0 + high)).float()
-        stats = {"clipped": (clipped * weights).sum(), "ratio": (ratio * weights).sum(),
-                 "kl": (kl * weights).sum() if kl is not None else torch.zeros(())}
+        stats = {
+            "clipped": (clipped * weights).sum(),
+            "ratio": (ratio * weights).sum(),
+            "kl": (kl * weights).sum() if kl is not None else torch.zeros(()),
+        }
         if entropy is not None:
             stats["entropy"] = (entropy * weights).sum()
     return loss, stats

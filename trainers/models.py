@@ -44,8 +44,15 @@ def resolve_model_name(name: str) -> str:
     return name
 
 
-def build_model(name: str, model_kwargs: dict[str, Any], lora_rank: int = 0, *, device: str = "cpu",
-                precision: str = "fp32", gradient_checkpointing: bool = False) -> tuple[Any, Any]:
+def build_model(
+    name: str,
+    model_kwargs: dict[str, Any],
+    lora_rank: int = 0,
+    *,
+    device: str = "cpu",
+    precision: str = "fp32",
+    gradient_checkpointing: bool = False,
+) -> tuple[Any, Any]:
     """(model, tokenizer) on `device`, trainable weights in fp32 (see the module docs).
 
     Args:
@@ -75,8 +82,9 @@ def build_model(name: str, model_kwargs: dict[str, Any], lora_rank: int = 0, *, 
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if lora_rank > 0:
         peft = require("peft", "train")
-        config = peft.LoraConfig(r=lora_rank, lora_alpha=2 * lora_rank, target_modules="all-linear",
-                                 lora_dropout=0.0, task_type="CAUSAL_LM")
+        config = peft.LoraConfig(
+            r=lora_rank, lora_alpha=2 * lora_rank, target_modules="all-linear", lora_dropout=0.0, task_type="CAUSAL_LM"
+        )
         with warnings.catch_warnings():  # peft reads the attribute transformers deprecated; nothing to act on here
             warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
             model = peft.get_peft_model(model, config)

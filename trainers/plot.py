@@ -7,8 +7,16 @@ from pathlib import Path
 from agora._optional import require
 from agora.trainers.metrics import read_metrics
 
-DEFAULT_KEYS = ("env/return_mean", "env/win_rate", "env/valid_rate", "losses/loss", "losses/kl",
-                "losses/entropy", "adv/std", "perf/tokens_per_s")
+DEFAULT_KEYS = (
+    "env/return_mean",
+    "env/win_rate",
+    "env/valid_rate",
+    "losses/loss",
+    "losses/kl",
+    "losses/entropy",
+    "adv/std",
+    "perf/tokens_per_s",
+)
 
 
 def plot_run(run: str | Path, out: str | Path | None = None, keys: tuple[str, ...] | None = None) -> Path:
@@ -35,7 +43,7 @@ def plot_run(run: str | Path, out: str | Path | None = None, keys: tuple[str, ..
         ax.set_title(key)
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(wanted):]:
+    for ax in list(axes.flat)[len(wanted) :]:
         ax.axis("off")
     fig.tight_layout()
     out = Path(out) if out else Path(run) / "curves.png"

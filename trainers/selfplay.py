@@ -40,8 +40,15 @@ class OpponentPool:
         on_evict: called with the step of a snapshot that left the pool.
     """
 
-    def __init__(self, scripted: list[str], pool_size: int, p_self: float, make_agent: Callable[[int, Any], Agent],
-                 table: dict[str, str], on_evict: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        scripted: list[str],
+        pool_size: int,
+        p_self: float,
+        make_agent: Callable[[int, Any], Agent],
+        table: dict[str, str],
+        on_evict: Callable[[int], None] | None = None,
+    ):
         self.scripted = list(scripted)
         self.pool_size = pool_size
         self.snapshots: collections.deque[tuple[int, Any]] = collections.deque()

@@ -227,4 +227,3 @@ class VLLMSync:
         """Shuts vLLM down and deletes the saved weights."""
         self.backend.close()
         shutil.rmtree(self._dir, ignore_errors=True)
-

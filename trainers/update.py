@@ -21,22 +21,32 @@ def build_sequences(trained: Trained, *, drop_zero: bool = False) -> list[Sequen
     """Training sequences of every (episode, seat) with their turn advantages."""
     out: list[Sequence] = []
     for _, _, turns, advantages in trained:
-        keep = [(t, a) for t, a in zip(turns, advantages, strict=True)
-                if t.completion_token_ids and not (drop_zero and a == 0.0)]
+        keep = [
+            (t, a)
+            for t, a in zip(turns, advantages, strict=True)
+            if t.completion_token_ids and not (drop_zero and a == 0.0)
+        ]
         if keep:
             out += sequences_from_turns([t for t, _ in keep], [float(a) for _, a in keep])
     return out
 
 
-def ppo_update(model: Any, optimizer: Any, sequences: list[Sequence], cfg: Any, pad_id: int,
-               reference: Any = None) -> dict[str, float]:
+def ppo_update(
+    model: Any, optimizer: Any, sequences: list[Sequence], cfg: Any, pad_id: int, reference: Any = None
+) -> dict[str, float]:
     """Runs `cfg.ppo_epochs` passes over the batch (one optimizer step per pass); returns loss stats."""
     torch = require("torch", "train")
     if not sequences:
         return {}
     device = model_device(model)
-    batches = micro_batches(sequences, cfg.aggregation, cfg.micro_batch_size, pad_id,
-                            max_tokens=getattr(cfg, "micro_batch_tokens", 0), device=device)
+    batches = micro_batches(
+        sequences,
+        cfg.aggregation,
+        cfg.micro_batch_size,
+        pad_id,
+        max_tokens=getattr(cfg, "micro_batch_tokens", 0),
+        device=device,
+    )
     precision = resolve_precision(getattr(cfg, "precision", "fp32"), device.type)
     model.train()
     totals: dict[str, float] = {}
@@ -57,15 +67,26 @@ def _backward(model: Any, batch: dict[str, Any], cfg: Any, reference: Any, preci
     torch = require("torch", "train")
     with autocast(model, precision):
         share = getattr(cfg, "share_prefix", False)
-        logp, entropy = token_logprobs(model, batch, temperature=cfg.temperature, with_entropy=True,
-                                       share_prefix=share)
+        logp, entropy = token_logprobs(model, batch, temperature=cfg.temperature, with_entropy=True, share_prefix=share)
         ref = None
         if cfg.kl_coef > 0 and (reference is not None or hasattr(model, "peft_config")):
             with torch.no_grad(), reference_model(model, reference) as ref_model:
                 ref, _ = token_logprobs(ref_model, batch, temperature=cfg.temperature, share_prefix=share)
     ref = None if ref is None else ref.float()
-    loss, stats = ppo_loss(logp.float(), batch, clip_eps=cfg.clip_eps, ref_logprobs=ref, kl_coef=cfg.kl_coef,
-                           entropy=entropy.float(), entropy_coef=cfg.entropy_coef)
+    loss, stats = ppo_loss(
+        logp.float(),
+        batch,
+        clip_eps=cfg.clip_eps,
+        ref_logprobs=ref,
+        kl_coef=cfg.kl_coef,
+        entropy=entropy.float(),
+        entropy_coef=cfg.entropy_coef,
+    )
     loss.backward()
-    return {"loss": float(loss.detach()), "clipfrac": float(stats["clipped"]), "kl": float(stats["kl"]),
-            "ratio": float(stats["ratio"]), "entropy": float(stats["entropy"])}
+    return {
+        "loss": float(loss.detach()),
+        "clipfrac": float(stats["clipped"]),
+        "kl": float(stats["kl"]),
+        "ratio": float(stats["ratio"]),
+        "entropy": float(stats["entropy"]),
+    }

@@ -13,8 +13,12 @@ from collections.abc import Sequence
 
 import typer
 
-app = typer.Typer(help="agora: multi-turn environments for training LLM agents.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="agora: multi-turn environments for training LLM agents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 
 # Modules under agora/cli that add commands; each defines register(app).
 COMMAND_MODULES = ("envs", "tournament", "containers", "rollout", "models", "train", "swe", "demo", "serve", "export")
@@ -41,8 +45,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(1)
 
 
-_EXTRAS = {"torch": "train", "transformers": "train", "peft": "train", "playwright": "web", "docker": "sandbox",
-           "textworld": "text", "mcp": "text"}
+_EXTRAS = {
+    "torch": "train",
+    "transformers": "train",
+    "peft": "train",
+    "playwright": "web",
+    "docker": "sandbox",
+    "textworld": "text",
+    "mcp": "text",
+}
 
 
 def error_line(error: BaseException) -> str:

@@ -10,9 +10,7 @@ import typer
 def build(
     offline: Annotated[
         bool,
-        typer.Option(
-            help="Build the base from debootstrap + docker import instead of pulling debian:bookworm-slim."
-        ),
+        typer.Option(help="Build the base from debootstrap + docker import instead of pulling debian:bookworm-slim."),
     ] = False,
 ) -> None:
     """Build the sandbox images (skipped when their input hash is already built)."""

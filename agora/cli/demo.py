@@ -36,10 +36,30 @@ console = Console()
 GAME = "games/TicTacToe-v0"
 
 DEMO_TRAIN: dict[str, Any] = dict(
-    env_id=GAME, mode="single", env_kwargs={"opponent": "random"}, lora_rank=16, estimator="grpo", std="none",
-    steps=8, batch_episodes=8, group_size=4, lr=5e-4, micro_batch_size=8, kl_coef=0.0, temperature=1.0,
-    invalid_advantage=-1.0, max_new_tokens=10, max_turns=12, eval_every=1000, eval_episodes=16,
-    checkpoint_every=1000, torch_threads=2, precision="bf16", merged_rollouts=True, history="last_k", last_k=1,
+    env_id=GAME,
+    mode="single",
+    env_kwargs={"opponent": "random"},
+    lora_rank=16,
+    estimator="grpo",
+    std="none",
+    steps=8,
+    batch_episodes=8,
+    group_size=4,
+    lr=5e-4,
+    micro_batch_size=8,
+    kl_coef=0.0,
+    temperature=1.0,
+    invalid_advantage=-1.0,
+    max_new_tokens=10,
+    max_turns=12,
+    eval_every=1000,
+    eval_episodes=16,
+    checkpoint_every=1000,
+    torch_threads=2,
+    precision="bf16",
+    merged_rollouts=True,
+    history="last_k",
+    last_k=1,
     share_prefix=True,
 )
 """The demo's training run (`TrainConfig` fields; `model` is the SmolLM2 checkpoint): LoRA r16, 8 episodes
@@ -110,8 +130,11 @@ def demo_command(
             _quick(out, workers, games, missing)
             return
         if missing:
-            typer.echo(f"agora demo needs {', '.join(missing)} (pip install 'agora[games,train]', or run "
-                       "./scripts/demo.sh); agora demo --quick runs the scripted tournament without them.", err=True)
+            typer.echo(
+                f"agora demo needs {', '.join(missing)} (pip install 'agora[games,train]', or run "
+                "./scripts/demo.sh); agora demo --quick runs the scripted tournament without them.",
+                err=True,
+            )
             raise typer.Exit(2)
         _learn_and_rate(out, steps, games or 4, workers, seed, model)
     except AgoraError as e:
@@ -127,8 +150,10 @@ def _quick(out: Path, workers: int | None, games: int | None, missing: list[str]
             console.print(f"(SmolLM2 left out: {', '.join(missing)} not installed)")
             agents = tuple(a for a in agents if a != SMOLLM2_PLAYER)
         _run_one(env_id, list(agents), games or default_games, out, workers, seed=0)
-    console.print(f"\nTables, JSON, CSV and plots are in {out}/<game>/.\n"
-                  f"Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0")
+    console.print(
+        f"\nTables, JSON, CSV and plots are in {out}/<game>/.\n"
+        f"Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0"
+    )
 
 
 def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed: int, model: Path | None) -> None:
@@ -154,14 +179,18 @@ def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed
     phases.parts("training (evaluations included)", parts)
     with phases("learning curve plot"):
         curve = plot_run(cfg.out_dir, out / "learning_curve.png")
-    console.print(f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
-                  f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}")
+    console.print(
+        f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
+        f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}"
+    )
     console.rule(f"[bold]3. Tournament: {name} before and after, random, minimax")
     adapter = latest_checkpoint(cfg.out_dir) / "model"
     with phases("tournament"):
         _rate(out, cfg.model, name, adapter, games, workers, seed)
-    console.print(f"\nwrote {curve}, {out / 'ratings.png'}, {out / 'train'}/ (metrics, adapter), "
-                  f"{out / 'tournament'}/ (games.jsonl, tables)")
+    console.print(
+        f"\nwrote {curve}, {out / 'ratings.png'}, {out / 'train'}/ (metrics, adapter), "
+        f"{out / 'tournament'}/ (games.jsonl, tables)"
+    )
     console.print(phases.table())
 
 
@@ -187,8 +216,9 @@ class Phases:
         from rich.table import Table
 
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-        table = Table("phase", "wall s", "CPU s", title=f"Where the time went (load average {load}, "
-                      f"{os.cpu_count()} cores)")
+        table = Table(
+            "phase", "wall s", "CPU s", title=f"Where the time went (load average {load}, {os.cpu_count()} cores)"
+        )
         for name, wall, cpu in self.rows:
             table.add_row(name, f"{wall:.0f}", "" if cpu is None else f"{cpu:.0f}")
         top = [r for r in self.rows if r[2] is not None]
@@ -204,8 +234,9 @@ def _show_game(trainer: Any, name: str) -> None:
     """One held-out game of the untrained model: its replies and whether the game took them."""
     from agora.trainers.collect import Job, collect
 
-    episode = collect(trainer._make_env, [Job(GAME, 2**31 - 1, trainer._policy_agent(), ("agent",))],
-                      max_turns=trainer.cfg.max_turns)[0]
+    episode = collect(
+        trainer._make_env, [Job(GAME, 2**31 - 1, trainer._policy_agent(), ("agent",))], max_turns=trainer.cfg.max_turns
+    )[0]
     for turn in episode.turns:
         text = trainer.tokenizer.decode(turn.completion_token_ids or [], skip_special_tokens=True)
         mark = "[green]legal[/green]" if turn.valid else "[red]rejected[/red]"
@@ -220,8 +251,13 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, 
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("[bold]update"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[status]}"))
+    columns = (
+        TextColumn("[bold]update"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
     evals: list[dict[str, float]] = []
     seconds = {"rollouts": 0.0, "updates": 0.0, "held-out evaluations": 0.0}
     with Progress(*columns, console=console) as bar:
@@ -233,8 +269,10 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, 
             for part, key in zip(seconds, ("time/rollout_s", "time/update_s", "time/eval_s"), strict=True):
                 seconds[part] += metrics.get(key, 0.0)
             prefix = "env" if "env/valid_rate" in metrics else "eval"  # step 0: the evaluation before
-            status = (f"{'before: ' if prefix == 'eval' else ''}legal moves {metrics[f'{prefix}/valid_rate']:.2f}  "
-                      f"return {metrics[f'{prefix}/return_mean']:+.2f}")
+            status = (
+                f"{'before: ' if prefix == 'eval' else ''}legal moves {metrics[f'{prefix}/valid_rate']:.2f}  "
+                f"return {metrics[f'{prefix}/return_mean']:+.2f}"
+            )
             bar.update(task, completed=step, status=status)
 
         trainer.progress = progress
@@ -249,8 +287,14 @@ def _rate(out: Path, model: str, name: str, adapter: Path, games: int, workers: 
 
     before, after = f"hf:{model}?{SMOLLM2_OPTIONS}", f"hf:{model}?{SMOLLM2_OPTIONS}&adapter={adapter}"
     labels = {before: f"{name} before", after: f"{name} after"}
-    result = round_robin(GAME, [before, after, "random", "minimax"], games_per_pair=games, seed=seed,
-                         workers=workers, out=out / "tournament")
+    result = round_robin(
+        GAME,
+        [before, after, "random", "minimax"],
+        games_per_pair=games,
+        seed=seed,
+        workers=workers,
+        out=out / "tournament",
+    )
     summary = relabel(result.summary, labels)
     console.print(table(summary))
     plot(summary, out / "ratings.png")

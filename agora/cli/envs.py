@@ -36,8 +36,10 @@ def info_command(env_id: str) -> None:
     module = inspect.getmodule(creator)
     doc = (module.__doc__ if module and module.__doc__ else None) or inspect.getdoc(creator) or "(no docs)"
     console.print(Markdown(f"# {env_id}\n\n{inspect.cleandoc(doc)}"))  # Markdown keeps [brackets] literal
-    console.print(f"\nentry point: {spec.entry_point}   defaults: {dict(spec.kwargs) or '-'}   "
-                  f"max turns: {spec.max_turns or '-'}   registered by: {spec.plugin or '-'}")
+    console.print(
+        f"\nentry point: {spec.entry_point}   defaults: {dict(spec.kwargs) or '-'}   "
+        f"max turns: {spec.max_turns or '-'}   registered by: {spec.plugin or '-'}"
+    )
     extra = getattr(creator, "isolation_note", None)
     if extra:
         console.print(f"isolation: {extra}")
@@ -61,8 +63,11 @@ def play_command(
 
     creator = agora.spec(env_id).load()
     is_game = isinstance(creator, type) and issubclass(creator, AECEnv)
-    env = agora.make(env_id, opponent=opponent, seat="random" if seat is None else seat) if is_game \
+    env = (
+        agora.make(env_id, opponent=opponent, seat="random" if seat is None else seat)
+        if is_game
         else agora.make(env_id)
+    )
     obs, info = env.reset(seed=seed)
     console.rule(env_id)
     console.print(info.get("instructions", ""), style="dim", markup=False, highlight=False)

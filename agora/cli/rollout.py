@@ -34,14 +34,10 @@ def rollout_command(
     concurrency: Annotated[int, typer.Option(help="Episodes played at once.")] = 16,
     opponent: Annotated[
         str | None,
-        typer.Option(
-            help="Play a game as a single-agent env against this opponent (the agent takes one seat)."
-        ),
+        typer.Option(help="Play a game as a single-agent env against this opponent (the agent takes one seat)."),
     ] = None,
     max_turns: Annotated[int, typer.Option(help="Turns after which an episode is truncated.")] = 200,
-    agent_timeout_s: Annotated[
-        float | None, typer.Option(help="Fail an episode whose agent takes longer.")
-    ] = None,
+    agent_timeout_s: Annotated[float | None, typer.Option(help="Fail an episode whose agent takes longer.")] = None,
     max_failure_rate: Annotated[float, typer.Option(help="Stop when more episodes than this fail.")] = 0.5,
     keep_infra_failures: Annotated[
         bool, typer.Option(help="On resume, keep episodes that failed on infrastructure instead of replaying them.")
@@ -69,15 +65,23 @@ def rollout_command(
     env_kwargs = {"opponent": opponent} if opponent else None
     check_agent_specs(agent, env, env_kwargs or {})
     if processes > 1 and ray is not None:
-        raise typer.BadParameter("--ray spreads episodes over Ray actors; give --processes without --ray.",
-                                 param_hint="--processes")
+        raise typer.BadParameter(
+            "--ray spreads episodes over Ray actors; give --processes without --ray.", param_hint="--processes"
+        )
     if processes > 1:
         from agora.rollout.processes import check_portable_agents
 
         check_portable_agents(agents, [], "every worker process")
-    common = {"episodes": episodes, "group_size": group_size, "out": out, "env_kwargs": env_kwargs,
-              "max_turns": max_turns, "agent_timeout_s": agent_timeout_s, "progress": True,
-              "retry_infra_failures": not keep_infra_failures}
+    common = {
+        "episodes": episodes,
+        "group_size": group_size,
+        "out": out,
+        "env_kwargs": env_kwargs,
+        "max_turns": max_turns,
+        "agent_timeout_s": agent_timeout_s,
+        "progress": True,
+        "retry_infra_failures": not keep_infra_failures,
+    }
     try:
         if ray is not None:
             from agora.rollout.ray_runner import run_ray
@@ -85,15 +89,20 @@ def rollout_command(
             result = run_ray(env, agents, address=ray, actors=ray_actors, **common)
         else:
             source = _remote_source(env, env_url, token, env_kwargs) if env_url else env
-            result = rollout.run(source, agents, concurrency=concurrency, max_failure_rate=max_failure_rate,
-                                 env_threads=max(concurrency, 1) if env_url else None, processes=processes, **common)
+            result = rollout.run(
+                source,
+                agents,
+                concurrency=concurrency,
+                max_failure_rate=max_failure_rate,
+                env_threads=max(concurrency, 1) if env_url else None,
+                processes=processes,
+                **common,
+            )
     except AgoraError as e:
         console.print(f"[red]rollout stopped:[/red] {e}")
         raise typer.Exit(1) from e
     console.print(result.table())
-    console.print(
-        f"{result.new} new episodes, {result.resumed} already in {out}, {len(result.failed)} failed."
-    )
+    console.print(f"{result.new} new episodes, {result.resumed} already in {out}, {len(result.failed)} failed.")
     if result.episodes and len(result.failed) == len(result.episodes):
         first = result.failed[0].error or "unknown error"
         console.print(f"[red]every episode failed[/red]; the first: {first}", highlight=False)

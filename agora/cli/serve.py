@@ -12,8 +12,9 @@ console = Console()
 
 
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to bind (loopback by default; others need --token).")]
-    = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind (loopback by default; others need --token).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8000,
     token: Annotated[
         str | None,
@@ -21,8 +22,7 @@ def serve_command(
     ] = None,
     max_sessions: Annotated[int, typer.Option(help="Most sessions (connections) at once.")] = 4096,
     idle_timeout_s: Annotated[float, typer.Option(help="Close a session (and its envs) idle this long.")] = 600.0,
-    max_message_bytes: Annotated[int, typer.Option(help="Largest request frame; larger ones get an error.")]
-    = 1 << 20,
+    max_message_bytes: Annotated[int, typer.Option(help="Largest request frame; larger ones get an error.")] = 1 << 20,
     env_threads: Annotated[int, typer.Option(help="Threads for slow env calls (browsers, sandboxes).")] = 32,
 ) -> None:
     """Serve every registered env over WebSocket (agora protocol at /, OpenEnv at /openenv/ID/ws)."""
@@ -30,8 +30,15 @@ def serve_command(
     from agora.server import serve
 
     try:
-        serve(host, port, token=token or os.environ.get("AGORA_SERVE_TOKEN") or None, max_sessions=max_sessions,
-              idle_timeout_s=idle_timeout_s, max_message_bytes=max_message_bytes, env_threads=env_threads)
+        serve(
+            host,
+            port,
+            token=token or os.environ.get("AGORA_SERVE_TOKEN") or None,
+            max_sessions=max_sessions,
+            idle_timeout_s=idle_timeout_s,
+            max_message_bytes=max_message_bytes,
+            env_threads=env_threads,
+        )
     except KeyboardInterrupt:
         pass
     except AgoraError as e:

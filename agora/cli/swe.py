@@ -30,8 +30,9 @@ def generate(
             def progress(tried: int, kept: int) -> None:
                 bar.update(job, completed=tried, description=f"{project.key}: {kept}/{max_tasks} tasks kept, tried")
 
-            tasks = run(project, out, max_tasks=max_tasks, seed=seed, workers=workers, log=typer.echo,
-                        progress=progress)
+            tasks = run(
+                project, out, max_tasks=max_tasks, seed=seed, workers=workers, log=typer.echo, progress=progress
+            )
     except AgoraError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
@@ -41,15 +42,19 @@ def generate(
 
 
 def fetch(
-    requirements: Annotated[list[str] | None, typer.Argument(help="PACKAGE==VERSION; none: every pinned project.")]
-    = None,
+    requirements: Annotated[
+        list[str] | None, typer.Argument(help="PACKAGE==VERSION; none: every pinned project.")
+    ] = None,
 ) -> None:
     """Download sdists into agora's cache with pip and check their pinned sha256 (what setup runs)."""
     from agora.envs.swe.bug_fix.projects import Project, fetch, parse_requirement, pins
     from agora.errors import AgoraError
 
-    projects = [parse_requirement(r) for r in requirements] if requirements else [
-        Project(n, p["version"], p["sha256"]) for n, p in pins().items()]
+    projects = (
+        [parse_requirement(r) for r in requirements]
+        if requirements
+        else [Project(n, p["version"], p["sha256"]) for n, p in pins().items()]
+    )
     try:
         for project in projects:
             typer.echo(f"ready: {fetch(project)}")

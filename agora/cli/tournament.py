@@ -14,6 +14,7 @@ from agora.errors import AgoraError
 
 console = Console()
 
+
 def _import_from_cwd() -> None:
     """Lets `module:callable` agent specs name modules in the current directory, as `python -m` does."""
     if os.getcwd() not in sys.path and "" not in sys.path:
@@ -25,18 +26,22 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _run_one(env_id: str, agents: list[str], games: int, out: Path | None, workers: int | None, seed: int,
-             progress: bool = True) -> Any:
+def _run_one(
+    env_id: str, agents: list[str], games: int, out: Path | None, workers: int | None, seed: int, progress: bool = True
+) -> Any:
     from agora.tournament import default_out, round_robin
     from agora.tournament.report import table
 
     target = out / env_id.replace("/", "_") if out is not None else default_out(env_id)
     try:
-        result = round_robin(env_id, agents, games_per_pair=games, seed=seed, workers=workers, out=target,
-                             progress=progress)
+        result = round_robin(
+            env_id, agents, games_per_pair=games, seed=seed, workers=workers, out=target, progress=progress
+        )
     except KeyboardInterrupt:
-        console.print(f"\n[yellow]interrupted[/yellow]: finished games are in {target / 'games.jsonl'}; "
-                      "run the same command again to resume.")
+        console.print(
+            f"\n[yellow]interrupted[/yellow]: finished games are in {target / 'games.jsonl'}; "
+            "run the same command again to resume."
+        )
         raise typer.Exit(130) from None
     console.print(table(result.summary))
     if result.resumed:
@@ -44,23 +49,30 @@ def _run_one(env_id: str, agents: list[str], games: int, out: Path | None, worke
     errors = result.summary["errors"]
     if errors:
         first = errors[0]
-        console.print(f"[yellow]{len(errors)} agent error(s)[/yellow], e.g. game {first['index']} seat "
-                      f"{first['seat']} ({first['agent']}): {first['agent_error']}")
+        console.print(
+            f"[yellow]{len(errors)} agent error(s)[/yellow], e.g. game {first['index']} seat "
+            f"{first['seat']} ({first['agent']}): {first['agent_error']}"
+        )
     console.print(f"wrote {result.out}/: " + ", ".join(p.name for p in result.paths.values()))
     return result
 
 
 def tournament_command(
     env: Annotated[list[str], typer.Option("--env", help="Game id; repeat for several games.")],
-    agents: Annotated[str, typer.Option(help="Comma-separated agent specs, e.g. random,minimax or pkg.mod:factory.")
-                      ] = "",
-    agent: Annotated[list[str] | None, typer.Option(
-        "--agent", help="One agent spec, taken whole (for specs with commas, e.g. a system prompt); repeatable.")
+    agents: Annotated[
+        str, typer.Option(help="Comma-separated agent specs, e.g. random,minimax or pkg.mod:factory.")
+    ] = "",
+    agent: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agent", help="One agent spec, taken whole (for specs with commas, e.g. a system prompt); repeatable."
+        ),
     ] = None,
     games: Annotated[int, typer.Option(help="Games per pair of agents (seats alternate).")] = 10,
     out: Annotated[Path | None, typer.Option(help="Output directory (default runs/tournament).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Games played at once by the rollout engine (default 16).")
-                       ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Games played at once by the rollout engine (default 16).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Tournament seed (every game's seed derives from it).")] = 0,
 ) -> None:
     """Round-robin tournament of agents on one or more games: ratings, matrix, table, JSON, CSV, PNG."""
@@ -107,8 +119,11 @@ def replay_command(
             why = turn.info.get("agent_error") or turn.info.get("error") or turn.info.get("parse_error")
             console.print(f"[yellow]{turn.agent_id} move {turn.turn_index}:[/yellow] {why}")
     same = [(t.agent_id, t.action) for t in replayed.turns] == [(t.agent_id, t.action) for t in logged.turns]
-    console.print("replay matches the log" if same else
-                  "[yellow]the replayed moves differ from the log (a non-deterministic agent?)[/yellow]")
+    console.print(
+        "replay matches the log"
+        if same
+        else "[yellow]the replayed moves differ from the log (a non-deterministic agent?)[/yellow]"
+    )
 
 
 def register(app: typer.Typer) -> None:

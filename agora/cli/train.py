@@ -25,8 +25,13 @@ def train_command(
 
     overrides = {k: v for k, v in {"out_dir": out_dir, "steps": steps}.items() if v is not None}
     cfg = load_config(config, **overrides)
-    columns = (TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[status]}"))
+    columns = (
+        TextColumn("[bold]train"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("train", total=cfg.steps, status="warm-up / first eval")
 

@@ -21,8 +21,9 @@ from agora.remote.client import Connection
 from agora.remote.env import RemoteEnv, RemoteGame, RemoteSpec, make
 
 
-def env_factory(urls: str | Sequence[str], env_id: str, token: str | None = None,
-                **kwargs: Any) -> Callable[[], RemoteEnv | RemoteGame]:
+def env_factory(
+    urls: str | Sequence[str], env_id: str, token: str | None = None, **kwargs: Any
+) -> Callable[[], RemoteEnv | RemoteGame]:
     """A factory of remote envs for the rollout engine: each call opens a session on the next server."""
     urls = [urls] if isinstance(urls, str) else list(urls)
     if not urls:
@@ -36,5 +37,13 @@ def env_factory(urls: str | Sequence[str], env_id: str, token: str | None = None
     return factory
 
 
-__all__ = ["AsyncConnection", "AsyncRemoteEnv", "Connection", "RemoteEnv", "RemoteGame", "RemoteSpec",
-           "env_factory", "make"]
+__all__ = [
+    "AsyncConnection",
+    "AsyncRemoteEnv",
+    "Connection",
+    "RemoteEnv",
+    "RemoteGame",
+    "RemoteSpec",
+    "env_factory",
+    "make",
+]

@@ -33,8 +33,14 @@ class AsyncConnection:
         """Opens a session with the server at `url`."""
         client = require("websockets.asyncio.client", "server")
         try:
-            ws = await client.connect(url, additional_headers=auth_headers(token), open_timeout=open_timeout_s,
-                                      max_size=MAX_REPLY_BYTES, compression=None, ping_interval=None)
+            ws = await client.connect(
+                url,
+                additional_headers=auth_headers(token),
+                open_timeout=open_timeout_s,
+                max_size=MAX_REPLY_BYTES,
+                compression=None,
+                ping_interval=None,
+            )
         except Exception as e:
             raise RemoteConnectionLost(f"cannot open a session with {url}: {type(e).__name__}: {e}") from e
         return cls(url, ws)
@@ -81,8 +87,9 @@ class AsyncRemoteEnv:
             raise GameSetupError(f"{env_id} is a multi-agent game: pass opponent=... for a single-agent env.")
         return cls(conn, made["handle"], made["spec"])
 
-    async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
-                    ) -> tuple[Any, dict[str, Any]]:
+    async def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
         """Starts an episode."""
         r = await self.conn.call("reset", handle=self.handle, seed=seed, options=options)
         return as_obs(r["obs"]), p.fix_info(r["info"])

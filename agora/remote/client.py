@@ -30,8 +30,9 @@ def auth_headers(token: str | None) -> dict[str, str]:
 class Connection:
     """One WebSocket session with an env server."""
 
-    def __init__(self, url: str, token: str | None = None, *, open_timeout_s: float = 10.0,
-                 reply_timeout_s: float | None = 600.0):
+    def __init__(
+        self, url: str, token: str | None = None, *, open_timeout_s: float = 10.0, reply_timeout_s: float | None = 600.0
+    ):
         self.url = url
         self.token = token
         self.reply_timeout_s = reply_timeout_s
@@ -57,8 +58,9 @@ class Connection:
                 frames = [self._ws.recv() for _ in range(reply.frames)]
             except (OSError, EOFError) as e:
                 self._drop()
-                raise RemoteConnectionLost(f"lost the session with {self.url} during {op!r}: "
-                                           f"{type(e).__name__}: {e}") from e
+                raise RemoteConnectionLost(
+                    f"lost the session with {self.url} during {op!r}: {type(e).__name__}: {e}"
+                ) from e
             except ValueError as e:
                 self._drop()
                 raise ProtocolError(f"the server at {self.url} sent a malformed reply: {str(e)[:300]}") from e

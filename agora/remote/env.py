@@ -148,10 +148,12 @@ class RemoteEnv(_ServerSide, gymnasium.Env):
         **kwargs: the env's constructor arguments (JSON values).
     """
 
-    def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None,
-                 **kwargs: Any):
-        spec = self._open(_link or _Link(url, env_id, token, kwargs), "env",
-                          f"{env_id} is a multi-agent game; use RemoteGame (or pass opponent=...).")
+    def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None, **kwargs: Any):
+        spec = self._open(
+            _link or _Link(url, env_id, token, kwargs),
+            "env",
+            f"{env_id} is a multi-agent game; use RemoteGame (or pass opponent=...).",
+        )
         self.env_id = env_id
         self.observation_space = p.build_space(spec["observation_space"])
         self.action_space = p.build_space(spec["action_space"])
@@ -184,11 +186,11 @@ class RemoteEnv(_ServerSide, gymnasium.Env):
 class RemoteGame(_ServerSide, AECEnv):
     """A turn-based game served by `agora serve`, as a PettingZoo `AECEnv` (see the module docs)."""
 
-    def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None,
-                 **kwargs: Any):
+    def __init__(self, url: str, env_id: str, token: str | None = None, *, _link: _Link | None = None, **kwargs: Any):
         super().__init__()
-        spec = self._open(_link or _Link(url, env_id, token, kwargs), "game",
-                          f"{env_id} is a single-agent env; use RemoteEnv.")
+        spec = self._open(
+            _link or _Link(url, env_id, token, kwargs), "game", f"{env_id} is a single-agent env; use RemoteEnv."
+        )
         self.env_id = env_id
         self.possible_agents = list(spec["possible_agents"])
         self._spaces = {a: p.build_space(d) for a, d in spec["observation_spaces"].items()}

@@ -111,8 +111,10 @@ def open_socket(uri: Any, timeout_s: float) -> socket.socket:
     try:
         parsed = proxies.parse_proxy(proxy)
         if uri.secure and parsed.scheme == "https":  # TLS inside TLS: websockets' sync client only
-            raise ValueError("agora's client cannot reach a wss:// server through an https:// proxy; "
-                             "use an http:// proxy or list the server in NO_PROXY")
+            raise ValueError(
+                "agora's client cannot reach a wss:// server through an https:// proxy; "
+                "use an http:// proxy or list the server in NO_PROXY"
+            )
         if parsed.scheme.startswith("socks"):
             sock = dial.connect_socks_proxy(parsed, uri, deadline)
         else:
@@ -121,8 +123,9 @@ def open_socket(uri: Any, timeout_s: float) -> socket.socket:
         raise
     except Exception as e:  # websockets' InvalidProxy(Status), ProxyError, a missing python-socks
         where = urllib.parse.urlsplit(proxy)  # named without its credentials
-        raise ConnectionError(f"through the proxy {where.scheme}://{where.hostname}:{where.port}: "
-                              f"{type(e).__name__}: {e}") from e
+        raise ConnectionError(
+            f"through the proxy {where.scheme}://{where.hostname}:{where.port}: {type(e).__name__}: {e}"
+        ) from e
     sock.settimeout(timeout_s)
     return sock
 

@@ -80,9 +80,7 @@ def plan_jobs(
         if episodes is None:
             raise ValueError("Give `episodes` or `seeds` (or both).")
         seeds = range(math.ceil(episodes / (group_size * len(env_ids))))
-    jobs = [
-        EpisodeJob(env_id, int(seed), k) for seed in seeds for env_id in env_ids for k in range(group_size)
-    ]
+    jobs = [EpisodeJob(env_id, int(seed), k) for seed in seeds for env_id in env_ids for k in range(group_size)]
     return jobs if episodes is None else jobs[:episodes]
 
 
@@ -277,11 +275,7 @@ class _Engine:
         done = self.done
         if done >= self.min_episodes_for_abort and self.failed > self.max_failure_rate * done:
             first = self.first_failure
-            where = (
-                f" Finished episodes are in {self.writer.path}; rerun with it to resume."
-                if self.writer
-                else ""
-            )
+            where = f" Finished episodes are in {self.writer.path}; rerun with it to resume." if self.writer else ""
             raise RolloutAborted(
                 f"{self.failed} of {done} finished episodes failed "
                 f"({self.failed / done:.0%} > max_failure_rate "
@@ -398,14 +392,30 @@ async def arun(
         RolloutProgress(len(todo), progress) as bar,
         paced_gc(),
     ):
-        engine = _Engine(sources, agents, writer=writer, executor=executor, max_failure_rate=max_failure_rate,
-                         min_episodes_for_abort=min_episodes_for_abort, progress=bar, **settings)
+        engine = _Engine(
+            sources,
+            agents,
+            writer=writer,
+            executor=executor,
+            max_failure_rate=max_failure_rate,
+            min_episodes_for_abort=min_episodes_for_abort,
+            progress=bar,
+            **settings,
+        )
         try:
             if min(processes, len(todo), concurrency) > 1:  # else one process would play: this one
                 from agora.rollout.processes import play_in_processes
 
-                used = await play_in_processes(engine, env, dict(env_kwargs or {}), todo, processes=processes,
-                                        concurrency=concurrency, env_threads=env_threads, settings=settings)
+                used = await play_in_processes(
+                    engine,
+                    env,
+                    dict(env_kwargs or {}),
+                    todo,
+                    processes=processes,
+                    concurrency=concurrency,
+                    env_threads=env_threads,
+                    settings=settings,
+                )
             else:
                 used = 1
                 await play_here(engine, todo, concurrency)
@@ -417,8 +427,14 @@ async def arun(
                     writer.close()
     ordered = {e.episode_id: e for e in [*done.values(), *engine.finished]}
     result = [ordered[j.episode_id] for j in jobs if j.episode_id in ordered]
-    return RolloutResult(result, new=len(engine.finished), resumed=len(done), wall_s=time.perf_counter() - start,
-                         worker_cpu_s=engine.worker_cpu_s, processes=used)
+    return RolloutResult(
+        result,
+        new=len(engine.finished),
+        resumed=len(done),
+        wall_s=time.perf_counter() - start,
+        worker_cpu_s=engine.worker_cpu_s,
+        processes=used,
+    )
 
 
 async def play_here(engine: _Engine, todo: Sequence[EpisodeJob], concurrency: int) -> None:

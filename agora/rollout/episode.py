@@ -74,8 +74,15 @@ class EpisodeJob:
 
     def new_episode(self, **fields: Any) -> Episode:
         """The record of this job before it is played: its ids, seed and a copy of its meta, plus `fields`."""
-        return Episode(episode_id=self.episode_id, env_id=self.env_id, seed=self.seed, group_id=self.group_id,
-                       index_in_group=self.index_in_group, meta=dict(self.meta), **fields)
+        return Episode(
+            episode_id=self.episode_id,
+            env_id=self.env_id,
+            seed=self.seed,
+            group_id=self.group_id,
+            index_in_group=self.index_in_group,
+            meta=dict(self.meta),
+            **fields,
+        )
 
     @property
     def agent_seed(self) -> int:

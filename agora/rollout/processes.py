@@ -47,8 +47,16 @@ IN_PROCESS_MODEL_PREFIXES = ("hf", "vllm", "smollm2")
 """Agent spec prefixes that load a model inside the process: refused where agents are built per worker."""
 SEND_EVERY_EPISODES = 32
 SEND_EVERY_S = 0.05
-_PRELOAD = ["__main__", "agora", "agora.rollout.engine", "agora.rollout.processes", "agora.adapter", "agora.agents",
-            "concurrent.futures.thread", "uvloop"]
+_PRELOAD = [
+    "__main__",
+    "agora",
+    "agora.rollout.engine",
+    "agora.rollout.processes",
+    "agora.adapter",
+    "agora.agents",
+    "concurrent.futures.thread",
+    "uvloop",
+]
 """Modules the fork server imports once, so a worker starts in milliseconds (missing ones are skipped)."""
 
 
@@ -66,7 +74,8 @@ def check_portable_agents(agents: Any, jobs: Sequence[EpisodeJob], where: str) -
             if isinstance(spec, str) and spec.split(":", 1)[0].split("?", 1)[0] in IN_PROCESS_MODEL_PREFIXES:
                 raise ValueError(
                     f"Agent {spec!r} would load a model inside {where}. Serve it once "
-                    "(`agora serve-model PATH`) and pass 'openai:http://HOST:PORT/v1#NAME' instead.")
+                    "(`agora serve-model PATH`) and pass 'openai:http://HOST:PORT/v1#NAME' instead."
+                )
 
 
 @dataclasses.dataclass
@@ -104,9 +113,17 @@ def deal(todo: Sequence[EpisodeJob], processes: int, concurrency: int) -> tuple[
     return [_Shard(k, jobs, {j.episode_id for j in jobs}) for k, jobs in enumerate(owned)], shares
 
 
-async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], todo: Sequence[EpisodeJob], *,
-                            processes: int, concurrency: int, env_threads: int | None,
-                            settings: dict[str, Any]) -> int:
+async def play_in_processes(
+    engine: Any,
+    env: Any,
+    env_kwargs: dict[str, Any],
+    todo: Sequence[EpisodeJob],
+    *,
+    processes: int,
+    concurrency: int,
+    env_threads: int | None,
+    settings: dict[str, Any],
+) -> int:
     """Plays `todo` in worker processes, records every episode with `engine.record`; how many processes played."""
     shards, shares = deal(todo, processes, concurrency)
     n = len(shards)
@@ -117,14 +134,27 @@ async def play_in_processes(engine: Any, env: Any, env_kwargs: dict[str, Any], t
                 parent_end, child_end = ctx.Pipe(duplex=True)
                 shard.conn = parent_end
                 shard.process = ctx.Process(  # its jobs follow on the pipe (`_collect`), so start() does not wait
-                    target=_worker_main, name=f"agora-rollout-{shard.index}", daemon=True,
-                    args=(child_end, engine.writer is not None, env, env_kwargs, engine.agent_source,
-                          shares[shard.index], env_threads, settings))
+                    target=_worker_main,
+                    name=f"agora-rollout-{shard.index}",
+                    daemon=True,
+                    args=(
+                        child_end,
+                        engine.writer is not None,
+                        env,
+                        env_kwargs,
+                        engine.agent_source,
+                        shares[shard.index],
+                        env_threads,
+                        settings,
+                    ),
+                )
                 try:
                     shard.process.start()
                 except (pickle.PicklingError, AttributeError, TypeError) as e:
-                    raise ValueError(f"processes={n} sends the env source and the agents to worker processes, "
-                                     f"which needs them to pickle: {e}") from e
+                    raise ValueError(
+                        f"processes={n} sends the env source and the agents to worker processes, "
+                        f"which needs them to pickle: {e}"
+                    ) from e
                 finally:
                     child_end.close()
             tasks = [asyncio.create_task(_collect(engine, shard, receivers, n)) for shard in shards]
@@ -180,13 +210,15 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
     if shard.waiting and (shard.process.exitcode or 0) >= 0:  # it exited by itself: a bug, not the machine
         raise WorkerProcessFailed(
             f"rollout worker process {shard.index + 1} of {n} exited with code {shard.process.exitcode} without "
-            f"sending {len(shard.waiting)} of its episodes (its traceback, if any, is on stderr)")
+            f"sending {len(shard.waiting)} of its episodes (its traceback, if any, is on stderr)"
+        )
     if shard.waiting:
         from agora.rollout.engine import _mark_failed
 
         lost = WorkerProcessLost(
             f"rollout worker process {shard.index + 1} of {n} (pid {shard.process.pid}) ended with exit code "
-            f"{shard.process.exitcode} before it sent this episode")
+            f"{shard.process.exitcode} before it sent this episode"
+        )
         for job in shard.jobs:
             if job.episode_id in shard.waiting:
                 shard.waiting.discard(job.episode_id)
@@ -219,8 +251,16 @@ class _Sender:
         self.sent_at = time.monotonic()
 
 
-def _worker_main(conn: Any, with_json: bool, env: Any, env_kwargs: dict[str, Any], agents: Any,
-                 concurrency: int, env_threads: int | None, settings: dict[str, Any]) -> None:
+def _worker_main(
+    conn: Any,
+    with_json: bool,
+    env: Any,
+    env_kwargs: dict[str, Any],
+    agents: Any,
+    concurrency: int,
+    env_threads: int | None,
+    settings: dict[str, Any],
+) -> None:
     """A worker process: reads its jobs from `conn`, plays them with the engine's loop, sends every episode back."""
     from agora.rollout.engine import _run_loop
 
@@ -237,16 +277,31 @@ def _worker_main(conn: Any, with_json: bool, env: Any, env_kwargs: dict[str, Any
         conn.close()
 
 
-async def _play_share(sender: Callable[[Episode], None], env: Any, env_kwargs: dict[str, Any], agents: Any,
-                      jobs: list[EpisodeJob], concurrency: int, env_threads: int | None,
-                      settings: dict[str, Any]) -> None:
+async def _play_share(
+    sender: Callable[[Episode], None],
+    env: Any,
+    env_kwargs: dict[str, Any],
+    agents: Any,
+    jobs: list[EpisodeJob],
+    concurrency: int,
+    env_threads: int | None,
+    settings: dict[str, Any],
+) -> None:
     from agora.rollout.engine import _Engine, _env_sources, play_here
     from agora.rollout.gc_pacing import paced_gc
     from agora.rollout.report import RolloutProgress
 
     threads = env_threads or min(max(concurrency, 1), 16)
     with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor, paced_gc():
-        engine = _Engine(_env_sources(env, env_kwargs), agents, writer=None, executor=executor,
-                         max_failure_rate=1.0, min_episodes_for_abort=1, progress=RolloutProgress(0, False),
-                         sink=sender, **settings)
+        engine = _Engine(
+            _env_sources(env, env_kwargs),
+            agents,
+            writer=None,
+            executor=executor,
+            max_failure_rate=1.0,
+            min_episodes_for_abort=1,
+            progress=RolloutProgress(0, False),
+            sink=sender,
+            **settings,
+        )
         await play_here(engine, jobs, concurrency)

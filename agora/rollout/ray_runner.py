@@ -53,9 +53,7 @@ def make_batches(jobs: Sequence[EpisodeJob], batch_size: int) -> list[Batch]:
     batches: list[Batch] = []
     for job in jobs:
         last = batches[-1] if batches else None
-        if last is None or last.env_id != job.env_id or (
-            len(last.wanted) >= batch_size and job.seed not in last.seeds
-        ):
+        if last is None or last.env_id != job.env_id or (len(last.wanted) >= batch_size and job.seed not in last.seeds):
             last = Batch(job.env_id, [], [])
             batches.append(last)
         if job.seed not in last.seeds:
@@ -89,9 +87,19 @@ def _actor_class(ray: Any) -> Any:
 class _Driver:
     """State of one Ray run: the actor pool, batches in flight, the writer and what was written."""
 
-    def __init__(self, ray: Any, agents: AgentSpecs, settings: dict[str, Any], *, actors: int,
-                 cpus_per_actor: float, max_attempts: int, writer: EpisodeWriter | None,
-                 progress: RolloutProgress, on_batch: Callable[[list[Episode]], None] | None):
+    def __init__(
+        self,
+        ray: Any,
+        agents: AgentSpecs,
+        settings: dict[str, Any],
+        *,
+        actors: int,
+        cpus_per_actor: float,
+        max_attempts: int,
+        writer: EpisodeWriter | None,
+        progress: RolloutProgress,
+        on_batch: Callable[[list[Episode]], None] | None,
+    ):
         self.ray, self.agents, self.settings = ray, agents, settings
         self.actor_class, self.cpus_per_actor = _actor_class(ray), cpus_per_actor
         self.cls = self.actor_class.options(num_cpus=cpus_per_actor, scheduling_strategy="SPREAD")
@@ -142,12 +150,18 @@ class _Driver:
         if not self.pool:
             self.pool.append(self.cls.remote())
         if batch.attempt < self.max_attempts:
-            log.warning("Ray lost a batch of %d episodes (%s: %s); trying again (attempt %d of %d)",
-                        len(batch.wanted), type(error).__name__, str(error)[:200], batch.attempt + 1,
-                        self.max_attempts)
+            log.warning(
+                "Ray lost a batch of %d episodes (%s: %s); trying again (attempt %d of %d)",
+                len(batch.wanted),
+                type(error).__name__,
+                str(error)[:200],
+                batch.attempt + 1,
+                self.max_attempts,
+            )
             return dataclasses.replace(batch, attempt=batch.attempt + 1)
-        log.warning("Ray lost a batch of %d episodes %d times; recording them as failed", len(batch.wanted),
-                    batch.attempt)
+        log.warning(
+            "Ray lost a batch of %d episodes %d times; recording them as failed", len(batch.wanted), batch.attempt
+        )
         self.record(batch, [_failed_episode(i, batch, error) for i in batch.wanted])
         return None
 
@@ -165,9 +179,16 @@ def _nodes_with_cpus(ray: Any) -> list[str]:
 def _failed_episode(episode_id: str, batch: Batch, error: BaseException) -> Episode:
     group_id, index = episode_id.rsplit("/", 1)
     seed = int(group_id.rsplit("=", 1)[1])
-    return Episode(episode_id=episode_id, env_id=batch.env_id, seed=seed, group_id=group_id,
-                   index_in_group=int(index), status="failed", meta={"infra_failure": True},
-                   error=f"infra_error: Ray lost the batch {batch.attempt} times: {type(error).__name__}: {error}")
+    return Episode(
+        episode_id=episode_id,
+        env_id=batch.env_id,
+        seed=seed,
+        group_id=group_id,
+        index_in_group=int(index),
+        status="failed",
+        meta={"infra_failure": True},
+        error=f"infra_error: Ray lost the batch {batch.attempt} times: {type(error).__name__}: {error}",
+    )
 
 
 def _connect(ray: Any, address: str | None) -> None:
@@ -230,20 +251,37 @@ def run_ray(
     todo = [j for j in jobs if j.episode_id not in done]
     _connect(ray, address)
     count = actors or max(1, int(ray.cluster_resources().get("CPU", 1) / cpus_per_actor))
-    settings = {"group_size": group_size, "env_kwargs": dict(env_kwargs or {}), "max_turns": max_turns,
-                "agent_timeout_s": agent_timeout_s, "concurrency": concurrency_per_actor}
+    settings = {
+        "group_size": group_size,
+        "env_kwargs": dict(env_kwargs or {}),
+        "max_turns": max_turns,
+        "agent_timeout_s": agent_timeout_s,
+        "concurrency": concurrency_per_actor,
+    }
     try:
         with RolloutProgress(len(todo), progress) as bar:
-            driver = _Driver(ray, agents, settings, actors=min(count, max(1, len(todo))),
-                             cpus_per_actor=cpus_per_actor, max_attempts=max_attempts, writer=writer,
-                             progress=bar, on_batch=on_batch)
+            driver = _Driver(
+                ray,
+                agents,
+                settings,
+                actors=min(count, max(1, len(todo))),
+                cpus_per_actor=cpus_per_actor,
+                max_attempts=max_attempts,
+                writer=writer,
+                progress=bar,
+                on_batch=on_batch,
+            )
             _drive(driver, make_batches(todo, batch_size))
     finally:
         if writer is not None:
             writer.close()
     every = {**done, **driver.episodes}
-    return RolloutResult([every[j.episode_id] for j in jobs if j.episode_id in every], len(driver.episodes),
-                         len(done), time.perf_counter() - start)
+    return RolloutResult(
+        [every[j.episode_id] for j in jobs if j.episode_id in every],
+        len(driver.episodes),
+        len(done),
+        time.perf_counter() - start,
+    )
 
 
 def _drive(driver: _Driver, batches: list[Batch]) -> None:

@@ -45,9 +45,7 @@ def seccomp_warning() -> str | None:
         return None
 
 
-def create(
-    backend: str = "docker", image: str | None = None, *, pool_size: int = 2, **limits: Any
-) -> Sandbox:
+def create(backend: str = "docker", image: str | None = None, *, pool_size: int = 2, **limits: Any) -> Sandbox:
     """Makes a sandbox; `limits` are `Limits` fields (memory_mb, cpus, pids, disk_mb, timeout_s, ...).
 
     `image` is a Docker image (default ``agora-sandbox-python:latest``, built by ``agora containers
@@ -63,8 +61,6 @@ def create(
         from agora.sandbox.local_backend import LocalSandbox
 
         if image is not None:
-            raise ValueError(
-                "the local backend runs the host's programs and takes no image; pass image=None."
-            )
+            raise ValueError("the local backend runs the host's programs and takes no image; pass image=None.")
         return LocalSandbox(parsed)
     raise ValueError(f"Unknown sandbox backend {backend!r}; choose one of {', '.join(BACKENDS)}.")

@@ -64,9 +64,7 @@ def roundtrip(channel: Channel, request: BaseModel, reply_type: type[Reply], tim
         channel.send(request.model_dump_json().encode() + b"\n")
         line = channel.recv_line(timeout_s + _GRACE_S)
     except (OSError, TimeoutError) as e:
-        raise SandboxCrashed(
-            f"the sandbox stopped answering ({e}); it will be replaced.", command=command
-        ) from e
+        raise SandboxCrashed(f"the sandbox stopped answering ({e}); it will be replaced.", command=command) from e
     if not line:
         raise SandboxCrashed(
             "the sandbox's command server died (killed by the kernel?); it will be replaced.", command=command
@@ -79,9 +77,7 @@ def roundtrip(channel: Channel, request: BaseModel, reply_type: type[Reply], tim
             raise SandboxError(ErrorReply.model_validate(data).error, command=command)
         return reply_type.model_validate(data)
     except (ValueError, AttributeError) as e:  # ValidationError is a ValueError
-        raise SandboxCrashed(
-            f"the sandbox broke the protocol ({e}); it will be replaced.", command=command
-        ) from e
+        raise SandboxCrashed(f"the sandbox broke the protocol ({e}); it will be replaced.", command=command) from e
 
 
 class Sandbox(ABC):

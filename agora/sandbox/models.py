@@ -36,9 +36,7 @@ class _Reply(_Strict):
 class Limits(_Strict):
     """Resource limits of one sandbox (units in the names)."""
 
-    memory_mb: int = Field(
-        512, ge=16, description="RAM for all processes; over it the kernel kills (exit 137)"
-    )
+    memory_mb: int = Field(512, ge=16, description="RAM for all processes; over it the kernel kills (exit 137)")
     cpus: float = Field(1.0, gt=0, description="CPU share (cores)")
     pids: int = Field(128, ge=8, description="most processes and threads alive at once (stops fork bombs)")
     disk_mb: int = Field(64, ge=1, description="size of the writable work dir /work (and of /tmp)")
@@ -86,16 +84,12 @@ class PingRequest(_Request):
 class ExecResult(_Strict):
     """What one command did. A failed, timed-out or out-of-memory command is a result, not an error."""
 
-    exit_code: int = Field(
-        description="the shell's exit status; 128+N when killed by signal N (137: SIGKILL)"
-    )
+    exit_code: int = Field(description="the shell's exit status; 128+N when killed by signal N (137: SIGKILL)")
     stdout: str
     stderr: str
     timed_out: bool = Field(description="killed (with every process it started) at the wall-clock limit")
     duration_s: float
-    truncated: bool = Field(
-        False, description="stdout or stderr passed max_output_bytes; the rest was dropped"
-    )
+    truncated: bool = Field(False, description="stdout or stderr passed max_output_bytes; the rest was dropped")
     oom_killed: bool = Field(False, description="the kernel killed a process for passing the memory limit")
 
     @property

@@ -26,8 +26,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, **kwargs: Any) -> None:
     from agora.server.app import EnvServer, new_event_loop
 
     async def main() -> None:
-        await EnvServer(host, port, **kwargs).serve(lambda s: print(
-            f"agora serve listening on ws://{s.host}:{s.bound_port}", flush=True))
+        await EnvServer(host, port, **kwargs).serve(
+            lambda s: print(f"agora serve listening on ws://{s.host}:{s.bound_port}", flush=True)
+        )
 
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
         runner.run(main())

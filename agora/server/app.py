@@ -66,7 +66,8 @@ def check_bind(host: str, token: str | None) -> None:
         raise ServerConfigError(
             f"Refusing to serve on {host!r} without a token: anyone who reaches that address could run "
             "envs (containers, browsers) on this machine. Pass --token TOKEN (clients send it as "
-            "'Authorization: Bearer TOKEN'), or bind 127.0.0.1.")
+            "'Authorization: Bearer TOKEN'), or bind 127.0.0.1."
+        )
 
 
 def make_env(env_id: str, kwargs: dict[str, Any]) -> Any:
@@ -78,7 +79,8 @@ def make_env(env_id: str, kwargs: dict[str, Any]) -> Any:
         if spec is not None and (not isinstance(spec, str) or ":" in spec or "/" in spec):
             raise ProtocolError(
                 f"opponent {spec!r:.80} is not allowed over the network: name one of the game's scripted "
-                "agents or 'random' (specs that load code or models run only in-process).")
+                "agents or 'random' (specs that load code or models run only in-process)."
+            )
     return agora.make(env_id, **kwargs)
 
 
@@ -87,8 +89,13 @@ def describe_id(env_id: str) -> dict[str, Any]:
     import agora
 
     spec = agora.spec(env_id)
-    return {"id": spec.id, "family": spec.family, "max_turns": spec.max_turns, "plugin": spec.plugin,
-            "kwargs": json.loads(p.encode(dict(spec.kwargs))[0])}
+    return {
+        "id": spec.id,
+        "family": spec.family,
+        "max_turns": spec.max_turns,
+        "plugin": spec.plugin,
+        "kwargs": json.loads(p.encode(dict(spec.kwargs))[0]),
+    }
 
 
 def list_ids(family: str | None) -> list[str]:
@@ -101,9 +108,17 @@ def list_ids(family: str | None) -> list[str]:
 class EnvServer:
     """Serves every registered env over WebSocket; `serve` runs it until cancelled."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None,
-                 max_sessions: int = 4096, idle_timeout_s: float = 600.0,
-                 max_message_bytes: int = p.MAX_MESSAGE_BYTES, env_threads: int = 32):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        token: str | None = None,
+        max_sessions: int = 4096,
+        idle_timeout_s: float = 600.0,
+        max_message_bytes: int = p.MAX_MESSAGE_BYTES,
+        env_threads: int = 32,
+    ):
         check_bind(host, token)
         if max_sessions < 1 or idle_timeout_s <= 0 or max_message_bytes < 1024:
             raise ServerConfigError("max_sessions >= 1, idle_timeout_s > 0 and max_message_bytes >= 1024 please.")
@@ -237,10 +252,18 @@ class EnvServer:
         from agora.server.connection import FastPathConnection
 
         self._server = await websockets.serve(
-            self.handler, self.host, self.port, process_request=self.process_request,
-            max_size=2 * self.max_message_bytes, compression=None, ping_interval=None,
-            max_queue=64, logger=_quiet_logger(), create_connection=FastPathConnection,
-            close_timeout=CLOSE_TIMEOUT_S)
+            self.handler,
+            self.host,
+            self.port,
+            process_request=self.process_request,
+            max_size=2 * self.max_message_bytes,
+            compression=None,
+            ping_interval=None,
+            max_queue=64,
+            logger=_quiet_logger(),
+            create_connection=FastPathConnection,
+            close_timeout=CLOSE_TIMEOUT_S,
+        )
         self.bound_port = self._server.sockets[0].getsockname()[1]
         self._sweeper = asyncio.ensure_future(self._sweep_idle())
 

@@ -75,9 +75,15 @@ class FastPathConnection(ServerConnection):
         self.backlog -= 1
 
     def _may_answer_now(self) -> bool:
-        return (self.fast is not None and not self.backlog and not self.paused and not self._declined
-                and self.protocol.state is State.OPEN and not self.protocol.writes
-                and not self.protocol.expect_continuation_frame)
+        return (
+            self.fast is not None
+            and not self.backlog
+            and not self.paused
+            and not self._declined
+            and self.protocol.state is State.OPEN
+            and not self.protocol.writes
+            and not self.protocol.expect_continuation_frame
+        )
 
     def data_received(self, data: bytes) -> None:
         """Answers a read that is one whole request frame at once; gives anything else to websockets."""

@@ -78,9 +78,7 @@ class CloseMessage(_Message):
     type: Literal["close"]
 
 
-MESSAGE = TypeAdapter(
-    Annotated[ResetMessage | StepMessage | StateMessage | CloseMessage, Field(discriminator="type")]
-)
+MESSAGE = TypeAdapter(Annotated[ResetMessage | StepMessage | StateMessage | CloseMessage, Field(discriminator="type")])
 
 
 class OpenEnvSession:
@@ -104,8 +102,7 @@ class OpenEnvSession:
         kwargs = dict(data.env_kwargs or {})
         if self.handle is None or kwargs != self.env_kwargs:
             await self._make(kwargs)
-        request = ResetRequest(id=self._next_id(), op="reset", handle=self.handle, seed=data.seed,
-                               options=data.options)
+        request = ResetRequest(id=self._next_id(), op="reset", handle=self.handle, seed=data.seed, options=data.options)
         result = await self.session.handle(request)
         self.episode_id, self.step_count = data.episode_id, 0
         return _payload(result["obs"], None, False, False, result["info"])
@@ -121,8 +118,7 @@ class OpenEnvSession:
 
         if isinstance(creator, type) and issubclass(creator, AECEnv):
             kwargs = {"opponent": "random", **kwargs}
-        made = await self.session.handle(MakeRequest(id=self._next_id(), op="make", env_id=self.env_id,
-                                                     kwargs=kwargs))
+        made = await self.session.handle(MakeRequest(id=self._next_id(), op="make", env_id=self.env_id, kwargs=kwargs))
         self.handle, self.env_kwargs = made["handle"], dict(kwargs)
         if made["spec"]["kind"] != "env":
             raise ProtocolError(f"{self.env_id} made a multi-agent env; OpenEnv clients play single-agent envs")
@@ -131,8 +127,9 @@ class OpenEnvSession:
         """Plays one action; returns the observation payload."""
         if self.handle is None:
             raise ProtocolError("step before reset: send a reset first")
-        r = await self.session.handle(StepRequest(id=self._next_id(), op="step", handle=self.handle,
-                                                  action=data.action))
+        r = await self.session.handle(
+            StepRequest(id=self._next_id(), op="step", handle=self.handle, action=data.action)
+        )
         self.step_count += 1
         return _payload(r["obs"], r["reward"], r["terminated"], r["truncated"], r["info"])
 
@@ -141,15 +138,17 @@ class OpenEnvSession:
         return {"episode_id": self.episode_id, "step_count": self.step_count, "env_id": self.env_id}
 
 
-def _payload(obs: Any, reward: float | None, terminated: bool, truncated: bool, info: dict[str, Any]
-             ) -> dict[str, Any]:
+def _payload(obs: Any, reward: float | None, terminated: bool, truncated: bool, info: dict[str, Any]) -> dict[str, Any]:
     observation: dict[str, Any] = {"terminated": terminated, "truncated": truncated}
     if isinstance(obs, dict):
         observation["text"] = str(obs.get("text", ""))
         image = obs.get("image")
         if isinstance(image, np.ndarray):
-            observation["image"] = {"shape": list(image.shape), "dtype": image.dtype.name,
-                                    "base64": base64.b64encode(np.ascontiguousarray(image).tobytes()).decode()}
+            observation["image"] = {
+                "shape": list(image.shape),
+                "dtype": image.dtype.name,
+                "base64": base64.b64encode(np.ascontiguousarray(image).tobytes()).decode(),
+            }
     else:
         observation["text"] = str(obs)
     text, frames = p.encode(info)
@@ -185,7 +184,7 @@ async def serve_openenv(server: Any, ws: Any, path: str) -> None:
     """Runs one OpenEnv session on connection `ws` until close, disconnect or idle timeout."""
     from websockets.exceptions import ConnectionClosed
 
-    env_id = path[len("/openenv/"):].removesuffix("/ws")
+    env_id = path[len("/openenv/") :].removesuffix("/ws")
     session = server.new_session(ws)
     oe = OpenEnvSession(session, env_id)
     try:

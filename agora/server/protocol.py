@@ -287,13 +287,22 @@ def describe_space(space: spaces.Space) -> dict[str, Any]:
     if isinstance(space, TextSpace):
         return {"type": "text", "min_length": space.min_length, "max_length": space.max_length}
     if isinstance(space, spaces.Text):
-        return {"type": "gym_text", "min_length": space.min_length, "max_length": space.max_length,
-                "charset": "".join(sorted(space.character_set))}
+        return {
+            "type": "gym_text",
+            "min_length": space.min_length,
+            "max_length": space.max_length,
+            "charset": "".join(sorted(space.character_set)),
+        }
     if isinstance(space, spaces.Discrete):
         return {"type": "discrete", "n": int(space.n), "start": int(space.start)}
     if isinstance(space, spaces.Box):
-        return {"type": "box", "low": _bound(space.low), "high": _bound(space.high), "shape": list(space.shape),
-                "dtype": space.dtype.name}
+        return {
+            "type": "box",
+            "low": _bound(space.low),
+            "high": _bound(space.high),
+            "shape": list(space.shape),
+            "dtype": space.dtype.name,
+        }
     if isinstance(space, spaces.Dict):
         return {"type": "dict", "spaces": {k: describe_space(s) for k, s in space.spaces.items()}}
     raise ProtocolError(f"a {type(space).__name__} space cannot travel over agora's protocol yet")
@@ -343,8 +352,19 @@ def _agora_error_classes() -> dict[str, type[BaseException]]:
 
 _BUILTIN_ERRORS = {
     cls.__name__: cls
-    for cls in (TypeError, ValueError, KeyError, IndexError, RuntimeError, NotImplementedError, AttributeError,
-                TimeoutError, OSError, AssertionError, ZeroDivisionError)
+    for cls in (
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        RuntimeError,
+        NotImplementedError,
+        AttributeError,
+        TimeoutError,
+        OSError,
+        AssertionError,
+        ZeroDivisionError,
+    )
 }
 
 
@@ -427,4 +447,3 @@ def request_id_of(raw: str | bytes) -> int | None:
         return None
     rid = value.get("id") if isinstance(value, dict) else None
     return rid if isinstance(rid, int) and not isinstance(rid, bool) else None
-

@@ -39,9 +39,14 @@ class _Slot:
 class Session:
     """The envs one connection made; `handle` answers one validated request."""
 
-    def __init__(self, executor: concurrent.futures.Executor, timer: InlinePolicy,
-                 make: Callable[[str, dict[str, Any]], Any], describe: Callable[[str], dict[str, Any]],
-                 list_ids: Callable[[str | None], list[str]]):
+    def __init__(
+        self,
+        executor: concurrent.futures.Executor,
+        timer: InlinePolicy,
+        make: Callable[[str, dict[str, Any]], Any],
+        describe: Callable[[str], dict[str, Any]],
+        list_ids: Callable[[str | None], list[str]],
+    ):
         self.executor = executor
         self.timer = timer
         self._make = make
@@ -174,8 +179,13 @@ def _env_reset(env: Any, seed: int | None, options: dict[str, Any] | None) -> di
 
 def _env_step(env: Any, action: Any) -> dict[str, Any]:
     obs, reward, terminated, truncated, info = env.step(action)
-    return {"obs": obs, "reward": float(reward), "terminated": bool(terminated), "truncated": bool(truncated),
-            "info": info}
+    return {
+        "obs": obs,
+        "reward": float(reward),
+        "terminated": bool(terminated),
+        "truncated": bool(truncated),
+        "info": info,
+    }
 
 
 def game_state(game: Any) -> dict[str, Any]:
@@ -216,10 +226,18 @@ def env_spec(env: Any, env_id: str) -> dict[str, Any]:
     }
     if isinstance(env, AECEnv):
         agents = list(env.possible_agents)
-        return {**base, "kind": "game", "possible_agents": agents,
-                "observation_spaces": {a: p.describe_space(env.observation_space(a)) for a in agents},
-                "action_spaces": {a: p.describe_space(env.action_space(a)) for a in agents}}
+        return {
+            **base,
+            "kind": "game",
+            "possible_agents": agents,
+            "observation_spaces": {a: p.describe_space(env.observation_space(a)) for a in agents},
+            "action_spaces": {a: p.describe_space(env.action_space(a)) for a in agents},
+        }
     max_turns = getattr(getattr(env, "spec", None), "max_episode_steps", None)
-    return {**base, "kind": "env", "max_turns": max_turns,
-            "observation_space": p.describe_space(env.observation_space),
-            "action_space": p.describe_space(env.action_space)}
+    return {
+        **base,
+        "kind": "env",
+        "max_turns": max_turns,
+        "observation_space": p.describe_space(env.observation_space),
+        "action_space": p.describe_space(env.action_space),
+    }

@@ -15,5 +15,14 @@ from agora.tournament.replay import load_game, replay
 from agora.tournament.runner import TournamentResult, check_agents, check_env, default_out, round_robin
 from agora.tournament.schedule import Match, round_robin_schedule
 
-__all__ = ["Match", "TournamentResult", "check_agents", "check_env", "default_out", "load_game", "replay",
-           "round_robin", "round_robin_schedule"]
+__all__ = [
+    "Match",
+    "TournamentResult",
+    "check_agents",
+    "check_env",
+    "default_out",
+    "load_game",
+    "replay",
+    "round_robin",
+    "round_robin_schedule",
+]

@@ -108,8 +108,9 @@ def openskill(games: Sequence[GameScores], agents: Sequence[str]) -> tuple[np.nd
     return (np.array([ratings[a].mu for a in agents]), np.array([ratings[a].sigma for a in agents]))
 
 
-def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int = 200, seed: int = 0
-              ) -> dict[str, np.ndarray]:
+def bootstrap(
+    games: Sequence[GameScores], agents: Sequence[str], samples: int = 200, seed: int = 0
+) -> dict[str, np.ndarray]:
     """95% intervals of Elo and openskill mu over `samples` resamples of the games: arrays (k, 2).
 
     Where every resample gives the same value (the same games in each, e.g. one agent won every deal), an
@@ -125,6 +126,7 @@ def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int =
     if not elos:
         nan = np.full((len(agents), 2), np.nan)
         return {"elo": nan, "openskill_mu": nan}
+
     def fisher() -> np.ndarray:
         wdl = pairwise(games, agents)
         return elo_fisher_interval(wdl, elo(wdl))
@@ -133,8 +135,10 @@ def bootstrap(games: Sequence[GameScores], agents: Sequence[str], samples: int =
         mu, sigma = openskill(games, agents)
         return np.stack([mu - 1.96 * sigma, mu + 1.96 * sigma], axis=1)
 
-    return {"elo": _widen_points(np.percentile(elos, [2.5, 97.5], axis=0).T, fisher),
-            "openskill_mu": _widen_points(np.percentile(mus, [2.5, 97.5], axis=0).T, mu_sigma)}
+    return {
+        "elo": _widen_points(np.percentile(elos, [2.5, 97.5], axis=0).T, fisher),
+        "openskill_mu": _widen_points(np.percentile(mus, [2.5, 97.5], axis=0).T, mu_sigma),
+    }
 
 
 def _widen_points(intervals: np.ndarray, fallback: Callable[[], np.ndarray]) -> np.ndarray:

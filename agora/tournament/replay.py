@@ -35,17 +35,20 @@ def load_game(log_path: str | os.PathLike[str], index: int) -> Episode:
     return games[index]
 
 
-def replay(log_path: str | os.PathLike[str], index: int, on_turn: TurnCallback | None = None
-           ) -> tuple[Episode, Episode]:
+def replay(
+    log_path: str | os.PathLike[str], index: int, on_turn: TurnCallback | None = None
+) -> tuple[Episode, Episode]:
     """Plays game `index` of a log again through the rollout engine; returns (logged, replayed) records."""
     from agora.tournament.runner import MAX_TURNS
 
     logged = load_game(log_path, index)
-    job = EpisodeJob(logged.env_id, logged.seed, logged.index_in_group, seats=dict(logged.agents),
-                     meta=dict(logged.meta))
+    job = EpisodeJob(
+        logged.env_id, logged.seed, logged.index_in_group, seats=dict(logged.agents), meta=dict(logged.meta)
+    )
     env_kwargs = logged.meta["tournament"].get("env_kwargs") or {}
-    (replayed,) = run(logged.env_id, None, jobs=[job], env_kwargs=env_kwargs, max_turns=MAX_TURNS, concurrency=1,
-                      max_failure_rate=1.0).episodes
+    (replayed,) = run(
+        logged.env_id, None, jobs=[job], env_kwargs=env_kwargs, max_turns=MAX_TURNS, concurrency=1, max_failure_rate=1.0
+    ).episodes
     seats = list(replayed.agents)
     for turn in replayed.turns if on_turn is not None else ():
         on_turn(seats.index(turn.agent_id), turn.observation, turn.action, turn.info)

@@ -24,8 +24,9 @@ from agora.tournament import ratings as rt
 from agora.trajectory import Episode
 
 
-def summarize(episodes: Sequence[Episode], agents: Sequence[str], header: dict[str, Any],
-              bootstrap_samples: int = 200) -> dict[str, Any]:
+def summarize(
+    episodes: Sequence[Episode], agents: Sequence[str], header: dict[str, Any], bootstrap_samples: int = 200
+) -> dict[str, Any]:
     """Ratings, matrix and errors of the finished games among `episodes` (rated in game index order)."""
     ok = sorted((e for e in episodes if rated(e)), key=lambda e: e.meta.get("index", 0))
     games = rt.deal_scores(ok)
@@ -35,21 +36,37 @@ def summarize(episodes: Sequence[Episode], agents: Sequence[str], header: dict[s
     labels = short_labels(agents)
     rows = []
     for i, agent in enumerate(agents):
-        rows.append({"agent": agent, "label": labels[agent], "elo": float(elo[i]),
-                     "elo_low": float(intervals["elo"][i, 0]), "elo_high": float(intervals["elo"][i, 1]),
-                     "openskill_mu": float(mu[i]), "openskill_sigma": float(sigma[i]),
-                     "openskill_mu_low": float(intervals["openskill_mu"][i, 0]),
-                     "openskill_mu_high": float(intervals["openskill_mu"][i, 1]),
-                     "wins": int(wdl[i, :, 0].sum()), "draws": int(wdl[i, :, 1].sum()),
-                     "losses": int(wdl[i, :, 2].sum()), **_seat_stats(ok, agent)})
+        rows.append(
+            {
+                "agent": agent,
+                "label": labels[agent],
+                "elo": float(elo[i]),
+                "elo_low": float(intervals["elo"][i, 0]),
+                "elo_high": float(intervals["elo"][i, 1]),
+                "openskill_mu": float(mu[i]),
+                "openskill_sigma": float(sigma[i]),
+                "openskill_mu_low": float(intervals["openskill_mu"][i, 0]),
+                "openskill_mu_high": float(intervals["openskill_mu"][i, 1]),
+                "wins": int(wdl[i, :, 0].sum()),
+                "draws": int(wdl[i, :, 1].sum()),
+                "losses": int(wdl[i, :, 2].sum()),
+                **_seat_stats(ok, agent),
+            }
+        )
     rows.sort(key=lambda r: -r["elo"])
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     failed = [e for e in episodes if not rated(e)]
-    return {**{k: v for k, v in header.items() if k != "type"}, "games_finished": len(ok),
-            "games_failed": len(failed), "wdl_counts": "deals", "ratings": rows, "matrix": _matrix(wdl, agents),
-            "errors": _agent_errors(ok)[:50],
-            "failures": [{"index": e.meta.get("index"), "failure": e.error or "truncated"} for e in failed]}
+    return {
+        **{k: v for k, v in header.items() if k != "type"},
+        "games_finished": len(ok),
+        "games_failed": len(failed),
+        "wdl_counts": "deals",
+        "ratings": rows,
+        "matrix": _matrix(wdl, agents),
+        "errors": _agent_errors(ok)[:50],
+        "failures": [{"index": e.meta.get("index"), "failure": e.error or "truncated"} for e in failed],
+    }
 
 
 def rated(episode: Episode) -> bool:
@@ -63,9 +80,15 @@ def _agent_errors(episodes: Sequence[Episode]) -> list[dict[str, Any]]:
         seats = list(e.agents)
         for turn in e.turns:
             if "agent_error" in turn.info:
-                errors.append({"index": e.meta.get("index"), "seat": seats.index(turn.agent_id),
-                               "agent": e.agents[turn.agent_id], "move": turn.turn_index,
-                               "agent_error": turn.info["agent_error"]})
+                errors.append(
+                    {
+                        "index": e.meta.get("index"),
+                        "seat": seats.index(turn.agent_id),
+                        "agent": e.agents[turn.agent_id],
+                        "move": turn.turn_index,
+                        "agent_error": turn.info["agent_error"],
+                    }
+                )
     return errors
 
 
@@ -73,10 +96,12 @@ def _seat_stats(episodes: Sequence[Episode], agent: str) -> dict[str, Any]:
     seats = [(e, seat) for e in episodes for seat, a in e.agents.items() if a == agent]
     rewards = [e.returns[seat] for e, seat in seats]
     turns = [t for e, seat in seats for t in e.turns_of(seat)]
-    return {"games": len({e.episode_id for e, _ in seats}),
-            "mean_reward": float(np.mean(rewards)) if rewards else float("nan"),
-            "invalid_moves": sum(not t.valid for t in turns),
-            "agent_errors": sum("agent_error" in t.info for t in turns)}
+    return {
+        "games": len({e.episode_id for e, _ in seats}),
+        "mean_reward": float(np.mean(rewards)) if rewards else float("nan"),
+        "invalid_moves": sum(not t.valid for t in turns),
+        "agent_errors": sum("agent_error" in t.info for t in turns),
+    }
 
 
 def _matrix(wdl: np.ndarray, agents: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
@@ -93,18 +118,28 @@ def _matrix(wdl: np.ndarray, agents: Sequence[str]) -> dict[str, dict[str, dict[
 
 def table(summary: dict[str, Any]) -> Table:
     """The ratings as a rich table (all columns, intervals included, are in the JSON and CSV files)."""
-    t = Table(title=f"{summary['env_id']}: {summary['games_finished']} games", title_justify="left",
-              box=box.SIMPLE_HEAD, caption_justify="left",
-              caption="W/D/L: duplicate deals won/drawn/lost against each opponent (a deal: the games of one seed "
-                      "with the seats rotated, scores summed)\nerrors: invalid moves / exceptions or non-text actions")
+    t = Table(
+        title=f"{summary['env_id']}: {summary['games_finished']} games",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption_justify="left",
+        caption="W/D/L: duplicate deals won/drawn/lost against each opponent (a deal: the games of one seed "
+        "with the seats rotated, scores summed)\nerrors: invalid moves / exceptions or non-text actions",
+    )
     t.add_column("#", justify="right", no_wrap=True)
     t.add_column("agent", overflow="ellipsis", no_wrap=True, max_width=28)
     for col in ("Elo [95% CI]", "mu±sigma", "W/D/L (deals)", "reward", "errors"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in summary["ratings"]:
-        t.add_row(str(r["rank"]), r["label"], f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
-                  f"{r['openskill_mu']:.1f}±{r['openskill_sigma']:.1f}", f"{r['wins']}/{r['draws']}/{r['losses']}",
-                  f"{r['mean_reward']:+.2f}", f"{r['invalid_moves']}/{r['agent_errors']}")
+        t.add_row(
+            str(r["rank"]),
+            r["label"],
+            f"{r['elo']:.0f} [{r['elo_low']:.0f},{r['elo_high']:.0f}]",
+            f"{r['openskill_mu']:.1f}±{r['openskill_sigma']:.1f}",
+            f"{r['wins']}/{r['draws']}/{r['losses']}",
+            f"{r['mean_reward']:+.2f}",
+            f"{r['invalid_moves']}/{r['agent_errors']}",
+        )
     return t
 
 
@@ -114,8 +149,10 @@ def write_outputs(summary: dict[str, Any], out: Path) -> dict[str, Path]:
     paths = {name: out / name for name in ("results.json", "ratings.csv", "matrix.csv", "table.txt", "ratings.png")}
     paths["results.json"].write_text(json.dumps(summary, indent=2, default=repr) + "\n")
     _write_csv(paths["ratings.csv"], summary["ratings"])
-    _write_csv(paths["matrix.csv"], [{"agent": a, "opponent": b, **cell} for a, row in summary["matrix"].items()
-                                     for b, cell in row.items()])
+    _write_csv(
+        paths["matrix.csv"],
+        [{"agent": a, "opponent": b, **cell} for a, row in summary["matrix"].items() for b, cell in row.items()],
+    )
     text = io.StringIO()
     Console(file=text, width=140, force_terminal=False, color_system=None).print(table(summary))
     paths["table.txt"].write_text(text.getvalue())

@@ -61,8 +61,9 @@ def check_env(env_id: str, env_kwargs: Mapping[str, Any] | None = None) -> int:
     game = _game(env_id, env_kwargs)
     game.close()
     if not isinstance(game, AECEnv):
-        raise TournamentError(f"{env_id} is a single-agent env; a tournament needs a multi-agent game "
-                              "(see `agora list --family games`).")
+        raise TournamentError(
+            f"{env_id} is a single-agent env; a tournament needs a multi-agent game (see `agora list --family games`)."
+        )
     return len(game.possible_agents)
 
 
@@ -85,14 +86,26 @@ def check_agents(env_id: str, agents: Sequence[str], env_kwargs: Mapping[str, An
 
 def game_job(match: Match, seat_names: Sequence[str], identity: Mapping[str, Any]) -> EpisodeJob:
     """The rollout job of one scheduled game: its deal's seed, its rotation within the deal, its lineup."""
-    return EpisodeJob(match.env_id, match.seed, match.rotation, seats=dict(zip(seat_names, match.seats, strict=True)),
-                      meta={"index": match.index, "deal": match.deal, "tournament": dict(identity)})
+    return EpisodeJob(
+        match.env_id,
+        match.seed,
+        match.rotation,
+        seats=dict(zip(seat_names, match.seats, strict=True)),
+        meta={"index": match.index, "deal": match.deal, "tournament": dict(identity)},
+    )
 
 
-def round_robin(env_id: str, agents: Sequence[str], games_per_pair: int = 10, seed: int = 0,
-                workers: int | None = None, out: str | os.PathLike[str] | None = None,
-                env_kwargs: Mapping[str, Any] | None = None, progress: bool = True,
-                bootstrap_samples: int = 200) -> TournamentResult:
+def round_robin(
+    env_id: str,
+    agents: Sequence[str],
+    games_per_pair: int = 10,
+    seed: int = 0,
+    workers: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    env_kwargs: Mapping[str, Any] | None = None,
+    progress: bool = True,
+    bootstrap_samples: int = 200,
+) -> TournamentResult:
     """Plays every group of agents `games_per_pair` times on `env_id` (seats rotated) and rates them.
 
     Args:
@@ -119,8 +132,17 @@ def round_robin(env_id: str, agents: Sequence[str], games_per_pair: int = 10, se
     out = Path(out) if out is not None else default_out(env_id)
     log = out / LOG_NAME
     _check_log(log, identity)
-    result = run(env_id, None, jobs=jobs, env_kwargs=env_kwargs, out=log, max_turns=MAX_TURNS,
-                 concurrency=workers or DEFAULT_WORKERS, max_failure_rate=1.0, progress=progress)
+    result = run(
+        env_id,
+        None,
+        jobs=jobs,
+        env_kwargs=env_kwargs,
+        out=log,
+        max_turns=MAX_TURNS,
+        concurrency=workers or DEFAULT_WORKERS,
+        max_failure_rate=1.0,
+        progress=progress,
+    )
     header = {**identity, "games_per_pair": games_per_pair}
     summary = summarize(result.episodes, agents, header, bootstrap_samples)
     paths = {LOG_NAME: log, **write_outputs(summary, out)}
@@ -135,4 +157,5 @@ def _check_log(log: Path, identity: Mapping[str, Any]) -> None:
         if any(theirs.get(k) != identity[k] for k in keys):
             raise TournamentError(
                 f"{log} belongs to another tournament ({ {k: theirs.get(k) for k in keys} }); this one is "
-                f"{ {k: identity[k] for k in keys} }. Use another --out directory or delete the log.")
+                f"{ {k: identity[k] for k in keys} }. Use another --out directory or delete the log."
+            )

@@ -54,8 +54,9 @@ def lineup(group: Sequence[str], num_players: int, rotation: int) -> tuple[str, 
     return tuple(base[shift:] + base[:shift])
 
 
-def round_robin_schedule(env_id: str, agents: Sequence[str], num_players: int, games_per_pair: int,
-                         seed: int) -> list[Match]:
+def round_robin_schedule(
+    env_id: str, agents: Sequence[str], num_players: int, games_per_pair: int, seed: int
+) -> list[Match]:
     """Every game of a round robin, in index order."""
     meetings = groups(agents, num_players)
     matches = []

@@ -27,16 +27,29 @@ class RecordEpisode(gymnasium.Wrapper):
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         """Starts recording a new episode."""
         obs, info = self.env.reset(**kwargs)
-        self._current = {"env_id": self.env.spec.id if self.env.spec else str(self.env),
-                         "seed": kwargs.get("seed"), "observation": str(obs), "info": info, "turns": []}
+        self._current = {
+            "env_id": self.env.spec.id if self.env.spec else str(self.env),
+            "seed": kwargs.get("seed"),
+            "observation": str(obs),
+            "info": info,
+            "turns": [],
+        }
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
         """Steps the env and records the turn; closes the record when the episode ends."""
         obs, reward, terminated, truncated, info = self.env.step(action)
         if self._current is not None:
-            self._current["turns"].append({"action": action, "observation": str(obs), "reward": float(reward),
-                                           "terminated": terminated, "truncated": truncated, "info": info})
+            self._current["turns"].append(
+                {
+                    "action": action,
+                    "observation": str(obs),
+                    "reward": float(reward),
+                    "terminated": terminated,
+                    "truncated": truncated,
+                    "info": info,
+                }
+            )
             if terminated or truncated:
                 self._finish()
         return obs, reward, terminated, truncated, info

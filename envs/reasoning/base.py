@@ -98,14 +98,10 @@ class DatasetEnv(SingleTurnEnv):
     ):
         super().__init__(render_mode=render_mode)
         if not rows or verifier is None:
-            raise ValueError(
-                "DatasetEnv needs rows and a verifier: use DatasetEnv.from_dataset(rows, verifier)."
-            )
+            raise ValueError("DatasetEnv needs rows and a verifier: use DatasetEnv.from_dataset(rows, verifier).")
         missing = [i for i, row in enumerate(rows) if prompt_key not in row]
         if missing:
-            raise ValueError(
-                f"rows {missing[:5]} have no {prompt_key!r} key (set prompt_key= to the prompt column)."
-            )
+            raise ValueError(f"rows {missing[:5]} have no {prompt_key!r} key (set prompt_key= to the prompt column).")
         self.rows, self.verifier, self.prompt_key = list(rows), verifier, prompt_key
         self.instructions = instructions or SingleTurnEnv.instructions
 

@@ -96,9 +96,7 @@ TEXT_ACTIONS = (
         "Open a URL of this site (e.g. /cart).",
         (Param("url", "string", "a path or URL of the site"),),
     ),
-    ActionSpec(
-        "answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)
-    ),
+    ActionSpec("answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)),
     ActionSpec("noop", "Do nothing (let time pass)."),
 )
 PIXEL_ACTIONS = (
@@ -129,9 +127,7 @@ PIXEL_ACTIONS = (
         "Scroll by dy pixels (positive: down) with the mouse at (x, y).",
         (_X, _Y, Param("dy", "integer", "pixels to scroll")),
     ),
-    ActionSpec(
-        "answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)
-    ),
+    ActionSpec("answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)),
     ActionSpec("noop", "Do nothing (let time pass)."),
 )
 ACTION_SETS = {"text": {a.name: a for a in TEXT_ACTIONS}, "pixel": {a.name: a for a in PIXEL_ACTIONS}}
@@ -207,9 +203,7 @@ def _from_call(text: str) -> tuple[str, list[Any]]:
     """``name(arg, ...)`` with integer or quoted-string arguments, read without Python's recursive parser."""
     call = _CALL.fullmatch(text)
     if call is None:
-        raise ActionError(
-            f'{text[:80]!r} is not a call like click(3) or type(3, "hello") (positional arguments only)'
-        )
+        raise ActionError(f'{text[:80]!r} is not a call like click(3) or type(3, "hello") (positional arguments only)')
     values, args, pos = [], call[2].strip(), 0
     while pos < len(args) and len(values) <= MAX_ARGS:
         arg = _ARG.match(args, pos)
@@ -246,9 +240,7 @@ def _bind_positional(spec: ActionSpec, values: list[Any]) -> Action:
 def _bind_keywords(spec: ActionSpec, args: dict[str, Any]) -> Action:
     expected = {p.name for p in spec.params}
     if set(args) != expected:
-        raise ActionError(
-            f"{spec.name} needs arguments {sorted(expected)}, got {sorted(args)}: {spec.signature()}"
-        )
+        raise ActionError(f"{spec.name} needs arguments {sorted(expected)}, got {sorted(args)}: {spec.signature()}")
     for p in spec.params:
         value = args[p.name]
         if p.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
@@ -256,7 +248,5 @@ def _bind_keywords(spec: ActionSpec, args: dict[str, Any]) -> Action:
         if p.type == "string" and not isinstance(value, str):
             raise ActionError(f"{spec.name}: {p.name} must be a quoted string, got {value!r:.40}")
         if p.choices and value not in p.choices:
-            raise ActionError(
-                f"{spec.name}: {p.name} must be one of {', '.join(p.choices)}, got {value!r:.40}"
-            )
+            raise ActionError(f"{spec.name}: {p.name} must be one of {', '.join(p.choices)}, got {value!r:.40}")
     return Action(spec.name, dict(args))

@@ -84,9 +84,7 @@ class BrowserEnv(TextEnv):
     snapshot_skip: ClassVar[tuple[str, ...]] = ()
     default_viewport: ClassVar[tuple[int, int]] = (800, 600)
 
-    def __init__(
-        self, mode: str = "text", viewport: tuple[int, int] | None = None, render_mode: str | None = None
-    ):
+    def __init__(self, mode: str = "text", viewport: tuple[int, int] | None = None, render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -144,9 +142,7 @@ class BrowserEnv(TextEnv):
         )
 
     # ------------------------------------------------------------------ gymnasium API
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Starts an episode: a fresh page for the task drawn from `seed`."""
         super(TextEnv, self).reset(seed=seed)
         episode_seed = int(self.np_random.integers(2**31 - 1))
@@ -212,9 +208,7 @@ class BrowserEnv(TextEnv):
             info["error"] = error
         return info
 
-    def _reply(
-        self, error: str, reward: float, terminated: bool
-    ) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+    def _reply(self, error: str, reward: float, terminated: bool) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """An observation that repeats the last page state with `error` under it."""
         obs = dict(self._last_obs)
         obs["error"] = error
@@ -386,9 +380,7 @@ async def _pixel_action(env: BrowserEnv, page: Any, action: Action) -> str | Non
     points = [(args[x], args[y]) for x, y in (("x", "y"), ("x1", "y1"), ("x2", "y2")) if x in args]
     for x, y in points:
         if not (0 <= x < env.viewport.width and 0 <= y < env.viewport.height):
-            return (
-                f"{action.name}: ({x}, {y}) is outside the {env.viewport.width}x{env.viewport.height} screen"
-            )
+            return f"{action.name}: ({x}, {y}) is outside the {env.viewport.width}x{env.viewport.height} screen"
     if action.name == "click":
         await mouse.click(args["x"], args["y"])
     elif action.name == "double_click":

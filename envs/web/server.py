@@ -86,9 +86,7 @@ class LocalServer:
                 if kind == "redirect":
                     self.send_header("Location", body.decode())
                     kind, body = "text/plain", b""
-                self.send_header(
-                    "Content-Type", kind + ("; charset=utf-8" if kind.startswith("text") else "")
-                )
+                self.send_header("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text") else ""))
                 self.send_header("Content-Length", str(len(body)))
                 static = not any(self.path.startswith(f"/{p}/") for p in server._apps)
                 self.send_header("Cache-Control", "max-age=86400, immutable" if static else "no-store")

@@ -84,7 +84,5 @@ def test_human_agent_plays_through_the_rollout_engine():
     assert isinstance(resolve_agent("human"), HumanAgent)
     out = io.StringIO()
     human = HumanAgent(stdin=io.StringIO("[0]\n[4]\n[8]\n[2]\n[6]\n"), stdout=out)
-    (e,) = rollout.run(
-        "games/TicTacToe-v0", human, episodes=1, env_kwargs={"opponent": "random", "seat": 0}
-    ).episodes
+    (e,) = rollout.run("games/TicTacToe-v0", human, episodes=1, env_kwargs={"opponent": "random", "seat": 0}).episodes
     assert e.status == "ok" and e.turns[0].action == "[0]" and "legal: [0]" in out.getvalue()

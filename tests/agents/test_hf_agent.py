@@ -47,9 +47,7 @@ def test_later_prompts_extend_earlier_ones_without_retokenising(engine):
         prefix = before.prompt_token_ids + before.completion_token_ids
         assert after.prompt_token_ids[: len(prefix)] == prefix
     # the appended part is exactly the template's text after the reply and for the next user turn
-    tail = replies[1].prompt_token_ids[
-        len(replies[0].prompt_token_ids) + len(replies[0].completion_token_ids) :
-    ]
+    tail = replies[1].prompt_token_ids[len(replies[0].prompt_token_ids) + len(replies[0].completion_token_ids) :]
     text = engine.tokenizer.decode(tail)
     assert text.endswith("<|im_start|>user\nObservation 1.<|im_end|>\n<|im_start|>assistant\n")
 
@@ -120,8 +118,9 @@ def test_shared_prefix_generation_equals_the_plain_batch(engine):
 
     shared = HFEngine(engine.model, engine.tokenizer, seed=0, share_prefix=True)
     calls = []
-    hook = engine.model.register_forward_pre_hook(lambda _, args, kw: calls.append(kw["input_ids"].shape[1]),
-                                                  with_kwargs=True)
+    hook = engine.model.register_forward_pre_hook(
+        lambda _, args, kw: calls.append(kw["input_ids"].shape[1]), with_kwargs=True
+    )
     task_a, task_b = list(range(3, 23)), list(range(3, 13)) + list(range(40, 50))
     prompts = [task_a + [60, 61], task_b + [62], task_a + [63, 64, 65], task_b + [66, 67]]
     sampling = SamplingParams(temperature=1.0, max_new_tokens=6)
@@ -135,5 +134,4 @@ def test_shared_prefix_generation_equals_the_plain_batch(engine):
     for a, b in zip(plain, cached, strict=True):
         assert a.token_ids == b.token_ids and a.prompt_token_ids == b.prompt_token_ids
         assert b.logprobs == pytest.approx(a.logprobs, abs=1e-5)
-        assert b.logprobs == pytest.approx(teacher_forced_logprobs(engine, a.prompt_token_ids, a.token_ids),
-                                           abs=1e-4)
+        assert b.logprobs == pytest.approx(teacher_forced_logprobs(engine, a.prompt_token_ids, a.token_ids), abs=1e-4)

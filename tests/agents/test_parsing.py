@@ -41,16 +41,12 @@ def test_tool_call_blocks():
     )
     assert two == [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {"k": 1}}]
     assert json.loads(
-        extract_action(
-            '<tool_call>{"name": "a"}</tool_call><tool_call>{"name": "b"}</tool_call>', TOOLS
-        ).action
+        extract_action('<tool_call>{"name": "a"}</tool_call><tool_call>{"name": "b"}</tool_call>', TOOLS).action
     ) == [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {}}]
 
 
 def test_bare_and_fenced_json():
-    assert parse_tool_calls('{"name": "search", "arguments": {"q": 1}}') == [
-        {"name": "search", "arguments": {"q": 1}}
-    ]
+    assert parse_tool_calls('{"name": "search", "arguments": {"q": 1}}') == [{"name": "search", "arguments": {"q": 1}}]
     fenced = 'Sure:\n```json\n{"name": "search", "parameters": {"q": 2}}\n```'
     assert parse_tool_calls(fenced) == [{"name": "search", "arguments": {"q": 2}}]
     assert parse_tool_calls('{"answer": 3}') == []

@@ -36,9 +36,7 @@ def main(workdir: str) -> dict:
                 logp = torch.log_softmax(model(torch.tensor([ids])).logits[0].float(), -1)
             n = len(t.prompt_token_ids)
             for i, (tok, lp) in enumerate(zip(t.completion_token_ids, t.completion_logprobs, strict=True)):
-                report["max_logprob_error"] = max(
-                    report["max_logprob_error"], abs(logp[n - 1 + i, tok].item() - lp)
-                )
+                report["max_logprob_error"] = max(report["max_logprob_error"], abs(logp[n - 1 + i, tok].item() - lp))
             report["turns"] += 1
     sync_reply = agent.fork().act("Your move.", {"legal_actions": ["[4]"]})  # sync act from outside a loop
     report["sync_tokens"] = len(sync_reply.completion_token_ids)

@@ -92,9 +92,7 @@ def test_any_server_with_dict_tasks_restarts_the_process_per_episode():
         assert env.step(call("answer", answer="done"))[1] == 1.0
         env.reset(seed=0)
         assert env._conn is not first
-        assert "reset_state" in [
-            t["function"]["name"] for t in env.tools
-        ]  # nothing hidden without reset_tool
+        assert "reset_state" in [t["function"]["name"] for t in env.tools]  # nothing hidden without reset_tool
         assert env.step(call("answer", answer="done"))[1] == 0.0  # the new process is empty
     finally:
         env.close()

@@ -39,7 +39,8 @@ def test_a_lone_surrogate_is_an_error_observation_at_once():
         key = next(iter(tool["parameters"]["properties"]))
         start = time.monotonic()
         obs, reward, terminated, truncated, info = env.step(
-            json.dumps({"name": tool["name"], "arguments": {key: "\udcff"}}))
+            json.dumps({"name": tool["name"], "arguments": {key: "\udcff"}})
+        )
         assert time.monotonic() - start < 5 and "not valid Unicode" in info["error"]
         assert "infra_error" not in info and not terminated and reward == env.unwrapped.invalid_action_reward
         env.reset(seed=1)  # the connection is fine

@@ -99,9 +99,7 @@ WRONG = {
     "reasoning/Arithmetic-v0": lambda o: re.sub(
         r"<answer>(-?\d+)", lambda m: f"<answer>{int(m[1]) + 1}", solve_arithmetic(o)
     ),
-    "reasoning/Countdown-v0": lambda o: (
-        "<answer>1 + 1</answer>" if "Target: 2." not in o else "<answer>1</answer>"
-    ),
+    "reasoning/Countdown-v0": lambda o: "<answer>1 + 1</answer>" if "Target: 2." not in o else "<answer>1</answer>",
     "reasoning/Sorting-v0": lambda o: solve_sorting(
         o.replace("ascending", "X").replace("descending", "ascending").replace("X", "descending")
     ),

@@ -77,9 +77,7 @@ def test_shop_wrong_colour_earns_partial_credit_from_the_app_state() -> None:
     add = next(line for line in obs.splitlines() if 'button "Add to cart"' in line).split("]")[0].strip(" [")
     env.step(f"click({add})")
     obs = env.step('goto("/checkout")')[0]
-    place = (
-        next(line for line in obs.splitlines() if 'button "Place order"' in line).split("]")[0].strip(" [")
-    )
+    place = next(line for line in obs.splitlines() if 'button "Place order"' in line).split("]")[0].strip(" [")
     _, reward, terminated, _, _ = env.step(f"click({place})")
     assert terminated and session.order.lines == {wrong.id: 1}
     assert reward == score_order(session.goal, Order({wrong.id: 1}), session.catalogue)
@@ -172,9 +170,7 @@ def test_pixel_mode_screenshot_shows_the_action() -> None:
     field = env.unwrapped.layout["fields"][0]
     after = play(env, [f"click({field['x'] + 5}, {field['y'] + 5})", 'type("WWWW")'])[0]
     box = np.s_[field["y"] : field["y"] + field["h"], field["x"] : field["x"] + field["w"]]
-    assert (after["image"][box] < 100).sum() > (
-        obs["image"][box] < 100
-    ).sum() + 50  # dark text pixels appeared
+    assert (after["image"][box] < 100).sum() > (obs["image"][box] < 100).sum() + 50  # dark text pixels appeared
     env.close()
 
 

@@ -106,8 +106,12 @@ def test_shop_allow_list_normalises_before_checking():
     env = agora.make("web/shop.buy-v0")
     env.reset(seed=0)
     try:
-        for url in ("/../../wob/miniwob/click-button.html", "/%2e%2e/%2e%2e/wob/miniwob/click-button.html",
-                    "/..\\..\\wob/miniwob/click-button.html", "cart/%2E%2E/%2E%2E/%2E%2E/wob/"):
+        for url in (
+            "/../../wob/miniwob/click-button.html",
+            "/%2e%2e/%2e%2e/wob/miniwob/click-button.html",
+            "/..\\..\\wob/miniwob/click-button.html",
+            "cart/%2E%2E/%2E%2E/%2E%2E/wob/",
+        ):
             obs, _, _, _, info = env.step(f"goto({url!r})")
             assert "outside" in info.get("error", ""), (url, obs[:300])
             assert "Page: /" in obs and "wob" not in obs.split("\n")[1]

@@ -45,12 +45,8 @@ def test_cheapest_and_checkout_attributes() -> None:
     cheapest = Goal("", {"category": "mug", "color": "blue", "cheapest": True, "quantity": 1, "only": True})
     assert score_order(cheapest, Order({3: 1}), CATALOGUE) == 1.0
     assert score_order(cheapest, Order({1: 1}), CATALOGUE) == pytest.approx(4 / 5)
-    ship = Goal(
-        "", {"category": "lamp", "quantity": 1, "shipping": "express", "name": "Bo Chen", "city": "Oslo"}
-    )
-    assert (
-        score_order(ship, Order({4: 1}, name=" bo chen ", city="Oslo", shipping="express"), CATALOGUE) == 1.0
-    )
+    ship = Goal("", {"category": "lamp", "quantity": 1, "shipping": "express", "name": "Bo Chen", "city": "Oslo"})
+    assert score_order(ship, Order({4: 1}, name=" bo chen ", city="Oslo", shipping="express"), CATALOGUE) == 1.0
     assert score_order(ship, Order({4: 1}, name="Bo", city="Oslo", shipping="standard"), CATALOGUE) == 0.6
 
 

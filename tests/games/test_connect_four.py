@@ -31,15 +31,18 @@ def grid_winner(board: rules.Board) -> int | None:
 DRAW = "335212005014602435524223014410466566335611"
 
 
-@pytest.mark.parametrize(("moves", "won"), [
-    ("3344556", 0),       # X: bottom row, columns 3-6
-    ("0101010", 0),       # X: column 0, four high
-    ("01123223633", 0),   # X: rising diagonal (row 0, col 0) .. (row 3, col 3)
-    ("65543443033", 0),   # X: falling diagonal (row 0, col 6) .. (row 3, col 3)
-    ("6554344303", None),  # the same without the last stone
-    ("10506005060", None),  # X on rows 3-5 of column 0 and row 0 of column 1: no wrap-around
-    ("0123456", None),
-])
+@pytest.mark.parametrize(
+    ("moves", "won"),
+    [
+        ("3344556", 0),  # X: bottom row, columns 3-6
+        ("0101010", 0),  # X: column 0, four high
+        ("01123223633", 0),  # X: rising diagonal (row 0, col 0) .. (row 3, col 3)
+        ("65543443033", 0),  # X: falling diagonal (row 0, col 6) .. (row 3, col 3)
+        ("6554344303", None),  # the same without the last stone
+        ("10506005060", None),  # X on rows 3-5 of column 0 and row 0 of column 1: no wrap-around
+        ("0123456", None),
+    ],
+)
 def test_known_positions(moves, won):
     board = rules.from_moves(moves)
     assert rules.winner(board) == won

@@ -12,13 +12,16 @@ from agora.envs.games.kuhn_poker.agents import nash_policy
 J, Q, K = 0, 1, 2
 
 
-@pytest.mark.parametrize(("cards", "history", "payoff"), [
-    ((K, J), ("check", "check"), (1, -1)),
-    ((J, K), ("bet", "call"), (-2, 2)),
-    ((J, K), ("bet", "fold"), (1, -1)),
-    ((Q, J), ("check", "bet", "call"), (2, -2)),
-    ((K, Q), ("check", "bet", "fold"), (-1, 1)),
-])
+@pytest.mark.parametrize(
+    ("cards", "history", "payoff"),
+    [
+        ((K, J), ("check", "check"), (1, -1)),
+        ((J, K), ("bet", "call"), (-2, 2)),
+        ((J, K), ("bet", "fold"), (1, -1)),
+        ((Q, J), ("check", "bet", "call"), (2, -2)),
+        ((K, Q), ("check", "bet", "fold"), (-1, 1)),
+    ],
+)
 def test_payoffs(cards: tuple[int, int], history: tuple[str, ...], payoff: tuple[int, int]) -> None:
     assert rules.payoffs(cards, history) == payoff
 
@@ -39,8 +42,9 @@ def _exact_value(alpha: Fraction) -> Fraction:
             return Fraction(result[0]).limit_denominator()
         card = rules.CARDS[cards[rules.to_move(history)]]
         probs = nash_policy(card, history, float(alpha))
-        return sum(Fraction(p).limit_denominator(10**6) * value(cards, (*history, a))
-                   for a, p in probs.items() if p > 0)
+        return sum(
+            Fraction(p).limit_denominator(10**6) * value(cards, (*history, a)) for a, p in probs.items() if p > 0
+        )
 
     deals = list(itertools.permutations(range(3), 2))
     return sum(value(d, ()) for d in deals) / len(deals)

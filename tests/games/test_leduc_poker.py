@@ -26,15 +26,18 @@ def test_betting_rounds():
         rules.play("br", "raise")
 
 
-@pytest.mark.parametrize(("cards", "public", "history", "expected"), [
-    ((K, Q), J, "kk/kk", (1.0, -1.0)),      # high card, antes only
-    ((J, K), J, "bc/bc", (7.0, -7.0)),      # J pairs the public J: 1 + 2 + 4 each
-    ((Q, Q), K, "brc/kbrc", (0.0, 0.0)),    # equal ranks split
-    ((K, J), Q, "kbrc/bf", (5.0, -5.0)),    # player 1 folds having put 1 + 4
-    ((K, J), None, "bf", (1.0, -1.0)),
-    ((K, J), None, "kbf", (-1.0, 1.0)),     # player 0 folds to a bet
-    ((J, Q), K, "brc/brc", (-13.0, 13.0)),  # the largest pot: 1 + 4 + 8 each
-])
+@pytest.mark.parametrize(
+    ("cards", "public", "history", "expected"),
+    [
+        ((K, Q), J, "kk/kk", (1.0, -1.0)),  # high card, antes only
+        ((J, K), J, "bc/bc", (7.0, -7.0)),  # J pairs the public J: 1 + 2 + 4 each
+        ((Q, Q), K, "brc/kbrc", (0.0, 0.0)),  # equal ranks split
+        ((K, J), Q, "kbrc/bf", (5.0, -5.0)),  # player 1 folds having put 1 + 4
+        ((K, J), None, "bf", (1.0, -1.0)),
+        ((K, J), None, "kbf", (-1.0, 1.0)),  # player 0 folds to a bet
+        ((J, Q), K, "brc/brc", (-13.0, 13.0)),  # the largest pot: 1 + 4 + 8 each
+    ],
+)
 def test_payoffs(cards, public, history, expected):
     assert rules.payoffs(cards, public, history) == expected
 
@@ -90,7 +93,7 @@ def test_env_shows_the_public_card_and_hides_the_other_card():
     obs = game.observe("player_1")
     assert "Your card: J. Public card: Q." in obs and "K" not in obs.split("Public card")[1]
     assert game.private_info("player_1") == (J, Q) and game.infos["player_1"]["view"]["public"] == "Q"
-    game.step("[bet]")    # round 2: player 0 bets 4
+    game.step("[bet]")  # round 2: player 0 bets 4
     game.step("[raise]")  # player 1 raises 4 more: the second and last bet of the round
     game.step("[raise]")
     assert "[raise] is not a legal move" in game.infos["player_0"]["error"]

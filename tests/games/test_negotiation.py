@@ -86,4 +86,3 @@ def test_env_parses_free_offers_and_rejects_bad_ones() -> None:
     assert "cannot give more" in info["error"]
     _, _, _, _, info = env.step("[accept]")
     assert "not possible now" in info["error"]
-

@@ -16,18 +16,24 @@ def test_empty_board_is_a_draw_under_perfect_play() -> None:
     assert rules.value(rules.EMPTY) == 0
 
 
-@pytest.mark.parametrize(("position", "winner"), [
-    ("XXX" "OO." "...", 0), ("XX." "OOO" "X..", 1), ("X.O" ".XO" "..X", 0), ("XXO" ".O." "O.X", 1),
-])
+@pytest.mark.parametrize(
+    ("position", "winner"),
+    [
+        ("XXXOO....", 0),
+        ("XX.OOOX..", 1),
+        ("X.O.XO..X", 0),
+        ("XXO.O.O.X", 1),
+    ],
+)
 def test_winner_on_known_positions(position: str, winner: int) -> None:
     assert rules.winner(board(position)) == winner
 
 
 def test_known_best_moves() -> None:
     # X to move with two in a row must complete it.
-    assert rules.best_moves(board("XX." "OO." "...")) == [2]
+    assert rules.best_moves(board("XX.OO....")) == [2]
     # O to move must block X's row... and here O can win instead at 5.
-    assert rules.best_moves(board("XX." "OO." "X..")) == [5]
+    assert rules.best_moves(board("XX.OO.X..")) == [5]
     # After X takes a corner, the only drawing replies for O are the centre.
     assert rules.best_moves(board("X........")) == [4]
 

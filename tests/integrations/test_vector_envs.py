@@ -18,9 +18,15 @@ FIZZBUZZ = (
 )
 SANDBOXED = {  # (reset options, actions): the actions really run in the family's sandbox
     "code/UnitTests-v0": ({"problem": "fizzbuzz"}, ["no code here", WRONG_FIZZBUZZ, FIZZBUZZ]),
-    "swe/BugFix-v0": (None, ['{"name": "bash", "arguments": {"command": "ls; python3 -c \'print(6 * 7)\'"}}',
-                             '{"name": "view", "arguments": {"path": "."}}', "not a tool call",
-                             '{"name": "submit", "arguments": {}}']),
+    "swe/BugFix-v0": (
+        None,
+        [
+            '{"name": "bash", "arguments": {"command": "ls; python3 -c \'print(6 * 7)\'"}}',
+            '{"name": "view", "arguments": {"path": "."}}',
+            "not a tool call",
+            '{"name": "submit", "arguments": {}}',
+        ],
+    ),
 }
 
 CASES = [

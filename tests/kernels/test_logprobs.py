@@ -64,7 +64,8 @@ def test_chunked_matches_naive(dtype, chunk_size):
 def test_chunked_gradcheck_in_float64():
     hidden, weight, targets, _ = _inputs(9, 5, 13, torch.float64)
     assert torch.autograd.gradcheck(
-        lambda h, w: chunked_token_logprobs_and_entropy(h, w, targets, temperature=1.3, chunk_size=4), (hidden, weight))
+        lambda h, w: chunked_token_logprobs_and_entropy(h, w, targets, temperature=1.3, chunk_size=4), (hidden, weight)
+    )
 
 
 def test_chunked_only_one_output_used_and_no_rows():

@@ -7,8 +7,9 @@ from agora.kernels import naive_token_logprobs_and_entropy, token_logprobs_and_e
 
 from .test_logprobs import DEVICE, _assert_match, _inputs, _run
 
-triton_logprobs = pytest.importorskip("agora.kernels.triton_logprobs", reason="triton is not installed "
-                                      "(pip install 'agora[kernels]')")
+triton_logprobs = pytest.importorskip(
+    "agora.kernels.triton_logprobs", reason="triton is not installed (pip install 'agora[kernels]')"
+)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])

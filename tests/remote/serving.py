@@ -28,7 +28,10 @@ class ServeProcess:
     def __init__(self, port: int = 0, *extra: str):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agora.cli", "serve", "--port", str(port), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 120
         line = ""
         while time.monotonic() < deadline:

@@ -34,8 +34,7 @@ def start_cluster() -> Cluster:
     running = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
     try:
         running.add_node(**NODE)
-        ray.init(address=running.address, _node_ip_address="127.0.0.1", log_to_driver=False,
-                 logging_level="WARNING")
+        ray.init(address=running.address, _node_ip_address="127.0.0.1", log_to_driver=False, logging_level="WARNING")
         running.wait_for_nodes()
     except Exception:
         ray.shutdown()
@@ -56,7 +55,6 @@ def cluster():
     running.shutdown()
 
 
-
 def local_run(episodes: int) -> list[dict]:
     result = rollout.run("games/TicTacToe-v0", "random", episodes=episodes, group_size=2, env_kwargs=ENV_KWARGS)
     return [comparable(e) for e in result.episodes]
@@ -71,8 +69,16 @@ def test_batches_keep_plan_order_and_whole_seeds() -> None:
 def test_ray_run_on_two_nodes_records_what_a_local_run_records(cluster, tmp_path) -> None:
     assert len([n for n in ray.nodes() if n["Alive"]]) == 2
     out = tmp_path / "ray.jsonl"
-    result = run_ray("games/TicTacToe-v0", "random", episodes=40, group_size=2, env_kwargs=ENV_KWARGS,
-                     out=out, actors=4, batch_size=6)
+    result = run_ray(
+        "games/TicTacToe-v0",
+        "random",
+        episodes=40,
+        group_size=2,
+        env_kwargs=ENV_KWARGS,
+        out=out,
+        actors=4,
+        batch_size=6,
+    )
     assert result.new == 40 and [comparable(e) for e in result.episodes] == local_run(40)
     lines = out.read_text().splitlines()
     assert len(lines) == 40 and len({Episode.from_json(x).episode_id for x in lines}) == 40
@@ -96,8 +102,17 @@ def test_a_batch_whose_actor_keeps_dying_is_recorded_failed_once(cluster, tmp_pa
             return super().act(observation, info)
 
     out = tmp_path / "ray.jsonl"
-    run_ray("games/TicTacToe-v0", DiesOnSeed3(), episodes=24, group_size=2, env_kwargs=ENV_KWARGS, out=out,
-            actors=4, batch_size=4, max_attempts=2)
+    run_ray(
+        "games/TicTacToe-v0",
+        DiesOnSeed3(),
+        episodes=24,
+        group_size=2,
+        env_kwargs=ENV_KWARGS,
+        out=out,
+        actors=4,
+        batch_size=4,
+        max_attempts=2,
+    )
     written = [Episode.from_json(x) for x in out.read_text().splitlines()]
     assert len(written) == 24 == len({e.episode_id for e in written})
     failed = [e for e in written if e.status == "failed"]
@@ -131,8 +146,17 @@ def test_a_worker_node_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_
 
     out = tmp_path / "ray.jsonl"
     with caplog.at_level(logging.WARNING, logger="agora.rollout.ray"):
-        result = run_ray("games/TicTacToe-v0", SlowOffTheHead(), episodes=48, group_size=2, env_kwargs=ENV_KWARGS,
-                         out=out, actors=4, batch_size=4, on_batch=kill_worker_node)
+        result = run_ray(
+            "games/TicTacToe-v0",
+            SlowOffTheHead(),
+            episodes=48,
+            group_size=2,
+            env_kwargs=ENV_KWARGS,
+            out=out,
+            actors=4,
+            batch_size=4,
+            on_batch=kill_worker_node,
+        )
     assert killed and any("Ray lost a batch" in r.message for r in caplog.records)
     written = [Episode.from_json(x) for x in out.read_text().splitlines()]
     assert len(written) == 48 == len({e.episode_id for e in written})

@@ -19,14 +19,16 @@ from tests.remote.serving import ServeProcess, comparable
 def test_engine_over_two_servers_records_what_an_in_process_run_records(tmp_path) -> None:
     with ServerThread() as first, ServerThread() as second:
         factory = agora.remote.env_factory([first.url, second.url], "games/TicTacToe-v0", opponent="random")
-        remote = rollout.run(factory, "random", episodes=24, group_size=2, concurrency=6,
-                             out=tmp_path / "remote.jsonl", env_threads=6)
+        remote = rollout.run(
+            factory, "random", episodes=24, group_size=2, concurrency=6, out=tmp_path / "remote.jsonl", env_threads=6
+        )
         deadline = time.monotonic() + 10  # the engine closed its envs; the servers notice at once
         while (first.server.sessions or second.server.sessions) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not first.server.sessions and not second.server.sessions
-    local = rollout.run("games/TicTacToe-v0", "random", episodes=24, group_size=2, concurrency=6,
-                        env_kwargs={"opponent": "random"})
+    local = rollout.run(
+        "games/TicTacToe-v0", "random", episodes=24, group_size=2, concurrency=6, env_kwargs={"opponent": "random"}
+    )
     assert [e.status for e in remote.episodes] == ["ok"] * 24
     assert [comparable(e) for e in remote.episodes] == [comparable(e) for e in local.episodes]
     written = [Episode.from_json(line) for line in (tmp_path / "remote.jsonl").read_text().splitlines()]
@@ -76,8 +78,9 @@ def test_a_server_killed_mid_rollout_fails_its_episodes_as_infra_and_the_engine_
     out = tmp_path / "run.jsonl"
     try:
         factory = agora.remote.env_factory(killer.server.url, "games/TicTacToe-v0", opponent="random")
-        result = rollout.run(factory, KillingAgent(killer), episodes=48, concurrency=4, out=out,
-                             max_failure_rate=1.0, env_threads=4)
+        result = rollout.run(
+            factory, KillingAgent(killer), episodes=48, concurrency=4, out=out, max_failure_rate=1.0, env_threads=4
+        )
     finally:
         killer.server.stop()
     assert killer.moves > killer.at
@@ -100,9 +103,26 @@ def test_cli_rollout_with_env_url(tmp_path) -> None:
 
     out = tmp_path / "cli.jsonl"
     with ServerThread() as server:
-        done = CliRunner().invoke(app, ["rollout", "--env", "games/Nim-v0", "--opponent", "random", "--agent", "random",
-                                        "--episodes", "6", "--concurrency", "2", "--env-url", server.url,
-                                        "--out", str(out)])
+        done = CliRunner().invoke(
+            app,
+            [
+                "rollout",
+                "--env",
+                "games/Nim-v0",
+                "--opponent",
+                "random",
+                "--agent",
+                "random",
+                "--episodes",
+                "6",
+                "--concurrency",
+                "2",
+                "--env-url",
+                server.url,
+                "--out",
+                str(out),
+            ],
+        )
     assert done.exit_code == 0, done.output
     written = [Episode.from_json(line) for line in out.read_text().splitlines()]
     assert len(written) == 6 and all(e.status == "ok" and e.env_id == "games/Nim-v0" for e in written)

@@ -77,9 +77,7 @@ def test_failed_episodes_are_recorded_apart_and_the_run_completes(tmp_path):
         else:
             assert e.status == "ok" and e.returns == {"agent": 3.0} and len(e.turns) == 3
     lines = out.read_text().splitlines()
-    assert sorted(Episode.from_json(x).episode_id for x in lines) == sorted(
-        e.episode_id for e in result.episodes
-    )
+    assert sorted(Episode.from_json(x).episode_id for x in lines) == sorted(e.episode_id for e in result.episodes)
 
 
 def test_failure_rate_threshold_stops_the_run(tmp_path):
@@ -132,9 +130,7 @@ def test_episode_json_round_trip():
 
 def test_opponent_forfeit_during_reset_ends_the_episode_with_its_outcome():
     garbage = agora.FunctionAgent(lambda obs, info: "no move", name="garbage")
-    result = rollout.run(
-        "games/TicTacToe-v0", "random", episodes=2, env_kwargs={"opponent": garbage, "seat": 1}
-    )
+    result = rollout.run("games/TicTacToe-v0", "random", episodes=2, env_kwargs={"opponent": garbage, "seat": 1})
     for e in result.episodes:
         assert e.status == "ok" and e.terminated and e.turns == [] and e.returns == {"player_1": 1.0}
 
@@ -151,9 +147,7 @@ def test_env_call_policy_inlines_only_fast_envs():
     policy.observe("fast", 0.05)  # one very slow call, and no slow call is forgiven: back to threads
     assert not policy.inline("fast")
     assert not InlinePolicy(inline_below_s=0.0).inline("fast")  # the engine's default: every call in the pool
-    result = rollout.run(
-        "games/TicTacToe-v0", "random", episodes=40, concurrency=8, inline_env_calls_below_s=0.01
-    )
+    result = rollout.run("games/TicTacToe-v0", "random", episodes=40, concurrency=8, inline_env_calls_below_s=0.01)
     assert all(e.status == "ok" for e in result.episodes)
 
 
@@ -201,8 +195,9 @@ def test_registered_games_are_built_and_stepped_on_the_loop_without_a_thread_poo
         pool_threads.extend(t.name for t in threading.enumerate() if t.name.startswith("agora-env"))
         return RandomAgent(seed=0).act(obs, info)
 
-    result = rollout.run("games/TicTacToe-v0", agora.FunctionAgent(watch), episodes=8, concurrency=4,
-                         env_kwargs={"opponent": "random"})
+    result = rollout.run(
+        "games/TicTacToe-v0", agora.FunctionAgent(watch), episodes=8, concurrency=4, env_kwargs={"opponent": "random"}
+    )
     assert all(e.status == "ok" for e in result.episodes) and not pool_threads
 
 
@@ -215,9 +210,18 @@ def test_the_env_call_policy_learns_from_a_call_s_own_time_not_the_wait_for_a_th
 
     async def main():
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            engine = _Engine({}, "random", max_turns=10, timeout_s=None, writer=None, executor=pool,
-                             max_failure_rate=1.0, min_episodes_for_abort=1, progress=RolloutProgress(0, False),
-                             inline_below_s=0.001)
+            engine = _Engine(
+                {},
+                "random",
+                max_turns=10,
+                timeout_s=None,
+                writer=None,
+                executor=pool,
+                max_failure_rate=1.0,
+                min_episodes_for_abort=1,
+                progress=RolloutProgress(0, False),
+                inline_below_s=0.001,
+            )
             episode = Episode("e", "cheap", 0, "g", timings={"env_s": 0.0})
             pool.submit(time.sleep, 0.1)  # the only thread is busy: the first call waits 0.1 s for it
             assert await engine.call(episode, sum, [1, 2]) == 3

@@ -28,9 +28,7 @@ def test_hf_self_play_rollout_records_tokens(tiny_path):
                 assert all(lp <= 0 for lp in t.completion_logprobs) and set(t.loss_mask) == {1}
                 if "parse_error" in t.info:
                     assert not t.valid
-            for before, after in zip(
-                turns, turns[1:], strict=False
-            ):  # one conversation per seat, never re-tokenised
+            for before, after in zip(turns, turns[1:], strict=False):  # one conversation per seat, never re-tokenised
                 prefix = before.prompt_token_ids + before.completion_token_ids
                 assert after.prompt_token_ids[: len(prefix)] == prefix
 

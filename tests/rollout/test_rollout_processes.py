@@ -60,10 +60,23 @@ def test_two_processes_record_what_one_process_records(tmp_path):
     runs = {}
     for processes in (1, 2):
         out = tmp_path / f"p{processes}.jsonl"
-        games = rollout.run("games/KuhnPoker-v0", ["random", "random"], episodes=24, group_size=2, concurrency=4,
-                            processes=processes, out=out)
-        single = rollout.run("games/TicTacToe-v0", "random", episodes=20, concurrency=4, processes=processes,
-                             env_kwargs={"opponent": "random"})
+        games = rollout.run(
+            "games/KuhnPoker-v0",
+            ["random", "random"],
+            episodes=24,
+            group_size=2,
+            concurrency=4,
+            processes=processes,
+            out=out,
+        )
+        single = rollout.run(
+            "games/TicTacToe-v0",
+            "random",
+            episodes=20,
+            concurrency=4,
+            processes=processes,
+            env_kwargs={"opponent": "random"},
+        )
         runs[processes] = (games, single, _file(out))
     (games1, single1, file1), (games2, single2, file2) = runs[1], runs[2]
     assert games2.new == 24 and single2.new == 20
@@ -112,9 +125,18 @@ def test_an_engine_with_a_sink_hands_episodes_on_instead_of_keeping_them():
 
     async def main():
         with concurrent.futures.ThreadPoolExecutor(2) as executor:
-            engine = _Engine(_env_sources("games/TicTacToe-v0", {"opponent": "random"}), "random", writer=None,
-                             executor=executor, max_failure_rate=1.0, min_episodes_for_abort=1,
-                             progress=RolloutProgress(0, False), sink=sent.append, max_turns=50, timeout_s=None)
+            engine = _Engine(
+                _env_sources("games/TicTacToe-v0", {"opponent": "random"}),
+                "random",
+                writer=None,
+                executor=executor,
+                max_failure_rate=1.0,
+                min_episodes_for_abort=1,
+                progress=RolloutProgress(0, False),
+                sink=sent.append,
+                max_turns=50,
+                timeout_s=None,
+            )
             await play_here(engine, rollout.plan_jobs(["games/TicTacToe-v0"], 12, 1, None), 4)
             return engine
 
@@ -126,8 +148,16 @@ def test_an_engine_with_a_sink_hands_episodes_on_instead_of_keeping_them():
 def test_a_sigkilled_worker_leaves_infra_failures_that_a_resume_plays_again(tmp_path):
     out = tmp_path / "run.jsonl"
     killer = KillsItsProcess(kill_seed=KILL_SEED)
-    result = rollout.run("games/TicTacToe-v0", killer, episodes=40, concurrency=4, processes=2, out=out,
-                         env_kwargs={"opponent": "random"}, max_failure_rate=1.0)
+    result = rollout.run(
+        "games/TicTacToe-v0",
+        killer,
+        episodes=40,
+        concurrency=4,
+        processes=2,
+        out=out,
+        env_kwargs={"opponent": "random"},
+        max_failure_rate=1.0,
+    )
     written = _file(out)
     assert len(written) == 40 and result.new == 40  # every planned episode, each once
     lost = [e for e in result.episodes if e.status == "failed"]
@@ -140,11 +170,19 @@ def test_a_sigkilled_worker_leaves_infra_failures_that_a_resume_plays_again(tmp_
     sent = [e for e in result.episodes if e.seed % 2 == KILL_SEED % 2 and e.status == "ok"]
     assert sent and all(e.seed < KILL_SEED for e in sent)  # what the dead worker had sent is kept as it was
 
-    resumed = rollout.run("games/TicTacToe-v0", KillsItsProcess(), episodes=40, concurrency=4, processes=2, out=out,
-                          env_kwargs={"opponent": "random"})
+    resumed = rollout.run(
+        "games/TicTacToe-v0",
+        KillsItsProcess(),
+        episodes=40,
+        concurrency=4,
+        processes=2,
+        out=out,
+        env_kwargs={"opponent": "random"},
+    )
     assert resumed.resumed == 40 - len(lost) and resumed.new == len(lost)
-    clean = rollout.run("games/TicTacToe-v0", KillsItsProcess(), episodes=40, concurrency=4,
-                        env_kwargs={"opponent": "random"})
+    clean = rollout.run(
+        "games/TicTacToe-v0", KillsItsProcess(), episodes=40, concurrency=4, env_kwargs={"opponent": "random"}
+    )
     assert _file(out) == {r["episode_id"]: r for r in map(_record, clean.episodes)}
 
 
@@ -168,15 +206,36 @@ class OnlyHere(RandomAgent):
 
 def test_a_worker_that_fails_by_itself_stops_the_run_instead_of_recording_infra_failures(tmp_path):
     with pytest.raises(WorkerProcessFailed, match="exited with code 1 without sending 2 of its episodes"):
-        rollout.run("games/TicTacToe-v0", OnlyHere(), episodes=4, processes=2, out=tmp_path / "x.jsonl",
-                    env_kwargs={"opponent": "random"}, max_failure_rate=1.0)
+        rollout.run(
+            "games/TicTacToe-v0",
+            OnlyHere(),
+            episodes=4,
+            processes=2,
+            out=tmp_path / "x.jsonl",
+            env_kwargs={"opponent": "random"},
+            max_failure_rate=1.0,
+        )
     assert (tmp_path / "x.jsonl").read_text() == ""
 
 
 def test_the_cli_plays_with_processes_and_refuses_in_process_models(tmp_path):
     out = tmp_path / "out.jsonl"
-    cli = [sys.executable, "-m", "agora.cli", "rollout", "--env", "games/TicTacToe-v0", "--opponent", "random",
-           "--out", str(out), "--episodes", "12", "--processes", "2"]
+    cli = [
+        sys.executable,
+        "-m",
+        "agora.cli",
+        "rollout",
+        "--env",
+        "games/TicTacToe-v0",
+        "--opponent",
+        "random",
+        "--out",
+        str(out),
+        "--episodes",
+        "12",
+        "--processes",
+        "2",
+    ]
     played = subprocess.run([*cli, "--agent", "random"], capture_output=True, text=True, timeout=120)
     assert played.returncode == 0 and "12 new episodes" in played.stdout, (played.stdout, played.stderr)
     assert len(_file(out)) == 12

@@ -150,8 +150,6 @@ def test_cannot_become_root(box):
 def test_cannot_forge_replies_on_the_command_channel(box):
     # a fake "clean" reset reply written into the server's stdout would return a dirty sandbox to the pool
     fake = '{"id": "x", "ok": true, "clean": true}'
-    result = box.exec(
-        f"for fd in /proc/1/fd/1 /proc/1/fd/0 /proc/$PPID/fd/1; do echo '{fake}' > $fd; done; echo done"
-    )
+    result = box.exec(f"for fd in /proc/1/fd/1 /proc/1/fd/0 /proc/$PPID/fd/1; do echo '{fake}' > $fd; done; echo done")
     assert result.stdout == "done\n" and result.stderr.count("Permission denied") == 3, result
     assert_healthy(box)

@@ -66,8 +66,7 @@ def test_nothing_survives_into_the_next_episode(box):
     assert len(before["shm"]) == len(before["msg"]) == len(before["sem"]) == 1
     box.reset()
     after = _inspect(box)
-    assert after == {"shm": [], "msg": [], "sem": [], "secret": None, "mqueue": [],
-                     "files": ["/work/inspect.py"]}
+    assert after == {"shm": [], "msg": [], "sem": [], "secret": None, "mqueue": [], "files": ["/work/inspect.py"]}
     assert not any("sleep" in p for p in processes(box))
 
 
@@ -160,7 +159,8 @@ def test_close_pools_leaves_no_container_started_during_it():
     warming.join(60)
     time.sleep(1.0)  # auto_remove finishes
     mine = [
-        c for c in client.containers.list(all=True, filters={"label": docker_backend.LABEL})
+        c
+        for c in client.containers.list(all=True, filters={"label": docker_backend.LABEL})
         if c.attrs["HostConfig"]["Memory"] == memory_mb << 20
     ]
     assert pool._ready == [] and mine == []

@@ -107,8 +107,10 @@ def test_pipelined_requests_are_answered_in_order() -> None:
         env.close()
         ws = WireSocket(server.url, {}, open_timeout_s=10, max_size=1 << 20)
         ws.settimeout(10)
-        ask = [{"id": 1, "op": "make", "env_id": "example/CountUp-v0", "kwargs": {"target": 1000}},
-               {"id": 2, "op": "reset", "handle": 0, "seed": 0}]
+        ask = [
+            {"id": 1, "op": "make", "env_id": "example/CountUp-v0", "kwargs": {"target": 1000}},
+            {"id": 2, "op": "reset", "handle": 0, "seed": 0},
+        ]
         ask += [{"id": 3 + k, "op": "step", "handle": 0, "action": str(k + 1)} for k in range(20)]
         for request in ask:  # all sent before any reply is read: make and reset wait, steps would not
             ws.send_text(json.dumps(request))

@@ -46,8 +46,13 @@ def test_single_agent_ops_reject_game_calls(server) -> None:
 
 
 def test_values_with_arrays_round_trip_bit_exact() -> None:
-    value = {"text": "hi", "image": np.arange(24, dtype=np.uint8).reshape(2, 4, 3), "n": np.int64(3),
-             "key": (1, ("a", 2)), "f": np.float32(0.5)}
+    value = {
+        "text": "hi",
+        "image": np.arange(24, dtype=np.uint8).reshape(2, 4, 3),
+        "n": np.int64(3),
+        "key": (1, ("a", 2)),
+        "f": np.float32(0.5),
+    }
     text, frames = p.encode(value)
     assert len(frames) == 1 and frames[0] == value["image"].tobytes()
     back = p.decode_arrays(p.REPLY.validate_json(f'{{"id":1,"result":{text},"frames":1}}').result, frames)
@@ -57,12 +62,17 @@ def test_values_with_arrays_round_trip_bit_exact() -> None:
         p.decode_arrays({"__nd__": [0, "object", [1]]}, [b"x"])
 
 
-@pytest.mark.parametrize("space", [
-    TextSpace(), TextSpace(80, min_length=2), spaces.Discrete(5, start=1),
-    spaces.Box(0, 255, (3, 4, 3), np.uint8),
-    spaces.Box(np.array([0, -1], np.float32), np.array([1, 1], np.float32), (2,)),
-    spaces.Dict({"text": TextSpace(), "image": spaces.Box(0, 255, (2, 2, 3), np.uint8)}),
-])
+@pytest.mark.parametrize(
+    "space",
+    [
+        TextSpace(),
+        TextSpace(80, min_length=2),
+        spaces.Discrete(5, start=1),
+        spaces.Box(0, 255, (3, 4, 3), np.uint8),
+        spaces.Box(np.array([0, -1], np.float32), np.array([1, 1], np.float32), (2,)),
+        spaces.Dict({"text": TextSpace(), "image": spaces.Box(0, 255, (2, 2, 3), np.uint8)}),
+    ],
+)
 def test_spaces_are_rebuilt_equal(space) -> None:
     assert p.build_space(p.describe_space(space)) == space
 

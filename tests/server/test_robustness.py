@@ -30,10 +30,14 @@ def _ask(ws, message) -> dict:
         ('{"id": 1, "op": "step", "handle": 0, "action": "[4]", "extra": 1}', "Extra inputs"),
         ('{"id": -3, "op": "list"}', "malformed request"),
         (b"\x00\x01binary", "JSON text frames"),
-        ('{"id": 1, "op": "make", "env_id": "games/TicTacToe-v0", "kwargs": ' + "[" * 5000 + "]" * 5000 + "}",
-         "malformed request"),
-        ('{"id": 1, "op": "make", "env_id": "games/TicTacToe-v0", "kwargs": {"a": ' + "[" * 100 + "]" * 100 + "}}",
-         "deeper than"),
+        (
+            '{"id": 1, "op": "make", "env_id": "games/TicTacToe-v0", "kwargs": ' + "[" * 5000 + "]" * 5000 + "}",
+            "malformed request",
+        ),
+        (
+            '{"id": 1, "op": "make", "env_id": "games/TicTacToe-v0", "kwargs": {"a": ' + "[" * 100 + "]" * 100 + "}}",
+            "deeper than",
+        ),
         ('{"id": 1, "op": "step", "handle": 99, "action": "x"}', "no env with handle 99"),
     ],
 )

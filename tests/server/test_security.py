@@ -30,8 +30,12 @@ def test_public_bind_without_token_refuses_to_start_and_says_why() -> None:
     check_bind("127.0.0.1", None)
     check_bind("::1", None)
     check_bind("0.0.0.0", "secret")
-    done = subprocess.run([sys.executable, "-m", "agora.cli", "serve", "--host", "0.0.0.0", "--port", "0"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "agora.cli", "serve", "--host", "0.0.0.0", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "without a token" in done.stdout and "--token" in done.stdout
 

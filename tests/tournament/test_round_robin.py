@@ -18,8 +18,15 @@ ROOT = Path(__file__).parents[2]
 
 
 def test_expert_ranks_first_and_every_output_is_written(tmp_path: Path) -> None:
-    result = round_robin("games/TicTacToe-v0", ["random", "minimax"], games_per_pair=10, workers=1,
-                         out=tmp_path, progress=False, bootstrap_samples=30)
+    result = round_robin(
+        "games/TicTacToe-v0",
+        ["random", "minimax"],
+        games_per_pair=10,
+        workers=1,
+        out=tmp_path,
+        progress=False,
+        bootstrap_samples=30,
+    )
     top = result.summary["ratings"][0]
     assert top["agent"] == "minimax" and top["losses"] == 0 and top["games"] == 10
     assert result.summary["matrix"]["minimax"]["random"]["score"] >= 0.5
@@ -34,8 +41,9 @@ def test_expert_ranks_first_and_every_output_is_written(tmp_path: Path) -> None:
 
 def test_broken_agents_forfeit_with_the_error_recorded(tmp_path: Path) -> None:
     agents = ["random", "tests.tournament.agents:raising", "tests.tournament.agents:garbage"]
-    result = round_robin("games/TicTacToe-v0", agents, games_per_pair=2, workers=1, out=tmp_path,
-                         progress=False, bootstrap_samples=10)
+    result = round_robin(
+        "games/TicTacToe-v0", agents, games_per_pair=2, workers=1, out=tmp_path, progress=False, bootstrap_samples=10
+    )
     rows = {r["agent"]: r for r in result.summary["ratings"]}
     assert rows["random"]["rank"] == 1 and rows["random"]["losses"] == 0
     assert rows[agents[1]]["agent_errors"] > 0 and rows[agents[2]]["agent_errors"] > 0
@@ -49,10 +57,13 @@ def test_broken_agents_forfeit_with_the_error_recorded(tmp_path: Path) -> None:
 
 def test_an_agent_winning_every_game_gets_intervals_not_points(tmp_path: Path) -> None:
     agents = ["minimax", "tests.tournament.agents:raising"]  # every deal the same: minimax wins by forfeit
-    result = round_robin("games/TicTacToe-v0", agents, games_per_pair=4, workers=1, out=tmp_path, progress=False,
-                         bootstrap_samples=20)
+    result = round_robin(
+        "games/TicTacToe-v0", agents, games_per_pair=4, workers=1, out=tmp_path, progress=False, bootstrap_samples=20
+    )
     assert [(r["label"], r["wins"], r["losses"]) for r in result.summary["ratings"]] == [
-        ("minimax", 2, 0), ("raising", 0, 2)]
+        ("minimax", 2, 0),
+        ("raising", 0, 2),
+    ]
     for r in result.summary["ratings"]:
         assert r["elo_low"] + 100 < r["elo"] < r["elo_high"] - 100
         assert r["openskill_mu_low"] + 1 < r["openskill_mu"] < r["openskill_mu_high"] - 1
@@ -83,15 +94,24 @@ def test_games_are_seeded_by_the_rollout_rule(tmp_path: Path) -> None:
     from agora.agent import RandomAgent
     from agora.rollout.episode import agent_seed
 
-    round_robin("games/TicTacToe-v0", ["random", "tests.tournament.agents:slow"], games_per_pair=4, workers=2,
-                out=tmp_path, progress=False, bootstrap_samples=5)
+    round_robin(
+        "games/TicTacToe-v0",
+        ["random", "tests.tournament.agents:slow"],
+        games_per_pair=4,
+        workers=2,
+        out=tmp_path,
+        progress=False,
+        bootstrap_samples=5,
+    )
     games = [Episode.from_json(line) for line in (tmp_path / "games.jsonl").read_text().splitlines()]
     assert sorted((g.meta["deal"], g.index_in_group) for g in games) == [(0, 0), (0, 1), (1, 0), (1, 1)]
     for logged in games:
         game = agora.make(logged.env_id)
         game.reset(seed=logged.seed)
-        seats = {s: RandomAgent(seed=agent_seed(logged.seed, logged.index_in_group, k))
-                 for k, s in enumerate(game.possible_agents)}  # `slow` is a RandomAgent that sleeps
+        seats = {
+            s: RandomAgent(seed=agent_seed(logged.seed, logged.index_in_group, k))
+            for k, s in enumerate(game.possible_agents)
+        }  # `slow` is a RandomAgent that sleeps
         moves = []
         for seat in game.agent_iter():
             observation, _, terminated, truncated, info = game.last()
@@ -101,8 +121,15 @@ def test_games_are_seeded_by_the_rollout_rule(tmp_path: Path) -> None:
 
 
 def test_replay_reproduces_a_logged_game(tmp_path: Path) -> None:
-    round_robin("games/SimpleNegotiation-v0", ["random", "greedy"], games_per_pair=3, workers=1, out=tmp_path,
-                progress=False, bootstrap_samples=5)
+    round_robin(
+        "games/SimpleNegotiation-v0",
+        ["random", "greedy"],
+        games_per_pair=3,
+        workers=1,
+        out=tmp_path,
+        progress=False,
+        bootstrap_samples=5,
+    )
     turns = []
     logged, replayed = replay(tmp_path / "games.jsonl", 2, on_turn=lambda *t: turns.append(t))
     assert [t.action for t in replayed.turns] == [t.action for t in logged.turns]
@@ -119,15 +146,23 @@ def test_bad_input_gives_clear_errors(tmp_path: Path) -> None:
         round_robin("games/TicTacToe-v0", ["random", "minimx"], games_per_pair=1, out=tmp_path)
     with pytest.raises(TournamentError, match="single-agent"):
         round_robin("example/CountUp-v0", ["random", "minimax"], games_per_pair=1, out=tmp_path)
-    round_robin("games/TicTacToe-v0", ["random", "minimax"], games_per_pair=1, workers=1, out=tmp_path,
-                progress=False, bootstrap_samples=5)
+    round_robin(
+        "games/TicTacToe-v0",
+        ["random", "minimax"],
+        games_per_pair=1,
+        workers=1,
+        out=tmp_path,
+        progress=False,
+        bootstrap_samples=5,
+    )
     with pytest.raises(TournamentError, match="another tournament"):
         round_robin("games/KuhnPoker-v0", ["random", "nash"], games_per_pair=1, out=tmp_path)
 
 
 def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agora.cli", *args], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "agora.cli", *args], capture_output=True, text=True, timeout=120, cwd=ROOT, **kwargs
+    )
 
 
 def test_cli_errors_and_replay(tmp_path: Path) -> None:
@@ -135,8 +170,19 @@ def test_cli_errors_and_replay(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--games must be at least 1" in bad.stdout
     bad = _cli("tournament", "--env", "games/TicTacToe-v0", "--agents", "random,alphabeta", "--games", "2")
     assert bad.returncode == 2 and "Known agents: minimax, random" in bad.stdout
-    ok = _cli("tournament", "--env", "games/TicTacToe-v0", "--agents", "random,minimax", "--games", "4",
-              "--out", str(tmp_path), "--workers", "1")
+    ok = _cli(
+        "tournament",
+        "--env",
+        "games/TicTacToe-v0",
+        "--agents",
+        "random,minimax",
+        "--games",
+        "4",
+        "--out",
+        str(tmp_path),
+        "--workers",
+        "1",
+    )
     assert ok.returncode == 0, ok.stderr
     assert "minimax" in ok.stdout and "ratings.png" in ok.stdout
     shown = _cli("replay", str(tmp_path / "games_TicTacToe-v0" / "games.jsonl"), "--game", "1")
@@ -145,11 +191,24 @@ def test_cli_errors_and_replay(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_killed_cli_tournament_resumes_without_replaying(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "agora.cli", "tournament", "--env", "games/TicTacToe-v0", "--agents",
-           "random,tests.tournament.agents:slow", "--games", "16", "--out", str(tmp_path), "--workers", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "agora.cli",
+        "tournament",
+        "--env",
+        "games/TicTacToe-v0",
+        "--agents",
+        "random,tests.tournament.agents:slow",
+        "--games",
+        "16",
+        "--out",
+        str(tmp_path),
+        "--workers",
+        "2",
+    ]
     log = tmp_path / "games_TicTacToe-v0" / "games.jsonl"
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline and (not log.exists() or log.read_text().count("\n") < 4):
         time.sleep(0.05)

@@ -12,8 +12,15 @@ from agora.trajectory import Episode
 
 def _game(seats: list[str], rewards: list[float], deal: int | None = None) -> Episode:
     names = [f"player_{k}" for k in range(len(seats))]
-    return Episode("x", "g/X-v0", 0, "x", agents=dict(zip(names, seats, strict=True)),
-                   returns=dict(zip(names, rewards, strict=True)), meta={} if deal is None else {"deal": deal})
+    return Episode(
+        "x",
+        "g/X-v0",
+        0,
+        "x",
+        agents=dict(zip(names, seats, strict=True)),
+        returns=dict(zip(names, rewards, strict=True)),
+        meta={} if deal is None else {"deal": deal},
+    )
 
 
 def test_pairs_swap_seats_every_game() -> None:
@@ -27,8 +34,11 @@ def test_pairs_swap_seats_every_game() -> None:
 
 
 def test_deal_scores_sum_the_games_of_a_deal() -> None:
-    records = [_game(["a", "b"], [1.0, -1.0], deal=0), _game(["b", "a"], [2.0, -2.0], deal=0),
-               _game(["a", "b"], [1.0, -1.0], deal=1)]
+    records = [
+        _game(["a", "b"], [1.0, -1.0], deal=0),
+        _game(["b", "a"], [2.0, -2.0], deal=0),
+        _game(["a", "b"], [1.0, -1.0], deal=1),
+    ]
     assert ratings.deal_scores(records) == [{"a": -1.0, "b": 1.0}, {"a": 1.0, "b": -1.0}]
 
 
@@ -97,4 +107,6 @@ def test_short_labels_for_long_specs() -> None:
     specs = ["random", smollm2, "tests.tournament.agents:slow", "hf:/models/tiny", "openai:http://h:1/v1#qwen"]
     assert list(short_labels(specs).values()) == ["random", "smollm2", "slow", "hf:tiny", "openai:qwen"]
     assert list(short_labels(["smollm2?temperature=0.1", "smollm2?temperature=0.9"]).values()) == [
-        "smollm2", "smollm2#2"]
+        "smollm2",
+        "smollm2#2",
+    ]

@@ -11,19 +11,36 @@ from agora.trajectory import Episode, Turn
 
 def _episode(rewards, returns, *, truncated=False, seat="agent", prompts=None):
     prompts = prompts or [[1, 2, 3 + i] for i in range(len(rewards))]
-    turns = [Turn(agent_id=seat, turn_index=i, observation="", action="", reward=r, prompt_token_ids=p,
-                  completion_token_ids=[5, 6], completion_logprobs=[-1.0, -1.0])
-             for i, (r, p) in enumerate(zip(rewards, prompts, strict=True))]
-    return Episode(episode_id="e", env_id="x/Y-v0", seed=0, group_id="g", turns=turns, returns=returns,
-                   terminated=not truncated, truncated=truncated)
+    turns = [
+        Turn(
+            agent_id=seat,
+            turn_index=i,
+            observation="",
+            action="",
+            reward=r,
+            prompt_token_ids=p,
+            completion_token_ids=[5, 6],
+            completion_logprobs=[-1.0, -1.0],
+        )
+        for i, (r, p) in enumerate(zip(rewards, prompts, strict=True))
+    ]
+    return Episode(
+        episode_id="e",
+        env_id="x/Y-v0",
+        seed=0,
+        group_id="g",
+        turns=turns,
+        returns=returns,
+        terminated=not truncated,
+        truncated=truncated,
+    )
 
 
 def test_gae_by_hand():
     # gamma 0.9, lam 0.8, rewards (0, 0, 1), V = (0.5, 0.2, 0.4), terminated (V_T = 0):
     # deltas: 0.9*0.2-0.5 = -0.32, 0.9*0.4-0.2 = 0.16, 1-0.4 = 0.6
     # A2 = 0.6, A1 = 0.16 + 0.72*0.6 = 0.592, A0 = -0.32 + 0.72*0.592 = 0.10624; G = A + V
-    adv, targets = gae_over_units([np.array([0.0, 0.0, 1.0])], [np.array([0.5, 0.2, 0.4])], [0.0], gamma=0.9,
-                                  lam=0.8)
+    adv, targets = gae_over_units([np.array([0.0, 0.0, 1.0])], [np.array([0.5, 0.2, 0.4])], [0.0], gamma=0.9, lam=0.8)
     np.testing.assert_allclose(adv[0], [0.10624, 0.592, 0.6], atol=1e-12)
     np.testing.assert_allclose(targets[0], [0.60624, 0.792, 1.0], atol=1e-12)
     # truncated with V_T = 0.5: delta2 = 0 + 0.9*0.5 - 0.4 = 0.05
@@ -95,12 +112,33 @@ def test_gae_in_the_loop_learns_and_resumes(tmp_path):
     from agora.trainers.config import TrainConfig
     from agora.trainers.loop import Trainer
 
-    cfg = TrainConfig(env_id="games/Nim-v0", env_kwargs={"piles": [1, 2], "opponent": "random"}, estimator="gae",
-                      gamma=1.0, gae_lambda=0.95, critic_lr=3e-3, value_clip=0.2,
-                      model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1}, system_prompt="", steps=60,
-                      batch_episodes=32, group_size=8, lr=1e-3, kl_coef=0.02, temperature=0.7, ppo_epochs=2,
-                      invalid_advantage=-1.0, max_new_tokens=6, max_turns=12, warmup_steps=100, eval_every=30,
-                      eval_episodes=256, checkpoint_every=30, torch_threads=1, out_dir=str(tmp_path))
+    cfg = TrainConfig(
+        env_id="games/Nim-v0",
+        env_kwargs={"piles": [1, 2], "opponent": "random"},
+        estimator="gae",
+        gamma=1.0,
+        gae_lambda=0.95,
+        critic_lr=3e-3,
+        value_clip=0.2,
+        model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1},
+        system_prompt="",
+        steps=60,
+        batch_episodes=32,
+        group_size=8,
+        lr=1e-3,
+        kl_coef=0.02,
+        temperature=0.7,
+        ppo_epochs=2,
+        invalid_advantage=-1.0,
+        max_new_tokens=6,
+        max_turns=12,
+        warmup_steps=100,
+        eval_every=30,
+        eval_episodes=256,
+        checkpoint_every=30,
+        torch_threads=1,
+        out_dir=str(tmp_path),
+    )
     trainer = Trainer(cfg)
     trainer.run()
     rows = read_metrics(cfg.out_dir)

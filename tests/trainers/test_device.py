@@ -24,8 +24,7 @@ def test_device_and_precision_resolution():
 
 
 def test_split_by_token_budget_by_hand():
-    assert split_by_budget([4, 4, 4, 9, 2], max_sequences=8, max_tokens=12) == [range(0, 3), range(3, 4),
-                                                                                   range(4, 5)]
+    assert split_by_budget([4, 4, 4, 9, 2], max_sequences=8, max_tokens=12) == [range(0, 3), range(3, 4), range(4, 5)]
     assert split_by_budget([3, 3, 3], max_sequences=2) == [range(0, 2), range(2, 3)]
     assert split_by_budget([20, 1], max_sequences=8, max_tokens=10) == [range(0, 1), range(1, 2)]  # alone
 
@@ -78,9 +77,19 @@ def test_lora_snapshots_are_adapters_served_in_one_engine_and_evicted(tmp_path):
     from agora.trainers.loop import Trainer
     from agora.trainers.models import load_trainable_state
 
-    cfg = TrainConfig(env_id="games/Nim-v0", mode="selfplay", env_kwargs={"piles": [1, 2]}, estimator="rae",
-                      model_kwargs=TINY, lora_rank=4, kl_coef=0.1, pool_size=1, system_prompt="",
-                      out_dir=str(tmp_path), torch_threads=1)
+    cfg = TrainConfig(
+        env_id="games/Nim-v0",
+        mode="selfplay",
+        env_kwargs={"piles": [1, 2]},
+        estimator="rae",
+        model_kwargs=TINY,
+        lora_rank=4,
+        kl_coef=0.1,
+        pool_size=1,
+        system_prompt="",
+        out_dir=str(tmp_path),
+        torch_threads=1,
+    )
     trainer = Trainer(cfg)
     model = trainer.model
     trainer.pool.add_snapshot(1, model)
@@ -88,14 +97,16 @@ def test_lora_snapshots_are_adapters_served_in_one_engine_and_evicted(tmp_path):
     assert isinstance(payload, dict) and all(t.device.type == "cpu" for t in payload.values())
     trainer._snapshot_agent(1, payload)  # loads the adapter into the policy model, once
     assert "snapshot_1" in model.peft_config and not any(
-        p.requires_grad for n, p in model.named_parameters() if ".snapshot_1." in n)
+        p.requires_grad for n, p in model.named_parameters() if ".snapshot_1." in n
+    )
     with torch.no_grad():  # the policy moves on; the snapshot must not
         for name, p in model.named_parameters():
             if "lora_B" in name and ".default." in name:
                 p.normal_(0, 0.5)
     prompt = [5, 6, 7]
-    [done] = trainer.engine.generate([prompt], SamplingParams(temperature=1.0, max_new_tokens=4),
-                                     adapters=["snapshot_1"])
+    [done] = trainer.engine.generate(
+        [prompt], SamplingParams(temperature=1.0, max_new_tokens=4), adapters=["snapshot_1"]
+    )
     current = {k: v.clone() for k, v in trainable_state(model).items()}
     load_trainable_state(model, payload)
     with torch.no_grad():
@@ -121,8 +132,9 @@ def test_gpu_benchmark_config_and_no_gpu_exit():
     rows = gpu.curve_rows([{"step": 0, "eval/return_mean": -1.0}, {"step": 1, "env/return_mean": 0.25}])
     assert rows[0][0] == "0" and rows[0][3] == "-1.000" and rows[1][1] == "0.250"
     if not torch.cuda.is_available():
-        proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu.py")], capture_output=True,
-                              text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "gpu.py")], capture_output=True, text=True, timeout=300
+        )
         assert proc.returncode == 0 and "no CUDA device" in proc.stdout
 
 

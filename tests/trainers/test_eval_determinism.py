@@ -17,10 +17,19 @@ from agora.trainers.loop import EVAL_SEED0, Trainer  # noqa: E402
 
 
 def _config(tmp_path, seed=0):
-    return TrainConfig(env_id="games/Nim-v0", env_kwargs={"piles": [1, 2], "opponent": "random"},
-                       model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1}, system_prompt="",
-                       temperature=1.0, max_new_tokens=6, max_turns=12, eval_episodes=48, seed=seed,
-                       out_dir=str(tmp_path / f"run{seed}"), torch_threads=1)
+    return TrainConfig(
+        env_id="games/Nim-v0",
+        env_kwargs={"piles": [1, 2], "opponent": "random"},
+        model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1},
+        system_prompt="",
+        temperature=1.0,
+        max_new_tokens=6,
+        max_turns=12,
+        eval_episodes=48,
+        seed=seed,
+        out_dir=str(tmp_path / f"run{seed}"),
+        torch_threads=1,
+    )
 
 
 def _replies(trainer):

@@ -20,8 +20,15 @@ peft = pytest.importorskip("peft")
 
 
 def _turn(i, prompt, completion):
-    return Turn(agent_id="a", turn_index=i, observation="", action="", prompt_token_ids=prompt,
-                completion_token_ids=completion, completion_logprobs=[-0.5 - 0.1 * k for k in range(len(completion))])
+    return Turn(
+        agent_id="a",
+        turn_index=i,
+        observation="",
+        action="",
+        prompt_token_ids=prompt,
+        completion_token_ids=completion,
+        completion_logprobs=[-0.5 - 0.1 * k for k in range(len(completion))],
+    )
 
 
 def _batch():
@@ -35,8 +42,7 @@ def _loss_and_grads(model, batch, **options):
     """The PPO loss's logprobs, entropies and gradients with `token_logprobs` options (fused, share_prefix)."""
     model.zero_grad()
     logp, entropy = token_logprobs(model, batch, temperature=0.8, with_entropy=True, **options)
-    loss, _ = ppo_loss(logp, {**batch, "old_logprobs": batch["old_logprobs"] - 0.1}, entropy=entropy,
-                       entropy_coef=0.05)
+    loss, _ = ppo_loss(logp, {**batch, "old_logprobs": batch["old_logprobs"] - 0.1}, entropy=entropy, entropy_coef=0.05)
     loss.backward()
     grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
     return logp.detach(), entropy.detach(), grads
@@ -113,8 +119,15 @@ def test_lora_on_the_head_takes_the_full_path(tiny_lm):
 
 
 def test_tied_embeddings_get_the_same_gradient():
-    config = transformers.Qwen2Config(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                                      num_attention_heads=2, num_key_value_heads=1, tie_word_embeddings=True)
+    config = transformers.Qwen2Config(
+        vocab_size=64,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        tie_word_embeddings=True,
+    )
     torch.manual_seed(1)
     model = transformers.AutoModelForCausalLM.from_config(config).float()
     assert model.lm_head.weight is model.model.embed_tokens.weight
@@ -123,9 +136,16 @@ def test_tied_embeddings_get_the_same_gradient():
 
 
 def test_a_head_with_logit_softcapping_takes_the_full_path():
-    config = transformers.Gemma2Config(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                                       num_attention_heads=2, num_key_value_heads=1, head_dim=16,
-                                       final_logit_softcapping=2.0)
+    config = transformers.Gemma2Config(
+        vocab_size=64,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=16,
+        final_logit_softcapping=2.0,
+    )
     torch.manual_seed(2)
     model = transformers.AutoModelForCausalLM.from_config(config).float()
     assert type(model.lm_head) is torch.nn.Linear and linear_head(model) is None
@@ -139,8 +159,11 @@ def test_a_head_with_logit_softcapping_takes_the_full_path():
 
 def test_entropy_bonus_by_hand():
     # one token, ratio 1, A = 0: the loss is -entropy_coef * H; H of a uniform 4-way choice is log 4
-    batch = {"old_logprobs": torch.tensor([[0.0]]), "advantages": torch.tensor([[0.0]]),
-             "weights": torch.tensor([[1.0]])}
+    batch = {
+        "old_logprobs": torch.tensor([[0.0]]),
+        "advantages": torch.tensor([[0.0]]),
+        "weights": torch.tensor([[1.0]]),
+    }
     entropy = torch.tensor([[math.log(4)]])
     loss, stats = ppo_loss(torch.zeros(1, 1), batch, entropy=entropy, entropy_coef=0.1)
     assert loss.item() == pytest.approx(-0.1 * math.log(4))
@@ -157,8 +180,11 @@ def _prefix_batch():
     # three turns sharing the 5-token task [5, 6, 7, 8, 9]: different lengths (right padding), completions at
     # different places, and one whose completion starts right after the shared prefix
     task = [5, 6, 7, 8, 9]
-    turns = [_turn(0, task + [20, 21], [10, 11, 1]), _turn(1, task + [22], [12, 13, 14, 15, 1]),
-             _turn(2, task, [16, 1])]
+    turns = [
+        _turn(0, task + [20, 21], [10, 11, 1]),
+        _turn(1, task + [22], [12, 13, 14, 15, 1]),
+        _turn(2, task, [16, 1]),
+    ]
     seqs = [s for i, t in enumerate(turns) for s in sequences_from_turns([t], [1.0 - i])]
     [batch] = micro_batches(seqs, "token-mean", micro_batch_size=len(seqs))
     return batch
@@ -177,8 +203,7 @@ def test_shared_prefix_pass_equals_the_plain_pass(tiny_lm, lora):
     batch = _prefix_batch()
     calls = []
     body = linear_head(model)[0]
-    body.register_forward_pre_hook(lambda _, args, kwargs: calls.append(kwargs["input_ids"].shape),
-                                   with_kwargs=True)
+    body.register_forward_pre_hook(lambda _, args, kwargs: calls.append(kwargs["input_ids"].shape), with_kwargs=True)
     logp, entropy, grads = _loss_and_grads(model, batch, share_prefix=True)
     assert calls == [(1, 5), (3, batch["input_ids"].shape[1] - 5)]  # the task once, then each row's rest
     ref_logp, ref_entropy, ref_grads = _loss_and_grads(model, batch, share_prefix=False)
@@ -198,9 +223,18 @@ def test_a_ppo_update_with_share_prefix_makes_the_same_step(tiny_lm):
 
     batch = _prefix_batch()
     task = [5, 6, 7, 8, 9]
-    seqs = [s for i, t in enumerate([_turn(0, task + [20, 21], [10, 11, 1]), _turn(1, task + [22], [12, 13, 1]),
-                                     _turn(2, task + [23, 24, 25], [16, 1]), _turn(3, [3, 4], [9, 8, 1])])
-            for s in sequences_from_turns([t], [1.0 - i])]
+    seqs = [
+        s
+        for i, t in enumerate(
+            [
+                _turn(0, task + [20, 21], [10, 11, 1]),
+                _turn(1, task + [22], [12, 13, 1]),
+                _turn(2, task + [23, 24, 25], [16, 1]),
+                _turn(3, [3, 4], [9, 8, 1]),
+            ]
+        )
+        for s in sequences_from_turns([t], [1.0 - i])
+    ]
     assert shared_prefix_length(batch) == 5
     weights = {}
     for share in (False, True):

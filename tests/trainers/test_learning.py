@@ -18,10 +18,22 @@ from agora.trainers.metrics import read_metrics
 
 pytestmark = pytest.mark.slow
 
-COMMON = dict(model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1}, system_prompt="", steps=60,
-              batch_episodes=32, lr=1e-3, kl_coef=0.02, temperature=0.7, invalid_advantage=-1.0,
-              max_new_tokens=6, max_turns=12, eval_every=20, eval_episodes=256, checkpoint_every=1000,
-              torch_threads=1)
+COMMON = dict(
+    model_kwargs={"hidden_size": 64, "num_layers": 2, "num_heads": 1},
+    system_prompt="",
+    steps=60,
+    batch_episodes=32,
+    lr=1e-3,
+    kl_coef=0.02,
+    temperature=0.7,
+    invalid_advantage=-1.0,
+    max_new_tokens=6,
+    max_turns=12,
+    eval_every=20,
+    eval_episodes=256,
+    checkpoint_every=1000,
+    torch_threads=1,
+)
 
 
 def _evals(cfg, key, count=4):
@@ -36,16 +48,34 @@ def test_single_agent_multi_turn_return_rises(tmp_path):
     # Dr. GRPO (mean-centred, no std) and two PPO passes per batch; this run learns late, so it gets
     # 80 updates and is judged on its last measurement.
     nim_vs_random = {"piles": [1, 2], "opponent": "random"}
-    cfg = TrainConfig(env_id="games/Nim-v0", mode="single", env_kwargs=nim_vs_random, estimator="grpo",
-                      std=None, ppo_epochs=2, group_size=8, warmup_steps=100, out_dir=str(tmp_path),
-                      **{**COMMON, "steps": 80, "eval_every": 40})
+    cfg = TrainConfig(
+        env_id="games/Nim-v0",
+        mode="single",
+        env_kwargs=nim_vs_random,
+        estimator="grpo",
+        std=None,
+        ppo_epochs=2,
+        group_size=8,
+        warmup_steps=100,
+        out_dir=str(tmp_path),
+        **{**COMMON, "steps": 80, "eval_every": 40},
+    )
     returns = _evals(cfg, "eval/return_mean", 3)
     assert returns[-1] > returns[0] + 0.08, returns
 
 
 def test_selfplay_win_rate_vs_random_rises(tmp_path):
-    cfg = TrainConfig(env_id="games/Nim-v0", mode="selfplay", env_kwargs={"piles": [1, 2]}, estimator="rae",
-                      group_size=1, warmup_steps=60, snapshot_every=10, out_dir=str(tmp_path), **COMMON)
+    cfg = TrainConfig(
+        env_id="games/Nim-v0",
+        mode="selfplay",
+        env_kwargs={"piles": [1, 2]},
+        estimator="rae",
+        group_size=1,
+        warmup_steps=60,
+        snapshot_every=10,
+        out_dir=str(tmp_path),
+        **COMMON,
+    )
     wins = _evals(cfg, "eval/win_rate_vs_random")
     assert (wins[-1] + wins[-2]) / 2 > wins[0] + 0.07, wins
 
@@ -56,9 +86,16 @@ def test_without_learning_the_held_out_measure_stays_put(tmp_path):
     # deterministic (per-request seeds), so the held-out return does not move at all: the rises asserted above
     # come from the updates, not from evaluation noise, and fail when nothing is learned.
     nim_vs_random = {"piles": [1, 2], "opponent": "random"}
-    cfg = TrainConfig(env_id="games/Nim-v0", mode="single", env_kwargs=nim_vs_random, estimator="grpo", std=None,
-                      group_size=8, out_dir=str(tmp_path),
-                      **{**COMMON, "steps": 2, "eval_every": 1, "eval_episodes": 64})
+    cfg = TrainConfig(
+        env_id="games/Nim-v0",
+        mode="single",
+        env_kwargs=nim_vs_random,
+        estimator="grpo",
+        std=None,
+        group_size=8,
+        out_dir=str(tmp_path),
+        **{**COMMON, "steps": 2, "eval_every": 1, "eval_episodes": 64},
+    )
     trainer = Trainer(cfg)
     trainer.cfg.lr = 0.0
     trainer.run()

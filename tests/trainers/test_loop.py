@@ -21,10 +21,26 @@ TINY = {"hidden_size": 32, "num_layers": 1, "num_heads": 1}
 
 
 def _cfg(tmp_path, **kw):
-    base = dict(env_id="games/Nim-v0", mode="selfplay", env_kwargs={"piles": [1, 2]}, estimator="rae",
-                model_kwargs=TINY, system_prompt="", steps=2, batch_episodes=4, group_size=1, warmup_steps=1,
-                eval_every=1, eval_episodes=2, max_new_tokens=6, max_turns=8, checkpoint_every=1,
-                snapshot_every=1, torch_threads=1, out_dir=str(tmp_path / "run"))
+    base = dict(
+        env_id="games/Nim-v0",
+        mode="selfplay",
+        env_kwargs={"piles": [1, 2]},
+        estimator="rae",
+        model_kwargs=TINY,
+        system_prompt="",
+        steps=2,
+        batch_episodes=4,
+        group_size=1,
+        warmup_steps=1,
+        eval_every=1,
+        eval_episodes=2,
+        max_new_tokens=6,
+        max_turns=8,
+        checkpoint_every=1,
+        snapshot_every=1,
+        torch_threads=1,
+        out_dir=str(tmp_path / "run"),
+    )
     return TrainConfig(**{**base, **kw})
 
 
@@ -36,7 +52,7 @@ def test_config_messages_say_how_to_fix(tmp_path):
     with pytest.raises(ConfigError, match="for self-play"):
         TrainConfig(env_id="x/Y-v0", estimator="rae")
     path = tmp_path / "c.toml"
-    path.write_text('env_id = "games/Nim-v0"\nestimater = \"grpo\"\n')
+    path.write_text('env_id = "games/Nim-v0"\nestimater = "grpo"\n')
     with pytest.raises(ConfigError, match="Did you mean 'estimator'"):
         load_config(path)
     assert TrainConfig(env_id="x/Y-v0", std="none").std is None
@@ -49,10 +65,18 @@ def test_example_configs_load():
 
 
 def _episode(group, returns, seats_turns):
-    turns = [Turn(agent_id=a, turn_index=i, observation="", action="", reward=r, state_key=k)
-             for i, (a, r, k) in enumerate(seats_turns)]
-    return Episode(episode_id=f"{group}/{len(returns)}", env_id="games/Nim-v0", seed=0, group_id=group,
-                   turns=turns, returns=returns)
+    turns = [
+        Turn(agent_id=a, turn_index=i, observation="", action="", reward=r, state_key=k)
+        for i, (a, r, k) in enumerate(seats_turns)
+    ]
+    return Episode(
+        episode_id=f"{group}/{len(returns)}",
+        env_id="games/Nim-v0",
+        seed=0,
+        group_id=group,
+        turns=turns,
+        returns=returns,
+    )
 
 
 def test_credit_over_records_by_hand():
@@ -86,8 +110,17 @@ def test_selfplay_run_checkpoints_and_resumes(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     steps = [r["step"] for r in rows]
     assert steps == [-1, 0, 1, 2]  # warm-up, first eval, two updates
-    for key in ("env/return_mean", "adv/std", "losses/kl", "losses/entropy", "losses/clipfrac",
-                "perf/tokens_per_s", "time/rollout_s", "time/update_s", "eval/win_rate_vs_random"):
+    for key in (
+        "env/return_mean",
+        "adv/std",
+        "losses/kl",
+        "losses/entropy",
+        "losses/clipfrac",
+        "perf/tokens_per_s",
+        "time/rollout_s",
+        "time/update_s",
+        "eval/win_rate_vs_random",
+    ):
         assert key in rows[-1], key
     assert latest_checkpoint(cfg.out_dir).name == "step_000002"
     assert (latest_checkpoint(cfg.out_dir) / "model" / "config.json").exists()
@@ -108,8 +141,20 @@ def test_selfplay_run_checkpoints_and_resumes(tmp_path):
 
 @pytest.mark.slow
 def test_lora_trains_only_the_adapter(tmp_path):
-    trainer = Trainer(_cfg(tmp_path, mode="single", env_id="drills/GuessNumber-v0", env_kwargs={},
-                           estimator="grpo", group_size=2, lora_rank=4, steps=1, warmup_steps=1, lr=1e-2))
+    trainer = Trainer(
+        _cfg(
+            tmp_path,
+            mode="single",
+            env_id="drills/GuessNumber-v0",
+            env_kwargs={},
+            estimator="grpo",
+            group_size=2,
+            lora_rank=4,
+            steps=1,
+            warmup_steps=1,
+            lr=1e-2,
+        )
+    )
     before = _params(trainer.model)
     trainer.run()
     after = _params(trainer.model)
@@ -121,10 +166,12 @@ def test_lora_trains_only_the_adapter(tmp_path):
 @pytest.mark.slow
 def test_cli_train_then_plot(tmp_path):
     config = tmp_path / "c.toml"
-    config.write_text('env_id = "drills/GuessNumber-v0"\nmodel_kwargs = { hidden_size = 32, num_layers = 1, '
-                      'num_heads = 1 }\nsystem_prompt = ""\nsteps = 1\nbatch_episodes = 4\ngroup_size = 2\n'
-                      'eval_episodes = 2\nmax_new_tokens = 4\nmax_turns = 4\ntorch_threads = 1\n'
-                      f'out_dir = "{tmp_path / "cli"}"\n')
+    config.write_text(
+        'env_id = "drills/GuessNumber-v0"\nmodel_kwargs = { hidden_size = 32, num_layers = 1, '
+        'num_heads = 1 }\nsystem_prompt = ""\nsteps = 1\nbatch_episodes = 4\ngroup_size = 2\n'
+        "eval_episodes = 2\nmax_new_tokens = 4\nmax_turns = 4\ntorch_threads = 1\n"
+        f'out_dir = "{tmp_path / "cli"}"\n'
+    )
     result = CliRunner().invoke(app, ["train", str(config)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli" / "checkpoints" / "step_000001").is_dir()
@@ -150,8 +197,10 @@ def test_metrics_jsonl_and_tensorboard(tmp_path):
     logger.log(1, {"env/return_mean": 0.5})
     logger.log(2, {"env/return_mean": 0.75, "eval/win_rate_vs_random": 0.6})
     logger.close()
-    assert read_metrics(tmp_path) == [{"step": 1, "env/return_mean": 0.5},
-                                      {"step": 2, "env/return_mean": 0.75, "eval/win_rate_vs_random": 0.6}]
+    assert read_metrics(tmp_path) == [
+        {"step": 1, "env/return_mean": 0.5},
+        {"step": 2, "env/return_mean": 0.75, "eval/win_rate_vs_random": 0.6},
+    ]
     assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
 
 
@@ -159,16 +208,29 @@ def test_importing_the_trainer_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, agora.trainers.loop, agora.trainers.advantages; "
-            "print(any(m in sys.modules for m in ('torch', 'transformers')))")
+    code = (
+        "import sys, agora.trainers.loop, agora.trainers.advantages; "
+        "print(any(m in sys.modules for m in ('torch', 'transformers')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 @pytest.mark.slow
 def test_merged_rollouts_sample_from_the_trained_adapter(tmp_path):
-    cfg = _cfg(tmp_path, mode="single", env_id="drills/GuessNumber-v0", env_kwargs={}, estimator="grpo",
-               group_size=2, lora_rank=4, steps=1, warmup_steps=1, lr=1e-2, merged_rollouts=True)
+    cfg = _cfg(
+        tmp_path,
+        mode="single",
+        env_id="drills/GuessNumber-v0",
+        env_kwargs={},
+        estimator="grpo",
+        group_size=2,
+        lora_rank=4,
+        steps=1,
+        warmup_steps=1,
+        lr=1e-2,
+        merged_rollouts=True,
+    )
     trainer = Trainer(cfg)
     trainer.run()  # warm-up, one update, each followed by the merge into the rollout copy
     engine_model = trainer.engine.model
@@ -191,8 +253,16 @@ def test_history_option_reaches_every_agent_and_bounds_the_prompts(tmp_path):
         _cfg(tmp_path, history="last_k", last_k=0)
     with pytest.raises(ConfigError, match="history must be one of"):
         _cfg(tmp_path, history="recent")
-    cfg = _cfg(tmp_path, mode="single", env_id="games/TicTacToe-v0", env_kwargs={"opponent": "random"},
-               estimator="grpo", group_size=2, history="last_k", last_k=1)
+    cfg = _cfg(
+        tmp_path,
+        mode="single",
+        env_id="games/TicTacToe-v0",
+        env_kwargs={"opponent": "random"},
+        estimator="grpo",
+        group_size=2,
+        history="last_k",
+        last_k=1,
+    )
     trainer = Trainer(cfg)
     for agent in (trainer._policy_agent(), trainer._teacher()):
         assert (agent.history, agent.last_k) == ("last_k", 1)

@@ -13,9 +13,15 @@ from agora.trajectory import Turn
 
 
 def _turn(i, prompt, completion, logprobs=None):
-    return Turn(agent_id="a", turn_index=i, observation="", action="", prompt_token_ids=prompt,
-                completion_token_ids=completion, completion_logprobs=logprobs or [-0.5 - 0.1 * k for k in
-                                                                                  range(len(completion))])
+    return Turn(
+        agent_id="a",
+        turn_index=i,
+        observation="",
+        action="",
+        prompt_token_ids=prompt,
+        completion_token_ids=completion,
+        completion_logprobs=logprobs or [-0.5 - 0.1 * k for k in range(len(completion))],
+    )
 
 
 def _episode_turns():
@@ -34,7 +40,8 @@ def test_concatenation_keeps_each_turn_as_sampled():
     picked = [tok for tok, m in zip(seq.input_ids, seq.loss_mask) if m]
     assert picked == [tok for t in turns for tok in t.completion_token_ids]
     assert [lp for lp, m in zip(seq.old_logprobs, seq.loss_mask) if m] == [
-        lp for t in turns for lp in t.completion_logprobs]
+        lp for t in turns for lp in t.completion_logprobs
+    ]
     expected = [1.0] * 3 + [2.0] * 2 + [3.0] * 3
     assert [a for a, m in zip(seq.advantages, seq.loss_mask) if m] == expected
 
@@ -43,8 +50,11 @@ def test_a_prompt_that_does_not_extend_starts_a_new_sequence():
     turns = _episode_turns()
     turns[1].prompt_token_ids = [5, 6, 9, 20]  # history rewritten (e.g. last_k): never re-tokenise
     seqs = sequences_from_turns(turns, [1.0, 2.0, 3.0])
-    assert [s.input_ids for s in seqs] == [[5, 6, 7, 10, 11, 1], [5, 6, 9, 20, 12, 1],
-                                           turns[2].prompt_token_ids + turns[2].completion_token_ids]
+    assert [s.input_ids for s in seqs] == [
+        [5, 6, 7, 10, 11, 1],
+        [5, 6, 9, 20, 12, 1],
+        turns[2].prompt_token_ids + turns[2].completion_token_ids,
+    ]
     per_turn = sequences_from_turns(_episode_turns(), [0, 0, 0], concatenate=False)
     assert [s.num_completion_tokens for s in per_turn] == [3, 2, 3]
 
@@ -107,9 +117,11 @@ def test_prompt_and_observation_tokens_get_no_gradient(tiny_lm):
 @pytest.mark.parametrize("aggregation", ["token-mean", "sequence-mean"])
 def test_gradient_accumulation_equals_one_big_batch(tiny_lm, aggregation):
     turns = _episode_turns()
-    seqs = (sequences_from_turns(turns, [1.0, -0.5, 2.0])
-            + sequences_from_turns(turns[:1], [-1.0])
-            + sequences_from_turns(turns[:2], [0.3, 0.7], concatenate=False))
+    seqs = (
+        sequences_from_turns(turns, [1.0, -0.5, 2.0])
+        + sequences_from_turns(turns[:1], [-1.0])
+        + sequences_from_turns(turns[:2], [0.3, 0.7], concatenate=False)
+    )
     big = micro_batches(seqs, aggregation, micro_batch_size=len(seqs))
     assert len(big) == 1
     one = _grads(tiny_lm, big, clip_eps=0.2)
@@ -129,8 +141,7 @@ def test_loss_weights_by_hand():
 
 
 def _manual_batch(old, adv, weights):
-    return {"old_logprobs": torch.tensor([old]), "advantages": torch.tensor([adv]),
-            "weights": torch.tensor([weights])}
+    return {"old_logprobs": torch.tensor([old]), "advantages": torch.tensor([adv]), "weights": torch.tensor([weights])}
 
 
 def test_ppo_clipped_surrogate_by_hand():

@@ -22,11 +22,16 @@ TOL = 1e-3
 @pytest.mark.slow
 @pytest.mark.skipif(not VLLM_PYTHON.exists(), reason="no .venv-vllm: run scripts/setup.d/40-vllm.sh")
 def test_vllm_logprobs_follow_the_trainer_after_each_update():
-    proc = subprocess.run([str(VLLM_PYTHON), str(Path(__file__).with_name("vllm_sync_script.py"))],
-                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+    proc = subprocess.run(
+        [str(VLLM_PYTHON), str(Path(__file__).with_name("vllm_sync_script.py"))],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
     lines = [x for x in proc.stdout.splitlines() if x.startswith("REPORT ")]
     assert proc.returncode == 0 and lines, proc.stderr[-3000:]
-    report = json.loads(lines[-1][len("REPORT "):])
+    report = json.loads(lines[-1][len("REPORT ") :])
     for mode in ("full", "lora"):
         r = report[mode]
         assert r["after_loop_step"] < TOL and r["before_update"] < TOL, (mode, r)

@@ -35,8 +35,11 @@ def sample(trainer, prompt):
 
 
 def max_error(completions, model, prompt):
-    return max(abs(a - b) for c in completions
-               for a, b in zip(c.logprobs, teacher_forced(model, prompt, c.token_ids), strict=True))
+    return max(
+        abs(a - b)
+        for c in completions
+        for a, b in zip(c.logprobs, teacher_forced(model, prompt, c.token_ids), strict=True)
+    )
 
 
 def supervised_update(model, prompt, target, steps=4, lr=3e-2):
@@ -48,7 +51,7 @@ def supervised_update(model, prompt, target, steps=4, lr=3e-2):
     model.train()
     for _ in range(steps):
         optimizer.zero_grad()
-        logp = torch.log_softmax(model(input_ids=ids).logits[0, len(prompt) - 1:-1].float(), -1)
+        logp = torch.log_softmax(model(input_ids=ids).logits[0, len(prompt) - 1 : -1].float(), -1)
         (-logp.gather(-1, torch.tensor(target)[:, None]).mean()).backward()
         optimizer.step()
     model.eval()
@@ -59,16 +62,31 @@ def run(workdir, lora_rank, loop=True):
     from agora.trainers.loop import Trainer
     from agora.trainers.sync import sync_weights
 
-    cfg = TrainConfig(env_id="games/TicTacToe-v0", env_kwargs={"opponent": "random"}, backend="vllm",
-                      model_kwargs={"hidden_size": 128, "num_layers": 2, "num_heads": 2}, lora_rank=lora_rank,
-                      system_prompt="", steps=1, batch_episodes=4, group_size=4, eval_episodes=2, max_new_tokens=4,
-                      max_turns=4, lr=1e-2, torch_threads=1, vllm_max_model_len=512, device="cpu",
-                      out_dir=f"{workdir}/run{lora_rank}")
+    cfg = TrainConfig(
+        env_id="games/TicTacToe-v0",
+        env_kwargs={"opponent": "random"},
+        backend="vllm",
+        model_kwargs={"hidden_size": 128, "num_layers": 2, "num_heads": 2},
+        lora_rank=lora_rank,
+        system_prompt="",
+        steps=1,
+        batch_episodes=4,
+        group_size=4,
+        eval_episodes=2,
+        max_new_tokens=4,
+        max_turns=4,
+        lr=1e-2,
+        torch_threads=1,
+        vllm_max_model_len=512,
+        device="cpu",
+        out_dir=f"{workdir}/run{lora_rank}",
+    )
     trainer = Trainer(cfg)
     if loop:
         trainer.run()  # one update: rollouts and eval on vLLM, sync after the update
-    prompt = trainer.tokenizer.apply_chat_template([{"role": "user", "content": "Your move. Legal: [4]"}],
-                                                   add_generation_prompt=True, tokenize=True)
+    prompt = trainer.tokenizer.apply_chat_template(
+        [{"role": "user", "content": "Your move. Legal: [4]"}], add_generation_prompt=True, tokenize=True
+    )
     prompt = list(prompt["input_ids"] if hasattr(prompt, "keys") else prompt)
     out = {"after_loop_step": max_error(sample(trainer, prompt), trainer.model, prompt)}
     before = copy.deepcopy(trainer.model)
@@ -76,11 +94,14 @@ def run(workdir, lora_rank, loop=True):
     supervised_update(trainer.model, prompt, trainer.tokenizer.encode("[4]") + [trainer.tokenizer.eos_token_id])
     sync_weights(trainer.engine, trainer.model)
     after = sample(trainer, prompt)
-    out.update(before_update=max_error(first, before, prompt), after_update=max_error(after, trainer.model, prompt),
-               after_vs_old_model=max_error(after, before, prompt),
-               n_max=max(trainer.engine.backend.request_sizes),
-               prefix_caching=bool(trainer.engine.backend.engine.vllm_config.cache_config.enable_prefix_caching),
-               weight_transfer=trainer.engine.backend.weight_transfer)
+    out.update(
+        before_update=max_error(first, before, prompt),
+        after_update=max_error(after, trainer.model, prompt),
+        after_vs_old_model=max_error(after, before, prompt),
+        n_max=max(trainer.engine.backend.request_sizes),
+        prefix_caching=bool(trainer.engine.backend.engine.vllm_config.cache_config.enable_prefix_caching),
+        weight_transfer=trainer.engine.backend.weight_transfer,
+    )
     trainer.engine.close()
     return out
 

@@ -45,8 +45,7 @@ def add_digits(n):
     ),
     _p(
         "is_palindrome(s: str) -> bool",
-        "Return True if s reads the same backwards, ignoring case and every "
-        "character that is not a letter or digit.",
+        "Return True if s reads the same backwards, ignoring case and every character that is not a letter or digit.",
         """
 def is_palindrome(s):
     t = [c.lower() for c in s if c.isalnum()]
@@ -199,8 +198,7 @@ def primes_below(n):
     ),
     _p(
         "run_length_encode(s: str) -> str",
-        "Encode each run of equal characters as the character followed by "
-        "the run's length, e.g. 'aaab' -> 'a3b1'.",
+        "Encode each run of equal characters as the character followed by the run's length, e.g. 'aaab' -> 'a3b1'.",
         """
 def run_length_encode(s):
     out, i = [], 0
@@ -219,8 +217,7 @@ def run_length_encode(s):
     ),
     _p(
         "run_length_decode(s: str) -> str",
-        "Decode a string of letters each followed by a count (which may have "
-        "several digits): 'a3b1' -> 'aaab'.",
+        "Decode a string of letters each followed by a count (which may have several digits): 'a3b1' -> 'aaab'.",
         """
 import re
 
@@ -769,8 +766,7 @@ def title_case(s):
     ),
     _p(
         "mean_median(nums: list[float]) -> list[float]",
-        "Return [mean, median] of a non-empty list (the median "
-        "of an even count is the mean of the two middle values).",
+        "Return [mean, median] of a non-empty list (the median of an even count is the mean of the two middle values).",
         """
 def mean_median(nums):
     s = sorted(nums)

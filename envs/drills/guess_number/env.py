@@ -45,8 +45,11 @@ class GuessNumber(TextEnv):
         self.low, self.high = 0, size - 1
 
     def _info(self) -> dict[str, Any]:
-        return {"instructions": f"Guess the secret number between 0 and {self.size - 1}. Answer like [2].",
-                "legal_actions": [f"[{k}]" for k in range(self.size)], "state_key": (self.low, self.high)}
+        return {
+            "instructions": f"Guess the secret number between 0 and {self.size - 1}. Answer like [2].",
+            "legal_actions": [f"[{k}]" for k in range(self.size)],
+            "state_key": (self.low, self.high),
+        }
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         self.secret = int(self.np_random.integers(self.size))

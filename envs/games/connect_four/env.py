@@ -64,8 +64,8 @@ class ConnectFour(TurnBasedGame):
         row = rules.height(self.state[0] | self.state[1], col)
         self.state = rules.play(self.state, col)
         line = self._grid[rules.ROWS - 1 - row]  # the grid lists the top row first
-        line = line[:col] + MARKS[player + 1] + line[col + 1:]
-        self._grid = (*self._grid[:rules.ROWS - 1 - row], line, *self._grid[rules.ROWS - row:])
+        line = line[:col] + MARKS[player + 1] + line[col + 1 :]
+        self._grid = (*self._grid[: rules.ROWS - 1 - row], line, *self._grid[rules.ROWS - row :])
 
     def _outcome(self) -> list[float] | None:
         won = rules.winner(self.state)
@@ -96,8 +96,9 @@ def _legal_strings(board: rules.Board) -> tuple[str, ...]:
 
 def grid_rows(board: rules.Board) -> tuple[str, ...]:
     """The grid rows top to bottom, one character per cell (``.``, ``X``, ``O``)."""
-    return tuple("".join(MARKS[rules.cell(board, r, c)] for c in range(rules.COLS))
-                 for r in reversed(range(rules.ROWS)))
+    return tuple(
+        "".join(MARKS[rules.cell(board, r, c)] for c in range(rules.COLS)) for r in reversed(range(rules.ROWS))
+    )
 
 
 _EMPTY_GRID = grid_rows(rules.EMPTY)

@@ -73,8 +73,9 @@ class KuhnPoker(TurnBasedGame):
             other = rules.CARDS[self.state["cards"][1 - player]]
             if _showdown(history):
                 lines.append(f"Showdown: your {card} against the opponent's {other}.")
-            lines.append(f"Hand over. You {'won' if self.outcome[player] > 0 else 'lost'} "
-                         f"{abs(self.outcome[player]):g} chip(s).")
+            lines.append(
+                f"Hand over. You {'won' if self.outcome[player] > 0 else 'lost'} {abs(self.outcome[player]):g} chip(s)."
+            )
         elif rules.to_move(history) == player:
             lines.append(f"Your move. Legal moves: {', '.join(self._legal_actions(player))}.")
         else:
@@ -82,8 +83,11 @@ class KuhnPoker(TurnBasedGame):
         return "\n".join(lines)
 
     def _view(self, player: int) -> dict[str, Any]:
-        view = {"card": rules.CARDS[self.state["cards"][player]], "history": list(self.state["history"]),
-                "player": player}
+        view = {
+            "card": rules.CARDS[self.state["cards"][player]],
+            "history": list(self.state["history"]),
+            "player": player,
+        }
         if self.outcome is not None and _showdown(self.state["history"]):
             view["opponent_card"] = rules.CARDS[self.state["cards"][1 - player]]
         return view

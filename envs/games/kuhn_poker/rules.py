@@ -9,9 +9,15 @@ from __future__ import annotations
 
 CARDS = ("J", "Q", "K")
 History = tuple[str, ...]
-TERMINAL: frozenset[History] = frozenset({
-    ("check", "check"), ("bet", "call"), ("bet", "fold"), ("check", "bet", "call"), ("check", "bet", "fold"),
-})
+TERMINAL: frozenset[History] = frozenset(
+    {
+        ("check", "check"),
+        ("bet", "call"),
+        ("bet", "fold"),
+        ("check", "bet", "call"),
+        ("check", "bet", "fold"),
+    }
+)
 
 
 def to_move(history: History) -> int:

@@ -32,16 +32,14 @@ def expected_value(first: Strategy, second: Strategy) -> float:
     return total
 
 
-def _value(strategies: tuple[Strategy, Strategy], cards: tuple[int, int], public: int | None,
-           history: str) -> float:
+def _value(strategies: tuple[Strategy, Strategy], cards: tuple[int, int], public: int | None, history: str) -> float:
     if rules.is_terminal(history):
         return rules.payoffs(cards, public, history)[0]
     if public is None and rules.public_card_due(history):
         return sum(q * _value(strategies, cards, r, history) for r, q in rules.public_probabilities(cards))
     player = rules.to_move(history)
     probs = action_probabilities(strategies[player], cards[player], public, history)
-    return sum(q * _value(strategies, cards, public, rules.play(history, a))
-               for a, q in probs.items() if q > 0)
+    return sum(q * _value(strategies, cards, public, rules.play(history, a)) for a, q in probs.items() if q > 0)
 
 
 def best_response_value(strategy: Strategy, responder: int) -> float:
@@ -65,8 +63,9 @@ def _best(strategy: Strategy, me: int, card: int, public: int | None, history: s
                 total += _best(strategy, me, card, r, history, split)
         return total
     if rules.to_move(history) == me:
-        return max(_best(strategy, me, card, public, rules.play(history, a), reach)
-                   for a in rules.legal_actions(history))
+        return max(
+            _best(strategy, me, card, public, rules.play(history, a), reach) for a in rules.legal_actions(history)
+        )
     total = 0.0
     for action in rules.legal_actions(history):
         split = {o: w * action_probabilities(strategy, o, public, history)[action] for o, w in reach.items()}

@@ -86,8 +86,12 @@ class LeducPoker(TurnBasedGame):
 
     def _view(self, player: int) -> dict[str, Any]:
         s, public = self.state, self._shown_public()
-        view = {"card": rules.RANKS[s["cards"][player]], "history": s["history"], "player": player,
-                "public": None if public is None else rules.RANKS[public]}
+        view = {
+            "card": rules.RANKS[s["cards"][player]],
+            "history": s["history"],
+            "player": player,
+            "public": None if public is None else rules.RANKS[public],
+        }
         if self.outcome is not None and _showdown(s["history"]):
             view["opponent_card"] = rules.RANKS[s["cards"][1 - player]]
         return view
@@ -100,12 +104,15 @@ class LeducPoker(TurnBasedGame):
 
 
 @lru_cache(maxsize=8192)
-def _render_text(player: int, card: int, public: int | None, history: str, result: float | None,
-                 other: int | None) -> str:
+def _render_text(
+    player: int, card: int, public: int | None, history: str, result: float | None, other: int | None
+) -> str:
     """The text `player` sees (`result`: its reward once the hand is over; `other`: a shown card)."""
-    lines = [f"You are player {player}. Your card: {rules.RANKS[card]}. "
-             f"Public card: {'not shown yet' if public is None else rules.RANKS[public]}.",
-             _describe_history(history)]
+    lines = [
+        f"You are player {player}. Your card: {rules.RANKS[card]}. "
+        f"Public card: {'not shown yet' if public is None else rules.RANKS[public]}.",
+        _describe_history(history),
+    ]
     put = rules.contributions(history)
     lines.append(f"Chips in the pot: yours {put[player]}, the opponent's {put[1 - player]}.")
     if result is not None:

@@ -49,22 +49,26 @@ class CFRPlus:
                     regrets[a] = max(regrets[a] + g, 0.0)
             self._pending.clear()
 
-    def _walk(self, me: int, cards: tuple[int, int], public: int | None, history: str,
-              own: float, other: float) -> float:
+    def _walk(
+        self, me: int, cards: tuple[int, int], public: int | None, history: str, own: float, other: float
+    ) -> float:
         """Value for `me`; `own` is my reach, `other` the opponent's reach times chance."""
         if rules.is_terminal(history):
             return rules.payoffs(cards, public, history)[me]
         if public is None and rules.public_card_due(history):
-            return sum(q * self._walk(me, cards, r, history, own, other * q)
-                       for r, q in rules.public_probabilities(cards))
+            return sum(
+                q * self._walk(me, cards, r, history, own, other * q) for r, q in rules.public_probabilities(cards)
+            )
         player, legal = rules.to_move(history), rules.legal_actions(history)
         key = rules.infoset_key(cards[player], public, history)
         sigma = self.current(key, legal)
         if player != me:
-            return sum(q * self._walk(me, cards, public, rules.play(history, a), own, other * q)
-                       for a, q in sigma.items() if q > 0)
-        values = {a: self._walk(me, cards, public, rules.play(history, a), own * sigma[a], other)
-                  for a in legal}
+            return sum(
+                q * self._walk(me, cards, public, rules.play(history, a), own, other * q)
+                for a, q in sigma.items()
+                if q > 0
+            )
+        values = {a: self._walk(me, cards, public, rules.play(history, a), own * sigma[a], other) for a in legal}
         node = sum(sigma[a] * values[a] for a in legal)
         gains, sums = self._pending[key], self.strategy_sums[key]
         for a in legal:
@@ -103,11 +107,12 @@ def main() -> None:
         solver.iterate()
         if t % max(1, args.iterations // 10) == 0:
             avg = solver.average()
-            print(f"iteration {t:6d}  exploitability {exploitability(avg):.6f}  "
-                  f"value {expected_value(avg, avg):+.6f}")
+            print(f"iteration {t:6d}  exploitability {exploitability(avg):.6f}  value {expected_value(avg, avg):+.6f}")
     strategy = rounded(solver.average())
-    print(f"shipped (rounded): exploitability {exploitability(strategy):.6f}  "
-          f"player-0 value {expected_value(strategy, strategy):+.6f}  infosets {len(strategy)}")
+    print(
+        f"shipped (rounded): exploitability {exploitability(strategy):.6f}  "
+        f"player-0 value {expected_value(strategy, strategy):+.6f}  infosets {len(strategy)}"
+    )
     args.out.write_text(json.dumps(strategy, indent=0, sort_keys=True) + "\n")
     print(f"wrote {args.out}")
 

@@ -136,15 +136,21 @@ class LiarsDice(TurnBasedGame):
             shown = rules.count(dice[0] + dice[1], bid[1])
             verdict = "holds" if shown >= bid[0] else "fails"
             theirs = " ".join(map(str, dice[1 - player]))
-            lines.append(f"The last bid was called. The opponent's dice: {theirs}. "
-                         f"There are {shown} {bid[1]}s on the table: the bid {verdict}.")
+            lines.append(
+                f"The last bid was called. The opponent's dice: {theirs}. "
+                f"There are {shown} {bid[1]}s on the table: the bid {verdict}."
+            )
         lines.append(f"Game over. You {'won' if self.outcome[player] > 0 else 'lost'}.")
         return lines
 
     def _view(self, player: int) -> dict[str, Any]:
         s = self.state
-        view = {"dice": list(s["dice"][player]), "opponent_dice": self.dice_counts[1 - player],
-                "bids": [list(b) for b in s["bids"]], "player": player}
+        view = {
+            "dice": list(s["dice"][player]),
+            "opponent_dice": self.dice_counts[1 - player],
+            "bids": [list(b) for b in s["bids"]],
+            "player": player,
+        }
         if self.outcome is not None and s["called"]:
             view["revealed"] = list(s["dice"][1 - player])
         return view
@@ -169,8 +175,10 @@ def _bid_words(bid: rules.Bid | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _head(player: int, dice: rules.Dice, hidden: int) -> str:
-    return (f"You are player {player}. Your dice: {' '.join(map(str, dice))}. "
-            f"The opponent has {hidden} hidden dice ({len(dice) + hidden} in all).")
+    return (
+        f"You are player {player}. Your dice: {' '.join(map(str, dice))}. "
+        f"The opponent has {hidden} hidden dice ({len(dice) + hidden} in all)."
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -10,8 +10,9 @@ from agora.agent import SeededAgent
 from agora.envs.games.negotiation import rules
 
 
-def greedy_offer(values: Sequence[int], mine: Sequence[int], theirs: Sequence[int], turn: int
-                 ) -> tuple[rules.Bundle, rules.Bundle] | None:
+def greedy_offer(
+    values: Sequence[int], mine: Sequence[int], theirs: Sequence[int], turn: int
+) -> tuple[rules.Bundle, rules.Bundle] | None:
     """An offer that never lowers the proposer's value: its cheapest units for one of a dearer unit.
 
     Targets (resources the other player holds that the proposer values more than its cheapest held
@@ -23,8 +24,9 @@ def greedy_offer(values: Sequence[int], mine: Sequence[int], theirs: Sequence[in
     if not held:
         return None
     cheap = min(held, key=lambda i: (values[i], i))
-    targets = sorted((j for j, n in enumerate(theirs) if n > 0 and values[j] > values[cheap]),
-                     key=lambda j: (-values[j], j))
+    targets = sorted(
+        (j for j, n in enumerate(theirs) if n > 0 and values[j] > values[cheap]), key=lambda j: (-values[j], j)
+    )
     if not targets:
         return None
     target = targets[turn // 2 % len(targets)]
@@ -45,8 +47,9 @@ class GreedyAgent(SeededAgent):
         values, me = view["values"], view["player"]
         pending = view["pending"]
         if pending is not None:
-            delta = rules.value(tuple(pending["give"]), tuple(values)) - rules.value(tuple(pending["get"]),
-                                                                                     tuple(values))
+            delta = rules.value(tuple(pending["give"]), tuple(values)) - rules.value(
+                tuple(pending["get"]), tuple(values)
+            )
             if delta > 0:
                 return "[accept]"
         inventories = view["inventories"]

@@ -70,8 +70,9 @@ class SimpleNegotiation(TurnBasedGame):
     def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> rules.State:
         values = rng.integers(1, 6, size=(2, len(rules.RESOURCES)))
         start = (self.units,) * len(rules.RESOURCES)
-        return rules.new_state((start, start), (tuple(map(int, values[0])), tuple(map(int, values[1]))),
-                               self.max_rounds)
+        return rules.new_state(
+            (start, start), (tuple(map(int, values[0])), tuple(map(int, values[1]))), self.max_rounds
+        )
 
     def _current_player(self) -> int:
         return rules.to_move(self.state)
@@ -122,7 +123,8 @@ class SimpleNegotiation(TurnBasedGame):
         worth = rules.value(s.inventories[player], mine)
         lines = [
             f"You are player {player}. Your private values per unit: "
-            + ", ".join(f"{r} {v}" for r, v in zip(rules.RESOURCES, mine, strict=True)) + ".",
+            + ", ".join(f"{r} {v}" for r, v in zip(rules.RESOURCES, mine, strict=True))
+            + ".",
             f"You hold {rules.describe(s.inventories[player])} (worth {worth} to you; "
             f"{worth - rules.value(s.start[player], mine):+d} since the start). "
             f"The other player holds {rules.describe(s.inventories[1 - player])}.",
@@ -136,17 +138,28 @@ class SimpleNegotiation(TurnBasedGame):
         else:
             if s.pending is not None:
                 delta = rules.value(s.pending.give, mine) - rules.value(s.pending.get, mine)
-                lines.append(f"Pending offer to you: you give {rules.describe(s.pending.get)} and receive "
-                             f"{rules.describe(s.pending.give)} (worth {delta:+d} to you).")
+                lines.append(
+                    f"Pending offer to you: you give {rules.describe(s.pending.get)} and receive "
+                    f"{rules.describe(s.pending.give)} (worth {delta:+d} to you)."
+                )
             lines.append(f"Your move. Examples: {', '.join(self._legal_now(player))}.")
         return "\n".join(lines)
 
     def _view(self, player: int) -> dict[str, Any]:
         s = self.state
-        pending = None if s.pending is None else {"proposer": s.pending.proposer, "give": list(s.pending.give),
-                                                  "get": list(s.pending.get)}
-        return {"player": player, "values": list(s.values[player]), "inventories": [list(i) for i in s.inventories],
-                "pending": pending, "turn": s.turn, "max_rounds": s.max_rounds}
+        pending = (
+            None
+            if s.pending is None
+            else {"proposer": s.pending.proposer, "give": list(s.pending.give), "get": list(s.pending.get)}
+        )
+        return {
+            "player": player,
+            "values": list(s.values[player]),
+            "inventories": [list(i) for i in s.inventories],
+            "pending": pending,
+            "turn": s.turn,
+            "max_rounds": s.max_rounds,
+        }
 
     def _state_key(self, player: int) -> Hashable:
         s = self.state
@@ -156,12 +169,15 @@ class SimpleNegotiation(TurnBasedGame):
         return self.state.values[player]
 
 
-
 def _unit(i: int, n: int) -> rules.Bundle:
     return tuple(1 if k == i else 0 for k in range(n))
 
 
 _N = len(rules.RESOURCES)
-_ONE_FOR_ONE = tuple((i, j, f"[{rules.describe_offer(rules.Offer(0, _unit(i, _N), _unit(j, _N)))}]")
-                     for i in range(_N) for j in range(_N) if i != j)
+_ONE_FOR_ONE = tuple(
+    (i, j, f"[{rules.describe_offer(rules.Offer(0, _unit(i, _N), _unit(j, _N)))}]")
+    for i in range(_N)
+    for j in range(_N)
+    if i != j
+)
 """(give, get, action text) of every one-unit-for-one-unit offer, in listing order."""

@@ -89,8 +89,9 @@ def make_offer(state: State, give: Bundle, get: Bundle) -> State:
     if error:
         raise ValueError(error)
     offer = Offer(player, give, get)
-    return dataclasses.replace(state, turn=state.turn + 1, pending=offer,
-                               log=(*state.log, f"player {player} offers {describe_offer(offer)}"))
+    return dataclasses.replace(
+        state, turn=state.turn + 1, pending=offer, log=(*state.log, f"player {player} offers {describe_offer(offer)}")
+    )
 
 
 def accept(state: State) -> State:
@@ -104,15 +105,17 @@ def accept(state: State) -> State:
     inv[q] = tuple(h + g - r for h, g, r in zip(inv[q], offer.give, offer.get, strict=True))
     if min(inv[p] + inv[q]) < 0:
         raise ValueError("the offer is no longer feasible")
-    return dataclasses.replace(state, inventories=(inv[0], inv[1]), turn=state.turn + 1, pending=None,
-                               log=(*state.log, f"player {q} accepts"))
+    return dataclasses.replace(
+        state, inventories=(inv[0], inv[1]), turn=state.turn + 1, pending=None, log=(*state.log, f"player {q} accepts")
+    )
 
 
 def reject(state: State) -> State:
     """The state after the player to move rejects the pending offer (or passes when there is none)."""
     word = "rejects" if state.pending is not None else "passes"
-    return dataclasses.replace(state, turn=state.turn + 1, pending=None,
-                               log=(*state.log, f"player {to_move(state)} {word}"))
+    return dataclasses.replace(
+        state, turn=state.turn + 1, pending=None, log=(*state.log, f"player {to_move(state)} {word}")
+    )
 
 
 def describe(bundle: Bundle) -> str:

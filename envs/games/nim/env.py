@@ -83,8 +83,10 @@ class Nim(TurnBasedGame):
 
     def _apply(self, player: int, move: str) -> None:
         pile, count = move[1:-1].split()
-        self.state = {"piles": rules.play(self.state["piles"], (int(pile), int(count))),
-                      "moves": self.state["moves"] + 1}
+        self.state = {
+            "piles": rules.play(self.state["piles"], (int(pile), int(count))),
+            "moves": self.state["moves"] + 1,
+        }
 
     def _outcome(self) -> list[float] | None:
         if not rules.is_over(self.state["piles"]):

@@ -29,7 +29,7 @@ def play(piles: Piles, move: Move) -> Piles:
     pile, count = move
     if not 0 <= pile < len(piles) or not 1 <= count <= piles[pile]:
         raise ValueError(f"cannot take {count} from pile {pile} of {piles}")
-    return piles[:pile] + (piles[pile] - count,) + piles[pile + 1:]
+    return piles[:pile] + (piles[pile] - count,) + piles[pile + 1 :]
 
 
 def is_over(piles: Piles) -> bool:

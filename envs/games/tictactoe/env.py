@@ -76,8 +76,9 @@ class TicTacToe(TurnBasedGame):
 @cache
 def render(board: rules.Board, player: int, outcome: float | None) -> str:
     """The text `player` sees for `board` (and its final reward once the game is over), cached per board."""
-    rows = [" | ".join(MARKS[board[3 * r + c]] if board[3 * r + c] else str(3 * r + c) for c in range(3))
-            for r in range(3)]
+    rows = [
+        " | ".join(MARKS[board[3 * r + c]] if board[3 * r + c] else str(3 * r + c) for c in range(3)) for r in range(3)
+    ]
     grid = "\n---+---+---\n".join(f" {row}" for row in rows)
     head = f"You are {MARKS[player + 1]}. Board (free cells show their number):\n{grid}\n"
     if outcome is not None:

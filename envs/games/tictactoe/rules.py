@@ -29,7 +29,7 @@ def play(board: Board, cell: int) -> Board:
     """The board after the player to move marks `cell`; raises ValueError for an illegal move."""
     if not 0 <= cell < 9 or board[cell] != 0 or winner(board) is not None:
         raise ValueError(f"cell {cell} is not a legal move on {board}")
-    return board[:cell] + (to_move(board) + 1,) + board[cell + 1:]
+    return board[:cell] + (to_move(board) + 1,) + board[cell + 1 :]
 
 
 @cache

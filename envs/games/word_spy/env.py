@@ -113,10 +113,12 @@ class WordSpy(TurnBasedGame):
 
     def _render(self, player: int) -> str:
         s = self.state
-        lines = [f"You are player {player} of {s.num_players} (players 0 to {s.num_players - 1}). "
-                 f"Your secret word: {s.words[player]}."]
+        lines = [
+            f"You are player {player} of {s.num_players} (players 0 to {s.num_players - 1}). "
+            f"Your secret word: {s.words[player]}."
+        ]
         for r in range(s.clue_rounds):
-            said = s.clues[r * s.num_players:(r + 1) * s.num_players]
+            said = s.clues[r * s.num_players : (r + 1) * s.num_players]
             if said:
                 lines.append(f"Clues, round {r + 1}: " + "; ".join(f"player {p}: {c}" for p, c in said) + ".")
         phase = rules.phase(s)
@@ -125,11 +127,15 @@ class WordSpy(TurnBasedGame):
         elif rules.to_move(s) != player:
             lines.append(f"Waiting for player {rules.to_move(s)}.")
         elif phase == "clue":
-            lines.append(f"Your move: give a clue for round {len(s.clues) // s.num_players + 1}, "
-                         f"e.g. {self._legal_actions(player)[0]}, without saying your word.")
+            lines.append(
+                f"Your move: give a clue for round {len(s.clues) // s.num_players + 1}, "
+                f"e.g. {self._legal_actions(player)[0]}, without saying your word."
+            )
         else:
-            lines.append(f"Voting ({len(s.votes)} of {s.num_players} votes cast). Your move: vote for the "
-                         f"spy, one of {', '.join(self._legal_actions(player))}.")
+            lines.append(
+                f"Voting ({len(s.votes)} of {s.num_players} votes cast). Your move: vote for the "
+                f"spy, one of {', '.join(self._legal_actions(player))}."
+            )
         return "\n".join(lines)
 
     def _reveal(self, player: int) -> list[str]:
@@ -145,9 +151,15 @@ class WordSpy(TurnBasedGame):
 
     def _view(self, player: int) -> dict[str, Any]:
         s = self.state
-        view = {"player": player, "word": s.words[player], "num_players": s.num_players,
-                "clue_rounds": s.clue_rounds, "clues": [list(c) for c in s.clues], "phase": rules.phase(s),
-                "votes_cast": len(s.votes)}
+        view = {
+            "player": player,
+            "word": s.words[player],
+            "num_players": s.num_players,
+            "clue_rounds": s.clue_rounds,
+            "clues": [list(c) for c in s.clues],
+            "phase": rules.phase(s),
+            "votes_cast": len(s.votes),
+        }
         if rules.phase(s) == "over":
             view.update(votes=list(s.votes), spy=s.spy, words=list(s.words))
         return view

@@ -111,8 +111,10 @@ def payoffs(state: State) -> list[float] | None:
     if phase(state) != "over":
         return None
     spy_caught = eliminated(state.votes) == state.spy
-    return [(-1.0 if spy_caught else 1.0) if p == state.spy else (1.0 if spy_caught else -1.0)
-            for p in range(state.num_players)]
+    return [
+        (-1.0 if spy_caught else 1.0) if p == state.spy else (1.0 if spy_caught else -1.0)
+        for p in range(state.num_players)
+    ]
 
 
 _WORD = re.compile(r"[a-z]+")

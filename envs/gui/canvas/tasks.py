@@ -58,8 +58,7 @@ def click_button(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
     labels = [LABELS[i] for i in rng.choice(len(LABELS), size=n, replace=False)]
     target = labels[int(rng.integers(n))]
     buttons = [
-        _button(label, xy, rng, correct=label == target)
-        for label, xy in zip(labels, _cells(rng, n), strict=True)
+        _button(label, xy, rng, correct=label == target) for label, xy in zip(labels, _cells(rng, n), strict=True)
     ]
     return {"buttons": buttons}, f'Click the "{target}" button.'
 
@@ -87,9 +86,7 @@ def dialog(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
 def form(rng: np.random.Generator) -> tuple[dict[str, Any], str]:
     """Text fields drawn on the canvas: click one to focus, type, press Submit (partial credit per field)."""
     names = ("Username", "Code", "City")[: int(rng.integers(2, 4))]
-    values = [
-        WORDS[i] + str(int(rng.integers(10))) for i in rng.choice(len(WORDS), size=len(names), replace=False)
-    ]
+    values = [WORDS[i] + str(int(rng.integers(10))) for i in rng.choice(len(WORDS), size=len(names), replace=False)]
     top = int(rng.integers(20, 50))
     fields = [
         {"label": n, "x": 110, "y": top + 40 * i, "w": 150, "h": 24, "labelWidth": 90, "expected": v}

@@ -51,9 +51,7 @@ class Arithmetic(SingleTurnEnv):
     def generate(self, rng: random.Random) -> Problem:
         """An expression with `difficulty + 1` operands."""
         expression = random_expression(rng, self.difficulty)
-        return Problem(
-            f"What is {expression}?", eval(expression), {"expression": expression}
-        )  # our own digits
+        return Problem(f"What is {expression}?", eval(expression), {"expression": expression})  # our own digits
 
     def verify(self, answer: str, problem: Problem) -> float:
         """1.0 when the integer equals the value."""

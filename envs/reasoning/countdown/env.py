@@ -60,9 +60,7 @@ def evaluate(expression: str) -> tuple[Fraction, list[int]]:
             if isinstance(node.op, ast.Div) and right == 0:
                 raise ValueError("division by zero")
             return _OPS[type(node.op)](left, right)
-        raise ValueError(
-            f"only integers, + - * / and parentheses are allowed, found {ast.unparse(node)[:30]!r}"
-        )
+        raise ValueError(f"only integers, + - * / and parentheses are allowed, found {ast.unparse(node)[:30]!r}")
 
     return walk(tree.body), used
 
@@ -94,9 +92,7 @@ class Countdown(SingleTurnEnv):
     def generate(self, rng: random.Random) -> Problem:
         """Numbers and a target reached by a random expression over some of them."""
         large = rng.randint(0, min(2, self.count - 2))
-        numbers = rng.sample([25, 50, 75, 100], large) + [
-            rng.randint(1, 10) for _ in range(self.count - large)
-        ]
+        numbers = rng.sample([25, 50, 75, 100], large) + [rng.randint(1, 10) for _ in range(self.count - large)]
         rng.shuffle(numbers)
         while True:
             expression, target = _combine(rng, rng.sample(numbers, rng.randint(2, self.count)))

@@ -50,9 +50,7 @@ class Sorting(SingleTurnEnv):
         descending = rng.random() < 0.5
         order = "descending (largest first)" if descending else "ascending (smallest first)"
         prompt = f"Sort these numbers in {order} order: {', '.join(map(str, numbers))}"
-        return Problem(
-            prompt, sorted(numbers, reverse=descending), {"numbers": numbers, "descending": descending}
-        )
+        return Problem(prompt, sorted(numbers, reverse=descending), {"numbers": numbers, "descending": descending})
 
     def verify(self, answer: str, problem: Problem) -> float:
         """1.0 for exactly the sorted list."""

@@ -54,17 +54,29 @@ OUTPUT_CHARS = 8000
 VIEW_LINES = 400
 EDIT_MAX_BYTES = 1024 * 1024
 TOOLS = [
-    tool_spec("bash", "Runs a bash command in /work (the project's working copy), 30 s limit, no network. Returns "
-              "the exit code and the output (cut to its first and last 4000 characters beyond 8000).",
-              object_schema({"command": {"type": "string", "description": "the command line"}})),
-    tool_spec("view", "Shows a file with line numbers (at most 400 lines per call) or lists a folder.",
-              object_schema({"path": {"type": "string", "description": "a path, relative to /work or absolute"},
-                             "start_line": {"type": "integer", "description": "first line (1-based)"},
-                             "end_line": {"type": "integer", "description": "last line (inclusive)"}},
-                            required=["path"])),
-    tool_spec("edit", "Replaces the one exact occurrence of old_str in a file with new_str.",
-              object_schema({"path": {"type": "string"}, "old_str": {"type": "string"},
-                             "new_str": {"type": "string"}})),
+    tool_spec(
+        "bash",
+        "Runs a bash command in /work (the project's working copy), 30 s limit, no network. Returns "
+        "the exit code and the output (cut to its first and last 4000 characters beyond 8000).",
+        object_schema({"command": {"type": "string", "description": "the command line"}}),
+    ),
+    tool_spec(
+        "view",
+        "Shows a file with line numbers (at most 400 lines per call) or lists a folder.",
+        object_schema(
+            {
+                "path": {"type": "string", "description": "a path, relative to /work or absolute"},
+                "start_line": {"type": "integer", "description": "first line (1-based)"},
+                "end_line": {"type": "integer", "description": "last line (inclusive)"},
+            },
+            required=["path"],
+        ),
+    ),
+    tool_spec(
+        "edit",
+        "Replaces the one exact occurrence of old_str in a file with new_str.",
+        object_schema({"path": {"type": "string"}, "old_str": {"type": "string"}, "new_str": {"type": "string"}}),
+    ),
     tool_spec("submit", "Ends the episode: your working copy is graded by the project's tests.", object_schema({})),
 ]
 INSTRUCTIONS = (
@@ -85,8 +97,15 @@ class BugFix(SandboxedEnv, ToolEnv):
         "noop": "agora.envs.swe.bug_fix.agents:NoopAgent",
     }
 
-    def __init__(self, tasks: str | Path = "all", submit_at_turn: int = 30, bash_timeout_s: float = 30.0,
-                 backend: str = "docker", render_mode: str | None = None, **sandbox_kwargs: Any):
+    def __init__(
+        self,
+        tasks: str | Path = "all",
+        submit_at_turn: int = 30,
+        bash_timeout_s: float = 30.0,
+        backend: str = "docker",
+        render_mode: str | None = None,
+        **sandbox_kwargs: Any,
+    ):
         super().__init__(backend, render_mode, **sandbox_kwargs)
         self.task_source = str(tasks)
         self.tasks: list[Task] = load_tasks(tasks)
@@ -100,8 +119,9 @@ class BugFix(SandboxedEnv, ToolEnv):
     def _pick(self, options: dict[str, Any]) -> Task:
         if "instance_id" in options:
             if options["instance_id"] not in self._by_id:
-                raise ValueError(f"No task {options['instance_id']!r} in {self.task_source!r} "
-                                 f"({len(self.tasks)} tasks).")
+                raise ValueError(
+                    f"No task {options['instance_id']!r} in {self.task_source!r} ({len(self.tasks)} tasks)."
+                )
             return self._by_id[options["instance_id"]]
         return self.tasks[int(self.np_random.integers(len(self.tasks)))]
 
@@ -112,8 +132,13 @@ class BugFix(SandboxedEnv, ToolEnv):
         self.sandbox.use_image(self.task.image)
         self.sandbox.new_episode()
         put_tree(self.sandbox.get(), self._tarball(self.task))
-        info = {"instructions": INSTRUCTIONS, "instance_id": self.task.instance_id, "package": self.task.package,
-                "version": self.task.version, "task_source": self.task_source}
+        info = {
+            "instructions": INSTRUCTIONS,
+            "instance_id": self.task.instance_id,
+            "package": self.task.package,
+            "version": self.task.version,
+            "task_source": self.task_source,
+        }
         return self.task.problem_statement, self._info(**info)
 
     def _tarball(self, task: Task) -> bytes:
@@ -150,8 +175,9 @@ class BugFix(SandboxedEnv, ToolEnv):
     def _tool_bash(self, command: str) -> ToolResult:
         assert self.task is not None
         path = f"/work/{self.task.pythonpath}".rstrip("/")
-        result = self.sandbox.get().exec(f"cd /work && PYTHONPATH={path} bash -c {shlex.quote(command)} 2>&1",
-                                            timeout_s=self.bash_timeout_s)
+        result = self.sandbox.get().exec(
+            f"cd /work && PYTHONPATH={path} bash -c {shlex.quote(command)} 2>&1", timeout_s=self.bash_timeout_s
+        )
         lines = [f"exit code: {result.exit_code}"]
         if result.timed_out:
             lines.append(f"(killed: it ran past the {self.bash_timeout_s:g} s limit)")
@@ -159,8 +185,10 @@ class BugFix(SandboxedEnv, ToolEnv):
 
     def _tool_view(self, path: str, start_line: int = 1, end_line: int | None = None) -> ToolResult:
         box = self.sandbox.get()
-        listing = box.exec(f"cd /work && if [ -d {shlex.quote(path)} ]; then ls -1Ap -- {shlex.quote(path)}; "
-                           f"else exit 3; fi", timeout_s=10)
+        listing = box.exec(
+            f"cd /work && if [ -d {shlex.quote(path)} ]; then ls -1Ap -- {shlex.quote(path)}; else exit 3; fi",
+            timeout_s=10,
+        )
         if listing.exit_code != 3:
             return cut(listing.stdout + listing.stderr), 0.0, False, {}
         try:
@@ -186,8 +214,13 @@ class BugFix(SandboxedEnv, ToolEnv):
         text = raw.decode("utf-8", "replace")
         count = text.count(old_str) if old_str else 0
         if len(raw) > EDIT_MAX_BYTES or count != 1:
-            why = "the file is too large" if len(raw) > EDIT_MAX_BYTES else \
-                "old_str is empty" if not old_str else f"old_str occurs {count} times (it must occur exactly once)"
+            why = (
+                "the file is too large"
+                if len(raw) > EDIT_MAX_BYTES
+                else "old_str is empty"
+                if not old_str
+                else f"old_str occurs {count} times (it must occur exactly once)"
+            )
             return self.tool_failed(f"no edit made to {path!r}: {why}")
         box.write_file(path, text.replace(old_str, new_str, 1))
         line = text[: text.index(old_str)].count("\n") + 1
@@ -207,9 +240,14 @@ class BugFix(SandboxedEnv, ToolEnv):
         except (SandboxError, AgoraError) as e:
             return f"Grading failed (not your fault): {e}", 0.0, True, {"infra_error": str(e)}
         verdict = "resolved: every test passes" if result.reward == 1.0 else "not resolved: some tests still fail"
-        info = {"resolved": result.reward == 1.0, "fail_to_pass": result.fail_to_pass,
-                "pass_to_pass": result.pass_to_pass, "agent_patch": result.agent_patch[:20_000],
-                "grading_timed_out": result.timed_out, "auto_submitted": False}
+        info = {
+            "resolved": result.reward == 1.0,
+            "fail_to_pass": result.fail_to_pass,
+            "pass_to_pass": result.pass_to_pass,
+            "agent_patch": result.agent_patch[:20_000],
+            "grading_timed_out": result.timed_out,
+            "auto_submitted": False,
+        }
         return f"Submitted and graded: {verdict}.", result.reward, True, info
 
 

@@ -59,8 +59,10 @@ def check_project(project: Project, tree: SourceTree) -> Layout:
     layout = detect_layout(tree)
     shadowed = sorted(set(importable_names(layout)) & PYTEST_DEPENDENCIES)
     if shadowed:
-        raise ProjectError(f"{project.key}: {', '.join(shadowed)} is a dependency of the image's pytest, so a "
-                           "pristine copy of it would sit in the image; pick another project.")
+        raise ProjectError(
+            f"{project.key}: {', '.join(shadowed)} is a dependency of the image's pytest, so a "
+            "pristine copy of it would sit in the image; pick another project."
+        )
     if not any(p.endswith(".py") and ("test" in p.split("/")[-1]) for p in tree):
         raise ProjectError(f"{project.key}: the sdist ships no test files (test_*.py): nothing to grade with.")
     return layout
@@ -75,12 +77,20 @@ def baseline(box, project: Project, tree: SourceTree, layout: Layout, timeout_s:
         raise ProjectError(
             f"{project.key}: no test passes in the sandbox (no network, Python 3 and pytest only), so the suite "
             "cannot run offline here: it may need other test packages or the network. Its report ends:\n"
-            + result.tail[-1500:])
+            + result.tail[-1500:]
+        )
     return result
 
 
-def make_task(project: Project, layout: Layout, tree: SourceTree, mutation: Mutation, pristine: SuiteResult,
-              mutant: SuiteResult, timeout_s: float) -> Task | None:
+def make_task(
+    project: Project,
+    layout: Layout,
+    tree: SourceTree,
+    mutation: Mutation,
+    pristine: SuiteResult,
+    mutant: SuiteResult,
+    timeout_s: float,
+) -> Task | None:
     """The task a mutant makes, or None when it is not a valid one (see the module docs)."""
     if mutant.timed_out:
         return None
@@ -93,17 +103,33 @@ def make_task(project: Project, layout: Layout, tree: SourceTree, mutation: Muta
     patch = unified_diff(mutation.path, before, mutation.apply(before))
     digest = hashlib.sha256(patch.encode()).hexdigest()[:8]
     instance_id = f"{project.key}.{digest}"  # no hint of the mutation
-    return Task(instance_id=instance_id, package=project.name, version=project.version, patch=patch,
-                FAIL_TO_PASS=fail_to_pass, PASS_TO_PASS=pass_to_pass,
-                problem_statement=problem_statement(project.name, project.version, fail_to_pass, mutant.messages,
-                                                    instance_id),
-                image=IMAGE, mutation=mutation.kind, sdist_sha256=project.sha256 or sha256_of(project.sdist),
-                pythonpath=layout.pythonpath, packages=list(layout.packages), test_timeout_s=timeout_s)
+    return Task(
+        instance_id=instance_id,
+        package=project.name,
+        version=project.version,
+        patch=patch,
+        FAIL_TO_PASS=fail_to_pass,
+        PASS_TO_PASS=pass_to_pass,
+        problem_statement=problem_statement(project.name, project.version, fail_to_pass, mutant.messages, instance_id),
+        image=IMAGE,
+        mutation=mutation.kind,
+        sdist_sha256=project.sha256 or sha256_of(project.sdist),
+        pythonpath=layout.pythonpath,
+        packages=list(layout.packages),
+        test_timeout_s=timeout_s,
+    )
 
 
-def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0, workers: int = 2,
-             max_attempts: int | None = None, log: Log = print, progress: Callable[[int, int], None] | None = None
-             ) -> list[Task]:
+def generate(
+    project: Project,
+    out_dir: Path,
+    max_tasks: int = 50,
+    seed: int = 0,
+    workers: int = 2,
+    max_attempts: int | None = None,
+    log: Log = print,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Task]:
     """Generates up to `max_tasks` validated tasks into ``out_dir/tasks.jsonl`` (see the module docs)."""
     import agora.sandbox
 
@@ -114,8 +140,10 @@ def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0
     try:
         pristine = baseline(boxes[0], project, tree, layout)
         timeout_s = float(max(60.0, round(10 * pristine.duration_s)))
-        log(f"{project.key}: {len(pristine.passed())} tests pass on the pristine code "
-            f"({pristine.duration_s:.1f} s); layout {layout.packages}")
+        log(
+            f"{project.key}: {len(pristine.passed())} tests pass on the pristine code "
+            f"({pristine.duration_s:.1f} s); layout {layout.packages}"
+        )
         mutations = ordered(candidates(tree, layout), seed)[: max_attempts or max(20, 8 * max_tasks)]
         out_dir.mkdir(parents=True, exist_ok=True)
         with (out_dir / "tasks.jsonl").open("w", encoding="utf-8") as out:  # each task as it is kept
@@ -124,8 +152,19 @@ def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0
                 out.write(task.model_dump_json() + "\n")
                 out.flush()
 
-            tasks = _validate_all(boxes, project, layout, tree, pristine, mutations, max_tasks, timeout_s, progress,
-                                  mutant_timeout_s=max(20.0, 4 * pristine.duration_s), keep=keep)
+            tasks = _validate_all(
+                boxes,
+                project,
+                layout,
+                tree,
+                pristine,
+                mutations,
+                max_tasks,
+                timeout_s,
+                progress,
+                mutant_timeout_s=max(20.0, 4 * pristine.duration_s),
+                keep=keep,
+            )
     finally:
         for box in boxes:
             box.close()
@@ -133,10 +172,19 @@ def generate(project: Project, out_dir: Path, max_tasks: int = 50, seed: int = 0
     return tasks
 
 
-def _validate_all(boxes: list, project: Project, layout: Layout, tree: SourceTree, pristine: SuiteResult,
-                  mutations: list[Mutation], max_tasks: int, timeout_s: float,
-                  progress: Callable[[int, int], None] | None, mutant_timeout_s: float,
-                  keep: Callable[[Task], None]) -> list[Task]:
+def _validate_all(
+    boxes: list,
+    project: Project,
+    layout: Layout,
+    tree: SourceTree,
+    pristine: SuiteResult,
+    mutations: list[Mutation],
+    max_tasks: int,
+    timeout_s: float,
+    progress: Callable[[int, int], None] | None,
+    mutant_timeout_s: float,
+    keep: Callable[[Task], None],
+) -> list[Task]:
     tasks: list[Task] = []
     free = list(boxes)
 
@@ -152,8 +200,11 @@ def _validate_all(boxes: list, project: Project, layout: Layout, tree: SourceTre
     with ThreadPoolExecutor(max_workers=len(boxes)) as pool:
         for start in range(0, len(mutations), len(boxes)):
             for task in pool.map(check, mutations[start : start + len(boxes)]):
-                if task is not None and len(tasks) < max_tasks and task.instance_id not in {t.instance_id for t in
-                                                                                            tasks}:
+                if (
+                    task is not None
+                    and len(tasks) < max_tasks
+                    and task.instance_id not in {t.instance_id for t in tasks}
+                ):
                     tasks.append(task)
                     keep(task)
             if progress is not None:

@@ -55,8 +55,9 @@ class Grade:
 
 def collect(box: Sandbox) -> SourceTree:
     """The agent's working copy, read out of its container as a tarball (never extracted)."""
-    result = box.exec(f"tar -czf {SUBMISSION} -C /work --exclude=__pycache__ --exclude=.pytest_cache . 2>&1",
-                      timeout_s=60)
+    result = box.exec(
+        f"tar -czf {SUBMISSION} -C /work --exclude=__pycache__ --exclude=.pytest_cache . 2>&1", timeout_s=60
+    )
     if not result.succeeded:
         raise SubmissionError(f"could not pack the working copy: {result.stdout[-300:]}")
     data = box.read_file(SUBMISSION, max_bytes=SUBMISSION_MAX_BYTES + 1)
@@ -76,8 +77,9 @@ def read_tarball(data: bytes) -> SourceTree:
                 if path is None or not member.isfile() or SKIP_PARTS & set(path.split("/")):
                     continue
                 if len(tree) >= MAX_FILES or member.size > MAX_FILE_BYTES:
-                    raise SubmissionError(f"the working copy has over {MAX_FILES} files or a file over "
-                                          f"{MAX_FILE_BYTES >> 20} MiB")
+                    raise SubmissionError(
+                        f"the working copy has over {MAX_FILES} files or a file over {MAX_FILE_BYTES >> 20} MiB"
+                    )
                 tree[path] = tf.extractfile(member).read()
     except (tarfile.TarError, EOFError, OSError) as e:
         raise SubmissionError(f"the working copy could not be read: {e}") from e
@@ -111,11 +113,17 @@ def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) 
     graded, patch = merge(buggy, agent, task.layout)
     result = _run(task, graded, pool_size)
     if not patch and (result.timed_out or not result.outcomes):
-        raise SandboxError(f"grading gave no verdict on the unchanged working copy (timed out: "
-                           f"{result.timed_out}); report tail: {result.tail[-300:]}", command="pytest")
+        raise SandboxError(
+            f"grading gave no verdict on the unchanged working copy (timed out: "
+            f"{result.timed_out}); report tail: {result.tail[-300:]}",
+            command="pytest",
+        )
     if result.timed_out and _run(task, buggy, pool_size).timed_out:
-        raise SandboxError(f"grading ran past {task.test_timeout_s:g} s, and so did the unchanged working copy: the "
-                           "harness is too slow here (an overloaded machine?), not the agent's code", command="pytest")
+        raise SandboxError(
+            f"grading ran past {task.test_timeout_s:g} s, and so did the unchanged working copy: the "
+            "harness is too slow here (an overloaded machine?), not the agent's code",
+            command="pytest",
+        )
     passed = result.passed()
     f2p = sum(t in passed for t in task.FAIL_TO_PASS) / len(task.FAIL_TO_PASS)
     p2p = sum(t in passed for t in task.PASS_TO_PASS) / max(1, len(task.PASS_TO_PASS))

@@ -25,12 +25,30 @@ import numpy as np
 
 from agora.envs.swe.bug_fix.projects import Layout, SourceTree
 
-KINDS = ("flip_comparison", "flip_boolean", "flip_arithmetic", "off_by_one", "slice_bound", "invert_if",
-         "drop_statement", "drop_return", "drop_break", "swap_arguments", "change_default")
+KINDS = (
+    "flip_comparison",
+    "flip_boolean",
+    "flip_arithmetic",
+    "off_by_one",
+    "slice_bound",
+    "invert_if",
+    "drop_statement",
+    "drop_return",
+    "drop_break",
+    "swap_arguments",
+    "change_default",
+)
 _COMPARE = {  # operator type -> (pattern of its token, replacement)
-    ast.Lt: (r"<(?!=)", ">="), ast.LtE: (r"<=", ">"), ast.Gt: (r">(?!=)", "<="), ast.GtE: (r">=", "<"),
-    ast.Eq: (r"==", "!="), ast.NotEq: (r"!=", "=="), ast.Is: (r"\bis\b(?!\s+not\b)", "is not"),
-    ast.IsNot: (r"\bis\s+not\b", "is"), ast.In: (r"(?<!not )\bin\b", "not in"), ast.NotIn: (r"\bnot\s+in\b", "in"),
+    ast.Lt: (r"<(?!=)", ">="),
+    ast.LtE: (r"<=", ">"),
+    ast.Gt: (r">(?!=)", "<="),
+    ast.GtE: (r">=", "<"),
+    ast.Eq: (r"==", "!="),
+    ast.NotEq: (r"!=", "=="),
+    ast.Is: (r"\bis\b(?!\s+not\b)", "is not"),
+    ast.IsNot: (r"\bis\s+not\b", "is"),
+    ast.In: (r"(?<!not )\bin\b", "not in"),
+    ast.NotIn: (r"\bnot\s+in\b", "in"),
 }
 _BOOL = {ast.And: (r"\band\b", "or"), ast.Or: (r"\bor\b", "and")}
 _ARITH = {ast.Add: (r"\+", "-"), ast.Sub: (r"-", "+")}
@@ -80,8 +98,9 @@ class _Source:
         return line_start, line_end
 
 
-def _token_edit(src: _Source, path: str, kind: str, node: ast.AST, left: ast.AST, right: ast.AST,
-                table: dict, op: type) -> Mutation | None:
+def _token_edit(
+    src: _Source, path: str, kind: str, node: ast.AST, left: ast.AST, right: ast.AST, table: dict, op: type
+) -> Mutation | None:
     """Replaces the one operator token between `left` and `right` (from `table[op]`)."""
     if op not in table:
         return None
@@ -96,8 +115,9 @@ def _token_edit(src: _Source, path: str, kind: str, node: ast.AST, left: ast.AST
 
 def _expression_mutations(src: _Source, path: str, node: ast.AST) -> Iterator[Mutation | None]:
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        yield _token_edit(src, path, "flip_comparison", node, node.left, node.comparators[0], _COMPARE,
-                          type(node.ops[0]))
+        yield _token_edit(
+            src, path, "flip_comparison", node, node.left, node.comparators[0], _COMPARE, type(node.ops[0])
+        )
     elif isinstance(node, ast.BoolOp):
         yield _token_edit(src, path, "flip_boolean", node, node.values[0], node.values[1], _BOOL, type(node.op))
     elif isinstance(node, ast.BinOp):
@@ -111,8 +131,11 @@ def _expression_mutations(src: _Source, path: str, node: ast.AST) -> Iterator[Mu
             if isinstance(bound, (ast.Name, ast.Attribute)) and bound.lineno == bound.end_lineno:
                 start, end = src.span(bound)
                 yield Mutation(path, "slice_bound", bound.lineno, start, end, src.text[start:end] + " - 1")
-    elif isinstance(node, ast.Call) and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in
-                                                                        node.args[:2]):
+    elif (
+        isinstance(node, ast.Call)
+        and len(node.args) >= 2
+        and not any(isinstance(a, ast.Starred) for a in node.args[:2])
+    ):
         yield _swap(src, path, node)
 
 
@@ -148,8 +171,9 @@ def _drops(src: _Source, path: str, body: list[ast.stmt]) -> Iterator[Mutation |
             continue
         lines = src.whole_lines(stmt)
         if lines is not None:
-            indent = src.lines[stmt.lineno - 1][: len(src.lines[stmt.lineno - 1]) -
-                                                 len(src.lines[stmt.lineno - 1].lstrip())]
+            indent = src.lines[stmt.lineno - 1][
+                : len(src.lines[stmt.lineno - 1]) - len(src.lines[stmt.lineno - 1].lstrip())
+            ]
             yield Mutation(path, kind, stmt.lineno, lines[0], lines[1], f"{indent}pass\n")
 
 
@@ -228,5 +252,8 @@ def ordered(mutations: list[Mutation], seed: int) -> list[Mutation]:
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """The change of one file as a unified diff (``a/`` and ``b/`` prefixes, 3 lines of context)."""
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        f"a/{path}", f"b/{path}", n=3))
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=3
+        )
+    )

@@ -35,8 +35,9 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 NOT_SOURCE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py", "conf.py"})
 NOT_SOURCE_DIRS = frozenset({"docs", "doc", "documentation", "examples", "benchmarks", "benchmark", "scripts"})
-PYTEST_DEPENDENCIES = frozenset({"pytest", "_pytest", "pluggy", "iniconfig", "packaging", "attr", "attrs", "py",
-                                 "more_itertools"})
+PYTEST_DEPENDENCIES = frozenset(
+    {"pytest", "_pytest", "pluggy", "iniconfig", "packaging", "attr", "attrs", "py", "more_itertools"}
+)
 """Importable names the image's Debian pytest brings: a project among them would have a copy in the image."""
 
 SourceTree = dict[str, bytes]
@@ -96,20 +97,35 @@ def fetch(project: Project) -> Path:
     if project.sha256 and sha256_of(project.sdist) != project.sha256:
         bad = project.sdist.with_suffix(".bad")
         project.sdist.replace(bad)
-        raise ProjectError(f"{project.key}: sha256 {sha256_of(bad)} is not the pinned {project.sha256} "
-                           f"(moved aside to {bad}); fetch it again or fix the pin in {PINS_FILE}.")
+        raise ProjectError(
+            f"{project.key}: sha256 {sha256_of(bad)} is not the pinned {project.sha256} "
+            f"(moved aside to {bad}); fetch it again or fix the pin in {PINS_FILE}."
+        )
     return project.sdist
 
 
 def _download(project: Project) -> None:
     with tempfile.TemporaryDirectory(prefix="agora-sdist-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", tmp,
-               f"{project.name}=={project.version}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "-d",
+            tmp,
+            f"{project.name}=={project.version}",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         found = [p for p in Path(tmp).iterdir() if p.name.endswith((".tar.gz", ".zip"))]
         if proc.returncode != 0 or not found:
-            raise ProjectError(f"pip could not download the sdist of {project.name}=={project.version} "
-                               f"(exit {proc.returncode}): {proc.stderr.strip()[-600:]}")
+            raise ProjectError(
+                f"pip could not download the sdist of {project.name}=={project.version} "
+                f"(exit {proc.returncode}): {proc.stderr.strip()[-600:]}"
+            )
         if found[0].name.endswith(".zip"):
             _zip_to_tar(found[0], project.sdist)
         else:
@@ -138,8 +154,9 @@ def load_tree(sdist: Path) -> SourceTree:
                 continue
             total += member.size
             if len(tree) >= MAX_FILES or total > MAX_TREE_BYTES:
-                raise ProjectError(f"{sdist.name} is too large for a task (over {MAX_FILES} files or "
-                                   f"{MAX_TREE_BYTES >> 20} MiB).")
+                raise ProjectError(
+                    f"{sdist.name} is too large for a task (over {MAX_FILES} files or {MAX_TREE_BYTES >> 20} MiB)."
+                )
             tree[path] = tf.extractfile(member).read()
     if not tree:
         raise ProjectError(f"{sdist.name} holds no files.")
@@ -158,8 +175,12 @@ def is_test_path(path: str) -> bool:
     """True for test code and test configuration: restored at grading, never mutated."""
     parts = path.split("/")
     name = parts[-1]
-    return (any(p in TEST_DIRS for p in parts[:-1]) or name.startswith("test_") or name.endswith("_test.py")
-            or name == "conftest.py")
+    return (
+        any(p in TEST_DIRS for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
 
 
 @dataclass(frozen=True)
@@ -179,14 +200,13 @@ class Layout:
 
 def detect_layout(tree: SourceTree) -> Layout:
     """Finds the importable top-level packages and modules (root or ``src/``)."""
-    root = "src" if any(p.startswith("src/") and p.count("/") == 2 and p.endswith("/__init__.py") for p in tree) \
-        else ""
+    root = "src" if any(p.startswith("src/") and p.count("/") == 2 and p.endswith("/__init__.py") for p in tree) else ""
     prefix = f"{root}/" if root else ""
     found = set()
     for path in tree:
         if not path.startswith(prefix):
             continue
-        rest = path[len(prefix):].split("/")
+        rest = path[len(prefix) :].split("/")
         if len(rest) == 1 and rest[0].endswith(".py") and rest[0] not in NOT_SOURCE and not is_test_path(rest[0]):
             found.add(prefix + rest[0])
         elif len(rest) == 2 and rest[1] == "__init__.py" and rest[0] not in TEST_DIRS | NOT_SOURCE_DIRS:

@@ -58,8 +58,10 @@ def pristine_tree(task: Task) -> SourceTree:
     """The project's pristine tree (from the cached sdist; run ``scripts/setup.d/25-swe.sh`` if missing)."""
     project = task.project
     if not project.sdist.is_file():
-        raise ProjectError(f"The sdist of {project.key} is not in agora's cache ({project.sdist}). Fetch it "
-                           f"with: agora swe fetch {project.name}=={project.version} (or scripts/setup.d/25-swe.sh).")
+        raise ProjectError(
+            f"The sdist of {project.key} is not in agora's cache ({project.sdist}). Fetch it "
+            f"with: agora swe fetch {project.name}=={project.version} (or scripts/setup.d/25-swe.sh)."
+        )
     return load_tree(fetch(project))
 
 
@@ -86,8 +88,10 @@ def load_tasks(source: str | Path = "all") -> list[Task]:
     if path.is_dir():
         path = path / "tasks.jsonl"
     if not path.is_file():
-        raise ProjectError(f"No tasks at {source!r}: give a tasks.jsonl, a folder holding one, 'all', or a "
-                           f"shipped project ({', '.join(shipped_names())}).")
+        raise ProjectError(
+            f"No tasks at {source!r}: give a tasks.jsonl, a folder holding one, 'all', or a "
+            f"shipped project ({', '.join(shipped_names())})."
+        )
     return _read(path)
 
 
@@ -137,5 +141,6 @@ def problem_statement(package: str, version: str, failing: list[str], messages: 
     error = (messages.get(test) or "the test fails").strip().replace("\n", " ")[:300]
     more = f" (and {len(failing) - 1} other test{'s' if len(failing) > 2 else ''})" if len(failing) > 1 else ""
     template = _TEMPLATES[(digest >> 8) % len(_TEMPLATES)]
-    return template.format(package=package, version=version, behaviour=behaviour(test), test=test, more=more,
-                           error=error)
+    return template.format(
+        package=package, version=version, behaviour=behaviour(test), test=test, more=more, error=error
+    )

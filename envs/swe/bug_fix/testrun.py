@@ -38,19 +38,27 @@ def put_tree(box: Sandbox, tree: SourceTree | bytes, dest: str = "/work") -> Non
     """Unpacks the tree (or its tarball) into `dest`, leaving no tarball behind."""
     data = tree if isinstance(tree, bytes) else tarball(tree)
     box.write_file("/tmp/agora-tree.tgz", data)
-    result = box.exec(f"tar -xzf /tmp/agora-tree.tgz -C {dest} --no-same-owner; rc=$?; rm -f /tmp/agora-tree.tgz;"
-                      " exit $rc", timeout_s=60)
+    result = box.exec(
+        f"tar -xzf /tmp/agora-tree.tgz -C {dest} --no-same-owner; rc=$?; rm -f /tmp/agora-tree.tgz; exit $rc",
+        timeout_s=60,
+    )
     if not result.succeeded:
-        raise SandboxError(f"unpacking the working copy failed: {result.stderr[-500:]}", command="tar -x",
-                           exit_code=result.exit_code, stderr=result.stderr)
+        raise SandboxError(
+            f"unpacking the working copy failed: {result.stderr[-500:]}",
+            command="tar -x",
+            exit_code=result.exit_code,
+            stderr=result.stderr,
+        )
 
 
 def pytest_command(pythonpath: str, args: tuple[str, ...] = ()) -> str:
     """The shell command that runs the suite in /work and writes the report."""
     path = f"/work/{pythonpath}".rstrip("/")
     extra = " ".join(args)
-    return (f"COLUMNS=400 PYTHONPATH={path} python3 -P -m pytest -p no:cacheprovider -o addopts= -rA --tb=line -q "
-            f"-W ignore::DeprecationWarning {extra} > {REPORT} 2>&1")
+    return (
+        f"COLUMNS=400 PYTHONPATH={path} python3 -P -m pytest -p no:cacheprovider -o addopts= -rA --tb=line -q "
+        f"-W ignore::DeprecationWarning {extra} > {REPORT} 2>&1"
+    )
 
 
 @dataclass

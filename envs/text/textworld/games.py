@@ -39,8 +39,7 @@ def challenge_settings(challenge: str, settings: dict[str, Any] | None) -> dict[
     textworld_challenges = require("textworld.challenges", "text")
     if challenge not in textworld_challenges.CHALLENGES:
         raise ValueError(
-            f"Unknown TextWorld challenge {challenge!r}; "
-            f"choose one of {sorted(textworld_challenges.CHALLENGES)}."
+            f"Unknown TextWorld challenge {challenge!r}; choose one of {sorted(textworld_challenges.CHALLENGES)}."
         )
     merged = {**DEFAULT_SETTINGS.get(challenge, {}), **(settings or {})}
     parser = argparse.ArgumentParser(prog=challenge, exit_on_error=False)

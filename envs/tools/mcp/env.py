@@ -67,9 +67,7 @@ class MCPEnv(ToolEnv):
         self.tasks = [t if isinstance(t, MCPTask) else MCPTask.model_validate(t) for t in tasks]
         unscored = [i for i, t in enumerate(self.tasks) if not t.checks and t.answer is None]
         if unscored:
-            raise ValueError(
-                f"tasks {unscored[:5]} have neither checks nor an answer, so nothing scores them."
-            )
+            raise ValueError(f"tasks {unscored[:5]} have neither checks nor an answer, so nothing scores them.")
         self.server, self.reset_tool, self.timeout_s = list(server), reset_tool, timeout_s
         self._conn: MCPConnection | None = None
         self.task: MCPTask | None = None
@@ -103,9 +101,7 @@ class MCPEnv(ToolEnv):
     def _specs(self, conn: MCPConnection) -> list[dict[str, Any]]:
         tools = [t for t in conn.list_tools() if t.name != self.reset_tool]
         if any(t.name == "answer" for t in tools):
-            raise AgoraError(
-                f"The MCP server {self.server} has its own 'answer' tool, which the env reserves."
-            )
+            raise AgoraError(f"The MCP server {self.server} has its own 'answer' tool, which the env reserves.")
         specs = [tool_spec(t.name, t.description or "", t.input_schema) for t in tools]
         return [
             *specs,

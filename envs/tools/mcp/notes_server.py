@@ -18,9 +18,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-server = MCPServer(
-    "agora-notes", instructions="Notes and calendar events, kept in memory.", log_level="WARNING"
-)
+server = MCPServer("agora-notes", instructions="Notes and calendar events, kept in memory.", log_level="WARNING")
 _notes: dict[int, dict[str, Any]] = {}
 _events: dict[int, dict[str, Any]] = {}
 _last_id = {"note": 0, "event": 0}
@@ -62,9 +60,7 @@ def add_note(title: str, body: str, tags: list[str] | None = None) -> dict[str, 
 @server.tool()
 def list_notes(tag: str | None = None) -> list[dict[str, Any]]:
     """List notes (id, title, tags), all of them or only those with `tag`."""
-    return [
-        {k: n[k] for k in ("id", "title", "tags")} for n in _notes.values() if tag is None or tag in n["tags"]
-    ]
+    return [{k: n[k] for k in ("id", "title", "tags")} for n in _notes.values() if tag is None or tag in n["tags"]]
 
 
 @server.tool()

@@ -47,9 +47,7 @@ class MCPTask(BaseModel):
 def contains(value: Any, expected: Any) -> bool:
     """True when `value` contains `expected` (the partial match of `Check`)."""
     if isinstance(expected, dict):
-        return isinstance(value, dict) and all(
-            k in value and contains(value[k], v) for k, v in expected.items()
-        )
+        return isinstance(value, dict) and all(k in value and contains(value[k], v) for k, v in expected.items())
     if isinstance(expected, list):
         return isinstance(value, list) and all(any(contains(v, e) for v in value) for e in expected)
     return value == expected

@@ -156,9 +156,7 @@ def generate(rng: np.random.Generator, kind: str | None = None) -> Task:
     if kind is None:
         kind = sorted(GENERATORS)[int(rng.integers(len(GENERATORS)))]
     if kind not in GENERATORS:
-        raise ValueError(
-            f"Unknown PythonCalc task kind {kind!r}; choose one of {', '.join(sorted(GENERATORS))}."
-        )
+        raise ValueError(f"Unknown PythonCalc task kind {kind!r}; choose one of {', '.join(sorted(GENERATORS))}.")
     return GENERATORS[kind](rng)
 
 

@@ -56,9 +56,7 @@ TOOLS = [
         "Search the encyclopedia (BM25); returns the best document ids, titles and snippets.",
         _one_string("query", "keywords to search for"),
     ),
-    tool_spec(
-        "open", "Show the full text of one document.", _one_string("doc_id", "a document id, e.g. person-007")
-    ),
+    tool_spec("open", "Show the full text of one document.", _one_string("doc_id", "a document id, e.g. person-007")),
     answer_spec("Submit the final short answer; ends the episode."),
 ]
 
@@ -98,9 +96,7 @@ MAX_QUERY_TOKENS = 64
 class SearchEnv(ToolEnv):
     """Search-agent QA over a local fictional corpus (see the module docs)."""
 
-    def __init__(
-        self, reward: str = "em", retrieval_weight: float = 0.0, k: int = 5, render_mode: str | None = None
-    ):
+    def __init__(self, reward: str = "em", retrieval_weight: float = 0.0, k: int = 5, render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
         if reward not in ("em", "f1"):
             raise ValueError(f"reward must be 'em' or 'f1', got {reward!r}")
@@ -111,9 +107,7 @@ class SearchEnv(ToolEnv):
         self._opened: set[str] = set()
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        self.task = self.questions[
-            option_index(options, "question_index", len(self.questions), self.np_random)
-        ]
+        self.task = self.questions[option_index(options, "question_index", len(self.questions), self.np_random)]
         self._opened = set()
         self._set_tools(TOOLS)
         return f"Question: {self.task.question}", self._info(instructions=INSTRUCTIONS)
@@ -124,9 +118,7 @@ class SearchEnv(ToolEnv):
         if call.name == "open":
             doc = self._docs.get(call.arguments["doc_id"].strip())
             if doc is None:
-                return self.tool_failed(
-                    f"no document has id {call.arguments['doc_id']!r}; use an id from search"
-                )
+                return self.tool_failed(f"no document has id {call.arguments['doc_id']!r}; use an id from search")
             self._opened.add(doc.id)
             return f"[{doc.id}] {doc.title}\n{doc.text}", 0.0, False, {}
         return self._final(call.arguments["answer"])

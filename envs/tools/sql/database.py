@@ -94,9 +94,7 @@ def format_table(columns: list[str], rows: list[tuple], limit: int = 20) -> str:
     """Query results as a small text table (at most `limit` rows, then a count of the rest)."""
     if not columns:
         return "(no result set)"
-    lines = [" | ".join(columns)] + [
-        " | ".join("NULL" if v is None else str(v) for v in row) for row in rows[:limit]
-    ]
+    lines = [" | ".join(columns)] + [" | ".join("NULL" if v is None else str(v) for v in row) for row in rows[:limit]]
     if len(rows) > limit:
         lines.append(f"... ({len(rows)} rows in all, {limit} shown)")
     elif not rows:

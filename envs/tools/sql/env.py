@@ -43,9 +43,7 @@ _QUERY = {
     "additionalProperties": False,
 }
 TOOLS = [
-    tool_spec(
-        "sql", "Run a read-only SQLite query on the database and see up to 20 rows of its result.", _QUERY
-    ),
+    tool_spec("sql", "Run a read-only SQLite query on the database and see up to 20 rows of its result.", _QUERY),
     answer_spec("Submit the final SQL query that answers the question; ends the episode.", _QUERY),
 ]
 INSTRUCTIONS = (
@@ -60,9 +58,7 @@ INSTRUCTIONS = (
 class SQLEnv(ToolEnv):
     """Text-to-SQL with tools (see the module docs for the task, tools and rewards)."""
 
-    def __init__(
-        self, schemas: tuple[str, ...] = SCHEMAS, timeout_s: float = 1.0, render_mode: str | None = None
-    ):
+    def __init__(self, schemas: tuple[str, ...] = SCHEMAS, timeout_s: float = 1.0, render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
         unknown = set(schemas) - set(SCHEMAS)
         if unknown or not schemas:

@@ -65,8 +65,7 @@ SHOP = [
     ),
     Template(
         "Give the names of the customers who placed at least one order with status '{status}'.",
-        "SELECT DISTINCT c.name FROM customers c JOIN orders o ON o.customer_id = c.id "
-        "WHERE o.status = '{status}'",
+        "SELECT DISTINCT c.name FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.status = '{status}'",
         {"status": one_of("paid", "shipped", "cancelled")},
     ),
 ]
@@ -79,8 +78,7 @@ SCHOOL = [
     ),
     Template(
         "What is the average grade in the course '{title}'?",
-        "SELECT AVG(e.grade) FROM enrollments e JOIN courses c ON c.id = e.course_id "
-        "WHERE c.title = '{title}'",
+        "SELECT AVG(e.grade) FROM enrollments e JOIN courses c ON c.id = e.course_id WHERE c.title = '{title}'",
         {"title": column("courses", 1)},
     ),
     Template(
@@ -108,8 +106,7 @@ LIBRARY = [
         {"country": column("authors", 2)},
     ),
     Template(
-        "List the titles and years of the {genre} books published after {year}, oldest first "
-        "(ties by title).",
+        "List the titles and years of the {genre} books published after {year}, oldest first (ties by title).",
         "SELECT title, year FROM books WHERE genre = '{genre}' AND year > {year} ORDER BY year, title",
         {"genre": column("books", 4), "year": one_of(1970, 1990, 2000)},
     ),
@@ -118,8 +115,7 @@ LIBRARY = [
         "SELECT DISTINCT m.name FROM members m JOIN loans l ON l.member_id = m.id WHERE l.returned = 0",
     ),
     Template(
-        "For each genre that has been borrowed, give the genre and the number of loans of books of that "
-        "genre.",
+        "For each genre that has been borrowed, give the genre and the number of loans of books of that genre.",
         "SELECT b.genre, COUNT(*) FROM loans l JOIN books b ON b.id = l.book_id GROUP BY b.genre",
     ),
     Template(

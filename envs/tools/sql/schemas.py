@@ -104,19 +104,14 @@ def _shop(rng: random.Random) -> Rows:
         "toys": ["Kite", "Puzzle", "Yo-yo", "Robot"],
     }
     customers = [
-        (i + 1, n, rng.choice(CITIES), _date(rng, rng.randint(2019, 2023)))
-        for i, n in enumerate(_names(rng, 30))
+        (i + 1, n, rng.choice(CITIES), _date(rng, rng.randint(2019, 2023))) for i, n in enumerate(_names(rng, 30))
     ]
     kinds = [
-        (f"{item} {model}", cat)
-        for cat, items in catalogue.items()
-        for item in items
-        for model in ("Basic", "Pro")
+        (f"{item} {model}", cat) for cat, items in catalogue.items() for item in items for model in ("Basic", "Pro")
     ]
     products = [(i + 1, name, cat, round(rng.uniform(2, 120), 2)) for i, (name, cat) in enumerate(kinds)]
     orders = [
-        (i + 1, rng.randint(1, 30), _date(rng, 2024), rng.choice(["paid", "shipped", "cancelled"]))
-        for i in range(60)
+        (i + 1, rng.randint(1, 30), _date(rng, 2024), rng.choice(["paid", "shipped", "cancelled"])) for i in range(60)
     ]
     items = sorted(
         {
@@ -149,9 +144,7 @@ def _school(rng: random.Random) -> Rows:
     courses = [(i + 1, t, rng.randint(1, 8), rng.choice([3, 4, 6])) for i, t in enumerate(titles)]
     students = [(i + 1, names[8 + i], rng.randint(1, 4)) for i in range(40)]
     enrollments = [
-        (s, c, rng.randint(40, 100))
-        for s in range(1, 41)
-        for c in sorted(rng.sample(range(1, 13), rng.randint(2, 4)))
+        (s, c, rng.randint(40, 100)) for s in range(1, 41) for c in sorted(rng.sample(range(1, 13), rng.randint(2, 4)))
     ]
     return {"teachers": teachers, "courses": courses, "students": students, "enrollments": enrollments}
 
@@ -162,14 +155,10 @@ def _library(rng: random.Random) -> Rows:
     authors = [(i + 1, names[i], rng.choice(COUNTRIES)) for i in range(12)]
     words = ["Silent", "River", "Glass", "Winter", "Harbor", "Lantern", "Orbit", "Garden", "Copper", "Echo"]
     titles = rng.sample([f"The {a} {b}" for a in words for b in words if a != b], 40)
-    books = [
-        (i + 1, t, rng.randint(1, 12), rng.randint(1950, 2023), rng.choice(genres))
-        for i, t in enumerate(titles)
-    ]
+    books = [(i + 1, t, rng.randint(1, 12), rng.randint(1950, 2023), rng.choice(genres)) for i, t in enumerate(titles)]
     members = [(i + 1, names[12 + i], rng.choice(CITIES)) for i in range(30)]
     loans = [
-        (i + 1, rng.randint(1, 40), rng.randint(1, 30), _date(rng, 2024), int(rng.random() < 0.7))
-        for i in range(80)
+        (i + 1, rng.randint(1, 40), rng.randint(1, 30), _date(rng, 2024), int(rng.random() < 0.7)) for i in range(80)
     ]
     return {"authors": authors, "books": books, "members": members, "loans": loans}
 

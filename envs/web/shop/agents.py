@@ -35,9 +35,7 @@ class ShopExpert:
 
     def __init__(self, session: object):
         self.goal = session.goal
-        self.product = (
-            None if self.goal.answer is not None else shop_target(self.goal.attributes, session.catalogue)
-        )
+        self.product = None if self.goal.answer is not None else shop_target(self.goal.attributes, session.catalogue)
         self.quantity = int(self.goal.attributes.get("quantity", 1))
 
     def act(self, observation: str) -> str:

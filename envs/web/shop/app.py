@@ -83,9 +83,7 @@ def _options(values: list[tuple[str, str]], chosen: str) -> str:
     )
 
 
-def _search_form(
-    q: str = "", category: str = "", color: str = "", max_price: str = "", sort: str = ""
-) -> str:
+def _search_form(q: str = "", category: str = "", color: str = "", max_price: str = "", sort: str = "") -> str:
     cats = [("", "All categories")] + [(c, c) for c in CATEGORIES]
     cols = [("", "Any colour")] + [(c, c) for c in COLORS]
     sorts = [("", "Relevance"), ("price", "Price: low to high")]
@@ -131,8 +129,7 @@ class ShopPages:
 
     def _home(self, query: dict[str, str]) -> Response:
         cats = "".join(
-            f"<li><a href='search?{urlencode({'category': c})}'>{_plural(c).title()}</a></li>"
-            for c in CATEGORIES
+            f"<li><a href='search?{urlencode({'category': c})}'>{_plural(c).title()}</a></li>" for c in CATEGORIES
         )
         return self._render("Agora Shop", _search_form() + f"<h2>Categories</h2><ul>{cats}</ul>")
 
@@ -179,10 +176,7 @@ class ShopPages:
             )
         if not rows:
             return self._render("Your cart", "<p>Your cart is empty.</p>")
-        body = (
-            f"<table>{rows}</table><p>Total: ${total / 100:.2f}</p>"
-            "<p><a href='checkout'>Proceed to checkout</a></p>"
-        )
+        body = f"<table>{rows}</table><p>Total: ${total / 100:.2f}</p><p><a href='checkout'>Proceed to checkout</a></p>"
         return self._render("Your cart", body)
 
     def _cart_add(self, query: dict[str, str]) -> Response:
@@ -213,9 +207,7 @@ class ShopPages:
     def _place(self, query: dict[str, str]) -> Response:
         if not self.s.cart:
             return _redirect("/shop/" + self.s.id + "/cart")
-        self.s.order = Order(
-            dict(self.s.cart), query.get("name", ""), query.get("city", ""), query.get("shipping", "")
-        )
+        self.s.order = Order(dict(self.s.cart), query.get("name", ""), query.get("city", ""), query.get("shipping", ""))
         return _redirect("/shop/" + self.s.id + "/order/done")
 
     def _done(self, query: dict[str, str]) -> Response:

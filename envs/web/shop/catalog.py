@@ -56,7 +56,5 @@ def make_catalogue(rng: np.random.Generator, size: int = CATALOGUE_SIZE) -> list
         low, high = CATEGORIES[category]
         cents = int(rng.integers(low * 100, high * 100)) // 10 * 10 + 9
         name = f"{brand} {style} {category.title()}"
-        products.append(
-            Product(len(products) + 1, name, category, color, brand, cents, int(rng.integers(1, 6)))
-        )
+        products.append(Product(len(products) + 1, name, category, color, brand, cents, int(rng.integers(1, 6))))
     return products

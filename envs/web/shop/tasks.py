@@ -149,9 +149,7 @@ def score_order(goal: Goal, order: Order, catalogue: list[Product]) -> float:
     return max(_line_score(goal, product, qty, len(lines), order, catalogue) for product, qty in lines)
 
 
-def _line_score(
-    goal: Goal, product: Product, qty: int, n_lines: int, order: Order, catalogue: list[Product]
-) -> float:
+def _line_score(goal: Goal, product: Product, qty: int, n_lines: int, order: Order, catalogue: list[Product]) -> float:
     checks = {
         "category": lambda v: product.category == v,
         "color": lambda v: product.color == v,

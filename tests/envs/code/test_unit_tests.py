@@ -122,6 +122,5 @@ def test_seeded_problem_choice_is_deterministic():
     problem = PROBLEMS[0]
     report = grade(problem, [{"value": v} for _, v in problem.tests], "")
     assert (
-        report.fraction == 1.0
-        and report.feedback == f"Passed {len(problem.tests)}/{len(problem.tests)} hidden tests."
+        report.fraction == 1.0 and report.feedback == f"Passed {len(problem.tests)}/{len(problem.tests)} hidden tests."
     )

@@ -84,14 +84,24 @@ def test_editing_or_deleting_the_failing_tests_scores_zero(env):
     env.reset(options={"instance_id": task.instance_id})
     files = " ".join(failing_test_files(task))
     # Make every failing test pass in the working copy: replace the test files by trivially passing ones...
-    obs, *_ = env.step(call("bash", command=f"for f in {files}; do echo 'def test_ok(): pass' > $f; done; "
-                                            "python3 -m pytest -q -p no:cacheprovider 2>&1 | tail -1"))
+    obs, *_ = env.step(
+        call(
+            "bash",
+            command=f"for f in {files}; do echo 'def test_ok(): pass' > $f; done; "
+            "python3 -m pytest -q -p no:cacheprovider 2>&1 | tail -1",
+        )
+    )
     assert "failed" not in obs
     # ...and add a conftest.py that turns every failure into a pass, and a pytest.ini that skips the tests.
-    env.step(call("bash", command="printf 'import pytest\\n@pytest.hookimpl(hookwrapper=True)\\ndef "
-                                  "pytest_runtest_makereport(item, call):\\n    o = yield\\n    o.get_result().outcome"
-                                  " = \"passed\"\\n' > conftest.py; printf '[pytest]\\naddopts = -k nothing\\n' > "
-                                  "pytest.ini"))
+    env.step(
+        call(
+            "bash",
+            command="printf 'import pytest\\n@pytest.hookimpl(hookwrapper=True)\\ndef "
+            "pytest_runtest_makereport(item, call):\\n    o = yield\\n    o.get_result().outcome"
+            " = \"passed\"\\n' > conftest.py; printf '[pytest]\\naddopts = -k nothing\\n' > "
+            "pytest.ini",
+        )
+    )
     _, reward, terminated, _, info = env.step(call("submit"))
     assert terminated and reward == 0.0 and info["fail_to_pass"] == 0.0 and info["agent_patch"] == ""
     env.reset(options={"instance_id": task.instance_id})
@@ -103,9 +113,14 @@ def test_editing_or_deleting_the_failing_tests_scores_zero(env):
 def test_no_git_history_and_no_pristine_copy_anywhere_in_the_container(env):
     task = load_tasks("tinydb")[0]
     env.reset(options={"instance_id": task.instance_id})
-    obs, *_ = env.step(call("bash", command="git log 2>&1; ls -a /work; echo FOUND:; find / \\( -name '*.git' -o "
-                                            "-name '*.tar.gz' -o -name '*.whl' -o -path '*/.cache/pip' -o -name pip -o "
-                                            "-iname '*tinydb*' \\) -not -path '/proc/*' -not -path '/work/*' 2>/dev/null"))  # noqa: E501
+    obs, *_ = env.step(
+        call(
+            "bash",
+            command="git log 2>&1; ls -a /work; echo FOUND:; find / \\( -name '*.git' -o "
+            "-name '*.tar.gz' -o -name '*.whl' -o -path '*/.cache/pip' -o -name pip -o "
+            "-iname '*tinydb*' \\) -not -path '/proc/*' -not -path '/work/*' 2>/dev/null",
+        )
+    )  # noqa: E501
     assert "git: command not found" in obs and ".git\n" not in obs.split("FOUND:")[0]
     assert obs.split("FOUND:")[1].strip() == ""  # no repository, sdist, wheel, pip (cache) or installed tinydb
     obs, *_ = env.step(call("bash", command="cd /tmp && env -u PYTHONPATH python3 -c 'import tinydb' 2>&1"))
@@ -114,12 +129,14 @@ def test_no_git_history_and_no_pristine_copy_anywhere_in_the_container(env):
     pristine = pristine_tree(task)
     digests = {hashlib.sha256(pristine[p]).hexdigest() for p in changed_paths(task.patch)}
     digests |= {hashlib.sha256(v).hexdigest() for p, v in pristine.items() if p.endswith(".py") and len(v) > 500}
-    script = ("import hashlib, os\nfor root, dirs, files in os.walk('/'):\n"
-              "    dirs[:] = [d for d in dirs if os.path.join(root, d) not in ('/proc', '/sys', '/dev', '/work')]\n"
-              "    for f in files:\n        p = os.path.join(root, f)\n        try:\n"
-              "            if os.path.isfile(p) and not os.path.islink(p):\n"
-              "                print(hashlib.sha256(open(p, 'rb').read()).hexdigest())\n"
-              "        except OSError:\n            pass\n")
+    script = (
+        "import hashlib, os\nfor root, dirs, files in os.walk('/'):\n"
+        "    dirs[:] = [d for d in dirs if os.path.join(root, d) not in ('/proc', '/sys', '/dev', '/work')]\n"
+        "    for f in files:\n        p = os.path.join(root, f)\n        try:\n"
+        "            if os.path.isfile(p) and not os.path.islink(p):\n"
+        "                print(hashlib.sha256(open(p, 'rb').read()).hexdigest())\n"
+        "        except OSError:\n            pass\n"
+    )
     env.step(call("bash", command=f"cat > /tmp/h.py <<'EOF'\n{script}EOF"))
     box = env.unwrapped.sandbox.get()
     found = set(box.exec("python3 /tmp/h.py > /tmp/hashes.txt; wc -l < /tmp/hashes.txt", timeout_s=120).stdout.split())

@@ -22,8 +22,25 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 def test_generate_on_an_unshipped_project_then_play_its_tasks(tmp_path):
     assert "inflection" not in shipped_names() and not pins()["inflection"]["shipped"]
     out = tmp_path / "inflection"
-    proc = subprocess.run([sys.executable, "-m", "agora.cli", "swe", "generate", "inflection==0.5.1", "--out",
-                           str(out), "--max-tasks", "2", "--seed", "1"], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agora.cli",
+            "swe",
+            "generate",
+            "inflection==0.5.1",
+            "--out",
+            str(out),
+            "--max-tasks",
+            "2",
+            "--seed",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "tests pass on the pristine code" in proc.stdout
     tasks = load_tasks(out)
@@ -58,11 +75,15 @@ def sdist(files: dict[str, str]) -> bytes:
 def test_a_suite_that_needs_the_network_gets_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("AGORA_CACHE_DIR", str(tmp_path / "cache"))
     project = Project("netproj", "0.1")
-    project.sdist.write_bytes(sdist({
-        "netproj/__init__.py": "def ok():\n    return 1\n",
-        "tests/test_net.py": "import socket\n\ndef test_fetch():\n"
-                             "    socket.create_connection(('pypi.org', 443), timeout=3).close()\n",
-    }))
+    project.sdist.write_bytes(
+        sdist(
+            {
+                "netproj/__init__.py": "def ok():\n    return 1\n",
+                "tests/test_net.py": "import socket\n\ndef test_fetch():\n"
+                "    socket.create_connection(('pypi.org', 443), timeout=3).close()\n",
+            }
+        )
+    )
     with pytest.raises(ProjectError, match="cannot run offline"):
         generate(project, tmp_path / "out", max_tasks=1, workers=1, log=lambda _: None)
     assert not (tmp_path / "out" / "tasks.jsonl").exists()
@@ -73,7 +94,11 @@ def test_projects_that_cannot_make_tasks_are_refused_with_the_reason():
         check_project(Project("attrs", "1"), {"attr/__init__.py": b"", "tests/test_a.py": b""})
     with pytest.raises(ProjectError, match="no test files"):
         check_project(Project("x", "1"), {"x/__init__.py": b"a = 1\n"})
-    proc = subprocess.run([sys.executable, "-m", "agora.cli", "swe", "generate", "nonsense", "--out", "/tmp/x"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "agora.cli", "swe", "generate", "nonsense", "--out", "/tmp/x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "PACKAGE==VERSION" in proc.stderr
     assert json.loads(json.dumps(pins()))["sqlparse"]["version"] == "0.6.1"

@@ -49,7 +49,8 @@ def test_each_mutation_kind_makes_the_expected_edit():
     assert all('"""Doc."""' in d for d in dropped)  # docstrings are never dropped
     assert SOURCE.replace("    return total - 1\n", "    pass\n") in by_kind("drop_return")
     assert {SOURCE.replace("total = 0", "total = 1"), SOURCE.replace("total = 0", "total = -1")} & set(
-        by_kind("off_by_one"))
+        by_kind("off_by_one")
+    )
 
 
 def test_every_mutant_parses_and_differs():
@@ -86,10 +87,13 @@ def test_patch_applies_reverts_and_rejects_mismatches():
 
 def test_layout_and_test_paths():
     assert detect_layout({"src/cachetools/__init__.py": b"", "tests/test_a.py": b""}) == Layout(
-        "src", ("src/cachetools",))
+        "src", ("src/cachetools",)
+    )
     assert detect_layout({"six.py": b"", "setup.py": b"", "test_six.py": b""}) == Layout("", ("six.py",))
     assert detect_layout({"toolz/__init__.py": b"", "tlz/__init__.py": b"", "docs/__init__.py": b""}).packages == (
-        "tlz", "toolz")
+        "tlz",
+        "toolz",
+    )
     with pytest.raises(ProjectError):
         detect_layout({"README": b""})
     layout = Layout("", ("toolz",))
@@ -109,17 +113,23 @@ def test_requirement_parsing():
 
 
 def test_report_parsing():
-    report = "\n".join([
-        "..F", "=== short test summary info ===",
-        "PASSED tests/test_a.py::test_one",
-        "PASSED tests/test_a.py::TestB::test_two[1-x y]",
-        "FAILED tests/test_a.py::test_three - AssertionError: assert 1 == 2",
-        "ERROR tests/test_a.py::test_three - RuntimeError: teardown",
-        "SKIPPED [1] tests/test_a.py:9: no numpy",
-    ])
+    report = "\n".join(
+        [
+            "..F",
+            "=== short test summary info ===",
+            "PASSED tests/test_a.py::test_one",
+            "PASSED tests/test_a.py::TestB::test_two[1-x y]",
+            "FAILED tests/test_a.py::test_three - AssertionError: assert 1 == 2",
+            "ERROR tests/test_a.py::test_three - RuntimeError: teardown",
+            "SKIPPED [1] tests/test_a.py:9: no numpy",
+        ]
+    )
     outcomes, messages = parse_report(report)
-    assert outcomes == {"tests/test_a.py::test_one": "PASSED", "tests/test_a.py::TestB::test_two[1-x y]": "PASSED",
-                        "tests/test_a.py::test_three": "FAILED"}
+    assert outcomes == {
+        "tests/test_a.py::test_one": "PASSED",
+        "tests/test_a.py::TestB::test_two[1-x y]": "PASSED",
+        "tests/test_a.py::test_three": "FAILED",
+    }
     assert messages == {"tests/test_a.py::test_three": "AssertionError: assert 1 == 2"}
 
 
@@ -147,9 +157,15 @@ def tar_of(members):
 
 
 def test_submission_reading_is_bounded_and_ignores_links_and_escapes():
-    data = tar_of([("./pkg/a.py", "file", b"x = 1\n"), ("./../evil.py", "file", b"boom"),
-                   ("/etc/passwd", "file", b"root"), ("./pkg/link.py", "link", "/etc/shadow"),
-                   ("./pkg/__pycache__/a.pyc", "file", b"\0")])
+    data = tar_of(
+        [
+            ("./pkg/a.py", "file", b"x = 1\n"),
+            ("./../evil.py", "file", b"boom"),
+            ("/etc/passwd", "file", b"root"),
+            ("./pkg/link.py", "link", "/etc/shadow"),
+            ("./pkg/__pycache__/a.pyc", "file", b"\0"),
+        ]
+    )
     assert read_tarball(data) == {"pkg/a.py": b"x = 1\n"}
     with pytest.raises(SubmissionError):
         read_tarball(b"not a tarball")
@@ -157,13 +173,28 @@ def test_submission_reading_is_bounded_and_ignores_links_and_escapes():
 
 def test_merge_keeps_library_changes_and_restores_everything_else():
     layout = Layout("", ("pkg",))
-    buggy = {"pkg/a.py": b"a = 2\n", "tests/test_a.py": b"def test_a(): assert a == 1\n", "setup.cfg": b"[x]\n",
-             "pkg/tests/test_b.py": b"ok\n"}
-    agent = {"pkg/a.py": b"a = 1\n", "pkg/new.py": b"n = 1\n", "tests/test_a.py": b"def test_a(): pass\n",
-             "conftest.py": b"import pytest\n", "pytest.py": b"fake\n", "setup.cfg": b"[tool:pytest]\naddopts=-k x\n"}
+    buggy = {
+        "pkg/a.py": b"a = 2\n",
+        "tests/test_a.py": b"def test_a(): assert a == 1\n",
+        "setup.cfg": b"[x]\n",
+        "pkg/tests/test_b.py": b"ok\n",
+    }
+    agent = {
+        "pkg/a.py": b"a = 1\n",
+        "pkg/new.py": b"n = 1\n",
+        "tests/test_a.py": b"def test_a(): pass\n",
+        "conftest.py": b"import pytest\n",
+        "pytest.py": b"fake\n",
+        "setup.cfg": b"[tool:pytest]\naddopts=-k x\n",
+    }
     graded, patch = merge(buggy, agent, layout)
-    assert graded == {"pkg/a.py": b"a = 1\n", "pkg/new.py": b"n = 1\n", "tests/test_a.py": buggy["tests/test_a.py"],
-                      "setup.cfg": b"[x]\n", "pkg/tests/test_b.py": b"ok\n"}
+    assert graded == {
+        "pkg/a.py": b"a = 1\n",
+        "pkg/new.py": b"n = 1\n",
+        "tests/test_a.py": buggy["tests/test_a.py"],
+        "setup.cfg": b"[x]\n",
+        "pkg/tests/test_b.py": b"ok\n",
+    }
     assert "-a = 2\n+a = 1\n" in patch and "+++ b/pkg/new.py" in patch and "test_a" not in patch
 
 
@@ -176,8 +207,7 @@ def test_shipped_sets_are_valid_tasks():
     for task in tasks:
         assert task.FAIL_TO_PASS and not set(task.FAIL_TO_PASS) & set(task.PASS_TO_PASS)
         assert task.instance_id.startswith(f"{task.package}-{task.version}.")
-        removed = [line[1:] for line in task.patch.splitlines() if line.startswith("-") and not
-                   line.startswith("---")]
+        removed = [line[1:] for line in task.patch.splitlines() if line.startswith("-") and not line.startswith("---")]
         assert not any(r.strip() and r.strip() in task.problem_statement for r in removed if len(r.strip()) > 12)
 
 

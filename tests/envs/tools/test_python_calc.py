@@ -36,8 +36,7 @@ SOLVERS = {
     ),
     "weekday": "d = re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)[0]; print(datetime.date.fromisoformat(d).strftime('%A'))",  # noqa: E501
     "days_between": (
-        "a, b = [datetime.date.fromisoformat(d) for d in re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)]; "
-        "print((b - a).days)"
+        "a, b = [datetime.date.fromisoformat(d) for d in re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)]; print((b - a).days)"
     ),
     "date_add": (
         "n = int(re.findall(r'(\\d+) days', Q)[0]); d = re.findall(r'\\d{4}-\\d\\d-\\d\\d', Q)[0]; "

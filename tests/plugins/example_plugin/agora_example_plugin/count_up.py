@@ -27,15 +27,18 @@ class CountUp(agora.TextEnv):
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         self.next = 1
         start = f"Count from 1 to {self.target}. Say 1."
-        return start, {"instructions": f"Say the numbers from 1 to {self.target}, one per turn.",
-                       "state_key": self.next}
+        return start, {
+            "instructions": f"Say the numbers from 1 to {self.target}, one per turn.",
+            "state_key": self.next,
+        }
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
         text = action.strip()
         number = parse_int(text)  # ASCII digits, bounded: "²" and a 5,000-digit reply are malformed, not errors
         if number is None:
-            return self.invalid(f"{text[:40]!r} is not a number; answer with digits, e.g. {self.next}.",
-                                {"state_key": self.next})
+            return self.invalid(
+                f"{text[:40]!r} is not a number; answer with digits, e.g. {self.next}.", {"state_key": self.next}
+            )
         correct = number == self.next
         if correct:
             self.next += 1
