@@ -25,6 +25,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from agora.agent import Agent, register_agent_prefix
+from agora.layout import step_aside
+
+step_aside(__name__, __file__)  # under its bare name: the installed distribution, never this folder
 
 _SAMPLING_KEYS = {"temperature": float, "max_new_tokens": int, "top_p": float}
 _CHAT_KEYS = {"history": str, "last_k": int, "system_prompt": str, "action_mode": str}

@@ -13,6 +13,9 @@ from agora.kernels.logprobs import (
     token_logprobs_and_entropy,
     triton_available,
 )
+from agora.layout import step_aside
+
+step_aside(__name__, __file__)  # under its bare name: the installed distribution, never this folder
 
 __all__ = [
     "chunked_token_logprobs_and_entropy",

