@@ -40,3 +40,75 @@ def run_threads(threads: Sequence[threading.Thread]) -> float:
     for thread in threads:
         thread.join()
     return time.perf_counter() - start
+
+
+RESULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.jsonl")
+"""Every benchmark appends its figures here (one JSON object a line); the docs show the latest of each."""
+
+
+def cpu_info() -> dict[str, Any]:
+    """The host CPU: model name, core count, and the flags that decide bf16 speed (AVX2, AVX-512 BF16, AMX).
+
+    Speed differences between runs that look like "phases" of the machine may be different host CPUs:
+    compare only rows with the same ``model`` and flags.
+    """
+    model, flags = "unknown", set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and model == "unknown":
+                    model = value.strip()
+                elif key.strip() == "flags" and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+    return {"model": model, "cores": os.cpu_count(), "flags": [f for f in wanted if f in flags]}
+
+
+def _git_commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=os.path.dirname(RESULTS_FILE),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=os.path.dirname(RESULTS_FILE),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def record(benchmark: str, rows: Sequence[dict[str, Any]], *, settings: dict[str, Any] | None = None) -> None:
+    """Appends one run of a benchmark to `RESULTS_FILE`: its rows with the date, commit, CPU and load.
+
+    Args:
+        benchmark: the script's name (``"web"``, ``"rollout"``, ...): the docs group runs by it.
+        rows: the figures, one dict a table row (the same keys in every row of one table).
+        settings: the command-line settings the run used, so a rerun can match them.
+    """
+    import datetime
+    import json
+
+    entry = {
+        "benchmark": benchmark,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": _git_commit(),
+        "cpu": cpu_info(),
+        "load_average": load_average(),
+        "settings": settings or {},
+        "rows": list(rows),
+    }
+    with open(RESULTS_FILE, "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, sort_keys=True) + "\n")
