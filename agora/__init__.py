@@ -1,10 +1,11 @@
 """agora: Gymnasium-style multi-turn environments for training LLM agents, and the trainer.
 
->>> import agora
->>> env = agora.make("games/TicTacToe-v0", opponent="minimax", seat=0)
->>> obs, info = env.reset(seed=0)
->>> info["legal_actions"][:3]
-['[0]', '[1]', '[2]']
+Examples:
+    >>> import agora
+    >>> env = agora.make("games/TicTacToe-v0", opponent="minimax", seat=0)
+    >>> obs, info = env.reset(seed=0)
+    >>> info["legal_actions"][:3]
+    ['[0]', '[1]', '[2]']
 """
 
 from agora.adapter import GameEnv

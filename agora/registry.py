@@ -62,6 +62,25 @@ class EnvSpec:
             return self.entry_point
         return load_callable(self.entry_point, error=RegistrationError, what=f"env {self.id}")
 
+    def docs(self) -> str:
+        """The env's docs page as Markdown (`agora info` and the docs site): its module's docstring, then defaults.
+
+        The page is the docstring of the module that defines the env's class or factory (the family's
+        convention: ``env.py``'s docstring says the rules, the action format and the rewards), or the
+        class's own docstring, followed by a line with the entry point, default kwargs and turn limit.
+        """
+        import inspect
+
+        creator = self.load()
+        module = inspect.getmodule(creator)
+        doc = (module.__doc__ if module and module.__doc__ else None) or inspect.getdoc(creator) or "(no docs)"
+        entry = self.entry_point if isinstance(self.entry_point, str) else getattr(creator, "__qualname__", "?")
+        facts = (
+            f"entry point: `{entry}` · defaults: `{dict(self.kwargs) or '-'}` · "
+            f"max turns: {self.max_turns or '-'} · registered by: {self.plugin or '-'}"
+        )
+        return f"{inspect.cleandoc(doc)}\n\n{facts}\n"
+
 
 _REGISTRY: dict[str, EnvSpec] = {}
 

@@ -6,17 +6,19 @@ validated `ToolCall` or an error message that says what was wrong and shows the 
 return it as the observation, never raise). Model-specific wrappings (``<tool_call>`` blocks and the like)
 are the agent's job, not the env's.
 
->>> spec = tool_spec("add", "Adds two integers.", object_schema({"a": {"type": "integer"}, "b": {"type": "integer"}}))
->>> spec["function"]["parameters"]["required"]
-['a', 'b']
->>> parse_tool_call('{"name": "add", "arguments": {"a": 1, "b": 2}}', [spec])
-ToolCall(name='add', arguments={'a': 1, 'b': 2})
->>> parse_tool_call('{"name": "mul", "arguments": {}}', [spec])
-"Unknown tool 'mul'. Available tools: add."
->>> parse_tool_call('{"name": "add", "arguments": {"a": 1}}', [spec])
-"Bad arguments for tool 'add': missing required argument 'b'."
->>> parse_tool_call('add(1, 2)')[:34]
-'The reply is not JSON (Expecting v'
+Examples:
+    >>> integer = {"type": "integer"}
+    >>> spec = tool_spec("add", "Adds two integers.", object_schema({"a": integer, "b": integer}))
+    >>> spec["function"]["parameters"]["required"]
+    ['a', 'b']
+    >>> parse_tool_call('{"name": "add", "arguments": {"a": 1, "b": 2}}', [spec])
+    ToolCall(name='add', arguments={'a': 1, 'b': 2})
+    >>> parse_tool_call('{"name": "mul", "arguments": {}}', [spec])
+    "Unknown tool 'mul'. Available tools: add."
+    >>> parse_tool_call('{"name": "add", "arguments": {"a": 1}}', [spec])
+    "Bad arguments for tool 'add': missing required argument 'b'."
+    >>> parse_tool_call('add(1, 2)')[:34]
+    'The reply is not JSON (Expecting v'
 """
 
 from __future__ import annotations

@@ -39,8 +39,9 @@ ensure_uv() {  # ensure_uv VENV: a python3 venv at VENV with the locked uv in it
 install_locked() {  # install_locked VENV LOCK [EDITABLE ...]: the lock's packages, then editable checkouts
   local venv=$1 lock=$2
   shift 2
-  # torch's CPU build (torch==2.13.0+cpu) lies in /opt/wheels on this kind of machine; PyPI has CUDA builds only.
-  "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes --find-links /opt/wheels -r "$lock"
+  # A lock is complete (--no-deps: nothing is resolved at install time). torch's CPU build (torch==2.13.0+cpu)
+  # lies in /opt/wheels on this kind of machine; PyPI has CUDA builds only.
+  "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes --no-deps --find-links /opt/wheels -r "$lock"
   local editable=()
   for path in "$@"; do editable+=(-e "$path"); done
   # Editable installs write agora.egg-info in the checkout: one at a time (background steps do theirs too).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated
 
 import typer
@@ -33,13 +32,7 @@ def info_command(env_id: str) -> None:
 
     spec = agora.spec(env_id)
     creator = spec.load()
-    module = inspect.getmodule(creator)
-    doc = (module.__doc__ if module and module.__doc__ else None) or inspect.getdoc(creator) or "(no docs)"
-    console.print(Markdown(f"# {env_id}\n\n{inspect.cleandoc(doc)}"))  # Markdown keeps [brackets] literal
-    console.print(
-        f"\nentry point: {spec.entry_point}   defaults: {dict(spec.kwargs) or '-'}   "
-        f"max turns: {spec.max_turns or '-'}   registered by: {spec.plugin or '-'}"
-    )
+    console.print(Markdown(f"# {env_id}\n\n{spec.docs()}"))  # Markdown keeps [brackets] literal
     extra = getattr(creator, "isolation_note", None)
     if extra:
         console.print(f"isolation: {extra}")
