@@ -31,7 +31,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Mapping
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -163,7 +163,9 @@ class SeededAgent(Agent):
     """
 
     def __init__(self, seed: int | None = None):
-        self._seed, self._rng, self._draws = seed, None, None
+        self._seed = seed
+        self._rng: np.random.Generator | None = None
+        self._draws: SplitMix64 | None = None
 
     @property
     def rng(self) -> np.random.Generator:
@@ -215,7 +217,7 @@ class FunctionAgent(Agent):
 
     def __init__(self, fn: Callable[[str, Mapping[str, Any]], str], name: str | None = None):
         self._fn = fn
-        self.name = name or getattr(fn, "__name__", "function")
+        self.name = name or str(getattr(fn, "__name__", "function"))
 
     def act(self, observation: str, info: Mapping[str, Any]) -> str:
         """Calls the wrapped function."""
@@ -296,19 +298,21 @@ def resolve_agent(
         raise TypeError(f"An agent spec is an Agent or a str, got {type(spec).__name__}.")
     table = dict(table or {})
     if spec in table:
-        return load_callable(table[spec], error=UnknownAgentError, what="agent")(seed=seed, **kwargs)
+        scripted: Agent = load_callable(table[spec], error=UnknownAgentError, what="agent")(seed=seed, **kwargs)
+        return scripted
     if spec == "random":
         return RandomAgent(seed=seed)
     found = _prefix_factory(spec)
     if found is not None:
         factory, rest = found
-        return factory(rest, seed)
+        built: Agent = factory(rest, seed)
+        return built
     prefix, sep, rest = spec.partition(":")
     if sep and rest:
         agent = load_callable(spec, error=UnknownAgentError, what="agent")(seed=seed, **kwargs)
         if not callable(getattr(agent, "act", None)):
             raise UnknownAgentError(f"{spec!r} returned {type(agent).__name__}, which has no act() method.")
-        return agent
+        return cast(Agent, agent)
     raise UnknownAgentError.for_name(spec, [*table, "random"], prefixes=agent_prefixes())
 
 

@@ -38,7 +38,8 @@ class TextEnv(gymnasium.Env[str, str]):
     an observation longer than the observation space's ``max_length`` is cut with a note (`agora.limits`).
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
+    metadata: dict[str, Any] = {"render_modes": ["ansi"]}  # a class attribute, as in Gymnasium
+    action_space: TextSpace
     invalid_action_reward: ClassVar[float] = 0.0
     accepts_free_text: ClassVar[bool] = False
     """True when any text is a legitimate action (the world answers it), so none is 'malformed'."""

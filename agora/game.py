@@ -21,7 +21,7 @@ game the same shared policies:
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from gymnasium.utils import seeding
@@ -60,7 +60,7 @@ class TurnBasedGame(AECEnv):
         self.error_allowance = error_allowance
         self.invalid_move_penalty = float(invalid_move_penalty)
         self.render_mode = render_mode
-        self.metadata = {**type(self).metadata, "name": self.game_name}
+        self.metadata = {**type(self).metadata, "name": self.game_name}  # type: ignore[misc]  # PettingZoo: per instance
         space = TextSpace()
         self.observation_spaces = {a: space for a in self.possible_agents}
         self.action_spaces = {a: TextSpace() for a in self.possible_agents}
@@ -191,14 +191,14 @@ class TurnBasedGame(AECEnv):
         if self.terminations[agent] or self.truncations[agent]:
             self._was_dead_step(action)
             return
-        require_text_action(action)
+        action = require_text_action(action)
         self._cumulative_rewards[agent] = 0.0
         self.rewards = dict.fromkeys(self.agents, 0.0)
         player = self._index[agent]
         problem = action_problem(action, self.action_spaces[agent].max_length)
         move, error = (None, f"Invalid reply: {problem}.") if problem else self._parse_action(player, action)
-        if error is not None:
-            self._reject(agent, player, error)
+        if error is not None or move is None:
+            self._reject(agent, player, error or "Invalid reply.")
         else:
             self._errors[agent] = None
             self._error_counts[agent] = 0
@@ -229,7 +229,8 @@ class TurnBasedGame(AECEnv):
         outcome, to_move, errors, index = self.outcome, self.agent_selection, self._errors, self._index
         legal = list(self._legal_now(index[to_move])) if outcome is None else []
         state_key, view = self._state_key, self._view
-        self.infos = infos = {}
+        infos: dict[str, dict[str, Any]] = {}
+        self.infos = infos
         for agent in self.agents:
             player = index[agent]
             info: dict[str, Any] = {
@@ -271,4 +272,4 @@ def _freeze(value: Any) -> Hashable:
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
-    return value
+    return cast(Hashable, value)

@@ -49,18 +49,25 @@ class EnvSpec:
     @property
     def name(self) -> str:
         """The id's name without family and version, e.g. ``TicTacToe``."""
-        return ID_PATTERN.match(self.id)["name"]
+        return self._parts()["name"]
 
     @property
     def version(self) -> int:
         """The id's version number."""
-        return int(ID_PATTERN.match(self.id)["version"])
+        return int(self._parts()["version"])
+
+    def _parts(self) -> re.Match[str]:
+        match = ID_PATTERN.match(self.id)
+        if match is None:  # register() checks the grammar; a hand-made EnvSpec may not
+            raise RegistrationError(f"Env id {self.id!r} must look like 'family/Name-v0'.")
+        return match
 
     def load(self) -> Callable[..., Any]:
         """Imports and returns the env's class or factory."""
         if callable(self.entry_point):
             return self.entry_point
-        return load_callable(self.entry_point, error=RegistrationError, what=f"env {self.id}")
+        loaded: Callable[..., Any] = load_callable(self.entry_point, error=RegistrationError, what=f"env {self.id}")
+        return loaded
 
     def docs(self) -> str:
         """The env's docs page as Markdown (`agora info` and the docs site): its module's docstring, then defaults.
@@ -69,8 +76,6 @@ class EnvSpec:
         convention: ``env.py``'s docstring says the rules, the action format and the rewards), or the
         class's own docstring, followed by a line with the entry point, default kwargs and turn limit.
         """
-        import inspect
-
         creator = self.load()
         module = inspect.getmodule(creator)
         doc = (module.__doc__ if module and module.__doc__ else None) or inspect.getdoc(creator) or "(no docs)"
@@ -239,7 +244,8 @@ def _make_for_gymnasium(env_id: str, **kwargs: Any) -> gymnasium.Env:
             f"{env_id} is a multi-agent game. gymnasium.make needs an opponent, e.g. "
             f"gymnasium.make({env_id!r}, opponent='random'); or use agora.make({env_id!r}) for the AEC env."
         )
-    return make(env_id, **kwargs)
+    env: gymnasium.Env[Any, Any] = make(env_id, **kwargs)
+    return env
 
 
 def registered_specs() -> dict[str, EnvSpec]:

@@ -89,7 +89,7 @@ def require_text_action(action: Any) -> str:
     return action
 
 
-class SharedTexts(Sequence):
+class SharedTexts(Sequence[str]):
     """A live view of ``n`` texts in shared memory (what `read_from_shared_memory` returns for a `TextSpace`).
 
     Row ``i`` of the int32 buffer is ``[length, code point 0, code point 1, ...]``. Indexing decodes the
@@ -120,7 +120,7 @@ class SharedTexts(Sequence):
     def __repr__(self) -> str:
         return f"SharedTexts({tuple(self)!r})"
 
-    __hash__ = None  # type: ignore[assignment]  (mutable view)
+    __hash__ = None  # type: ignore[assignment]  # a mutable view: unhashable
 
 
 @create_shared_memory.register(TextSpace)

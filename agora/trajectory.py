@@ -13,7 +13,7 @@ import dataclasses
 import json
 import operator
 from collections.abc import Hashable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 EpisodeStatus = Literal["ok", "failed"]
 
@@ -131,4 +131,4 @@ def _jsonable_key(key: Hashable | None) -> Any:
 def _hashable(value: Any) -> Hashable:
     if isinstance(value, list):
         return tuple(_hashable(v) for v in value)
-    return value
+    return cast(Hashable, value)

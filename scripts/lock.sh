@@ -18,17 +18,19 @@ UV=${UV:-$(command -v uv || echo .venv/bin/uv)}
 TESTS_EXTRAS=games,sandbox,web,text,train,kernels,dev,docs,rollout,server,ray,openenv,trl,datasets,wandb,openai
 DEMO_EXTRAS=games,train,rollout
 COMMON=(--generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_36 --find-links /opt/wheels
+        --constraint scripts/requirements/torch-cpu.txt
         --no-header --quiet)
 
-lock() {  # lock NAME ARGS... : writes locks/NAME.txt
+LOCK_DIR=${LOCK_DIR:-locks}  # scripts/check_drift.py resolves into a scratch folder instead
+lock() {  # lock NAME ARGS... : writes $LOCK_DIR/NAME.txt
   local name=$1
   shift
-  echo "[lock] locks/$name.txt"
+  echo "[lock] $LOCK_DIR/$name.txt"
   {
     echo "# Written by scripts/lock.sh $name; do not edit by hand. Installed by scripts/setup.sh."
     "$UV" pip compile "$@" "${COMMON[@]}"
-  } >"locks/$name.txt.new"
-  mv "locks/$name.txt.new" "locks/$name.txt"
+  } >"$LOCK_DIR/$name.txt.new"
+  mv "$LOCK_DIR/$name.txt.new" "$LOCK_DIR/$name.txt"
 }
 
 targets=("$@")
