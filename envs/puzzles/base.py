@@ -1,8 +1,9 @@
 """What the grid puzzles share: the move format, text and pixel observation modes, and the step loop.
 
-A subclass implements `_new_level(rng)` (draw a level, return the intro text and info extras),
-`_move(direction)` (play one move: reward, whether the episode is over, a note), `_board()` (the grid
-as text, also the ``state_key``), `_image()` (the grid as pixels) and `_image_shape()`.
+A subclass implements `_new_level(rng, options)` (draw a level, or take the one ``reset``'s options
+give; return the intro text and info extras), `_move(direction)` (play one move: reward, whether the
+episode is over, a note), `_board()` (the grid as text, also the ``state_key``), `_image()` (the grid as
+pixels) and `_image_shape()`.
 
 **Moves.** The reply's answer (the text inside its last ``<answer>...</answer>``, or the whole reply) is
 one to ``actions_per_turn`` of ``Up``, ``Down``, ``Left``, ``Right`` (any case; ``U``/``D``/``L``/``R``;
@@ -80,8 +81,8 @@ class GridPuzzleEnv(TextEnv):
         self._extras: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ subclass hooks
-    def _new_level(self, rng: random.Random) -> tuple[str, dict[str, Any]]:
-        """Draws the episode's level; returns the intro line and info extras (e.g. ``optimal_length``)."""
+    def _new_level(self, rng: random.Random, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Draws the episode's level (or takes one given in `options`); returns the intro line and info extras."""
         raise NotImplementedError
 
     def _move(self, direction: str) -> tuple[float, bool, str]:
@@ -114,7 +115,7 @@ class GridPuzzleEnv(TextEnv):
         return self._observation(text), reward, terminated, truncated, info
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        intro, self._extras = self._new_level(random.Random(int(self.np_random.integers(2**63))))
+        intro, self._extras = self._new_level(random.Random(int(self.np_random.integers(2**63))), options)
         return self._text(intro), self._info()
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:

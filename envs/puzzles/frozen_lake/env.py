@@ -6,6 +6,7 @@ bottom right), seeded from the episode seed. Moves are played by Gymnasium's ``F
 map, with ``is_slippery`` as given: on slippery ice a move goes the intended way or to either side, one
 third each (Gymnasium's dynamics). ``info["optimal_length"]`` is the fewest moves to the goal on
 non-slippery ice; on slippery ice ``info["success_probability"]`` is the best policy's chance to arrive.
+``reset(options={"map": rows})`` plays a given map in Gymnasium's format (e.g. ``["SFFF", "FHFH", ...]``).
 
 **Observation.** ``mode="text"``: a feedback line and the board in RAGEN's symbols: ``P`` you, ``_``
 frozen, ``O`` hole, ``G`` goal, ``X`` you in a hole, ``√`` you on the goal. ``mode="pixel"``
@@ -52,6 +53,15 @@ TILES = _tiles()
 """Tile images indexed by the codes above (FROZEN ... PLAYER_ON_GOAL)."""
 
 
+def _given_map(rows: Any, size: int) -> list[str]:
+    desc = [str(row) for row in rows]
+    if len(desc) != size or any(len(row) != size or set(row) - set("SFHG") for row in desc):
+        raise ValueError(f"options['map'] must be {size} rows of {size} letters S/F/H/G (Gymnasium's map format)")
+    if desc[0][0] != "S" or "".join(desc).count("S") != 1 or shortest_path(desc) is None:
+        raise ValueError("options['map'] needs one start S at the top left and a path to a goal G")
+    return desc
+
+
 class FrozenLake(GridPuzzleEnv):
     """Cross the ice to the goal (see the module docs)."""
 
@@ -85,8 +95,13 @@ class FrozenLake(GridPuzzleEnv):
             f"Reward 1 at the goal, 0 otherwise. {ANSWER_FORMAT}"
         )
 
-    def _new_level(self, rng: random.Random) -> tuple[str, dict[str, Any]]:
-        self.desc = generate_random_map(self.size, self.p, seed=rng.randrange(2**31))
+    def _new_level(self, rng: random.Random, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        map_seed = rng.randrange(2**31)
+        self.desc = (
+            _given_map(options["map"], self.size)
+            if "map" in options
+            else generate_random_map(self.size, self.p, seed=map_seed)
+        )
         self._rows = board_rows(self.desc)
         self.lake = FrozenLakeEnv(desc=self.desc, is_slippery=self.is_slippery)
         self.lake.reset(seed=rng.randrange(2**31))

@@ -4,6 +4,8 @@
 boxes and as many targets, drawn from the seed by reverse play (`agora.envs.puzzles.sokoban.tasks`): the
 solved level played backwards, so every level is solvable, and its shortest solution in moves is known
 exactly (between ``min_moves`` and ``max_moves``). ``info["optimal_length"]`` holds it.
+``reset(options={"level": board})`` plays a given board instead (the symbols below, ``dim_room`` in size,
+solvable within the solver's budget).
 
 **Observation.** ``mode="text"``: a feedback line, then the board in RAGEN's symbols: ``#`` wall,
 ``_`` floor, ``O`` target, ``X`` box, ``√`` box on a target, ``P`` player, ``S`` player on a target.
@@ -33,7 +35,8 @@ import numpy as np
 
 from agora.envs.puzzles import pixels
 from agora.envs.puzzles.base import ANSWER_FORMAT, GridPuzzleEnv
-from agora.envs.puzzles.sokoban.rules import Room, State, move, render, solved
+from agora.envs.puzzles.sokoban.rules import Room, State, move, parse, render, solved
+from agora.envs.puzzles.sokoban.solver import SearchLimitReached, solve
 from agora.envs.puzzles.sokoban.tasks import generate_level
 
 STEP_REWARD, ON_TARGET_REWARD, SOLVED_REWARD = -0.1, 1.0, 10.0
@@ -92,11 +95,27 @@ class Sokoban(GridPuzzleEnv):
             f"Rewards: -0.1 per move, +1 for a box pushed onto a target, +10 when all are on targets. {ANSWER_FORMAT}"
         )
 
-    def _new_level(self, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    def _new_level(self, rng: random.Random, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if "level" in options:
+            return self._given_level(str(options["level"]))
         level = generate_level(rng, self.dim_room, self.num_boxes, self.min_moves, self.max_moves)
         self.room, self.state = level.room, level.start
         extras = {"optimal_length": level.optimal_length, "boxes_on_target": 0}
         return f"A new Sokoban level with {self.num_boxes} box(es).", extras
+
+    def _given_level(self, board: str) -> tuple[str, dict[str, Any]]:
+        room, state = parse(board)
+        if (room.height, room.width) != self.dim_room:
+            raise ValueError(f"options['level'] is {room.height}x{room.width}; this env's dim_room is {self.dim_room}")
+        try:
+            solution = solve(room, state)
+        except SearchLimitReached:
+            solution = None
+        if solution is None:
+            raise ValueError("options['level'] has no solution the solver can find")
+        self.room, self.state = room, state
+        extras = {"optimal_length": len(solution), "boxes_on_target": len(state.boxes & room.targets)}
+        return f"A Sokoban level with {len(state.boxes)} box(es).", extras
 
     def _move(self, direction: str) -> tuple[float, bool, str]:
         result = move(self.room, self.state, direction)
