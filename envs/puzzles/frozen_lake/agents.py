@@ -3,7 +3,7 @@
 It reads the board from ``info["state_key"]``. On non-slippery ice it walks a shortest path (which
 always exists: Gymnasium's maps are valid); on slippery ice it follows the policy that maximises the
 chance of reaching the goal, computed by value iteration on Gymnasium's own transition table for the
-map (``FrozenLakeEnv(desc=...).P``), once per map.
+map (``FrozenLakeEnv(desc=...).P``), cached per map.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gymnasium.envs.toy_text.frozen_lake import FrozenLakeEnv
-
 from agora.agent import Agent
-from agora.envs.puzzles.frozen_lake.rules import optimal_policy, parse, shortest_path
+from agora.envs.puzzles.frozen_lake.rules import parse, shortest_path, slippery_optimum
 
 
 class OracleAgent(Agent):
@@ -24,7 +22,6 @@ class OracleAgent(Agent):
 
     def __init__(self, seed: int | None = None, slippery: bool | None = None):
         self.slippery = slippery
-        self._policies: dict[tuple[str, ...], dict[int, str]] = {}
 
     def act(self, observation: Any, info: Mapping[str, Any]) -> str:
         """The optimal move from the board in ``info["state_key"]``."""
@@ -33,7 +30,4 @@ class OracleAgent(Agent):
         if not slippery:
             path = shortest_path(desc, position)
             return f"<answer>{path[0] if path else 'Up'}</answer>"
-        key = tuple(desc)
-        if key not in self._policies:
-            self._policies = {key: optimal_policy(FrozenLakeEnv(desc=desc, is_slippery=True).P)[0]}
-        return f"<answer>{self._policies[key][position]}</answer>"
+        return f"<answer>{slippery_optimum(tuple(desc))[0][position]}</answer>"

@@ -34,7 +34,7 @@ from gymnasium.envs.toy_text.frozen_lake import FrozenLakeEnv, generate_random_m
 
 from agora.envs.puzzles import pixels
 from agora.envs.puzzles.base import ANSWER_FORMAT, GridPuzzleEnv
-from agora.envs.puzzles.frozen_lake.rules import ACTIONS, board_rows, optimal_policy, render, shortest_path
+from agora.envs.puzzles.frozen_lake.rules import ACTIONS, board_rows, render, shortest_path, slippery_optimum
 
 FROZEN, HOLE, GOAL, PLAYER, PLAYER_IN_HOLE, PLAYER_ON_GOAL = range(6)
 _CODES = {"S": FROZEN, "F": FROZEN, "H": HOLE, "G": GOAL}
@@ -107,7 +107,7 @@ class FrozenLake(GridPuzzleEnv):
         self.lake.reset(seed=rng.randrange(2**31))
         extras: dict[str, Any] = {"optimal_length": len(shortest_path(self.desc))}
         if self.is_slippery:
-            extras["success_probability"] = round(optimal_policy(self.lake.P)[1][0], 6)
+            extras["success_probability"] = round(slippery_optimum(tuple(self.desc))[1][0], 6)
         return f"A new {self.size}x{self.size} frozen lake.", extras
 
     def _move(self, direction: str) -> tuple[float, bool, str]:

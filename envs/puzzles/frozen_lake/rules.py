@@ -7,8 +7,11 @@ and ``√`` the player on the goal.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Sequence
+
+import numpy as np
 
 ACTIONS = {"Left": 0, "Down": 1, "Right": 2, "Up": 3}
 """Move names -> Gymnasium's FrozenLake action numbers."""
@@ -68,29 +71,39 @@ def shortest_path(desc: Sequence[str], start: int = 0) -> list[str] | None:
     return None
 
 
-def optimal_policy(transitions: dict, tolerance: float = 1e-10) -> tuple[dict[int, str], list[float]]:
+def optimal_policy(transitions: dict, tolerance: float = 1e-9) -> tuple[dict[int, str], list[float]]:
     """The policy that maximises the chance of reaching the goal, and that chance from each cell.
 
     `transitions` is Gymnasium's ``FrozenLakeEnv.P`` (state -> action -> [(prob, next, reward, done)]),
-    so the model is upstream's own. Value iteration without discount on the reach probability.
+    so the model is upstream's own. Value iteration without discount on the reach probability,
+    vectorised over states and actions.
     """
     n = len(transitions)
-    value = [0.0] * n
-    names = {a: name for name, a in ACTIONS.items()}
-    while True:
-        delta, new = 0.0, [0.0] * n
-        for s in range(n):
-            best = 0.0
-            for outcomes in transitions[s].values():
-                q = sum(p * (r + (0.0 if done else value[nxt])) for p, nxt, r, done in outcomes)
-                best = max(best, q)
-            new[s] = best
-            delta = max(delta, abs(best - value[s]))
-        value = new
-        if delta < tolerance:
+    moves = np.zeros((n, 4, n))  # moves[s, a, s']: chance of going on from s to s' (not ending there)
+    gain = np.zeros((n, 4))  # expected reward of taking a in s
+    for s, by_action in transitions.items():
+        for a, outcomes in by_action.items():
+            for p, nxt, r, done in outcomes:
+                gain[s, a] += p * r
+                if not done:
+                    moves[s, a, nxt] += p
+    value = np.zeros(n)
+    for _ in range(100_000):
+        q = gain + moves @ value
+        new = q.max(axis=1)
+        if np.abs(new - value).max() < tolerance:
+            value = new
             break
-    policy = {}
-    for s in range(n):
-        q = {a: sum(p * (r + (0.0 if d else value[nx])) for p, nx, r, d in o) for a, o in transitions[s].items()}
-        policy[s] = names[max(sorted(q), key=lambda a: q[a])]
-    return policy, value
+        value = new
+    q = gain + moves @ value
+    names = {a: name for name, a in ACTIONS.items()}
+    policy = {s: names[int(np.argmax(q[s] > q[s].max() - 1e-9))] for s in range(n)}
+    return policy, value.tolist()
+
+
+@functools.lru_cache(maxsize=256)
+def slippery_optimum(desc: tuple[str, ...]) -> tuple[dict[int, str], list[float]]:
+    """`optimal_policy` of a map on slippery ice, from Gymnasium's own transition table (cached per map)."""
+    from gymnasium.envs.toy_text.frozen_lake import FrozenLakeEnv
+
+    return optimal_policy(FrozenLakeEnv(desc=list(desc), is_slippery=True).P)

@@ -75,8 +75,8 @@ class Sokoban(GridPuzzleEnv):
         render_mode: str | None = None,
     ):
         height, width = (int(x) for x in dim_room)
-        if not (4 <= height <= 16 and 4 <= width <= 16):
-            raise ValueError(f"dim_room sides must be from 4 to 16 (walls included), got {tuple(dim_room)}")
+        if not (3 <= height <= 16 and 3 <= width <= 16):
+            raise ValueError(f"dim_room sides must be from 3 to 16 (walls included), got {tuple(dim_room)}")
         if not 1 <= num_boxes <= (height - 2) * (width - 2) // 3:
             raise ValueError(f"num_boxes must be from 1 to a third of the room's inside, got {num_boxes}")
         if min_moves < 1 or (max_moves is not None and max_moves < min_moves):
