@@ -24,7 +24,7 @@ RANKS = ("A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K")
 SUITS = ("♠", "♥", "♦", "♣")
 FACE_RULES = ("ten", "rank")
 """How J, Q, K count: ``"ten"`` (10 each, RL4VLM's Points24) or ``"rank"`` (11, 12, 13)."""
-_TOKEN = re.compile(r"\s*(?:(\d+)|([-+*/×÷()]))")
+_TOKEN = re.compile(r"\s*(?:([0-9]+)|([-+*/×÷()]))")
 _OPS = {"×": "*", "÷": "/"}
 
 
@@ -46,7 +46,7 @@ def tokenize(expression: str) -> list[int | str]:
             raise ValueError(f"unexpected {expression[position:].strip()[:10]!r}: use numbers, + - * / and ( )")
         number, symbol = match.groups()
         if number is not None:
-            if len(number) > MAX_DIGITS or not number.isascii():
+            if len(number) > MAX_DIGITS:
                 raise ValueError(f"the number {number[:12]!r} is not a card value")
             tokens.append(int(number))
         else:
