@@ -46,6 +46,9 @@ def answer_text(reply: str) -> str:
 
 def parse_moves(reply: str, limit: int) -> list[str] | str:
     """The moves of a reply (`DIRECTIONS` names), or a `str` saying why it holds none (see the module docs)."""
+    single = _NAMES.get(reply.lower()) if len(reply) <= 5 else None  # the common reply: one bare move
+    if single is not None:
+        return [single]
     answer = answer_text(reply)
     if len(answer) > MAX_ANSWER_CHARS:
         return f"the answer has {len(answer)} characters; a move list has at most {MAX_ANSWER_CHARS}"
@@ -79,6 +82,9 @@ class GridPuzzleEnv(TextEnv):
                 {"text": TextSpace(), "image": spaces.Box(0, 255, self._image_shape(), np.uint8)}
             )
         self._extras: dict[str, Any] = {}
+        self._board_text = ""
+        """The board after the last reset or move (rendered once per turn: the observation and ``state_key``)."""
+        self._instruction_text = ""
 
     # ------------------------------------------------------------------ subclass hooks
     def _new_level(self, rng: random.Random, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -116,6 +122,7 @@ class GridPuzzleEnv(TextEnv):
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         intro, self._extras = self._new_level(random.Random(int(self.np_random.integers(2**63))), options)
+        self._board_text, self._instruction_text = self._board(), self._instructions()
         return self._text(intro), self._info()
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
@@ -130,6 +137,7 @@ class GridPuzzleEnv(TextEnv):
             if terminated:
                 self._needs_reset = True
                 break
+        self._board_text = self._board()
         return self._text(" ".join(notes)), total, terminated, self._info()
 
     def invalid(self, error: str, info: dict[str, Any] | None = None) -> tuple[str, float, bool, dict[str, Any]]:
@@ -148,13 +156,13 @@ class GridPuzzleEnv(TextEnv):
     def _text(self, line: str) -> str:
         if self.mode == "pixel":
             return f"{line}\nThe image shows the board."
-        return f"{line}\n{self._board()}"
+        return f"{line}\n{self._board_text}"
 
     def _info(self) -> dict[str, Any]:
         return {
-            "instructions": self._instructions(),
+            "instructions": self._instruction_text,
             "legal_actions": list(self.legal_actions),
-            "state_key": self._board(),
+            "state_key": self._board_text,
             **self._extras,
         }
 
