@@ -64,6 +64,7 @@ class TwentyFour(SingleTurnEnv):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         self.face_cards, self.mode = face_cards, mode
+        self._image: np.ndarray | None = None
         faces = "J, Q and K count 10" if face_cards == "ten" else "J, Q and K count 11, 12 and 13"
         self.instructions = (
             f"Play 24 points: combine the values of the four cards with + - * / and parentheses to make "
@@ -97,6 +98,7 @@ class TwentyFour(SingleTurnEnv):
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         prompt, info = super()._reset(options)
+        self._image = None
         return prompt, {**info, "state_key": self.problem.data["shown"], "values": list(self.problem.data["values"])}
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
@@ -112,7 +114,9 @@ class TwentyFour(SingleTurnEnv):
     def _observation(self, text: str) -> Any:
         if self.mode == "text":
             return text
-        return {"text": text, "image": draw_hand(self.problem.data["cards"])}
+        if self._image is None:
+            self._image = draw_hand(self.problem.data["cards"])
+        return {"text": text, "image": self._image.copy()}  # a new array each time: callers keep them
 
     def __repr__(self) -> str:
         return f"<TwentyFour face_cards={self.face_cards} mode={self.mode}>"
