@@ -1,10 +1,11 @@
 """Reset and step latency of the puzzles family and 24 points, and FrozenLake beside Gymnasium's own.
 
-Run: .venv/bin/python benchmarks/puzzles.py [--episodes N] [--steps N] [--blocks N]
+Run: .venv/bin/python benchmarks/puzzles.py [--episodes N] [--steps N]
 
 Each env plays ``--episodes`` episodes with its ``oracle`` agent; only ``env.reset`` and ``env.step``
 are timed (the oracle's thinking is not). The FrozenLake comparison drives one map three ways in the
-same process, in interleaved blocks of ``--steps`` steps: Gymnasium's ``FrozenLakeEnv.step`` alone,
+same process, one step of each in turn for ``--steps`` rounds (medians of the single-step times, so
+the shared machine's preemptions do not count): Gymnasium's ``FrozenLakeEnv.step`` alone,
 Gymnasium's step plus its ``ansi`` render (the text an LLM would need), and agora's
 ``puzzles/FrozenLake-v0`` step through ``agora.make`` (wrappers included), which parses the reply,
 calls the same upstream step and renders the board. The moves (Left, Up at the start cell) keep the
@@ -52,14 +53,7 @@ def measure_env(env_id: str, episodes: int) -> dict:
     }
 
 
-def _block(step, steps: int) -> float:
-    start = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    return (time.perf_counter() - start) / steps * 1e6
-
-
-def frozen_lake_head_to_head(steps: int, blocks: int) -> list[dict]:
+def frozen_lake_head_to_head(steps: int) -> list[dict]:
     """Per-step µs of Gymnasium's FrozenLake (bare, and with its ansi render) and agora's, same map."""
     env = agora.make("puzzles/FrozenLake-v0")
     env.reset(seed=0)
@@ -75,13 +69,16 @@ def frozen_lake_head_to_head(steps: int, blocks: int) -> list[dict]:
         "agora puzzles/FrozenLake-v0 step": lambda i: env.step(names[i & 1]),
     }
     times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(blocks):  # interleaved, so a busy moment on the shared machine hits all three
+    clock = time.perf_counter
+    for i in range(steps):  # one step of each in turn: a busy moment on the shared machine hits all three
         for name, step in runs.items():
-            times[name].append(_block(step, steps))
-    base, text_base = (statistics.median(times[n]) for n in list(runs)[:2])
+            start = clock()
+            step(i)
+            times[name].append(clock() - start)
+    base, text_base = (statistics.median(times[n]) * 1e6 for n in list(runs)[:2])
     rows = []
     for name in runs:
-        us = statistics.median(times[name])
+        us = statistics.median(times[name]) * 1e6
         rows.append(
             {
                 "run": name,
@@ -111,16 +108,15 @@ def frozen_lake_head_to_head(steps: int, blocks: int) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--episodes", type=int, default=50)
-    parser.add_argument("--steps", type=int, default=5000)
-    parser.add_argument("--blocks", type=int, default=9)
+    parser.add_argument("--steps", type=int, default=30_000)
     args = parser.parse_args()
     print(f"load average: {load_average()}")
     rows = [measure_env(env_id, args.episodes) for env_id in IDS]
     print(f"{'env':<32} {'reset (µs)':>11} {'step (µs)':>10} {'oracle moves':>13}")
     for row in rows:
         print(f"{row['env']:<32} {row['reset_us']:>11.1f} {row['step_us']:>10.1f} {row['moves_per_episode']:>13.2f}")
-    versus = frozen_lake_head_to_head(args.steps, args.blocks)
-    print(f"\n{'FrozenLake, same map (median of blocks)':<40} {'step (µs)':>10} {'vs step':>9} {'vs step+ansi':>13}")
+    versus = frozen_lake_head_to_head(args.steps)
+    print(f"\n{'FrozenLake, same map (medians)   ':<40} {'step (µs)':>10} {'vs step':>9} {'vs step+ansi':>13}")
     for row in versus[:3]:
         print(
             f"{row['run']:<40} {row['step_us']:>10.2f} {row['vs_upstream_step_pct']:>8.1f}% "
