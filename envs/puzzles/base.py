@@ -142,16 +142,8 @@ class GridPuzzleEnv(TextEnv):
 
     def invalid(self, error: str, info: dict[str, Any] | None = None) -> tuple[str, float, bool, dict[str, Any]]:
         """An error observation (the board unchanged), ``info["error"]`` and ``invalid_action_reward``."""
-        return (
-            self._text(f"Invalid action: {error}. {ANSWER_FORMAT}"),
-            self.invalid_action_reward,
-            False,
-            {
-                **self._info(),
-                **(info or {}),
-                "error": error,
-            },
-        )
+        info = {**self._info(), **(info or {}), "error": error}
+        return self._text(f"Invalid action: {error}. {ANSWER_FORMAT}"), self.invalid_action_reward, False, info
 
     def _text(self, line: str) -> str:
         if self.mode == "pixel":
