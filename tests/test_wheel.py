@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FAMILIES = ("code", "drills", "games", "gui", "reasoning", "text", "tools", "web")
+FAMILIES = ("code", "drills", "games", "gui", "puzzles", "reasoning", "text", "tools", "web")
 ONE_PER_FAMILY = {
     "games": ("games/TicTacToe-v0", {"opponent": "random"}, "[4]"),
     "drills": ("drills/GuessNumber-v0", {}, "[1]"),
     "reasoning": ("reasoning/Countdown-v0", {}, "<answer>1+2</answer>"),
+    "puzzles": ("puzzles/VisualSokoban-v0", {}, "<answer>Up</answer>"),
     "tools": ("tools/SQL-v0", {}, '{"name": "sql", "arguments": {"query": "SELECT 1"}}'),
     "code": ("code/UnitTests-v0", {}, "```python\ndef f():\n    return 1\n```"),
     "web": ("web/shop.buy-v0", {}, "noop()"),

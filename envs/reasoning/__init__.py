@@ -7,17 +7,21 @@ same kind of env.
 from __future__ import annotations
 
 from agora.envs.reasoning.base import DatasetEnv
-from agora.registry import register_all
+from agora.registry import EnvEntry, register_all
 
 __all__ = ["DatasetEnv", "ENVS", "register_envs"]
 
-ENVS: dict[str, tuple[str, int | None]] = {
+TWENTY_FOUR = "agora.envs.reasoning.twenty_four.env:TwentyFour"
+
+ENVS: dict[str, EnvEntry] = {
     "reasoning/Arithmetic-v0": ("agora.envs.reasoning.arithmetic.env:Arithmetic", 1),
     "reasoning/Countdown-v0": ("agora.envs.reasoning.countdown.env:Countdown", 1),
     "reasoning/Sorting-v0": ("agora.envs.reasoning.sorting.env:Sorting", 1),
     "reasoning/Logic-v0": ("agora.envs.reasoning.logic.env:Logic", 1),
+    "reasoning/TwentyFour-v0": (TWENTY_FOUR, 1, {"mode": "text"}),
+    "reasoning/VisualTwentyFour-v0": (TWENTY_FOUR, 1, {"mode": "image"}),
 }
-"""id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
+"""id -> (entry point, turns after which `make` truncates a single-agent episode or None[, default kwargs])."""
 
 
 def register_envs() -> None:

@@ -16,7 +16,8 @@ FIZZBUZZ = (
     "```python\ndef fizzbuzz(n):\n    return ['FizzBuzz' if i % 15 == 0 else 'Fizz' if i % 3 == 0 else 'Buzz' "
     "if i % 5 == 0 else str(i) for i in range(1, n + 1)]\n```"
 )
-SANDBOXED = {  # (reset options, actions): the actions really run in the family's sandbox
+SANDBOXED = {  # (reset options, actions): the actions really run in the family's sandbox (or move, in puzzles)
+    "puzzles/VisualSokoban-v0": (None, ["Up", "Left", "[4]", "Down", "Right", "Right"]),
     "code/UnitTests-v0": ({"problem": "fizzbuzz"}, ["no code here", WRONG_FIZZBUZZ, FIZZBUZZ]),
     "swe/BugFix-v0": (
         None,
@@ -32,6 +33,7 @@ SANDBOXED = {  # (reset options, actions): the actions really run in the family'
 CASES = [
     pytest.param("games/TicTacToe-v0", {"opponent": "random"}, id="games"),
     pytest.param("reasoning/Arithmetic-v0", {}, id="reasoning"),
+    pytest.param("puzzles/VisualSokoban-v0", {}, id="puzzles-dict-image"),
     pytest.param("tools/SQL-v0", {}, id="tools"),
     # browser envs (gui, web): their async workers are spawned (a forked child inherits the browser pool state)
     pytest.param("gui/canvas.click-button-v0", {}, id="gui-dict-image", marks=[pytest.mark.browser, pytest.mark.slow]),

@@ -12,6 +12,7 @@ from agora.remote import RemoteEnv, RemoteGame
 # one id per family that CI can run, with the marker of the infrastructure it needs
 FAMILY_IDS = [
     pytest.param("reasoning/Arithmetic-v0", id="reasoning"),
+    pytest.param("puzzles/VisualSokoban-v0", id="puzzles"),
     pytest.param("tools/SQL-v0", id="tools"),
     pytest.param("drills/GuessNumber-v0", id="drills"),
     pytest.param("example/CountUp-v0", id="plugin"),
