@@ -83,7 +83,14 @@ def make_venv(uv: str, venv: Path, requirements: Path) -> Path:
     """A scratch venv with `requirements` and agora (not editable: the checkout is left as it is)."""
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    for args in (["--require-hashes", "-r", str(requirements)], [str(ROOT)]):
+    # Built from a copy of HEAD: a build in the checkout would leave an agora.egg-info there, whose stale
+    # metadata (entry points) Python would read before the installed one from the repository root.
+    source = venv.parent / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir()
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    for args in (["--require-hashes", "-r", str(requirements)], [str(source)]):
         done = run([uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps",
                     "--find-links", "/opt/wheels", *args])  # fmt: skip
         if done.returncode != 0:

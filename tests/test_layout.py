@@ -96,6 +96,13 @@ def test_no_script_folder_holds_a_module_named_like_an_installed_distribution() 
                 assert not _importable_names(folder) & installed, (folder, _importable_names(folder) & installed)
 
 
+def test_from_the_repo_root_agora_s_metadata_is_the_installed_one() -> None:
+    probe = _run_from_root("import importlib.metadata as md; d = md.distribution('agora'); print(d._path)")
+    assert probe.returncode == 0, probe.stderr
+    assert _outside_repo(probe.stdout.strip()), "a build left agora.egg-info in the checkout: its entry points win"
+    assert not list(ROOT.glob("*.egg-info"))
+
+
 def test_under_pytest_the_repo_root_is_on_sys_path_and_kernels_is_still_the_distribution() -> None:
     import kernels
 
