@@ -154,7 +154,7 @@ async def start_episode(env: Any, state: Any) -> Any:
     seed = int(state["info"]["seed"])
     state["turn_rewards"] = []
     try:
-        state["agora_env"] = await asyncio.to_thread(agora.make, env.agora_env, **env.make_kwargs)
+        state["agora_env"] = await asyncio.to_thread(lambda: agora.make(env.agora_env, **env.make_kwargs))
         observation, info = await asyncio.to_thread(state["agora_env"].reset, seed=seed)
     except Exception as e:  # noqa: BLE001 - any env failure is the rollout's infra error
         raise vf.InfraError(f"agora env {env.agora_env} failed to start (seed {seed}): {e!r}") from e
@@ -203,8 +203,9 @@ async def episode_return(state: Any, **kwargs: Any) -> float:
 def env_class() -> type:
     """The `AgoraEnv` class, built on first use (verifiers is imported then, not with this module)."""
     vf = check_verifiers()
+    multi_turn_env: Any = vf.MultiTurnEnv  # verifiers' base class, known only at run time
 
-    class AgoraEnv(vf.MultiTurnEnv):
+    class AgoraEnv(multi_turn_env):
         """A verifiers multi-turn environment over one agora env id (see the module docs).
 
         Args:

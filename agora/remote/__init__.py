@@ -33,7 +33,7 @@ def env_factory(
     def factory() -> RemoteEnv | RemoteGame:
         return make(next(turn), env_id, token, **kwargs)
 
-    factory.env_id = env_id  # the engine names records after it
+    factory.env_id = env_id  # type: ignore[attr-defined]  # the engine names records after it
     return factory
 
 

@@ -45,7 +45,7 @@ from agora.spaces import TextSpace
 try:  # about 20x faster than the standard library on replies; `encode` and `parse_reply` fall back to json
     import orjson
 except ImportError:  # pragma: no cover - the server extra installs it
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 MAX_MESSAGE_BYTES = 1 << 20
 """Default limit of one request frame; a larger one gets an error frame (the session goes on)."""

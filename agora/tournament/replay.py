@@ -42,6 +42,8 @@ def replay(
     from agora.tournament.runner import MAX_TURNS
 
     logged = load_game(log_path, index)
+    if logged.seed is None:
+        raise ValueError(f"game {index} of {log_path} was logged without a seed: it cannot be played again")
     job = EpisodeJob(
         logged.env_id, logged.seed, logged.index_in_group, seats=dict(logged.agents), meta=dict(logged.meta)
     )
@@ -50,6 +52,7 @@ def replay(
         logged.env_id, None, jobs=[job], env_kwargs=env_kwargs, max_turns=MAX_TURNS, concurrency=1, max_failure_rate=1.0
     ).episodes
     seats = list(replayed.agents)
-    for turn in replayed.turns if on_turn is not None else ():
-        on_turn(seats.index(turn.agent_id), turn.observation, turn.action, turn.info)
+    if on_turn is not None:
+        for turn in replayed.turns:
+            on_turn(seats.index(turn.agent_id), turn.observation, turn.action, turn.info)
     return logged, replayed
