@@ -40,7 +40,7 @@ SMOKE_STEPS: dict[str, list[str]] = {
         "    importlib.import_module(f'agora.envs.{family}')\n"
         "print(len(agora.list_envs()), 'ids')",
     ],
-    "demo": ["-m", "agora.cli", "demo", "--quick", "--out", "{tmp}/demo"],
+    "demo": ["-m", "agora.cli", "demo", "--quick", "--games", "1", "--out", "{tmp}/demo"],
     "agent": [
         "-c",
         "from agora.agents.models import save_tiny_model\n"
@@ -109,6 +109,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", type=Path, help="build the scratch venv here and keep it")
     parser.add_argument("--only", nargs="+", choices=sorted(SMOKE_STEPS), help="run only these steps")
+    parser.add_argument("--timeout-s", type=float, default=1800.0, help="limit of one smoke step (default 1800)")
     args = parser.parse_args()
     uv = shutil.which("uv") or str(ROOT / ".venv" / "bin" / "uv")
     work = args.keep or Path(tempfile.mkdtemp(prefix="agora-drift-"))
@@ -125,7 +126,11 @@ def main() -> int:
     for name in args.only or list(SMOKE_STEPS):
         cmd = [str(python)] + [part.replace("{tmp}", str(work)) for part in SMOKE_STEPS[name]]
         start = time.monotonic()
-        done = run(cmd, cwd=work, env=env, timeout=1800)  # the installed agora, as a user's
+        try:
+            done = run(cmd, cwd=work, env=env, timeout=args.timeout_s)  # the installed agora, as a user's
+        except subprocess.TimeoutExpired as timeout:
+            out = (timeout.stdout or b"").decode(errors="replace") if isinstance(timeout.stdout, bytes) else ""
+            done = subprocess.CompletedProcess(cmd, 124, out, f"timed out after {args.timeout_s:.0f} s")
         status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
         print(f"[{name}] {status} in {time.monotonic() - start:.0f} s", flush=True)
         if done.returncode != 0:
