@@ -137,11 +137,11 @@ def echo_loop(steps: int, reply: str, transport: str) -> Run:
 
     ``websockets``: websockets' sync client (a reader thread) against its asyncio server on asyncio's
     loop, the transport `agora.remote` used before; ``agora``: agora's client socket
-    (`agora.remote.wire.WireSocket`) against the same server on the loop `agora serve` runs (uvloop).
+    (`agora.wire.transport.WireSocket`) against the same server on the loop `agora serve` runs (uvloop).
     """
     from websockets.sync.client import connect
 
-    from agora.remote.wire import WireSocket
+    from agora.wire.transport import WireSocket
 
     loop = "uvloop" if transport == "agora" else "asyncio"
     proc = subprocess.Popen([sys.executable, "-c", ECHO, loop], stdout=subprocess.PIPE, text=True)
@@ -183,8 +183,8 @@ def part_round_trip(steps: int) -> Table:
         remote.close()
     finally:
         proc.kill()
-    from agora.server import protocol as p
     from agora.server.session import _env_step
+    from agora.wire import protocol as p
 
     local.reset(seed=0)
     reply = p.encode_reply(1, _env_step(local, "[4]"))[0]
