@@ -276,6 +276,15 @@ def _seat_specs(source: AgentSource, seats: list[str]) -> dict[str, str | Agent]
     return dict(zip(seats, specs, strict=True))
 
 
+def split_resumed(
+    writer: EpisodeWriter | None, jobs: Sequence[EpisodeJob]
+) -> tuple[dict[str, Episode], list[EpisodeJob]]:
+    """The planned episodes already in the writer's file (resumed), by id, and the jobs still to play."""
+    planned = {j.episode_id for j in jobs}
+    done = {k: v for k, v in (writer.existing if writer else {}).items() if k in planned}
+    return done, [job for job in jobs if job.episode_id not in done]
+
+
 def mark_failed(episode: Episode, error: BaseException) -> None:
     """Records `error` in `episode`: failed, with the error, its traceback and no returns (never a disguised 0)."""
     episode.status = "failed"

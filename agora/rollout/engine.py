@@ -30,7 +30,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agora.rollout.core import AgentSource, Engine, EnvSource, env_sources, play_jobs, run_loop
+from agora.rollout.core import AgentSource, Engine, EnvSource, env_sources, play_jobs, run_loop, split_resumed
 from agora.rollout.episode import EpisodeJob
 from agora.rollout.gc_pacing import paced_gc
 from agora.rollout.report import RolloutProgress, summary_table
@@ -101,9 +101,7 @@ async def arun(
         if options.out is not None
         else None
     )
-    planned = {j.episode_id for j in jobs}
-    done = {} if writer is None else {k: v for k, v in writer.existing.items() if k in planned}
-    todo = [job for job in jobs if job.episode_id not in done]
+    done, todo = split_resumed(writer, jobs)
     engine, used = await _play(env, env_kwargs or {}, agents, options, writer, todo)
     ordered = {e.episode_id: e for e in [*done.values(), *engine.finished]}
     return RolloutResult(

@@ -129,30 +129,8 @@ async def play_in_processes(engine: Engine, env: Any, env_kwargs: dict[str, Any]
     with concurrent.futures.ThreadPoolExecutor(n, thread_name_prefix="agora-recv") as receivers:
         try:
             for shard in shards:
-                parent_end, child_end = ctx.Pipe(duplex=True)
-                shard.conn = parent_end
-                shard.process = ctx.Process(  # its jobs follow on the pipe (`_collect`), so start() does not wait
-                    target=_worker_main,
-                    name=f"agora-rollout-{shard.index}",
-                    daemon=True,
-                    args=(
-                        child_end,
-                        engine.writer is not None,
-                        env,
-                        env_kwargs,
-                        engine.agent_source,
-                        _worker_settings(settings, shares[shard.index]),
-                    ),
-                )
-                try:
-                    shard.process.start()
-                except (pickle.PicklingError, AttributeError, TypeError) as e:
-                    raise ValueError(
-                        f"processes={n} sends the env source and the agents to worker processes, "
-                        f"which needs them to pickle: {e}"
-                    ) from e
-                finally:
-                    child_end.close()
+                args = (env, env_kwargs, engine.agent_source, _worker_settings(settings, shares[shard.index]))
+                _start(ctx, shard, engine.writer is not None, args, n)
             tasks = [asyncio.create_task(_collect(engine, shard, receivers, n)) for shard in shards]
             try:
                 await asyncio.gather(*tasks)
@@ -170,6 +148,23 @@ async def play_in_processes(engine: Engine, env: Any, env_kwargs: dict[str, Any]
                     shard.process.join()
                 if shard.conn is not None:
                     shard.conn.close()
+
+
+def _start(ctx: Any, shard: _Shard, with_json: bool, args: tuple[Any, ...], n: int) -> None:
+    """Starts `shard`'s worker process with `args` (env, env kwargs, agents, settings); its jobs follow on the pipe."""
+    parent_end, child_end = ctx.Pipe(duplex=True)
+    shard.conn = parent_end
+    shard.process = ctx.Process(  # its jobs follow on the pipe (`_collect`), so start() does not wait
+        target=_worker_main, name=f"agora-rollout-{shard.index}", daemon=True, args=(child_end, with_json, *args)
+    )
+    try:
+        shard.process.start()
+    except (pickle.PicklingError, AttributeError, TypeError) as e:
+        raise ValueError(
+            f"processes={n} sends the env source and the agents to worker processes, which needs them to pickle: {e}"
+        ) from e
+    finally:
+        child_end.close()
 
 
 def _worker_settings(settings: RolloutSettings, concurrency: int) -> RolloutSettings:

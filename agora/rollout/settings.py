@@ -40,6 +40,9 @@ class RolloutSettings:
     """Env calls faster than this run on the event loop (`agora.env_calls.InlinePolicy`); 0: none."""
     progress: bool = False
     """Show a progress bar."""
+    ray_address: str | None = None
+    """The Ray cluster that plays the episodes (``"auto"``, ``"HOST:PORT"``; `agora.rollout.ray_runner`);
+    None: this machine (`processes`)."""
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

@@ -26,7 +26,7 @@ from agora.lazy import ProcessWide
 from agora.sandbox.base import Channel, Sandbox, roundtrip
 from agora.sandbox.docker_engine import docker_client
 from agora.sandbox.images import SERVER_LABEL, server_digest
-from agora.sandbox.models import Limits, PingReply, PingRequest, ResetReply, ResetRequest
+from agora.sandbox.messages import Limits, PingReply, PingRequest, ResetReply, ResetRequest
 from agora.sandbox.seccomp import engine_enforces_seccomp, security_opt
 
 DEFAULT_IMAGE = "agora-sandbox-python:latest"
