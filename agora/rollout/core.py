@@ -12,7 +12,7 @@ import functools
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from agora.agent import Agent, resolve_agent
 from agora.env_calls import InlinePolicy
@@ -24,6 +24,8 @@ from agora.rollout.writer import EpisodeWriter
 from agora.trajectory import Episode
 from agora.turns import agent_seed
 
+P = ParamSpec("P")
+R = TypeVar("R")
 EnvSource = str | Sequence[str] | Callable[[], Any]
 AgentSource = str | Agent | Sequence[str | Agent] | Mapping[str, str | Agent]
 
@@ -320,6 +322,24 @@ async def play_jobs(engine: Engine, todo: Sequence[EpisodeJob], concurrency: int
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def blocking(function: Callable[P, Coroutine[Any, Any, R]], name: str, doc: str) -> Callable[P, R]:
+    """The blocking form of coroutine function `function`, with its signature, named `name`: runs it on `run_loop`."""
+
+    @functools.wraps(function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        results: list[R] = []
+
+        async def main() -> None:  # returns None: asyncio.run's exit path reprs its task, and so the result
+            results.append(await function(*args, **kwargs))
+
+        run_loop(main())
+        return results[0]
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = doc
+    return call
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:

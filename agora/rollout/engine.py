@@ -30,7 +30,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agora.rollout.core import AgentSource, Engine, EnvSource, env_sources, play_jobs, run_loop, split_resumed
+from agora.rollout.core import AgentSource, Engine, EnvSource, blocking, env_sources, play_jobs, split_resumed
 from agora.rollout.episode import EpisodeJob
 from agora.rollout.gc_pacing import paced_gc
 from agora.rollout.report import RolloutProgress, summary_table
@@ -87,7 +87,22 @@ async def arun(
     env_kwargs: Mapping[str, Any] | None = None,
     **settings: Any,
 ) -> RolloutResult:
-    """Async `run` (same arguments), for callers already inside an event loop."""
+    """Plays episodes concurrently and records them (see the module docs); `run` is the blocking call.
+
+    Args:
+        env: an env id, a list of ids, or a zero-argument factory (its ``env_id`` or ``__name__``
+            names it in the records).
+        agents: one spec or `Agent` for every seat (self-play in games), a list with one per seat,
+            or a dict seat -> spec. Specs: scripted names, ``hf:PATH``, ``vllm:PATH``,
+            ``openai:URL#MODEL``, ``smollm2``, ``module:callable``. None when every job names its seats.
+        jobs: explicit `EpisodeJob`s (e.g. a tournament's schedule) instead of ``episodes``/``group_size``/``seeds``.
+        episodes: how many episodes (cuts the planned tasks x group_size).
+        group_size: episodes per (env id, seed) task.
+        seeds: the task seeds (default: 0, 1, ... as many as ``episodes`` needs).
+        env_kwargs: keyword arguments of `agora.make` for every env id.
+        **settings: ``settings=`` a `RolloutSettings`, and/or any of its fields by name (``concurrency``,
+            ``processes``, ``out``, ``max_turns``, ``agent_timeout_s``, ...), which replace its values.
+    """
     start = time.perf_counter()
     options = RolloutSettings.of(settings.pop("settings", None), **settings)
     if jobs is None:
@@ -144,38 +159,4 @@ async def _play(
                     writer.close()
 
 
-def run(
-    env: EnvSource,
-    agents: AgentSource | None,
-    *,
-    jobs: Sequence[EpisodeJob] | None = None,
-    episodes: int | None = None,
-    group_size: int = 1,
-    seeds: Sequence[int] | None = None,
-    env_kwargs: Mapping[str, Any] | None = None,
-    **settings: Any,
-) -> RolloutResult:
-    """Plays episodes concurrently and records them (see the module docs).
-
-    Args:
-        env: an env id, a list of ids, or a zero-argument factory (its ``env_id`` or ``__name__``
-            names it in the records).
-        agents: one spec or `Agent` for every seat (self-play in games), a list with one per seat,
-            or a dict seat -> spec. Specs: scripted names, ``hf:PATH``, ``vllm:PATH``,
-            ``openai:URL#MODEL``, ``smollm2``, ``module:callable``. None when every job names its seats.
-        jobs: explicit `EpisodeJob`s (e.g. a tournament's schedule) instead of ``episodes``/``group_size``/``seeds``.
-        episodes: how many episodes (cuts the planned tasks x group_size).
-        group_size: episodes per (env id, seed) task.
-        seeds: the task seeds (default: 0, 1, ... as many as ``episodes`` needs).
-        env_kwargs: keyword arguments of `agora.make` for every env id.
-        **settings: ``settings=`` a `RolloutSettings`, and/or any of its fields by name (``concurrency``,
-            ``processes``, ``out``, ``max_turns``, ``agent_timeout_s``, ...), which replace its values.
-    """
-    results: list[RolloutResult] = []
-    plan = {"jobs": jobs, "episodes": episodes, "group_size": group_size, "seeds": seeds, "env_kwargs": env_kwargs}
-
-    async def main() -> None:  # returns None: asyncio.run's exit path reprs its task, and so the result
-        results.append(await arun(env, agents, **plan, **settings))
-
-    run_loop(main())
-    return results[0]
+run = blocking(arun, "run", "Plays episodes concurrently and records them: `arun` (same arguments), to its end.")
