@@ -293,7 +293,7 @@ def part_ray(episodes: int) -> Table:
     import ray
 
     from agora import rollout
-    from agora.rollout.ray_runner import run_ray
+    from agora.rollout.ray_runner import RayOptions, run_ray
 
     kwargs = {"env_kwargs": {"opponent": "random"}, "group_size": 1}
     t0 = time.perf_counter()
@@ -307,9 +307,10 @@ def part_ray(episodes: int) -> Table:
     except Exception:  # Ray gives a raylet 30 s to register; a loaded machine may need one more try
         cluster = start_cluster()
     try:
-        run_ray(ENV_ID, "random", episodes=64, actors=4, **kwargs)  # actors start, import agora
+        run_ray(ENV_ID, "random", episodes=64, ray_options=RayOptions(actors=4), **kwargs)  # actors start, import agora
         t0 = time.perf_counter()
-        remote = run_ray(ENV_ID, "random", episodes=episodes, actors=4, batch_size=250, seeds=None, **kwargs)
+        spread = RayOptions(actors=4, batch_size=250)
+        remote = run_ray(ENV_ID, "random", episodes=episodes, ray_options=spread, seeds=None, **kwargs)
         ray_s = time.perf_counter() - t0
     finally:
         ray.shutdown()
