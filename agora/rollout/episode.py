@@ -1,9 +1,9 @@
 """Playing one episode: a single-agent `gymnasium.Env` or a turn-based AEC game, token in / token out.
 
 This is the one game loop: the rollout engine, tournaments (`agora.tournament`) and the
-single-agent adapter's opponents (`agora.adapter.GameEnv`) all step games with `game_view` /
-`game_step` (`to_move` / `game_move` where no observation is needed) and ask agents for moves by
-one rule (`act`, `act_now`):
+single-agent adapter's opponents (`agora.adapter.GameEnv`) all step games with `agora.turns`'
+`game_view` / `game_step` (`to_move` / `game_move` where no observation is needed) and ask agents
+for moves by one rule (`act` here, `agora.turns.act_now`):
 
 * **Seeding.** Before an episode, the agent in seat ``k`` is reset with
   ``agent_seed(seed, index_in_group, k)``.
