@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 from agora.agent import Agent, register_agent_prefix
 from agora.layout import step_aside
@@ -165,13 +166,34 @@ def human_agent(rest: str, seed: int | None = None) -> Agent:
     return HumanAgent()
 
 
+def check_options(rest: str) -> None:
+    """Raises `ValueError` for an unknown ``?option`` or a value of the wrong type (``vllm:``, ``smollm2``)."""
+    parse_spec_options(rest)
+
+
+def check_hf_spec(rest: str) -> None:
+    """Raises `ValueError` for bad options or a path with no local checkpoint (``hf:PATH``)."""
+    target = parse_spec_options(rest).target
+    if not Path(target).exists():
+        raise ValueError(f"no model at {target!r}; hf:PATH needs a local checkpoint.")
+
+
+def check_openai_spec(rest: str) -> None:
+    """Raises `ValueError` for bad options or a target that is not an http(s) URL (``openai:URL#MODEL``)."""
+    head, _, query = rest.partition("?")
+    parse_spec_options("?" + query)
+    url = urlparse(head.partition("#")[0])
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ValueError(f"{head!r} is not an http(s) URL, e.g. openai:http://127.0.0.1:8000/v1#model")
+
+
 def register_agents() -> None:
     """Registers the ``hf:``, ``vllm:``, ``openai:``, ``smollm2`` and ``human`` specs.
 
     Called through the ``agora.agents`` entry point the first time an unknown prefix is resolved.
     """
-    register_agent_prefix("hf", hf_agent)
-    register_agent_prefix("vllm", vllm_agent)
-    register_agent_prefix("openai", openai_agent)
-    register_agent_prefix("smollm2", smollm2_agent)
+    register_agent_prefix("hf", hf_agent, check_hf_spec)
+    register_agent_prefix("vllm", vllm_agent, check_options)
+    register_agent_prefix("openai", openai_agent, check_openai_spec)
+    register_agent_prefix("smollm2", smollm2_agent, check_options)
     register_agent_prefix("human", human_agent)

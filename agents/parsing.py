@@ -26,11 +26,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agora.limits import bracketed_moves, is_bracketed_move
-from agora.tools import ToolCallError, decode_json, tool_call_from
+from agora.tools import ToolCallError, decode_json, fence_bodies, strip_json_tag, tool_call_from
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
 _TOOL_BLOCK = re.compile(r"<tool_call>(.*?)(</tool_call>|$)", re.DOTALL)
-_FENCE = re.compile(r"```(?:json)?(.*?)```", re.DOTALL)
 
 
 @dataclasses.dataclass
@@ -92,10 +91,7 @@ def parse_tool_calls(text: str) -> list[dict[str, Any]]:
                 raise ValueError(f'<tool_call> block needs {{"name": ..., "arguments": {{...}}}}: {block[:120]!r}')
             calls.append(call)
         return calls
-    for candidate in [m.group(1) for m in _FENCE.finditer(text)] + [text]:
-        candidate = candidate.strip()
-        if candidate.startswith("json"):
-            candidate = candidate[4:].strip()
+    for candidate in [*fence_bodies(text), strip_json_tag(text)]:
         if candidate.startswith(("{", "[")):
             try:
                 obj = decode_json(candidate)

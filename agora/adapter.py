@@ -27,9 +27,9 @@ from gymnasium.utils import seeding
 from agora.agent import Agent, resolve_agent
 from agora.errors import GameSetupError, ResetNeeded
 from agora.game import TurnBasedGame
-from agora.rollout.episode import act_now, agent_seed, game_move, to_move
 from agora.spaces import TextObs, TextSpace, require_text_action
 from agora.splitmix import SplitMix64
+from agora.turns import act_now, agent_seed, game_move, to_move
 
 OpponentSpec = str | Agent
 SeatSpec = int | str | None

@@ -226,17 +226,24 @@ class FunctionAgent(Agent):
 
 AgentFactory = Callable[..., Agent]
 _PREFIXES: dict[str, Callable[[str, int | None], Agent]] = {}
+_CHECKS: dict[str, Callable[[str], None]] = {}
 _PREFIX_PLUGINS_LOADED = False
 _PREFIX_LOCK = threading.Lock()
 AGENT_ENTRY_POINT_GROUP = "agora.agents"
 
 
-def register_agent_prefix(prefix: str, factory: Callable[[str, int | None], Agent]) -> None:
+def register_agent_prefix(
+    prefix: str, factory: Callable[[str, int | None], Agent], check: Callable[[str], None] | None = None
+) -> None:
     """Makes specs `"prefix:REST"` resolve to `factory(REST, seed)` (e.g. `hf:PATH`, `openai:URL`).
 
-    The bare name `"prefix"` resolves to `factory("", seed)` (e.g. ``smollm2``).
+    The bare name `"prefix"` resolves to `factory("", seed)` (e.g. ``smollm2``). `check(REST)`, when
+    given, raises `ValueError` for a spec the factory would refuse (an unknown option, a missing path),
+    without building anything: `check_agent_spec` calls it before a run starts.
     """
     _PREFIXES[prefix] = factory
+    if check is not None:
+        _CHECKS[prefix] = check
 
 
 def _load_prefix_plugins() -> None:
@@ -284,6 +291,23 @@ def is_known_spec(spec: str, table: Mapping[str, str] | None = None) -> bool:
         load_callable(spec, error=UnknownAgentError, what="agent")
         return True
     return False
+
+
+def check_agent_spec(spec: str, table: Mapping[str, str] | None = None) -> None:
+    """Raises `UnknownAgentError` for a spec `resolve_agent` would refuse, judged without building it.
+
+    Checks the name (`table`'s scripted agents, ``random``, the registered prefixes, ``module:callable``)
+    and, for a registered prefix, what its own check says of the rest (options, path, URL).
+    """
+    if not is_known_spec(spec, table):
+        raise UnknownAgentError.for_name(spec, [*(table or {}), "random"], prefixes=agent_prefixes())
+    prefix, rest = _split_prefix(spec)
+    check = _CHECKS.get(prefix) if spec not in (table or {}) else None
+    if check is not None:
+        try:
+            check(rest)
+        except ValueError as e:
+            raise UnknownAgentError(f"agent {spec!r}: {e}") from None
 
 
 def resolve_agent(

@@ -59,10 +59,8 @@ class TextEnv(gymnasium.Env[str, str]):
         """Starts an episode; the same seed gives the same task."""
         super().reset(seed=seed)
         observation, info = self._reset(dict(options or {}))
-        observation = cap_text(observation, getattr(self.observation_space, "max_length", MAX_OBSERVATION_CHARS))
         self._needs_reset = False
-        self._last_observation = observation
-        return text_obs(observation), info
+        return self._present(observation), info
 
     def step(self, action: str) -> StepResult:
         """Plays one turn: the agent's text in, the env's reply and this turn's reward out."""
@@ -71,9 +69,7 @@ class TextEnv(gymnasium.Env[str, str]):
         require_text_action(action)
         problem = action_problem(action, self.action_space.max_length)
         observation, reward, terminated, info = self.invalid(problem) if problem else self._step(action)
-        observation = cap_text(observation, getattr(self.observation_space, "max_length", MAX_OBSERVATION_CHARS))
-        self._last_observation = observation
-        return text_obs(observation), float(reward), bool(terminated), False, info
+        return self._present(observation), float(reward), bool(terminated), False, info
 
     def invalid(self, error: str, info: dict[str, Any] | None = None) -> tuple[str, float, bool, dict[str, Any]]:
         """The `_step` result for a malformed action: error observation, documented reward, go on."""
@@ -81,6 +77,12 @@ class TextEnv(gymnasium.Env[str, str]):
 
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raise NotImplementedError
+
+    def _present(self, observation: Any) -> Any:
+        """The observation the agent gets for what `_reset`/`_step` returned: capped text (`render` shows it)."""
+        observation = cap_text(observation, getattr(self.observation_space, "max_length", MAX_OBSERVATION_CHARS))
+        self._last_observation = observation
+        return text_obs(observation)
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
         raise NotImplementedError

@@ -37,8 +37,9 @@ __all__ = ["TurnBasedGame", "find_bracketed_move"]
 class TurnBasedGame(AECEnv):
     """Base class of agora's text games: AEC protocol, invalid-move policy and per-player infos.
 
-    Subclasses set `game_name`, `rules`, `possible_agents` (in `__init__`, before calling
-    `super().__init__()`), the `scripted_agents` table, and implement the rule hooks below.
+    Subclasses set `game_name`, `rules`, `possible_agents` (a class attribute, or in `__init__` before
+    calling `super().__init__()` when it depends on arguments; each instance gets its own copy), the
+    `scripted_agents` table, and implement the rule hooks below.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "is_parallelizable": False}
@@ -55,6 +56,7 @@ class TurnBasedGame(AECEnv):
         super().__init__()
         if not getattr(self, "possible_agents", None):
             raise TypeError(f"{type(self).__name__} must set possible_agents before TurnBasedGame.__init__")
+        self.possible_agents = list(self.possible_agents)  # this instance's own list, never the class's
         if error_allowance < 0:
             raise ValueError(f"error_allowance must be >= 0, got {error_allowance}")
         self.error_allowance = error_allowance

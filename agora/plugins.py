@@ -14,6 +14,7 @@ reported by name with its error (a warning, and `agora list`), and the others st
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import warnings
 from importlib.metadata import entry_points
@@ -23,6 +24,8 @@ from agora.errors import AgoraError, PluginError
 
 GROUP = "agora.envs"
 _loaded = False
+loading_plugin: contextvars.ContextVar[str | None] = contextvars.ContextVar("agora_plugin", default=None)
+"""The entry-point name of the plugin being loaded (None outside `load_plugins`): `register` records it."""
 _failures: dict[str, PluginError] = {}
 
 
@@ -32,10 +35,8 @@ def load_plugins() -> None:
     if _loaded:
         return
     _loaded = True
-    from agora.registry import _current_plugin
-
     for ep in entry_points(group=GROUP):
-        token = _current_plugin.set(ep.name)
+        token = loading_plugin.set(ep.name)
         try:
             target = ep.load()
             if callable(target):
@@ -44,7 +45,7 @@ def load_plugins() -> None:
             _failures[ep.name] = PluginError(ep.name, e)
             warnings.warn(str(_failures[ep.name]), RuntimeWarning, stacklevel=2)
         finally:
-            _current_plugin.reset(token)
+            loading_plugin.reset(token)
 
 
 def plugin_failures() -> dict[str, PluginError]:

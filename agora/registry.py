@@ -8,7 +8,6 @@ when an env is made. Variants are separate ids with other default kwargs, never 
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import functools
 import inspect
@@ -20,13 +19,12 @@ import gymnasium
 from pettingzoo import AECEnv
 
 from agora.errors import EnvArgumentError, GameSetupError, RegistrationError, UnknownEnvError
-from agora.plugins import load_callable
+from agora.plugins import load_callable, loading_plugin
 
 if TYPE_CHECKING:
     from agora.adapter import OpponentSpec
 
 ID_PATTERN = re.compile(r"^(?P<family>[a-z][a-z0-9_]*)/(?P<name>[A-Za-z0-9_.:-]+?)-v(?P<version>\d+)$")
-_current_plugin: contextvars.ContextVar[str | None] = contextvars.ContextVar("agora_plugin", default=None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,9 +98,7 @@ def register(id: str, entry_point: str | Callable[..., Any], *, max_turns: int |
         raise RegistrationError(f"{id!r} is already registered (by {_REGISTRY[id].plugin or 'direct call'}).")
     if max_turns is not None and max_turns < 1:
         raise RegistrationError(f"max_turns for {id!r} must be >= 1 or None, got {max_turns}.")
-    new = EnvSpec(
-        id=id, entry_point=entry_point, kwargs=dict(kwargs), max_turns=max_turns, plugin=_current_plugin.get()
-    )
+    new = EnvSpec(id=id, entry_point=entry_point, kwargs=dict(kwargs), max_turns=max_turns, plugin=loading_plugin.get())
     _REGISTRY[id] = new
     gymnasium.register(id=id, entry_point=functools.partial(_make_for_gymnasium, id))
     return new

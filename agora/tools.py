@@ -38,6 +38,7 @@ MAX_INT_DIGITS = 30
 """The most digits of a JSON integer (Python refuses over 4,300 and big ones are never a real argument)."""
 EXPECTED_FORMAT = 'Reply with one JSON object: {"name": "<tool name>", "arguments": {<argument>: <value>, ...}}.'
 _BRACKETS = re.compile(r"[\[\]{}]")
+_FENCE = re.compile(r"```(?:json)?(.*?)```", re.DOTALL)
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "string": str,
@@ -103,9 +104,19 @@ def _parse(text: str) -> ToolCall | str:
 def unfence(text: str) -> str:
     """The body of `text` when it is one Markdown code fence (```json ... ```), else `text` itself."""
     if len(text) >= 6 and text.startswith("```") and text.endswith("```"):
-        body = text[3:-3]
-        return (body[4:] if body.startswith("json") else body).strip()
+        return strip_json_tag(text[3:-3])
     return text
+
+
+def fence_bodies(text: str) -> list[str]:
+    """The bodies of the Markdown code fences in `text`, in order, each without its ``json`` tag."""
+    return [strip_json_tag(m.group(1)) for m in _FENCE.finditer(text)]
+
+
+def strip_json_tag(body: str) -> str:
+    """`body` stripped, without a leading ``json`` language tag (what follows a fence's backticks)."""
+    body = body.strip()
+    return body[4:].strip() if body.startswith("json") else body
 
 
 class ToolCallError(ValueError):

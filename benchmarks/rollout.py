@@ -215,7 +215,7 @@ class StageClock:
     def __enter__(self) -> StageClock:
         import agora
         from agora.game import TurnBasedGame
-        from agora.rollout import engine, episode, report, writer
+        from agora.rollout import core, episode, report, writer
         from agora.wrappers import EnforceOrder
 
         self.wrap(agora, "make", "env")
@@ -228,10 +228,9 @@ class StageClock:
         ):
             self.wrap(owner, name, "env")
         self.wrap(episode, "_new_turn", "turns")
-        self.wrap(engine._Engine, "seat_agents", "setup")
+        self.wrap(core.Engine, "seat_agents", "setup")
         self.wrap(writer.EpisodeWriter, "write", "jsonl")
-        if hasattr(engine, "_write_batch"):  # the batched writer (the engine before it wrote episode by episode)
-            self.wrap(engine, "_write_batch", "jsonl")
+        self.wrap(core, "_write_batch", "jsonl")
         self.wrap(report.RolloutProgress, "update", "progress")
         gc.callbacks.append(self._gc)
         FixedLatencyAgent.own_ns = 0

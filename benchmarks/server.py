@@ -137,11 +137,11 @@ def echo_loop(steps: int, reply: str, transport: str) -> Run:
 
     ``websockets``: websockets' sync client (a reader thread) against its asyncio server on asyncio's
     loop, the transport `agora.remote` used before; ``agora``: agora's client socket
-    (`agora.remote.wire.WireSocket`) against the same server on the loop `agora serve` runs (uvloop).
+    (`agora.wire.transport.WireSocket`) against the same server on the loop `agora serve` runs (uvloop).
     """
     from websockets.sync.client import connect
 
-    from agora.remote.wire import WireSocket
+    from agora.wire.transport import WireSocket
 
     loop = "uvloop" if transport == "agora" else "asyncio"
     proc = subprocess.Popen([sys.executable, "-c", ECHO, loop], stdout=subprocess.PIPE, text=True)
@@ -183,8 +183,8 @@ def part_round_trip(steps: int) -> Table:
         remote.close()
     finally:
         proc.kill()
-    from agora.server import protocol as p
     from agora.server.session import _env_step
+    from agora.wire import protocol as p
 
     local.reset(seed=0)
     reply = p.encode_reply(1, _env_step(local, "[4]"))[0]
@@ -293,7 +293,7 @@ def part_ray(episodes: int) -> Table:
     import ray
 
     from agora import rollout
-    from agora.rollout.ray_runner import run_ray
+    from agora.rollout.ray_runner import RayOptions, run_ray
 
     kwargs = {"env_kwargs": {"opponent": "random"}, "group_size": 1}
     t0 = time.perf_counter()
@@ -307,9 +307,10 @@ def part_ray(episodes: int) -> Table:
     except Exception:  # Ray gives a raylet 30 s to register; a loaded machine may need one more try
         cluster = start_cluster()
     try:
-        run_ray(ENV_ID, "random", episodes=64, actors=4, **kwargs)  # actors start, import agora
+        run_ray(ENV_ID, "random", episodes=64, ray_options=RayOptions(actors=4), **kwargs)  # actors start, import agora
         t0 = time.perf_counter()
-        remote = run_ray(ENV_ID, "random", episodes=episodes, actors=4, batch_size=250, seeds=None, **kwargs)
+        spread = RayOptions(actors=4, batch_size=250)
+        remote = run_ray(ENV_ID, "random", episodes=episodes, ray_options=spread, seeds=None, **kwargs)
         ray_s = time.perf_counter() - t0
     finally:
         ray.shutdown()

@@ -69,9 +69,9 @@ def instrument_server() -> None:
     from websockets.server import ServerProtocol
 
     from agora.env_calls import InlinePolicy
-    from agora.server import protocol, session
     from agora.server.app import EnvServer
     from agora.server.connection import FastPathConnection
+    from agora.wire import protocol, session
 
     owners = {
         "FastPathConnection": FastPathConnection,
@@ -130,8 +130,8 @@ def instrument_client() -> Callable[[], None]:
 
     from agora.remote import client
     from agora.remote.env import RemoteEnv
-    from agora.remote.wire import WireSocket
-    from agora.server import protocol
+    from agora.wire import protocol
+    from agora.wire.transport import WireSocket
 
     owners = {
         "RemoteEnv": RemoteEnv,

@@ -18,6 +18,8 @@ from typing import Any
 
 import torch
 
+from agora.kernels.inputs import check_inputs
+
 # The chunked path holds about two fp32 [chunk, V] buffers at once; this bounds one of them.
 CHUNK_BYTES = 128 * 2**20
 
@@ -153,18 +155,6 @@ def triton_available() -> bool:
     return torch.cuda.is_available() and importlib.util.find_spec("triton") is not None
 
 
-def _check(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, temperature: float) -> None:
-    if hidden.dim() != 2 or weight.dim() != 2 or hidden.shape[1] != weight.shape[1]:
-        raise ValueError(
-            f"Expected hidden [N, H] and weight [V, H], got {tuple(hidden.shape)} and "
-            f"{tuple(weight.shape)}; flatten the batch to rows first."
-        )
-    if targets.shape != hidden.shape[:1]:
-        raise ValueError(f"Expected targets [N] = [{hidden.shape[0]}], got {tuple(targets.shape)}.")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}.")
-
-
 def _common_dtype(hidden: torch.Tensor, weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Both in the dtype `nn.Linear` would compute in: autocast's when it is on, else the weight's."""
     device = hidden.device.type
@@ -196,7 +186,7 @@ def token_logprobs_and_entropy(
     Returns:
         ``(logprobs [N], entropy [N])`` in fp32.
     """
-    _check(hidden, weight, targets, temperature)
+    check_inputs(hidden, weight, targets, temperature)
     hidden, weight = _common_dtype(hidden, weight)
     with torch.autocast(hidden.device.type, enabled=False):
         if hidden.is_cuda and triton_available():

@@ -19,7 +19,7 @@ import torch
 import triton
 import triton.language as tl
 
-from agora.kernels.logprobs import _check
+from agora.kernels.inputs import check_inputs
 
 
 @triton.jit
@@ -424,7 +424,7 @@ def triton_token_logprobs_and_entropy(
     Returns:
         ``(logprobs [N], entropy [N])`` in fp32.
     """
-    _check(hidden, weight, targets, temperature)
+    check_inputs(hidden, weight, targets, temperature)
     if hidden.dtype != weight.dtype or hidden.dtype not in (torch.float32, torch.bfloat16, torch.float16):
         raise ValueError(
             f"The Triton path needs hidden and weight in one of fp32/bf16/fp16, got {hidden.dtype} and {weight.dtype}."

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agora.errors import EngineUnavailable
-from agora.rollout.engine import _mark_failed
+from agora.rollout.core import mark_failed
 from agora.rollout.episode import EnvInfraError
 from agora.rollout.writer import EpisodeWriter, is_infra_failure, recover
 from agora.trajectory import Episode
@@ -113,7 +113,7 @@ def test_make_names_the_env_and_its_valid_options():
 def _episode(episode_id: str, error: BaseException | None = None) -> Episode:
     episode = Episode(episode_id=episode_id, env_id="games/Nim-v0", seed=0, group_id="g")
     if error is not None:
-        _mark_failed(episode, error)  # the engine's own rule for a failed episode
+        mark_failed(episode, error)  # the engine's own rule for a failed episode
     return episode
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 import agora
 from agora.errors import ResetNeeded
+from agora.rollout import read_episodes
 from agora.wrappers import RecordEpisode, TurnLimit
 
 
@@ -39,9 +39,10 @@ def test_record_episode_writes_whole_episodes(tmp_path: Path) -> None:
         env.step("1")
         env.step("oops")
         env.step("2")
-    lines = path.read_text().splitlines()
-    assert len(lines) == 2 and len(env.episodes) == 2
-    first = json.loads(lines[0])
-    assert first["env_id"] == "example/CountUp-v0" and first["seed"] == 0
-    assert [t["reward"] for t in first["turns"]] == [1.0, -0.5, 1.0] and first["return"] == 1.5
-    assert "error" in first["turns"][1]["info"]
+    written = list(read_episodes(path)[0].values())  # the engine's reader: the wrapper writes `Episode` records
+    assert len(written) == 2 and written == env.episodes
+    first = written[0]
+    assert (first.env_id, first.seed, first.episode_id) == ("example/CountUp-v0", 0, "example/CountUp-v0/seed=0/0")
+    assert [t.reward for t in first.turns] == [1.0, -0.5, 1.0] and first.returns == {"agent": 1.5}
+    assert [t.action for t in first.turns] == ["1", "oops", "2"] and [t.valid for t in first.turns] == [1, 0, 1]
+    assert "error" in first.turns[1].info and first.terminated and first.status == "ok"

@@ -1,37 +1,37 @@
 """Collecting training episodes through the rollout engine (`agora.rollout.run`).
 
-A step's episodes are `Job`s: a task seed and the agent of every seat (one `Agent` for a
-single-agent env). Jobs whose seats hold the same agents are played by one `agora.rollout.run`
-call, which forks each agent per episode and seat and plays all episodes concurrently (an
-`HFAgent`'s forks share one engine, which batches their requests). Episodes come back token in /
-token out, in job order; failed ones keep ``status="failed"`` (the trainer skips them).
+A step's episodes are `EpisodeJob`s: a task seed, the episode's index in its group, the agent of every
+seat (``{"agent": learner}`` in a single-agent env) and the trainer's bookkeeping in ``meta`` (the seats
+the learner trains on, ``meta["learner_seats"]``, which comes back in `Episode.meta`). One
+`agora.rollout.run` call plays them all concurrently, forking each agent per episode and seat (an
+`HFAgent`'s forks share one engine, which batches their requests). Episodes come back token in / token
+out and are matched to their jobs by episode id; failed ones keep ``status="failed"`` (the trainer
+skips them).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from agora.agent import Agent
+from agora.rollout import EpisodeJob, RolloutSettings
 from agora.trajectory import Episode
 
+LEARNER_SEATS = "learner_seats"
+"""The `EpisodeJob.meta` / `Episode.meta` key of the seats the learner played (and trains on)."""
 
-@dataclasses.dataclass
-class Job:
-    """One episode to play: its task seed, the agent of every seat, and the seats the learner trains on."""
 
-    env_id: str
-    seed: int
-    seats: dict[str, Agent] | Agent
-    learner_seats: tuple[str, ...] = ()
+def training_job(
+    env_id: str, seed: int, index_in_group: int, seats: Mapping[str, Agent], learner_seats: Sequence[str]
+) -> EpisodeJob:
+    """The job of one training episode: who plays which seat, and which seats the learner trains on."""
+    return EpisodeJob(env_id, seed, index_in_group, seats=dict(seats), meta={LEARNER_SEATS: list(learner_seats)})
 
-    def key(self) -> Hashable:
-        """Jobs with equal keys share one rollout call (same agent objects in the same seats)."""
-        if isinstance(self.seats, Agent):
-            return id(self.seats)
-        return tuple(sorted((seat, id(agent)) for seat, agent in self.seats.items()))
+
+def learner_seats(episode: Episode) -> tuple[str, ...]:
+    """The seats the learner played in `episode` (from its job's meta)."""
+    return tuple(episode.meta.get(LEARNER_SEATS, ()))
 
 
 class EnvFactory:
@@ -46,31 +46,15 @@ class EnvFactory:
         return self._make()
 
 
-def collect(make: Callable[[], Any], jobs: Sequence[Job], *, max_turns: int) -> list[Episode]:
-    """Plays every job (``make()`` builds an env or game); returns one `Episode` per job, in job order."""
+def collect(make: Callable[[], Any], jobs: Sequence[EpisodeJob], *, max_turns: int) -> list[Episode]:
+    """Plays every job (``make()`` builds an env or game) in one rollout; one `Episode` per job, in job order."""
     from agora.rollout import run
 
-    buckets: dict[Hashable, list[int]] = defaultdict(list)
-    for i, job in enumerate(jobs):
-        buckets[job.key()].append(i)
-    out: list[Episode | None] = [None] * len(jobs)
-    for indices in buckets.values():
-        first = jobs[indices[0]]
-        counts = Counter(jobs[i].seed for i in indices)
-        seeds = list(dict.fromkeys(jobs[i].seed for i in indices))
-        group = max(counts.values())
-        result = run(
-            EnvFactory(first.env_id, make),
-            first.seats,
-            seeds=seeds,
-            group_size=group,
-            concurrency=len(seeds) * group,
-            max_turns=max_turns,
-        )
-        by_task = defaultdict(list)
-        for episode in result.episodes:
-            if episode.index_in_group < counts[episode.seed]:
-                by_task[episode.seed].append(episode)
-        for i in indices:
-            out[i] = by_task[jobs[i].seed].pop(0)
-    return out  # type: ignore[return-value]
+    if not jobs:
+        return []
+    if len({job.episode_id for job in jobs}) < len(jobs):
+        raise ValueError("Two jobs share an episode id (env id, seed, index in group); give each its own index.")
+    settings = RolloutSettings(concurrency=len(jobs), max_turns=max_turns)
+    result = run(EnvFactory(jobs[0].env_id, make), None, jobs=jobs, settings=settings)
+    by_id = {episode.episode_id: episode for episode in result.episodes}
+    return [by_id[job.episode_id] for job in jobs]

@@ -17,9 +17,10 @@ import numpy as np
 
 import agora
 from agora._optional import require
+from agora.rollout import EpisodeJob
 from agora.trainers import checkpoint as ckpt
 from agora.trainers.advantages import RAE
-from agora.trainers.collect import Job, collect
+from agora.trainers.collect import collect, learner_seats, training_job
 from agora.trainers.config import ConfigError, TrainConfig
 from agora.trainers.credit import override_invalid, turn_advantages
 from agora.trainers.metrics import MetricsLogger
@@ -58,6 +59,7 @@ class Trainer:
         if cfg.torch_threads > 0:
             torch.set_num_threads(cfg.torch_threads)
         self.rng = np.random.default_rng(cfg.seed)
+        self._seat_names: list[str] | None = None
         self.device = resolve_device(cfg.device)
         self.precision = resolve_precision(cfg.precision, self.device)
         if cfg.vllm_sleep and not self.device.startswith("cuda"):
@@ -152,10 +154,15 @@ class Trainer:
         return RandomMoveTeacher(self.tokenizer, **self._chat_options())
 
     def _seats(self) -> list[str]:
-        return list(self._make_env().possible_agents) if self.cfg.mode == "selfplay" else []
+        """The game's seats in self-play (learned once from one env), else none."""
+        if self.cfg.mode != "selfplay":
+            return []
+        if self._seat_names is None:
+            self._seat_names = list(self._make_env().possible_agents)
+        return self._seat_names
 
     # ------------------------------------------------------------------ jobs
-    def train_jobs(self, step: int, learner: Any) -> list[Job]:
+    def train_jobs(self, step: int, learner: Any) -> list[EpisodeJob]:
         """This step's episodes: `batch_episodes / group_size` task seeds, `group_size` episodes each.
 
         `learner` is one agent (forked per episode and seat by the rollout engine); pool members
@@ -165,25 +172,25 @@ class Trainer:
         groups = cfg.batch_episodes // cfg.group_size
         for g in range(groups):
             seed = cfg.seed * 100_003 + step * groups + g
-            jobs += [self._job(seed, learner, members) for _ in range(cfg.group_size)]
+            jobs += [self._job(seed, k, learner, members) for k in range(cfg.group_size)]
         return jobs
 
-    def _job(self, seed: int, learner: Any, members: dict[str, Any]) -> Job:
+    def _job(self, seed: int, index: int, learner: Any, members: dict[str, Any]) -> EpisodeJob:
         if self.cfg.mode == "single":
-            return Job(self.cfg.env_id, seed, learner, ("agent",))
+            return training_job(self.cfg.env_id, seed, index, {"agent": learner}, ("agent",))
         seats = self._seats()
         name, factory = self.pool.sample(self.rng)
         if factory is None:
-            return Job(self.cfg.env_id, seed, {s: learner for s in seats}, tuple(seats))
+            return training_job(self.cfg.env_id, seed, index, {s: learner for s in seats}, seats)
         if name not in members:
             members[name] = factory(self.cfg.seed)
         mine = seats[int(self.rng.integers(len(seats)))]
         agents = {s: learner if s == mine else members[name] for s in seats}
-        return Job(self.cfg.env_id, seed, agents, (mine,))
+        return training_job(self.cfg.env_id, seed, index, agents, (mine,))
 
-    def _learner_seats(self, jobs: list[Job], episodes: list[Any]) -> list[tuple[str, ...]]:
+    def _learner_seats(self, episodes: list[Any]) -> list[tuple[str, ...]]:
         if self.cfg.mode == "selfplay":
-            return [j.learner_seats for j in jobs]
+            return [learner_seats(e) for e in episodes]
         return [tuple(e.returns) or ("agent",) for e in episodes]
 
     # ------------------------------------------------------------------ the loop
@@ -193,7 +200,7 @@ class Trainer:
         for w in range(self.cfg.warmup_steps):
             jobs = self.train_jobs(WARMUP_STEP0 + w, self._teacher())
             episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
-            seats = self._learner_seats(jobs, episodes)
+            seats = self._learner_seats(episodes)
             trained = turn_advantages(episodes, seats, estimator="grpo", std=None)
             loss = sft_step(self.model, self.optimizer, trained, self.cfg.micro_batch_size, self.pad_id)
             self.metrics.log(-self.cfg.warmup_steps + w, {"warmup/nll": loss})
@@ -232,7 +239,7 @@ class Trainer:
         jobs = self.train_jobs(self.step, self._policy_agent())
         episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
         t1 = time.perf_counter()
-        trained, critic_batch = self._credit(episodes, self._learner_seats(jobs, episodes))
+        trained, critic_batch = self._credit(episodes, self._learner_seats(episodes))
         if cfg.invalid_advantage is not None:
             trained = override_invalid(trained, cfg.invalid_advantage)
         sequences = build_sequences(trained, drop_zero=cfg.drop_zero_advantage)
@@ -268,7 +275,7 @@ class Trainer:
         seeds = [EVAL_SEED0 + cfg.seed * 1000 + k for k in range(cfg.eval_episodes)]
         if cfg.mode == "single":
             agent = self._policy_agent()
-            jobs = [Job(cfg.env_id, s, agent, ("agent",)) for s in seeds]
+            jobs = [training_job(cfg.env_id, s, 0, {"agent": agent}, ("agent",)) for s in seeds]
             episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
             returns = [sum(e.returns.values()) for e in episodes if e.status == "ok"]
             valid = [t.valid for e in episodes if e.status == "ok" for t in e.turns]
@@ -293,9 +300,9 @@ class Trainer:
         for k, seed in enumerate(seeds):
             mine = seats[k % len(seats)]
             agents = {s: learner if s == mine else other for s in seats}
-            jobs.append(Job(self.cfg.env_id, seed, agents, (mine,)))
+            jobs.append(training_job(self.cfg.env_id, seed, 0, agents, (mine,)))
         episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
-        wins = [e.returns.get(j.learner_seats[0], 0.0) > 0 for j, e in zip(jobs, episodes, strict=True)]
+        wins = [e.returns.get(learner_seats(e)[0], 0.0) > 0 for e in episodes]
         return float(np.mean(wins))
 
     # ------------------------------------------------------------------ checkpoints

@@ -16,26 +16,44 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from agora.trainers.models import is_lora, load_trainable_state, resolve_precision, trainable_state
 
 
-def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> Any:
-    """The engine rollout agents sample from: an `HFEngine` over `model` (on its device), or a `VLLMSync`."""
+class RolloutEngine(Protocol):
+    """What the trainer asks of the engine its rollout agents sample from (`HFSync`, `VLLMSync`)."""
+
+    def agent(self, adapter: str | None = None, **chat_kwargs: Any) -> Any:
+        """A token-in/token-out agent sampling from the engine (`adapter`: a snapshot's; None: the policy)."""
+
+    def sync(self, model: Any) -> None:
+        """Makes the engine sample from `model`'s current weights."""
+
+    def sleep(self) -> None:
+        """Frees the engine's accelerator memory until the next `sync` (a no-op where it cannot)."""
+
+    def add_snapshot(self, name: str, model: Any, weights: dict[str, Any]) -> None:
+        """Makes adapter `weights` (of LoRA `model`) playable as `name` (once per name)."""
+
+    def remove_snapshot(self, name: str, model: Any) -> None:
+        """Frees snapshot `name`."""
+
+
+def make_rollout_engine(cfg: Any, model: Any, tokenizer: Any) -> RolloutEngine:
+    """The engine rollout agents sample from: an `HFSync` over `model` (on its device), or a `VLLMSync`."""
     if cfg.backend == "vllm":
         return VLLMSync(model, tokenizer, seed=cfg.seed, **vllm_engine_kwargs(cfg, model))
-    from agora.agents.hf import HFEngine
-
     share = getattr(cfg, "share_prefix", False)
     if getattr(cfg, "merged_rollouts", False):
-        return HFEngine(merged_copy(model), tokenizer, seed=cfg.seed, share_prefix=share)
-    return HFEngine(model, tokenizer, seed=cfg.seed, share_prefix=share)
+        return hf_sync(merged_copy(model), tokenizer, seed=cfg.seed, share_prefix=share)
+    return hf_sync(model, tokenizer, seed=cfg.seed, share_prefix=share)
 
 
 def merged_copy(model: Any) -> Any:
@@ -87,50 +105,81 @@ def vllm_engine_kwargs(cfg: Any, model: Any) -> dict[str, Any]:
     return kwargs
 
 
-def rollout_agent(engine: Any, adapter: str | None = None, **chat_kwargs: Any) -> Any:
+def rollout_agent(engine: RolloutEngine, adapter: str | None = None, **chat_kwargs: Any) -> Any:
     """A token-in/token-out agent over `engine` (forked per episode by the rollout engine).
 
     `adapter` names a snapshot adapter added with `add_snapshot_adapter` (None: the current policy).
     """
-    if isinstance(engine, VLLMSync):
-        from agora.agents.vllm import VLLMAgent
-
-        return VLLMAgent(engine.backend, lora=engine.lora_name(adapter), **chat_kwargs)
-    from agora.agents.hf import HFAgent
-
-    return HFAgent(engine, adapter=adapter, **chat_kwargs)
+    return engine.agent(adapter, **chat_kwargs)
 
 
-def sync_weights(engine: Any, model: Any) -> None:
+def sync_weights(engine: RolloutEngine, model: Any) -> None:
     """Makes `engine` sample from `model`'s current weights (see the module docs)."""
-    if isinstance(engine, VLLMSync):
-        engine.push(model)
-        return
-    if is_lora(model) and not is_lora(engine.model):  # a merged copy (`merged_rollouts`)
-        merge_into(engine.model, model)
-    elif engine.model is not model:
-        engine.model.load_state_dict(model.state_dict())
-    engine.model.eval()
+    engine.sync(model)
 
 
-def sleep_engine(engine: Any, enabled: bool) -> None:
-    """Puts a vLLM engine to sleep until the next `sync_weights` when `enabled` (no-op otherwise)."""
-    if enabled and isinstance(engine, VLLMSync):
-        engine.backend.sleep()
+def sleep_engine(engine: RolloutEngine, enabled: bool) -> None:
+    """Puts the engine to sleep until the next `sync_weights` when `enabled` (vLLM; a no-op otherwise)."""
+    if enabled:
+        engine.sleep()
 
 
-def add_snapshot_adapter(engine: Any, model: Any, name: str, weights: dict[str, Any]) -> None:
+def add_snapshot_adapter(engine: RolloutEngine, model: Any, name: str, weights: dict[str, Any]) -> None:
     """Makes adapter weights `weights` (of LoRA `model`) playable as `name` by `engine` (once per name)."""
-    if isinstance(engine, VLLMSync):
-        engine.add_snapshot(name, model, weights)
-        return
-    if name in model.peft_config:
-        return
-    model.add_adapter(name, model.peft_config["default"])
-    load_trainable_state_as(model, weights, name)
-    for param_name, param in model.named_parameters():
-        if f".{name}." in param_name:
-            param.requires_grad_(False)
+    engine.add_snapshot(name, model, weights)
+
+
+def remove_snapshot_adapter(engine: RolloutEngine, model: Any, name: str) -> None:
+    """Frees snapshot adapter `name` (from the peft model, or from vLLM)."""
+    engine.remove_snapshot(name, model)
+
+
+def hf_sync(model: Any, tokenizer: Any, **engine_kwargs: Any) -> RolloutEngine:
+    """An `HFSync`: an `HFEngine` over `model` that is also a `RolloutEngine`."""
+    return _hf_sync_class()(model, tokenizer, **engine_kwargs)
+
+
+@functools.cache
+def _hf_sync_class() -> type:
+    """`HFSync`, defined on first use (`agora.agents.hf` imports transformers)."""
+    from agora.agents.hf import HFEngine
+
+    class HFSync(HFEngine):
+        """An `HFEngine` the trainer syncs: it generates with the trainer's model object (or a merged copy)."""
+
+        def agent(self, adapter: str | None = None, **chat_kwargs: Any) -> Any:
+            """An `HFAgent` over this engine, on snapshot adapter `adapter` or the policy."""
+            from agora.agents.hf import HFAgent
+
+            return HFAgent(self, adapter=adapter, **chat_kwargs)
+
+        def sync(self, model: Any) -> None:
+            """The model's weights into the engine's model (nothing to copy when they are one object)."""
+            if is_lora(model) and not is_lora(self.model):  # a merged copy (`merged_rollouts`)
+                merge_into(self.model, model)
+            elif self.model is not model:
+                self.model.load_state_dict(model.state_dict())
+            self.model.eval()
+
+        def sleep(self) -> None:
+            """Nothing to free: the engine shares the trainer's model."""
+
+        def add_snapshot(self, name: str, model: Any, weights: dict[str, Any]) -> None:
+            """Adds `weights` as peft adapter `name` of `model` (frozen), served in the same batches."""
+            if name in model.peft_config:
+                return
+            model.add_adapter(name, model.peft_config["default"])
+            load_trainable_state_as(model, weights, name)
+            for param_name, param in model.named_parameters():
+                if f".{name}." in param_name:
+                    param.requires_grad_(False)
+
+        def remove_snapshot(self, name: str, model: Any) -> None:
+            """Deletes peft adapter `name` from `model`."""
+            if name in model.peft_config:
+                model.delete_adapter(name)
+
+    return HFSync
 
 
 def load_trainable_state_as(model: Any, weights: dict[str, Any], adapter: str) -> None:
@@ -139,15 +188,6 @@ def load_trainable_state_as(model: Any, weights: dict[str, Any], adapter: str) -
 
     peft = require("peft", "train")
     peft.set_peft_model_state_dict(model, weights, adapter_name=adapter)
-
-
-def remove_snapshot_adapter(engine: Any, model: Any, name: str) -> None:
-    """Frees snapshot adapter `name` (from the peft model, or from vLLM)."""
-    if isinstance(engine, VLLMSync):
-        engine.remove_snapshot(name)
-        return
-    if name in model.peft_config:
-        model.delete_adapter(name)
 
 
 class VLLMSync:
@@ -216,7 +256,21 @@ class VLLMSync:
         self.snapshots[name] = f"snap-{name}"
         self.backend.set_lora(self.snapshots[name], path)
 
-    def remove_snapshot(self, name: str) -> None:
+    def agent(self, adapter: str | None = None, **chat_kwargs: Any) -> Any:
+        """A `VLLMAgent` on this backend, naming the snapshot's or the policy's LoRA."""
+        from agora.agents.vllm import VLLMAgent
+
+        return VLLMAgent(self.backend, lora=self.lora_name(adapter), **chat_kwargs)
+
+    def sync(self, model: Any) -> None:
+        """The model's current weights into vLLM (`push`)."""
+        self.push(model)
+
+    def sleep(self) -> None:
+        """Puts vLLM to sleep until the next `sync`."""
+        self.backend.sleep()
+
+    def remove_snapshot(self, name: str, model: Any = None) -> None:
         """Unloads snapshot `name` from vLLM and deletes its files."""
         lora = self.snapshots.pop(name, None)
         if lora is not None:

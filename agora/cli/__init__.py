@@ -21,7 +21,18 @@ app = typer.Typer(
 )
 
 # Modules under agora/cli that add commands; each defines register(app).
-COMMAND_MODULES = ("envs", "tournament", "containers", "rollout", "models", "train", "swe", "demo", "serve", "export")
+COMMAND_MODULES = (
+    "envs",
+    "tournament",
+    "containers",
+    "rollout",
+    "serve_model",
+    "train",
+    "swe",
+    "demo",
+    "serve",
+    "export",
+)
 
 for _module in COMMAND_MODULES:
     importlib.import_module(f"agora.cli.{_module}").register(app)

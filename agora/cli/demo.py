@@ -232,10 +232,12 @@ def _fmt(before: dict[str, float], after: dict[str, float], key: str) -> str:
 
 def _show_game(trainer: Any, name: str) -> None:
     """One held-out game of the untrained model: its replies and whether the game took them."""
-    from agora.trainers.collect import Job, collect
+    from agora.trainers.collect import collect, training_job
 
     episode = collect(
-        trainer._make_env, [Job(GAME, 2**31 - 1, trainer._policy_agent(), ("agent",))], max_turns=trainer.cfg.max_turns
+        trainer._make_env,
+        [training_job(GAME, 2**31 - 1, 0, {"agent": trainer._policy_agent()}, ("agent",))],
+        max_turns=trainer.cfg.max_turns,
     )[0]
     for turn in episode.turns:
         text = trainer.tokenizer.decode(turn.completion_token_ids or [], skip_special_tokens=True)

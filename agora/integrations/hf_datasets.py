@@ -7,7 +7,7 @@ One row per agent turn, for SFT and offline RL alike:
 * ``prompt_token_ids``, ``completion_token_ids``, ``completion_logprobs``, ``loss_mask``: the tokens
   exactly as sampled (prompt tokens always have mask 0 and are not in ``loss_mask``).
 * ``reward`` (this turn), ``return`` (the agent's episode return), ``advantage`` (when the record
-  has one: a turn's ``advantage`` field or ``info["advantage"]``; else None), ``valid``.
+  has one in the turn's ``info["advantage"]``; else None), ``valid``.
 * ``episode_id``, ``env_id``, ``seed``, ``group_id``, ``agent_id``, ``turn_index``.
 
 Failed episodes (``status="failed"``) are left out: their rewards mean nothing.
@@ -15,24 +15,22 @@ Failed episodes (``status="failed"``) are left out: their rewards mean nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from agora._optional import require
-from agora.errors import AgoraError
 from agora.trajectory import Episode
 
 
-def turn_rows(episode: Episode, raw_turns: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The dataset rows of one episode (see the module docs); `raw_turns` are its turns as JSON."""
+def turn_rows(episode: Episode) -> Iterator[dict[str, Any]]:
+    """The dataset rows of one episode (see the module docs)."""
     conversations: dict[str, list[dict[str, str]]] = {}
-    for turn, raw in zip(episode.turns, raw_turns, strict=True):
+    for turn in episode.turns:
         messages = conversations.setdefault(turn.agent_id, [])
         messages.append({"role": "user", "content": turn.observation})
         messages.append({"role": "assistant", "content": turn.action})
-        advantage = raw.get("advantage", turn.info.get("advantage"))
+        advantage = turn.info.get("advantage")
         yield {
             "episode_id": episode.episode_id,
             "env_id": episode.env_id,
@@ -54,20 +52,15 @@ def turn_rows(episode: Episode, raw_turns: list[dict[str, Any]]) -> Iterator[dic
 
 def read_rows(path: str | Path) -> tuple[list[dict[str, Any]], int]:
     """All rows of a rollout JSONL file and the number of failed episodes left out."""
+    from agora.rollout.writer import read_episodes
+
     rows: list[dict[str, Any]] = []
     failed = 0
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            episode = Episode.from_json(line)
-            raw_turns = json.loads(line)["turns"]
-        except (ValueError, TypeError, KeyError) as e:
-            raise AgoraError(f"{path}:{number} is not an agora episode record ({e}).") from e
+    for episode in read_episodes(Path(path))[0].values():
         if episode.status != "ok":
             failed += 1
             continue
-        rows.extend(turn_rows(episode, raw_turns))
+        rows.extend(turn_rows(episode))
     return rows, failed
 
 

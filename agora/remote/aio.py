@@ -15,7 +15,7 @@ from agora._optional import require
 from agora.errors import GameSetupError, ProtocolError, RemoteConnectionLost
 from agora.remote.client import MAX_REPLY_BYTES, _dumps, auth_headers
 from agora.remote.env import as_obs
-from agora.server import protocol as p
+from agora.wire import protocol as p
 
 
 class AsyncConnection:

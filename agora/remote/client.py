@@ -15,8 +15,8 @@ import threading
 from typing import Any
 
 from agora.errors import ProtocolError, RemoteConnectionLost
-from agora.remote.wire import WireSocket
-from agora.server import protocol as p
+from agora.wire import protocol as p
+from agora.wire.transport import WireSocket
 
 MAX_REPLY_BYTES = 64 << 20
 """Largest reply frame a client accepts (a screenshot is about 1.4 MB)."""

@@ -22,8 +22,8 @@ from pettingzoo import AECEnv
 
 from agora.errors import GameSetupError, RemoteConnectionLost
 from agora.remote.client import Connection
-from agora.server import protocol as p
 from agora.spaces import text_obs
+from agora.wire import protocol as p
 
 _SEND_TYPES = (str, dict, list, int, float, bool, type(None))
 

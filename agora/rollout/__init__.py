@@ -9,6 +9,7 @@ Examples:
 
 from agora.rollout.engine import RolloutResult, arun, plan_jobs, run
 from agora.rollout.episode import EnvInfraError, EpisodeJob
+from agora.rollout.settings import RolloutSettings
 from agora.rollout.writer import EpisodeWriter, read_episodes, recover
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "EpisodeJob",
     "EpisodeWriter",
     "RolloutResult",
+    "RolloutSettings",
     "arun",
     "plan_jobs",
     "read_episodes",

@@ -1,9 +1,9 @@
 """Playing one episode: a single-agent `gymnasium.Env` or a turn-based AEC game, token in / token out.
 
 This is the one game loop: the rollout engine, tournaments (`agora.tournament`) and the
-single-agent adapter's opponents (`agora.adapter.GameEnv`) all step games with `game_view` /
-`game_step` (`to_move` / `game_move` where no observation is needed) and ask agents for moves by
-one rule (`act`, `act_now`):
+single-agent adapter's opponents (`agora.adapter.GameEnv`) all step games with `agora.turns`'
+`game_view` / `game_step` (`to_move` / `game_move` where no observation is needed) and ask agents
+for moves by one rule (`act` here, `agora.turns.act_now`):
 
 * **Seeding.** Before an episode, the agent in seat ``k`` is reset with
   ``agent_seed(seed, index_in_group, k)``.
@@ -32,15 +32,13 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from agora.agent import Agent, AgentReply, ReplyFields, reply_fields
+from agora.agent import Agent, ReplyFields
 from agora.errors import AgentTimeout, InfraError
 from agora.trajectory import Episode, Turn
+from agora.turns import agent_seed, forfeit, game_step, game_view, reply_move
 
 Call = Callable[..., Awaitable[Any]]
-View = tuple[str | None, Any, dict[str, Any]]
-"""(agent to move, its observation, its info); (None, None, {}) once every agent is done."""
 _INFO_SKIP = ("instructions", "tools", "view", "state_key")
-MAX_AGENT_ERROR_CHARS = 200
 
 
 class EnvInfraError(InfraError):
@@ -94,35 +92,6 @@ _JOB_ARGUMENTS = tuple(f.name for f in dataclasses.fields(EpisodeJob) if f.init)
 """`EpisodeJob`'s constructor arguments, in order: what its pickle carries."""
 
 
-def agent_seed(seed: int, index_in_group: int, seat: int) -> int:
-    """The one seeding rule: the seed of the agent in `seat` before an episode of task `seed`.
-
-    It differs between seats and between the episodes of a group, and is fixed across runs (a
-    resumed or replayed episode plays the same).
-    """
-    return seed * 1009 + index_in_group * 7919 + seat
-
-
-def forfeit(error: str) -> ReplyFields:
-    """The move of an agent that gave no text: an invalid action that names the error."""
-    error = error[:MAX_AGENT_ERROR_CHARS]
-    return ReplyFields(f"<agent error: {error}>", "", valid=False, agent_error=error)
-
-
-def _fields(reply: Any) -> ReplyFields:
-    if isinstance(reply, (str, AgentReply)):
-        return reply_fields(reply)
-    return forfeit(f"act() returned {type(reply).__name__}, not str: {reply!r:.100}")
-
-
-def act_now(agent: Agent, observation: Any, info: Mapping[str, Any]) -> ReplyFields:
-    """The agent's move, synchronously (`act`), by the one rule (see the module docs)."""
-    try:
-        return _fields(agent.act(observation, info))
-    except Exception as e:  # a broken agent makes an invalid move; the env's policy decides
-        return forfeit(f"{type(e).__name__}: {e}")
-
-
 async def act(
     agent: Agent, observation: Any, info: Mapping[str, Any], timeout_s: float | None
 ) -> tuple[ReplyFields, float]:
@@ -136,7 +105,7 @@ async def act(
         raise AgentTimeout(f"agent {getattr(agent, 'name', agent)!r} took over {timeout_s} s to answer") from e
     except Exception as e:  # a broken agent makes an invalid move; the env's policy decides
         return forfeit(f"{type(e).__name__}: {e}"), time.perf_counter() - start
-    return _fields(reply), time.perf_counter() - start
+    return reply_move(reply), time.perf_counter() - start
 
 
 def _new_turn(
@@ -211,37 +180,6 @@ async def play_single(
             episode.terminated, episode.truncated = bool(terminated), bool(truncated)
             return
     episode.truncated = True
-
-
-def to_move(game: Any) -> str | None:
-    """The agent to move, or None when every agent is done (without rendering anything)."""
-    terminations, truncations = game.terminations, game.truncations
-    for a in game.agents:
-        if not (terminations[a] or truncations[a]):
-            return game.agent_selection
-    return None
-
-
-def game_view(game: Any) -> View:
-    """(agent to move, its observation, its info), or (None, None, {}) when every agent is done."""
-    agent_id = to_move(game)
-    if agent_id is None:
-        return None, None, {}
-    return agent_id, game.observe(agent_id), dict(game.infos[agent_id])
-
-
-def game_move(game: Any, action: str) -> tuple[dict[str, float], bool]:
-    """Steps the game; (this step's rewards, whether the acting agent's move was accepted)."""
-    agent_id = game.agent_selection
-    game.step(action)
-    rewards = {a: float(r) for a, r in game.rewards.items() if r}
-    return rewards, not game.infos.get(agent_id, {}).get("error")
-
-
-def game_step(game: Any, action: str) -> tuple[dict[str, float], View, bool]:
-    """Steps the game; (this step's rewards, the next view, whether the acting agent's move was accepted)."""
-    rewards, accepted = game_move(game, action)
-    return rewards, game_view(game), accepted
 
 
 async def play_game(

@@ -3,7 +3,7 @@
 `agora.rollout.run(..., processes=N)` deals the planned episodes (after resume) over N worker
 processes (`deal`: the run's `concurrency` is split between them, and each gets episodes in proportion
 to its share; never more processes than `concurrency`).
-Each worker plays its share with the ordinary engine (`play_here`: same game loop, seeding rule and
+Each worker plays its share with the ordinary engine (`play_jobs`: same game loop, seeding rule and
 failure rules, so the same records as one process) and sends its finished episodes back a few at a
 time (pickled, with their JSON lines when the run writes a file). The parent alone counts them,
 shows the progress bar, applies `max_failure_rate` and writes the JSONL file: each episode id is
@@ -40,7 +40,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from agora.errors import WorkerProcessFailed, WorkerProcessLost
+from agora.rollout.core import Engine, env_sources, mark_failed, play_jobs, run_loop
 from agora.rollout.episode import EpisodeJob
+from agora.rollout.gc_pacing import paced_gc
+from agora.rollout.report import RolloutProgress
+from agora.rollout.settings import RolloutSettings
 from agora.trajectory import Episode
 
 IN_PROCESS_MODEL_PREFIXES = ("hf", "vllm", "smollm2")
@@ -113,50 +117,20 @@ def deal(todo: Sequence[EpisodeJob], processes: int, concurrency: int) -> tuple[
     return [_Shard(k, jobs, {j.episode_id for j in jobs}) for k, jobs in enumerate(owned)], shares
 
 
-async def play_in_processes(
-    engine: Any,
-    env: Any,
-    env_kwargs: dict[str, Any],
-    todo: Sequence[EpisodeJob],
-    *,
-    processes: int,
-    concurrency: int,
-    env_threads: int | None,
-    settings: dict[str, Any],
-) -> int:
-    """Plays `todo` in worker processes, records every episode with `engine.record`; how many processes played."""
-    shards, shares = deal(todo, processes, concurrency)
+async def play_in_processes(engine: Engine, env: Any, env_kwargs: dict[str, Any], todo: Sequence[EpisodeJob]) -> int:
+    """Plays `todo` in worker processes, records every episode with `engine.record`; how many processes played.
+
+    The run's settings (`engine.settings`) say how many processes and how many episodes at once in all.
+    """
+    settings = engine.settings
+    shards, shares = deal(todo, settings.processes, settings.concurrency)
     n = len(shards)
     ctx = _context()
     with concurrent.futures.ThreadPoolExecutor(n, thread_name_prefix="agora-recv") as receivers:
         try:
             for shard in shards:
-                parent_end, child_end = ctx.Pipe(duplex=True)
-                shard.conn = parent_end
-                shard.process = ctx.Process(  # its jobs follow on the pipe (`_collect`), so start() does not wait
-                    target=_worker_main,
-                    name=f"agora-rollout-{shard.index}",
-                    daemon=True,
-                    args=(
-                        child_end,
-                        engine.writer is not None,
-                        env,
-                        env_kwargs,
-                        engine.agent_source,
-                        shares[shard.index],
-                        env_threads,
-                        settings,
-                    ),
-                )
-                try:
-                    shard.process.start()
-                except (pickle.PicklingError, AttributeError, TypeError) as e:
-                    raise ValueError(
-                        f"processes={n} sends the env source and the agents to worker processes, "
-                        f"which needs them to pickle: {e}"
-                    ) from e
-                finally:
-                    child_end.close()
+                args = (env, env_kwargs, engine.agent_source, _worker_settings(settings, shares[shard.index]))
+                _start(ctx, shard, engine.writer is not None, args, n)
             tasks = [asyncio.create_task(_collect(engine, shard, receivers, n)) for shard in shards]
             try:
                 await asyncio.gather(*tasks)
@@ -174,6 +148,36 @@ async def play_in_processes(
                     shard.process.join()
                 if shard.conn is not None:
                     shard.conn.close()
+
+
+def _start(ctx: Any, shard: _Shard, with_json: bool, args: tuple[Any, ...], n: int) -> None:
+    """Starts `shard`'s worker process with `args` (env, env kwargs, agents, settings); its jobs follow on the pipe."""
+    parent_end, child_end = ctx.Pipe(duplex=True)
+    shard.conn = parent_end
+    shard.process = ctx.Process(  # its jobs follow on the pipe (`_collect`), so start() does not wait
+        target=_worker_main, name=f"agora-rollout-{shard.index}", daemon=True, args=(child_end, with_json, *args)
+    )
+    try:
+        shard.process.start()
+    except (pickle.PicklingError, AttributeError, TypeError) as e:
+        raise ValueError(
+            f"processes={n} sends the env source and the agents to worker processes, which needs them to pickle: {e}"
+        ) from e
+    finally:
+        child_end.close()
+
+
+def _worker_settings(settings: RolloutSettings, concurrency: int) -> RolloutSettings:
+    """A worker's settings: its share of the concurrency; the parent alone writes, shows progress and aborts."""
+    return dataclasses.replace(
+        settings,
+        concurrency=concurrency,
+        processes=1,
+        out=None,
+        progress=False,
+        max_failure_rate=1.0,
+        min_episodes_for_abort=1,
+    )
 
 
 def _kill(shards: list[_Shard]) -> None:
@@ -213,8 +217,6 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
             f"sending {len(shard.waiting)} of its episodes (its traceback, if any, is on stderr)"
         )
     if shard.waiting:
-        from agora.rollout.engine import _mark_failed
-
         lost = WorkerProcessLost(
             f"rollout worker process {shard.index + 1} of {n} (pid {shard.process.pid}) ended with exit code "
             f"{shard.process.exitcode} before it sent this episode"
@@ -223,7 +225,7 @@ async def _collect(engine: Any, shard: _Shard, receivers: concurrent.futures.Exe
             if job.episode_id in shard.waiting:
                 shard.waiting.discard(job.episode_id)
                 episode = job.new_episode()
-                _mark_failed(episode, lost)
+                mark_failed(episode, lost)
                 engine.record(episode)
 
 
@@ -252,22 +254,13 @@ class _Sender:
 
 
 def _worker_main(
-    conn: Any,
-    with_json: bool,
-    env: Any,
-    env_kwargs: dict[str, Any],
-    agents: Any,
-    concurrency: int,
-    env_threads: int | None,
-    settings: dict[str, Any],
+    conn: Any, with_json: bool, env: Any, env_kwargs: dict[str, Any], agents: Any, settings: RolloutSettings
 ) -> None:
     """A worker process: reads its jobs from `conn`, plays them with the engine's loop, sends every episode back."""
-    from agora.rollout.engine import _run_loop
-
     sender = _Sender(conn, with_json)
     try:
         jobs: list[EpisodeJob] = pickle.loads(conn.recv_bytes())
-        _run_loop(_play_share(sender, env, env_kwargs, agents, jobs, concurrency, env_threads, settings))
+        run_loop(_play_share(sender, env, env_kwargs, agents, jobs, settings))
         sender.send()
         conn.send_bytes(b"D" + pickle.dumps({"cpu_s": time.process_time()}))
     except BaseException:
@@ -283,25 +276,18 @@ async def _play_share(
     env_kwargs: dict[str, Any],
     agents: Any,
     jobs: list[EpisodeJob],
-    concurrency: int,
-    env_threads: int | None,
-    settings: dict[str, Any],
+    settings: RolloutSettings,
 ) -> None:
-    from agora.rollout.engine import _Engine, _env_sources, play_here
-    from agora.rollout.gc_pacing import paced_gc
-    from agora.rollout.report import RolloutProgress
-
-    threads = env_threads or min(max(concurrency, 1), 16)
-    with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="agora-env") as executor, paced_gc():
-        engine = _Engine(
-            _env_sources(env, env_kwargs),
+    with (
+        concurrent.futures.ThreadPoolExecutor(settings.threads, thread_name_prefix="agora-env") as executor,
+        paced_gc(),
+    ):
+        engine = Engine(
+            env_sources(env, env_kwargs),
             agents,
-            writer=None,
+            settings,
             executor=executor,
-            max_failure_rate=1.0,
-            min_episodes_for_abort=1,
             progress=RolloutProgress(0, False),
             sink=sender,
-            **settings,
         )
-        await play_here(engine, jobs, concurrency)
+        await play_jobs(engine, jobs, settings.concurrency)

@@ -1,6 +1,6 @@
 """Rollouts on a Ray cluster: episodes played whole inside Ray actors, recorded once on the driver.
 
-`run_ray(env, agents, address=..., ...)` plans the same jobs as `agora.rollout.run` (same ids,
+`run_ray(env, agents, ray_address=..., ...)` plans the same jobs as `agora.rollout.run` (same ids,
 seeds and agent seeds, so the same trajectories), splits them into batches of tasks (env id, seeds)
 and hands each batch to an actor that plays it with the ordinary rollout engine. Actors take a
 fraction of a CPU each (`cpus_per_actor`) and are dealt over the cluster's CPU nodes in turn. Episodes come
@@ -23,14 +23,15 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from agora._optional import require
+from agora.rollout.core import split_resumed
 from agora.rollout.engine import RolloutResult, plan_jobs
 from agora.rollout.episode import EpisodeJob
 from agora.rollout.processes import check_portable_agents
 from agora.rollout.report import RolloutProgress
+from agora.rollout.settings import RolloutSettings
 from agora.rollout.writer import EpisodeWriter
 from agora.trajectory import Episode
 
@@ -66,7 +67,7 @@ def _play_batch(env_id: str, seeds: list[int], agents: AgentSpecs, settings: dic
     """Runs inside an actor: plays every episode of the seeds with the ordinary engine."""
     from agora import rollout
 
-    result = rollout.run(env_id, agents, seeds=seeds, max_failure_rate=1.0, **settings)
+    result = rollout.run(env_id, agents, seeds=seeds, **settings)
     return [episode.to_json() for episode in result.episodes]
 
 
@@ -92,20 +93,22 @@ class _Driver:
         ray: Any,
         agents: AgentSpecs,
         settings: dict[str, Any],
-        *,
+        spread: RayOptions,
         actors: int,
-        cpus_per_actor: float,
-        max_attempts: int,
         writer: EpisodeWriter | None,
         progress: RolloutProgress,
-        on_batch: Callable[[list[Episode]], None] | None,
     ):
         self.ray, self.agents, self.settings = ray, agents, settings
-        self.actor_class, self.cpus_per_actor = _actor_class(ray), cpus_per_actor
-        self.cls = self.actor_class.options(num_cpus=cpus_per_actor, scheduling_strategy="SPREAD")
+        self.actor_class, self.cpus_per_actor = _actor_class(ray), spread.cpus_per_actor
+        self.cls = self.actor_class.options(num_cpus=spread.cpus_per_actor, scheduling_strategy="SPREAD")
         nodes = _nodes_with_cpus(ray)
         self.pool = [self.placed(nodes[i % len(nodes)] if nodes else None) for i in range(actors)]
-        self.max_attempts, self.writer, self.progress, self.on_batch = max_attempts, writer, progress, on_batch
+        self.max_attempts, self.writer, self.progress, self.on_batch = (
+            spread.max_attempts,
+            writer,
+            progress,
+            spread.on_batch,
+        )
         self.inflight: dict[Any, tuple[Any, Batch]] = {}
         self.episodes: dict[str, Episode] = {}
         self.last_ok: dict[int, float] = {}
@@ -196,82 +199,70 @@ def _connect(ray: Any, address: str | None) -> None:
         ray.init(address=address, log_to_driver=False, logging_level="WARNING")
 
 
+@dataclasses.dataclass(frozen=True)
+class RayOptions:
+    """How a Ray run spreads its episodes over actors (the cluster itself is `RolloutSettings.ray_address`)."""
+
+    actors: int | None = None
+    """How many actors (default: the cluster's CPUs / `cpus_per_actor`)."""
+    cpus_per_actor: float = 0.25
+    """The CPU share Ray reserves per actor."""
+    batch_size: int = 32
+    """About how many episodes one actor call plays."""
+    concurrency_per_actor: int = 4
+    """Episodes an actor plays at once."""
+    max_attempts: int = 3
+    """How often a batch lost with its node is tried before it is recorded as failed."""
+    on_batch: Callable[[list[Episode]], None] | None = None
+    """Called on the driver with each batch's newly written episodes."""
+
+
 def run_ray(
     env: str | Sequence[str],
     agents: AgentSpecs,
     *,
-    address: str | None = None,
     episodes: int | None = None,
     group_size: int = 1,
     seeds: Sequence[int] | None = None,
-    out: str | Path | None = None,
     env_kwargs: Mapping[str, Any] | None = None,
-    max_turns: int = 200,
-    agent_timeout_s: float | None = None,
-    actors: int | None = None,
-    cpus_per_actor: float = 0.25,
-    batch_size: int = 32,
-    concurrency_per_actor: int = 4,
-    max_attempts: int = 3,
-    on_batch: Callable[[list[Episode]], None] | None = None,
-    progress: bool = False,
-    retry_infra_failures: bool = True,
+    ray_options: RayOptions | None = None,
+    **settings: Any,
 ) -> RolloutResult:
     """Plays episodes in Ray actors and records them on the driver (see the module docs).
 
     Args:
         env: an env id or a list of ids (registered on every node).
         agents: agent specs (or picklable agent objects) as in `agora.rollout.run`.
-        address: the cluster (``"auto"``, ``"HOST:PORT"``); None connects to the one ``ray.init``
-            already joined, or starts a local one.
         episodes: how many episodes (as in `agora.rollout.run`).
         group_size: episodes per seed.
         seeds: the task seeds (default 0, 1, ...).
-        out: the JSONL file; an existing one is resumed.
         env_kwargs: keyword arguments of every env.
-        max_turns: turns after which an episode is truncated.
-        agent_timeout_s: fail an episode whose agent takes longer.
-        actors: how many actors (default: the cluster's CPUs / `cpus_per_actor`).
-        cpus_per_actor: the CPU share Ray reserves per actor.
-        batch_size: about how many episodes one actor call plays.
-        concurrency_per_actor: episodes an actor plays at once.
-        max_attempts: how often a batch lost with its node is tried before it is recorded as failed.
-        on_batch: called on the driver with each batch's newly written episodes.
-        progress: show the progress bar.
-        retry_infra_failures: resuming `out` plays episodes that failed on infrastructure again.
+        ray_options: how the episodes are spread over actors (`RayOptions`).
+        **settings: ``settings=`` a `RolloutSettings` and/or its fields by name, as in `agora.rollout.run`:
+            ``ray_address`` (``"auto"``, ``"HOST:PORT"``; None joins the cluster ``ray.init`` already joined,
+            or starts a local one), ``out`` (an existing file is resumed), ``max_turns``, ``agent_timeout_s``,
+            ``progress``, ``retry_infra_failures``.
     """
     ray = require("ray", "ray")
+    options = RolloutSettings.of(settings.pop("settings", None), **settings)
+    spread = ray_options or RayOptions()
     check_portable_agents(agents, [], "every Ray actor")
     start = time.perf_counter()
-    env_ids = [env] if isinstance(env, str) else list(env)
-    jobs = plan_jobs(env_ids, episodes, group_size, seeds)
-    writer = EpisodeWriter(out, retry_infra_failures=retry_infra_failures) if out is not None else None
-    planned = {j.episode_id for j in jobs}
-    done = {k: v for k, v in (writer.existing if writer else {}).items() if k in planned}
-    todo = [j for j in jobs if j.episode_id not in done]
-    _connect(ray, address)
-    count = actors or max(1, int(ray.cluster_resources().get("CPU", 1) / cpus_per_actor))
-    settings = {
+    jobs = plan_jobs([env] if isinstance(env, str) else list(env), episodes, group_size, seeds)
+    writer = EpisodeWriter(options.out, retry_infra_failures=options.retry_infra_failures) if options.out else None
+    done, todo = split_resumed(writer, jobs)
+    _connect(ray, options.ray_address)
+    actor_settings = {
         "group_size": group_size,
         "env_kwargs": dict(env_kwargs or {}),
-        "max_turns": max_turns,
-        "agent_timeout_s": agent_timeout_s,
-        "concurrency": concurrency_per_actor,
+        "settings": _actor_settings(options, spread),
     }
     try:
-        with RolloutProgress(len(todo), progress) as bar:
+        with RolloutProgress(len(todo), options.progress) as bar:
             driver = _Driver(
-                ray,
-                agents,
-                settings,
-                actors=min(count, max(1, len(todo))),
-                cpus_per_actor=cpus_per_actor,
-                max_attempts=max_attempts,
-                writer=writer,
-                progress=bar,
-                on_batch=on_batch,
+                ray, agents, actor_settings, spread, min(_actor_count(ray, spread), max(1, len(todo))), writer, bar
             )
-            _drive(driver, make_batches(todo, batch_size))
+            _drive(driver, make_batches(todo, spread.batch_size))
     finally:
         if writer is not None:
             writer.close()
@@ -282,6 +273,23 @@ def run_ray(
         len(done),
         time.perf_counter() - start,
     )
+
+
+def _actor_settings(settings: RolloutSettings, spread: RayOptions) -> RolloutSettings:
+    """An actor's settings: the run's limits, its own concurrency; the driver alone writes and shows progress."""
+    return dataclasses.replace(
+        settings,
+        concurrency=spread.concurrency_per_actor,
+        processes=1,
+        out=None,
+        progress=False,
+        ray_address=None,
+        max_failure_rate=1.0,
+    )
+
+
+def _actor_count(ray: Any, spread: RayOptions) -> int:
+    return spread.actors or max(1, int(ray.cluster_resources().get("CPU", 1) / spread.cpus_per_actor))
 
 
 def _drive(driver: _Driver, batches: list[Batch]) -> None:

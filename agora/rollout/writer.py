@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from agora.errors import AgoraError
 from agora.trajectory import Episode
 
 
@@ -27,6 +28,9 @@ def is_infra_failure(episode: Episode) -> bool:
 def read_episodes(path: Path) -> tuple[dict[str, Episode], int]:
     """Episodes in `path` by id (without changing the file), and the length in bytes of its whole records.
 
+    The one reader of episode files: resume (`recover`), tournament replay and `agora export` use it. A
+    line before the last that is not a record raises `AgoraError` naming the file and line.
+
     The one policy for a torn last line: a last line without its newline counts when it parses as a
     whole record, and is dropped (a game or episode not finished) when it does not.
     """
@@ -35,9 +39,12 @@ def read_episodes(path: Path) -> tuple[dict[str, Episode], int]:
     data = path.read_bytes()
     good_end = data.rfind(b"\n") + 1
     done: dict[str, Episode] = {}
-    for line in data[:good_end].splitlines():
+    for number, line in enumerate(data[:good_end].splitlines(), 1):
         if line.strip():
-            episode = Episode.from_json(line.decode("utf-8"))
+            try:
+                episode = Episode.from_json(line.decode("utf-8"))
+            except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+                raise AgoraError(f"{path}:{number} is not an agora episode record ({e}).") from e
             done[episode.episode_id] = episode
     tail = data[good_end:]
     if tail.strip():

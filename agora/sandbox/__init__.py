@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from agora.sandbox.base import Sandbox
-from agora.sandbox.models import ExecResult, Limits
+from agora.sandbox.messages import ExecResult, Limits
 
 BACKENDS = ("docker", "local")
 

@@ -15,7 +15,7 @@ from typing import ClassVar, TypeVar
 from pydantic import BaseModel
 
 from agora.errors import SandboxCrashed, SandboxError
-from agora.sandbox.models import (
+from agora.sandbox.messages import (
     Ack,
     ErrorReply,
     ExecReply,

@@ -7,7 +7,7 @@ and pids limits, a private IPC namespace emptied at every reset, and no containe
 the attach stream; a json-file log would copy every byte of output to the host's disk). The command server
 is PID 1, so policy code cannot signal it; at a timeout it kills every other process in the container. A
 lost engine is `EngineUnavailable` (a `SandboxError`: envs report it as ``infra_error``). The `docker` SDK
-is imported only here.
+is imported only here and in `agora.sandbox.docker_engine`.
 """
 
 from __future__ import annotations
@@ -24,22 +24,13 @@ from agora._optional import require
 from agora.errors import EngineUnavailable, ImageNotBuilt, SandboxError
 from agora.lazy import ProcessWide
 from agora.sandbox.base import Channel, Sandbox, roundtrip
-from agora.sandbox.models import Limits, PingReply, PingRequest, ResetReply, ResetRequest
+from agora.sandbox.docker_engine import docker_client
+from agora.sandbox.images import SERVER_LABEL, server_digest
+from agora.sandbox.messages import Limits, PingReply, PingRequest, ResetReply, ResetRequest
 from agora.sandbox.seccomp import engine_enforces_seccomp, security_opt
 
 DEFAULT_IMAGE = "agora-sandbox-python:latest"
 LABEL = "agora.sandbox"
-
-
-def docker_client() -> Any:
-    """A docker SDK client that answers, or `EngineUnavailable` saying how to start the engine."""
-    docker = require("docker", "sandbox")
-    try:
-        client = docker.from_env(timeout=60)
-        client.ping()
-    except Exception as e:
-        raise EngineUnavailable(e) from e
-    return client
 
 
 class AttachedChannel(Channel):
@@ -164,8 +155,6 @@ def check_image(client: Any, image: str) -> str:
     Several checkouts may share one engine and move ``:latest`` between their builds; a build whose
     label matches this checkout's command server is as good. Raises `ImageNotBuilt` when there is none.
     """
-    from agora.sandbox.images import SERVER_LABEL, server_digest
-
     docker = require("docker", "sandbox")
     try:
         labels = client.images.get(image).labels or {}

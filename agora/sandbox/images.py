@@ -153,7 +153,7 @@ def _docker_build(client, context: str, tag: str, buildargs: dict[str, str]) -> 
 
 def build_images(offline: bool = False, log: Callable[[str], None] = print) -> list[str]:
     """Builds every image in `IMAGES` (offline: on a debootstrap base); returns their tags."""
-    from agora.sandbox.docker_backend import docker_client
+    from agora.sandbox.docker_engine import docker_client
 
     client = docker_client()
     base = offline_base(client, log) if offline else REGISTRY_BASE

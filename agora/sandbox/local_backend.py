@@ -21,7 +21,7 @@ from typing import ClassVar
 
 from agora.errors import SandboxError
 from agora.sandbox.base import Channel, Sandbox
-from agora.sandbox.models import Limits
+from agora.sandbox.messages import Limits
 
 SERVER_FILE = Path(__file__).with_name("cmdserver.py")
 PYTHON = "/usr/bin/python3"

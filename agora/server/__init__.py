@@ -1,6 +1,6 @@
 """`agora serve`: every registered env over WebSocket (needs ``pip install 'agora[server]'``).
 
-See `agora.server.app` (routes, security rules), `agora.server.protocol` (the messages) and
+See `agora.server.app` (routes, security rules), `agora.wire.protocol` (the messages) and
 `agora.server.openenv` (the OpenEnv-compatible endpoint). Clients: `agora.remote`.
 """
 

@@ -2,7 +2,7 @@
 
 Routes on one port:
 
-* ``ws://HOST:PORT/`` (any path not below): agora's protocol (`agora.server.protocol`), one
+* ``ws://HOST:PORT/`` (any path not below): agora's protocol (`agora.wire.protocol`), one
   session per connection; `agora.remote` speaks it.
 * ``ws://HOST:PORT/openenv/<env id>/ws``: the OpenEnv protocol (`agora.server.openenv`), so
   OpenEnv's generic client drives the env with ``base_url="http://HOST:PORT/openenv/<env id>"``.
@@ -37,8 +37,8 @@ from typing import Any
 from agora._optional import require
 from agora.env_calls import InlinePolicy
 from agora.errors import ProtocolError, ServerConfigError
-from agora.server import protocol as p
 from agora.server.session import Session
+from agora.wire import protocol as p
 
 IDLE_CLOSE_CODE = 4000
 """WebSocket close code of a session closed for being idle."""

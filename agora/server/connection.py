@@ -10,7 +10,7 @@ answered, while the transport's write buffer is full (a client that does not rea
 replies written for it), and once the connection is closing.
 
 The common request, one whole text frame in one read, skips websockets' frame parser too
-(`agora.remote.wire.single_frame`, taken only while that parser waits at a frame boundary):
+(`agora.wire.transport.single_frame`, taken only while that parser waits at a frame boundary):
 `data_received` answers it straight from the bytes read. Any other read, and any request the fast
 path declines, goes to websockets' `data_received` untouched (and is not offered to the fast path a
 second time). Fast replies skip websockets' frame serializer: their frames (unmasked, final) go out
@@ -32,7 +32,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from agora.remote.wire import BINARY, TEXT, at_frame_boundary, frame_header, single_frame
+from agora.wire.transport import BINARY, TEXT, at_frame_boundary, frame_header, single_frame
 
 FastAnswer = Callable[[bytes], "tuple[str, list[bytes]] | None"]
 """Reply frames for one text request frame, or None when the request must take the ordinary path."""

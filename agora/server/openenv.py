@@ -28,9 +28,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agora.errors import ProtocolError
-from agora.server import protocol as p
-from agora.server.protocol import MakeRequest, ResetRequest, StepRequest
 from agora.server.session import Session
+from agora.wire import protocol as p
+from agora.wire.protocol import MakeRequest, ResetRequest, StepRequest
 
 
 class _Message(BaseModel):

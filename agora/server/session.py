@@ -18,7 +18,7 @@ from pettingzoo import AECEnv
 
 from agora.env_calls import InlinePolicy
 from agora.errors import ProtocolError
-from agora.server import protocol as p
+from agora.wire import protocol as p
 
 MAX_ENVS_PER_SESSION = 64
 ENV_CALLS = frozenset({"step", "observe", "private_info", "last"})

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agora.agent import agent_prefixes, is_known_spec
+from agora.agent import check_agent_spec
 from agora.errors import TournamentError, UnknownAgentError
-from agora.rollout import EpisodeJob, recover, run
+from agora.rollout import EpisodeJob, RolloutSettings, recover, run
 from agora.tournament.report import summarize, write_outputs
 from agora.tournament.schedule import Match, round_robin_schedule
 
@@ -78,9 +78,10 @@ def check_agents(env_id: str, agents: Sequence[str], env_kwargs: Mapping[str, An
     for spec in agents:
         if not isinstance(spec, str):
             raise TournamentError(f"Tournament agents are named by spec strings, got {type(spec).__name__}.")
-        if not is_known_spec(spec, table):
-            error = UnknownAgentError.for_name(spec, [*table, "random"], prefixes=agent_prefixes())
-            raise UnknownAgentError(f"{error} (for {env_id})")
+        try:
+            check_agent_spec(spec, table)
+        except UnknownAgentError as error:
+            raise UnknownAgentError(f"{error} (for {env_id})") from None
     return agents
 
 
@@ -132,17 +133,10 @@ def round_robin(
     out = Path(out) if out is not None else default_out(env_id)
     log = out / LOG_NAME
     _check_log(log, identity)
-    result = run(
-        env_id,
-        None,
-        jobs=jobs,
-        env_kwargs=env_kwargs,
-        out=log,
-        max_turns=MAX_TURNS,
-        concurrency=workers or DEFAULT_WORKERS,
-        max_failure_rate=1.0,
-        progress=progress,
+    settings = RolloutSettings(
+        concurrency=workers or DEFAULT_WORKERS, out=log, max_turns=MAX_TURNS, max_failure_rate=1.0, progress=progress
     )
+    result = run(env_id, None, jobs=jobs, env_kwargs=env_kwargs, settings=settings)
     header = {**identity, "games_per_pair": games_per_pair}
     summary = summarize(result.episodes, agents, header, bootstrap_samples)
     paths = {LOG_NAME: log, **write_outputs(summary, out)}

@@ -6,8 +6,12 @@ same kind of env.
 
 from __future__ import annotations
 
-from agora.envs.reasoning.base import DatasetEnv
+from typing import TYPE_CHECKING, Any
+
 from agora.registry import EnvEntry, register_all
+
+if TYPE_CHECKING:
+    from agora.envs.reasoning.base import DatasetEnv
 
 __all__ = ["DatasetEnv", "ENVS", "register_envs"]
 
@@ -27,3 +31,12 @@ ENVS: dict[str, EnvEntry] = {
 def register_envs() -> None:
     """Registers every id in `ENVS` (called through the `agora.envs` entry point)."""
     register_all(ENVS)
+
+
+def __getattr__(name: str) -> Any:
+    """`DatasetEnv` is imported on first use, so registering the family stays light."""
+    if name == "DatasetEnv":
+        from agora.envs.reasoning.base import DatasetEnv
+
+        return DatasetEnv
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -142,9 +142,8 @@ class BrowserEnv(TextEnv):
         )
 
     # ------------------------------------------------------------------ gymnasium API
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-        """Starts an episode: a fresh page for the task drawn from `seed`."""
-        super(TextEnv, self).reset(seed=seed)
+    def _reset(self, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Starts an episode (`TextEnv.reset` has seeded `np_random`): a fresh page for the task drawn from it."""
         episode_seed = int(self.np_random.integers(2**31 - 1))
         pool = get_pool()
         if self._tab is None:
@@ -160,8 +159,7 @@ class BrowserEnv(TextEnv):
                 pool.run(self._tab.refresh())
                 obs = pool.run(self._areset(episode_seed))
         self._pristine, self._pristine_obs = episode_seed, dict(obs)
-        self._needs_reset = False
-        return self._finish_obs(obs), self._info()
+        return obs, self._info()
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Plays one action; a malformed one gives an error observation and `invalid_action_reward`."""
@@ -182,7 +180,7 @@ class BrowserEnv(TextEnv):
             return self._infra_failure(str(e))
         if terminated:
             self._needs_reset = True
-        return self._finish_obs(obs), float(reward), terminated, False, self._info(error)
+        return self._present(obs), float(reward), terminated, False, self._info(error)
 
     def close(self) -> None:
         """Releases the env's browser context (the shared browser stays up for other envs)."""
@@ -212,15 +210,16 @@ class BrowserEnv(TextEnv):
         """An observation that repeats the last page state with `error` under it."""
         obs = dict(self._last_obs)
         obs["error"] = error
-        return self._finish_obs(obs), reward, terminated, False, self._info(error)
+        return self._present(obs), reward, terminated, False, self._info(error)
 
     def _infra_failure(self, message: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         self._needs_reset, self._pristine = True, None
         obs = {"text": "", "image": None, "error": f"infrastructure failure: {message}"}
         info = {**self._info(), "infra_error": message}
-        return self._finish_obs(obs), 0.0, False, True, info
+        return self._present(obs), 0.0, False, True, info
 
-    def _finish_obs(self, obs: dict[str, Any]) -> Any:
+    def _present(self, obs: dict[str, Any]) -> Any:
+        """The agent's observation of a page state: task, label, page text and error (capped), plus pixels."""
         self._last_obs = obs
         lines = [f"Task: {self._task}"] + ([obs["label"]] if obs.get("label") else [])
         if self.mode == "text" and obs.get("text"):

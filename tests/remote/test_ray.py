@@ -19,7 +19,7 @@ ray = pytest.importorskip("ray", reason="needs pip install 'agora[ray]'")
 from ray.cluster_utils import Cluster  # noqa: E402
 
 from agora import rollout  # noqa: E402
-from agora.rollout.ray_runner import make_batches, run_ray  # noqa: E402
+from agora.rollout.ray_runner import RayOptions, make_batches, run_ray  # noqa: E402
 from agora.rollout.writer import is_infra_failure  # noqa: E402
 from agora.trajectory import Episode  # noqa: E402
 from tests.remote.serving import comparable  # noqa: E402
@@ -76,8 +76,7 @@ def test_ray_run_on_two_nodes_records_what_a_local_run_records(cluster, tmp_path
         group_size=2,
         env_kwargs=ENV_KWARGS,
         out=out,
-        actors=4,
-        batch_size=6,
+        ray_options=RayOptions(actors=4, batch_size=6),
     )
     assert result.new == 40 and [comparable(e) for e in result.episodes] == local_run(40)
     lines = out.read_text().splitlines()
@@ -109,9 +108,7 @@ def test_a_batch_whose_actor_keeps_dying_is_recorded_failed_once(cluster, tmp_pa
         group_size=2,
         env_kwargs=ENV_KWARGS,
         out=out,
-        actors=4,
-        batch_size=4,
-        max_attempts=2,
+        ray_options=RayOptions(actors=4, batch_size=4, max_attempts=2),
     )
     written = [Episode.from_json(x) for x in out.read_text().splitlines()]
     assert len(written) == 24 == len({e.episode_id for e in written})
@@ -153,9 +150,7 @@ def test_a_worker_node_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_
             group_size=2,
             env_kwargs=ENV_KWARGS,
             out=out,
-            actors=4,
-            batch_size=4,
-            on_batch=kill_worker_node,
+            ray_options=RayOptions(actors=4, batch_size=4, on_batch=kill_worker_node),
         )
     assert killed and any("Ray lost a batch" in r.message for r in caplog.records)
     written = [Episode.from_json(x) for x in out.read_text().splitlines()]

@@ -168,7 +168,7 @@ def test_an_agent_that_raises_or_answers_non_text_makes_invalid_moves():
 
 def test_in_memory_games_run_inline_until_three_slow_calls_in_a_row():
     from agora.env_calls import InlinePolicy
-    from agora.rollout.engine import _in_memory
+    from agora.rollout.core import _in_memory
 
     policy = InlinePolicy(never_inline_above_s=0.01)
     policy.mark_in_memory("game")
@@ -185,7 +185,7 @@ def test_in_memory_games_run_inline_until_three_slow_calls_in_a_row():
 def test_registered_games_are_built_and_stepped_on_the_loop_without_a_thread_pool():
     import threading
 
-    from agora.rollout.engine import _registered_game
+    from agora.rollout.core import _registered_game
 
     assert _registered_game("games/TicTacToe-v0") and _registered_game("games/KuhnPoker-v0")
     assert not _registered_game("drills/GuessNumber-v0") and not _registered_game("games/NoSuchGame-v0")
@@ -205,23 +205,14 @@ def test_the_env_call_policy_learns_from_a_call_s_own_time_not_the_wait_for_a_th
     import concurrent.futures
     import time
 
-    from agora.rollout.engine import _Engine
+    from agora.rollout import RolloutSettings
+    from agora.rollout.core import Engine
     from agora.rollout.report import RolloutProgress
 
     async def main():
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            engine = _Engine(
-                {},
-                "random",
-                max_turns=10,
-                timeout_s=None,
-                writer=None,
-                executor=pool,
-                max_failure_rate=1.0,
-                min_episodes_for_abort=1,
-                progress=RolloutProgress(0, False),
-                inline_below_s=0.001,
-            )
+            settings = RolloutSettings(max_turns=10, max_failure_rate=1.0, inline_env_calls_below_s=0.001)
+            engine = Engine({}, "random", settings, executor=pool, progress=RolloutProgress(0, False))
             episode = Episode("e", "cheap", 0, "g", timings={"env_s": 0.0})
             pool.submit(time.sleep, 0.1)  # the only thread is busy: the first call waits 0.1 s for it
             assert await engine.call(episode, sum, [1, 2]) == 3

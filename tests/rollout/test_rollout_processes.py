@@ -12,8 +12,8 @@ import pytest
 from agora import rollout
 from agora.agent import RandomAgent
 from agora.errors import WorkerProcessFailed
-from agora.rollout.episode import agent_seed
 from agora.rollout.writer import is_infra_failure
+from agora.turns import agent_seed
 
 KILL_SEED = 9
 
@@ -118,26 +118,23 @@ def test_jobs_travel_to_a_worker_without_their_ids_and_rebuild_them():
 def test_an_engine_with_a_sink_hands_episodes_on_instead_of_keeping_them():
     import concurrent.futures
 
-    from agora.rollout.engine import _Engine, _env_sources, play_here
+    from agora.rollout import RolloutSettings
+    from agora.rollout.core import Engine, env_sources, play_jobs
     from agora.rollout.report import RolloutProgress
 
     sent = []
 
     async def main():
         with concurrent.futures.ThreadPoolExecutor(2) as executor:
-            engine = _Engine(
-                _env_sources("games/TicTacToe-v0", {"opponent": "random"}),
+            engine = Engine(
+                env_sources("games/TicTacToe-v0", {"opponent": "random"}),
                 "random",
-                writer=None,
+                RolloutSettings(max_turns=50, max_failure_rate=1.0, min_episodes_for_abort=1),
                 executor=executor,
-                max_failure_rate=1.0,
-                min_episodes_for_abort=1,
                 progress=RolloutProgress(0, False),
                 sink=sent.append,
-                max_turns=50,
-                timeout_s=None,
             )
-            await play_here(engine, rollout.plan_jobs(["games/TicTacToe-v0"], 12, 1, None), 4)
+            await play_jobs(engine, rollout.plan_jobs(["games/TicTacToe-v0"], 12, 1, None), 4)
             return engine
 
     engine = asyncio.run(main())

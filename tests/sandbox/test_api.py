@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 import agora.sandbox
 from agora.errors import EngineUnavailable, ImageNotBuilt, SandboxCrashed, SandboxError
-from agora.sandbox.models import MAX_OUTPUT_BYTES, ExecResult
+from agora.sandbox.messages import MAX_OUTPUT_BYTES, ExecResult
 
 from .helpers import LIMITS, assert_healthy
 

@@ -12,7 +12,7 @@ import pytest
 import agora.sandbox
 from agora.errors import EngineUnavailable
 from agora.sandbox import docker_backend
-from agora.sandbox.models import Limits
+from agora.sandbox.messages import Limits
 
 from .helpers import LIMITS, processes
 

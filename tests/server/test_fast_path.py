@@ -13,8 +13,8 @@ from websockets.asyncio.server import serve
 import agora.remote
 from agora.errors import RemoteConnectionLost, RemoteEnvError
 from agora.remote import Connection
-from agora.remote.wire import WireSocket
 from agora.server.app import ServerThread
+from agora.wire.transport import WireSocket
 from tests.server import crashy
 
 crashy.register()

@@ -8,8 +8,8 @@ from gymnasium import spaces
 
 from agora.errors import ProtocolError
 from agora.remote import Connection
-from agora.server import protocol as p
 from agora.spaces import TextSpace
+from agora.wire import protocol as p
 
 
 def test_every_game_op(server) -> None:

@@ -19,9 +19,9 @@ from websockets.protocol import Protocol, Side, State
 import agora.remote
 from agora.env_calls import InlinePolicy
 from agora.errors import ProtocolError
-from agora.remote.wire import WireSocket, at_frame_boundary, single_frame
-from agora.server import protocol as p
 from agora.server.app import ServerThread
+from agora.wire import protocol as p
+from agora.wire.transport import WireSocket, at_frame_boundary, single_frame
 
 VALID_STEPS = [
     '{"id":1,"op":"step","handle":0,"action":"[4]"}',

@@ -92,7 +92,7 @@ def test_games_are_seeded_by_the_rollout_rule(tmp_path: Path) -> None:
     ``agent_seed(seed, index_in_group, k)`` (the rollout engine's one rule); the moves are the logged ones."""
     import agora
     from agora.agent import RandomAgent
-    from agora.rollout.episode import agent_seed
+    from agora.turns import agent_seed
 
     round_robin(
         "games/TicTacToe-v0",

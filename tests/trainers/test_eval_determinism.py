@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from agora.trainers.collect import Job, collect  # noqa: E402
+from agora.trainers.collect import collect, training_job  # noqa: E402
 from agora.trainers.config import TrainConfig  # noqa: E402
 from agora.trainers.loop import EVAL_SEED0, Trainer  # noqa: E402
 
@@ -36,7 +36,7 @@ def _replies(trainer):
     agent = trainer._policy_agent()
     cfg = trainer.cfg
     seeds = [EVAL_SEED0 + cfg.seed * 1000 + k for k in range(cfg.eval_episodes)]  # as `Trainer.evaluate`
-    jobs = [Job(cfg.env_id, s, agent, ("agent",)) for s in seeds]
+    jobs = [training_job(cfg.env_id, s, 0, {"agent": agent}, ("agent",)) for s in seeds]
     episodes = collect(trainer._make_env, jobs, max_turns=cfg.max_turns)
     return [[t.completion_token_ids for t in e.turns] for e in episodes]
 

@@ -40,14 +40,11 @@ class ConnectFour(TurnBasedGame):
     """Connect Four as a text game (see the module docs for rules, actions and rewards)."""
 
     game_name = "connect_four"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
+    _grid: tuple[str, ...] = ()  # the rows as text, set by `_new_state` and updated one cell per move
     chance_at_reset = False
     rules = RULES
     scripted_agents = {"alphabeta": "agora.envs.games.connect_four.agents:AlphaBetaAgent"}
-
-    def __init__(self, **kwargs: Any):
-        self.possible_agents = ["player_0", "player_1"]
-        self._grid = _EMPTY_GRID  # the rows as text, updated one cell per move
-        super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> rules.Board:
         self._grid = _EMPTY_GRID

@@ -39,12 +39,9 @@ class KuhnPoker(TurnBasedGame):
     """Kuhn poker as a text game (see the module docs for rules, actions and rewards)."""
 
     game_name = "kuhn_poker"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
     rules = RULES
     scripted_agents = {"nash": "agora.envs.games.kuhn_poker.agents:NashAgent"}
-
-    def __init__(self, **kwargs: Any):
-        self.possible_agents = ["player_0", "player_1"]
-        super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> dict[str, Any]:
         cards = rng.permutation(3)[:2]

@@ -49,12 +49,9 @@ class LeducPoker(TurnBasedGame):
     """Leduc hold'em as a text game (see the module docs for rules, actions and rewards)."""
 
     game_name = "leduc_poker"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
     rules = RULES
     scripted_agents = {"cfr": "agora.envs.games.leduc_poker.agents:CFRAgent"}
-
-    def __init__(self, **kwargs: Any):
-        self.possible_agents = ["player_0", "player_1"]
-        super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> dict[str, Any]:
         deck = rng.permutation(len(rules.DECK))[:3]

@@ -56,13 +56,13 @@ class LiarsDice(TurnBasedGame):
     """
 
     game_name = "liars_dice"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
     rules = RULES
     scripted_agents = {"probabilistic": "agora.envs.games.liars_dice.agents:ProbabilisticAgent"}
 
     def __init__(self, dice: int | tuple[int, int] = 5, **kwargs: Any):
         self.dice_counts = _check_dice(dice)
         self.total_dice = sum(self.dice_counts)
-        self.possible_agents = ["player_0", "player_1"]
         super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> dict[str, Any]:

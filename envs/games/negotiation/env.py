@@ -55,6 +55,7 @@ class SimpleNegotiation(TurnBasedGame):
     """
 
     game_name = "simple_negotiation"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
     rules = RULES
     zero_sum = False
     scripted_agents = {"greedy": "agora.envs.games.negotiation.agents:GreedyAgent"}
@@ -64,7 +65,6 @@ class SimpleNegotiation(TurnBasedGame):
             raise GameSetupError(f"units and max_rounds must be >= 1, got units={units}, max_rounds={max_rounds}.")
         self.units = units
         self.max_rounds = max_rounds
-        self.possible_agents = ["player_0", "player_1"]
         super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator, options: dict[str, Any]) -> rules.State:

@@ -48,13 +48,13 @@ class Nim(TurnBasedGame):
     """
 
     game_name = "nim"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
     chance_at_reset = False
     rules = RULES
     scripted_agents = {"nimsum": "agora.envs.games.nim.agents:NimSumAgent"}
 
     def __init__(self, piles: Sequence[int] = DEFAULT_PILES, **kwargs: Any):
         self.start = _check_piles(piles)
-        self.possible_agents = ["player_0", "player_1"]
         super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> dict[str, Any]:

@@ -37,13 +37,10 @@ class TicTacToe(TurnBasedGame):
     """Tic-tac-toe as a text game (see the module docs for rules, actions and rewards)."""
 
     game_name = "tictactoe"
+    possible_agents = ["player_0", "player_1"]  # each instance gets its own copy (TurnBasedGame.__init__)
     chance_at_reset = False
     rules = RULES
     scripted_agents = {"minimax": "agora.envs.games.tictactoe.agents:MinimaxAgent"}
-
-    def __init__(self, **kwargs: Any):
-        self.possible_agents = ["player_0", "player_1"]
-        super().__init__(**kwargs)
 
     def _new_state(self, rng: np.random.Generator | None, options: dict[str, Any]) -> rules.Board:
         return rules.EMPTY

@@ -22,7 +22,7 @@ def serve_model_command(
     from agora._optional import require
 
     models = require("agora.agents.models", "train")
-    server_mod = require("agora.agents.server", "train")
+    server_mod = require("agora.agents.model_server", "train")
     from agora.agents.hf import HFEngine
 
     model_path = str(models.smollm2()) if path == "smollm2" else path
