@@ -21,7 +21,19 @@ app = typer.Typer(
 )
 
 # Modules under agora/cli that add commands; each defines register(app).
-COMMAND_MODULES = ("envs", "tournament", "containers", "rollout", "models", "train", "swe", "demo", "serve", "export")
+COMMAND_MODULES = (
+    "envs",
+    "tournament",
+    "containers",
+    "rollout",
+    "models",
+    "train",
+    "swe",
+    "demo",
+    "serve",
+    "export",
+    "view",
+)
 
 for _module in COMMAND_MODULES:
     importlib.import_module(f"agora.cli.{_module}").register(app)
@@ -53,6 +65,9 @@ _EXTRAS = {
     "docker": "sandbox",
     "textworld": "text",
     "mcp": "text",
+    "starlette": "view",
+    "uvicorn": "view",
+    "jinja2": "view",
 }
 
 
