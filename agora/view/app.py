@@ -7,6 +7,8 @@ and the one static file served comes from the package.
 
 from __future__ import annotations
 
+import threading
+import time
 from importlib import resources
 from typing import Any
 
@@ -80,3 +82,28 @@ def serve(viewer: Viewer, host: str = "127.0.0.1", port: int = 8000, on_ready: A
 
         server.startup = startup  # type: ignore[method-assign]
     server.run()
+
+
+class BackgroundServer:
+    """The app served by uvicorn in a thread (tests, benchmarks): ``with BackgroundServer(viewer) as url: ...``."""
+
+    def __init__(self, viewer: Viewer, host: str = "127.0.0.1", port: int = 0):
+        import uvicorn
+
+        config = uvicorn.Config(create_app(viewer), host=host, port=port, log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="agora-view", daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the viewer's server did not start")
+            time.sleep(0.02)
+        host, port = self.server.servers[0].sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}/"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -307,9 +308,18 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
 
 
 def fts_query(text: str) -> str:
-    """Plain words as an FTS5 query: every word must occur (each quoted, so no FTS syntax gets through)."""
-    words = text[:200].split()[:20]
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+    """Plain words as an FTS5 query: every token must occur (cut as the index cuts them: letters and digits).
+
+    Tokens are quoted one by one, so no FTS syntax gets through; ``sqlite_master`` asks for both
+    ``sqlite`` and ``master`` (the index keeps no positions: it answers AND, not phrases).
+    """
+    tokens = _TOKEN.findall(text[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS]
+    return " AND ".join(f'"{token}"' for token in tokens)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 20
 
 
 def _head_hash(path: Path) -> str:

@@ -44,7 +44,7 @@ class Links:
 
     def __call__(self, page: str, sid: str = "", **params: Any) -> str | None:
         """The URL of `page` (with `params` as its query when served)."""
-        params = {k: v for k, v in params.items() if v not in (None, "", False)}
+        params = {k: v for k, v in params.items() if not (v is None or v is False or v == "")}  # 0 stays
         if self.export_depth is None:
             path = {
                 "runs": "/",

@@ -83,7 +83,9 @@ def episode_view(data: dict[str, Any]) -> dict[str, Any]:
         "tokens": {
             "prompt": sum(t["prompt_tokens"] or 0 for t in shown),
             "completion": sum(t["completion_tokens"] or 0 for t in shown),
-        },
+        }
+        if any(t["completion_tokens"] is not None for t in shown)
+        else None,
     }
 
 
