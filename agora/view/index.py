@@ -137,16 +137,16 @@ class EpisodeIndex:
             except OSError:
                 return 0
             offset = int(self._meta("offset") or 0)
-            head = _head_hash(self.path)
-            if size < offset or (offset and self._meta("head") != head):
-                self._db.executescript("DELETE FROM episodes; DELETE FROM episode_text; DELETE FROM meta;")
-                self._set_meta(version=SCHEMA_VERSION)
+            head_len = int(self._meta("head_len") or 0)
+            if size < offset or (offset and self._meta("head") != _head_hash(self.path, head_len)):
+                self._db.executescript("DROP TABLE episodes; DROP TABLE episode_text; DELETE FROM meta;")
+                self._create()
                 offset = 0
             if size == offset:
                 return 0
-            return self._index_from(offset, head)
+            return self._index_from(offset)
 
-    def _index_from(self, offset: int, head: str) -> int:
+    def _index_from(self, offset: int) -> int:
         added, skipped = 0, int(self._meta("skipped") or 0)
         db = self._db
         db.execute("BEGIN")
@@ -165,7 +165,8 @@ class EpisodeIndex:
                     added += self._insert(rows, texts)
                     rows, texts = [], []
             added += self._insert(rows, texts)
-            self._set_meta(offset=offset, head=head, skipped=skipped)
+            head_len = min(offset, HEAD_BYTES)
+            self._set_meta(offset=offset, head=_head_hash(self.path, head_len), head_len=head_len, skipped=skipped)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -322,9 +323,10 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_TOKENS = 20
 
 
-def _head_hash(path: Path) -> str:
+def _head_hash(path: Path, length: int) -> str:
+    """The hash of the file's first `length` bytes (those indexed: a change there means a new file)."""
     with open(path, "rb") as f:
-        return hashlib.sha256(f.read(HEAD_BYTES)).hexdigest()
+        return hashlib.sha256(f.read(length)).hexdigest()
 
 
 def _whole_lines(path: Path, offset: int) -> Iterator[tuple[int, int, bytes | None]]:
@@ -364,11 +366,24 @@ def _skip_long(f: Any, start: int, pending: bytes) -> Iterator[tuple[int, int, b
         length += len(chunk)
 
 
+def _loads() -> Any:
+    """The parser of orjson when installed (three times faster on records), else the standard library's."""
+    try:
+        import orjson
+
+        return orjson.loads
+    except ImportError:
+        return json.loads
+
+
+_parse = _loads()
+
+
 def _columns(line: bytes) -> tuple[tuple[Any, ...], str] | None:
     """The indexed columns and the searchable text of one line, or None when it is not an episode."""
     try:
-        data = json.loads(line)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = _parse(line)
+    except (ValueError, UnicodeDecodeError, RecursionError, TypeError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list) or "episode_id" not in data:
         return None
