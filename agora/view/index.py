@@ -94,6 +94,8 @@ class EpisodeIndex:
         self.path = Path(jsonl)
         self.db_path = index_path(self.path)
         self._lock = threading.Lock()
+        self._cache: dict[str, Any] = {}
+        """Answers that scan every row (menus, per-env summary), kept until rows are added."""
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -140,10 +142,12 @@ class EpisodeIndex:
             head_len = int(self._meta("head_len") or 0)
             if size < offset or (offset and self._meta("head") != _head_hash(self.path, head_len)):
                 self._db.executescript("DROP TABLE episodes; DROP TABLE episode_text; DELETE FROM meta;")
+                self._cache.clear()
                 self._create()
                 offset = 0
             if size == offset:
                 return 0
+            self._cache.clear()
             return self._index_from(offset)
 
     def _index_from(self, offset: int) -> int:
@@ -188,10 +192,18 @@ class EpisodeIndex:
         return len(rows)
 
     # ------------------------------------------------------------------ reading
+    def _cached(self, key: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query that scans the table, from the cache while no rows were added."""
+        with self._lock:
+            if key not in self._cache:
+                if len(self._cache) > 1000:
+                    self._cache.clear()
+                self._cache[key] = self._db.execute(sql, params).fetchall()
+            return self._cache[key]
+
     def count(self) -> int:
         """Episodes indexed."""
-        with self._lock:
-            return self._db.execute("SELECT count(*) FROM episodes").fetchone()[0]
+        return self._cached("count", "SELECT count(*) FROM episodes")[0][0]
 
     def skipped(self) -> int:
         """Lines that were not episodes (malformed, too long)."""
@@ -204,10 +216,12 @@ class EpisodeIndex:
         order = SORTS.get(filters.sort, "rowid")
         direction = "DESC" if filters.descending else "ASC"
         page, per_page = max(1, page), max(1, min(per_page, 500))
+        key = "total:" + json.dumps([where, params])
+        total = self._cached(key, f"SELECT count(*) FROM episodes {where}", params)[0][0]
         with self._lock:
-            total = self._db.execute(f"SELECT count(*) FROM episodes {where}", params).fetchone()[0]
+            order_by = f"ORDER BY {order} {direction}, rowid {direction}"  # one direction: SQLite walks the index
             cursor = self._db.execute(
-                f"SELECT {_ROW_COLUMNS} FROM episodes {where} ORDER BY {order} {direction}, rowid LIMIT ? OFFSET ?",
+                f"SELECT {_ROW_COLUMNS} FROM episodes {where} {order_by} LIMIT ? OFFSET ?",
                 [*params, per_page, (page - 1) * per_page],
             )
             return [Row(*r) for r in cursor.fetchall()], total
@@ -228,24 +242,22 @@ class EpisodeIndex:
         """The distinct values of ``env_id`` or ``status`` (at most 200), for the filter menus."""
         if column not in ("env_id", "status"):
             raise ValueError(f"no menu for column {column!r}")
-        with self._lock:
-            return [r[0] for r in self._db.execute(f"SELECT DISTINCT {column} FROM episodes LIMIT 200")]
+        return [r[0] for r in self._cached(column, f"SELECT DISTINCT {column} FROM episodes LIMIT 200")]
 
     def agents(self) -> list[str]:
         """The distinct agent names (at most 200)."""
-        with self._lock:
-            values = self._db.execute("SELECT DISTINCT agents FROM episodes LIMIT 200").fetchall()
+        values = self._cached("agents", "SELECT DISTINCT agents FROM episodes LIMIT 200")
         return sorted({name for (names,) in values for name in names.split("\n") if name})
 
     def summary(self) -> list[dict[str, Any]]:
         """Per env id: episodes, successes (return > 0), failures, infra failures, mean return."""
-        with self._lock:
-            cursor = self._db.execute(
-                "SELECT env_id, count(*), sum(ret > 0), sum(status != 'ok'), sum(infra), avg(ret), "
-                "sum(invalid > 0) FROM episodes GROUP BY env_id ORDER BY env_id LIMIT 500"
-            )
-            keys = ("env_id", "episodes", "successes", "failed", "infra", "mean_return", "with_invalid")
-            return [dict(zip(keys, r, strict=True)) for r in cursor]
+        rows = self._cached(
+            "summary",
+            "SELECT env_id, count(*), sum(ret > 0), sum(status != 'ok'), sum(infra), avg(ret), "
+            "sum(invalid > 0) FROM episodes GROUP BY env_id ORDER BY env_id LIMIT 500",
+        )
+        keys = ("env_id", "episodes", "successes", "failed", "infra", "mean_return", "with_invalid")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def returns(self, env_id: str | None = None, limit: int = 100_000) -> list[float]:
         """Returns of ok episodes (of one env id), for histograms."""
@@ -258,12 +270,12 @@ class EpisodeIndex:
 
     def steps(self) -> dict[int, dict[str, Any]]:
         """Per training step (``meta["step"]``): episodes, mean return and invalid moves."""
-        with self._lock:
-            cursor = self._db.execute(
-                "SELECT step, count(*), avg(ret), sum(invalid) FROM episodes WHERE step IS NOT NULL "
-                "GROUP BY step ORDER BY step LIMIT 5000"
-            )
-            return {s: {"episodes": c, "mean_return": m, "invalid": i} for s, c, m, i in cursor}
+        rows = self._cached(
+            "steps",
+            "SELECT step, count(*), avg(ret), sum(invalid) FROM episodes WHERE step IS NOT NULL "
+            "GROUP BY step ORDER BY step LIMIT 5000",
+        )
+        return {s: {"episodes": c, "mean_return": m, "invalid": i} for s, c, m, i in rows}
 
     def seeds(self, env_id: str, limit: int = 2000) -> list[int]:
         """The seeds of an env id's episodes."""

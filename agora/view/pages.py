@@ -42,8 +42,8 @@ class Links:
     def __init__(self, export_depth: int | None = None):
         self.export_depth = export_depth
 
-    def __call__(self, page: str, sid: str = "", **params: Any) -> str | None:
-        """The URL of `page` (with `params` as its query when served)."""
+    def __call__(self, page: str, sid: str = "", /, **params: Any) -> str | None:
+        """The URL of `page` (with `params` as its query when served; ``page=`` among them is a page number)."""
         params = {k: v for k, v in params.items() if not (v is None or v is False or v == "")}  # 0 stays
         if self.export_depth is None:
             path = {
