@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 MAX_LINE_BYTES = 64 * 1024 * 1024
 """Longer lines are skipped (a record that large is not an episode the viewer can show)."""
 MAX_SEARCH_CHARS = 20_000
@@ -75,6 +75,8 @@ class Row:
     ret: float
     step: int | None
     error: str
+    lineup: str
+    """Each seat's agent and return, in seat order (``"minimax +1, random -1"``)."""
 
 
 def index_path(jsonl: Path) -> Path:
@@ -109,7 +111,7 @@ class EpisodeIndex:
         db.execute(
             "CREATE TABLE IF NOT EXISTS episodes (rowid INTEGER PRIMARY KEY, offset INTEGER, length INTEGER, "
             "episode_id TEXT, env_id TEXT, agents TEXT, seed INTEGER, status TEXT, infra INTEGER, "
-            "invalid INTEGER, n_turns INTEGER, ret REAL, step INTEGER, error TEXT)"
+            "invalid INTEGER, n_turns INTEGER, ret REAL, step INTEGER, error TEXT, lineup TEXT)"
         )
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS episode_text USING fts5(text, content='', detail=none)")
         for column in ("env_id", "ret", "status", "step", "seed", "n_turns"):
@@ -185,7 +187,7 @@ class EpisodeIndex:
         ids = range(first, first + len(rows))
         db.executemany(
             "INSERT INTO episodes (rowid, offset, length, episode_id, env_id, agents, seed, status, infra, invalid, "
-            "n_turns, ret, step, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "n_turns, ret, step, error, lineup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(i, *row) for i, row in zip(ids, rows, strict=True)],
         )
         db.executemany("INSERT INTO episode_text (rowid, text) VALUES (?, ?)", zip(ids, texts, strict=True))
@@ -287,7 +289,7 @@ class EpisodeIndex:
 
 
 _ROW_COLUMNS = (
-    "rowid, offset, length, episode_id, env_id, agents, seed, status, infra, invalid, n_turns, ret, step, error"
+    "rowid, offset, length, episode_id, env_id, agents, seed, status, infra, invalid, n_turns, ret, step, error, lineup"
 )
 
 
@@ -415,8 +417,18 @@ def _columns(line: bytes) -> tuple[tuple[Any, ...], str] | None:
         sum(float(v) for v in returns.values() if isinstance(v, (int, float))),
         _int(meta.get("step")),
         _text(data.get("error") or "", 500),
+        _lineup(agents, returns),
     )
     return columns, _search_text(turns)
+
+
+def _lineup(agents: dict[str, Any], returns: dict[str, Any]) -> str:
+    parts = []
+    for seat in list(dict.fromkeys([*agents, *returns]))[:20]:
+        ret = returns.get(seat)
+        score = f" {ret:+g}" if isinstance(ret, (int, float)) and not isinstance(ret, bool) else ""
+        parts.append(_text(agents.get(seat, seat), 100) + score)
+    return ", ".join(parts)
 
 
 def _search_text(turns: Sequence[dict[str, Any]]) -> str:
