@@ -8,7 +8,6 @@ search and the compare page need the server, so the copy leaves them out and say
 from __future__ import annotations
 
 import math
-import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -53,13 +52,3 @@ def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def clear(out: Path) -> None:
-    """Removes an earlier export in `out` (only the files an export writes)."""
-    for name in ("index.html", "static", "s"):
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()

@@ -98,7 +98,7 @@ class EpisodeIndex:
         self._lock = threading.Lock()
         self._cache: dict[str, Any] = {}
         """Answers that scan every row (menus, per-env summary), kept until rows are added."""
-        self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=120)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._create()
