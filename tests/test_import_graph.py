@@ -59,6 +59,7 @@ FLOORS = {
     "agora.trainers": TRAINING,
     "agora.cli": ENTRY,
     "agora.integrations": ENTRY,
+    "agora.view": ENTRY,
 }
 """Module or package -> floor (the longest matching prefix decides). A new top-level module or package
 of `agora` must be placed here."""

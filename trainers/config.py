@@ -144,6 +144,9 @@ class TrainConfig:
     """Save a checkpoint every K updates (and at the end)."""
     tensorboard: bool = False
     """Also log to TensorBoard (needs the tensorboard package)."""
+    record_episodes: bool = True
+    """Append every update's training episodes to ``out_dir/episodes.jsonl`` (``meta["step"]``: the update;
+    each trained turn's ``info["advantage"]``), which `agora view` shows behind each point of the curves."""
     wandb_project: str | None = None
     """Also log to Weights & Biases under this project (`wandb` extra); None: off. ``WANDB_MODE=offline``
     keeps the logs in ``OUT/wandb``."""

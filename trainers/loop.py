@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ from agora.trainers.sync import (
 )
 from agora.trainers.update import build_sequences, ppo_update
 from agora.trainers.warmup import RandomMoveTeacher, sft_step
+from agora.trajectory import Episode
 
 EVAL_SEED0 = 10**6
 WARMUP_STEP0 = 10**5  # warm-up tasks use steps from here (apart from RL steps)
@@ -249,6 +251,8 @@ class Trainer:
             losses.update(self.critic.fit(critic_batch))
         sync_weights(self.engine, self.model)
         t2 = time.perf_counter()
+        if cfg.record_episodes:
+            record_episodes(Path(cfg.out_dir) / EPISODES_NAME, self.step, episodes, trained)
         return _step_metrics(episodes, trained, losses, t1 - t0, t2 - t1)
 
     def _credit(self, episodes: list[Any], seats: list[tuple[str, ...]]) -> tuple[Any, Any]:
@@ -383,3 +387,19 @@ def train(
     trainer.run()
     trainer.metrics.close()
     return trainer
+
+
+EPISODES_NAME = "episodes.jsonl"
+"""The training episodes of every update, in ``out_dir`` (`TrainConfig.record_episodes`)."""
+
+
+def record_episodes(path: Path, step: int, episodes: Sequence[Episode], trained: Sequence[Any]) -> None:
+    """Appends one update's episodes to `path`: ``meta["step"]`` and each trained turn's ``info["advantage"]``."""
+    for _, _, turns, values in trained:
+        for turn, value in zip(turns, values, strict=True):
+            turn.info["advantage"] = float(value)
+    for episode in episodes:
+        episode.meta["step"] = step
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:  # whole lines per update (a reader skips a torn last line)
+        f.write("".join(episode.to_json() + "\n" for episode in episodes))

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "demo",
     "serve",
     "export",
+    "view",
 )
 
 for _module in COMMAND_MODULES:
@@ -64,6 +65,9 @@ _EXTRAS = {
     "docker": "sandbox",
     "textworld": "text",
     "mcp": "text",
+    "starlette": "view",
+    "uvicorn": "view",
+    "jinja2": "view",
 }
 
 

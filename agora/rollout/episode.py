@@ -34,6 +34,7 @@ from typing import Any
 
 from agora.agent import Agent, ReplyFields
 from agora.errors import AgentTimeout, InfraError
+from agora.rollout.screenshots import split_observation
 from agora.trajectory import Episode, Turn
 from agora.turns import agent_seed, forfeit, game_step, game_view, reply_move
 
@@ -111,12 +112,13 @@ async def act(
 def _new_turn(
     agent_id: str,
     index: int,
-    observation: str,
+    observation: Any,
     info: Mapping[str, Any],
     fields: ReplyFields,
     latency_s: float,
 ) -> Turn:
-    extra = {k: v for k, v in info.items() if k not in _INFO_SKIP}
+    text, extra = split_observation(observation)
+    extra.update((k, v) for k, v in info.items() if k not in _INFO_SKIP)
     if fields.agent_error:
         extra["agent_error"] = fields.agent_error
     if fields.error:
@@ -127,7 +129,7 @@ def _new_turn(
     return Turn(
         agent_id=agent_id,
         turn_index=index,
-        observation=str(observation),
+        observation=text,
         action=fields.action,
         valid=fields.valid,
         state_key=info.get("state_key"),
@@ -178,6 +180,7 @@ async def play_single(
         episode.returns[agent_id] += turn.reward
         if terminated or truncated:
             episode.terminated, episode.truncated = bool(terminated), bool(truncated)
+            turn.info["final_info"] = {k: v for k, v in info.items() if k not in _INFO_SKIP}
             return
     episode.truncated = True
 

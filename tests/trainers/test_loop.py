@@ -175,6 +175,9 @@ def test_cli_train_then_plot(tmp_path):
     result = CliRunner().invoke(app, ["train", str(config)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli" / "checkpoints" / "step_000001").is_dir()
+    records = [json.loads(line) for line in (tmp_path / "cli" / "episodes.jsonl").read_text().splitlines()]
+    assert [r["meta"]["step"] for r in records] == [1, 1, 1, 1]  # the update's episodes, for `agora view`
+    assert all("advantage" in t["info"] and t["completion_token_ids"] for r in records for t in r["turns"])
     result = CliRunner().invoke(app, ["plot", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli" / "curves.png").exists()

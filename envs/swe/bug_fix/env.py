@@ -27,7 +27,8 @@ pristine copy of the buggy tree in a fresh container; tests and test configurati
 whole suite runs. **Rewards:** 1.0 at ``submit`` when every FAIL_TO_PASS and PASS_TO_PASS test passes,
 else 0.0; 0 for other tool calls; -0.1 for a malformed call (not JSON, unknown tool, bad arguments),
 with an error observation and ``info["error"]``. ``info`` at the end carries ``resolved``,
-``fail_to_pass`` (fraction passing, for partial credit), ``pass_to_pass``, ``agent_patch``. The last
+``fail_to_pass`` (fraction passing, for partial credit), ``pass_to_pass``, ``agent_patch`` and ``bug_patch``
+(the injected bug, shown only once the episode is over, for viewers such as `agora view`). The last
 turn (``submit_at_turn``, 30) grades the working copy as if submitted (``info["auto_submitted"]``) and
 terminates: the env ends its own episodes, so it is registered without a ``TurnLimit`` (``agora.make(...,
 max_turns=N)`` would truncate at N without grading).
@@ -245,6 +246,7 @@ class BugFix(SandboxedEnv, ToolEnv):
             "fail_to_pass": result.fail_to_pass,
             "pass_to_pass": result.pass_to_pass,
             "agent_patch": result.agent_patch[:20_000],
+            "bug_patch": self.task.patch[:20_000],
             "grading_timed_out": result.timed_out,
             "auto_submitted": False,
         }

@@ -1,0 +1,1 @@
+"""The stylesheet of the viewer (a package, so wheels ship it)."""
