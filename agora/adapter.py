@@ -46,7 +46,7 @@ class GameEnv(gymnasium.Env[str, str]):
             ``reset(options={"seat": k})`` overrides it for one episode.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
+    metadata: dict[str, Any] = {"render_modes": ["ansi"]}  # a class attribute, as in Gymnasium
 
     def __init__(
         self, game: TurnBasedGame, opponent: OpponentSpec | Sequence[OpponentSpec] = "random", seat: SeatSpec = "random"

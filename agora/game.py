@@ -52,6 +52,9 @@ class TurnBasedGame(AECEnv):
     """False for games whose start is fixed (no deal, no dice): `_new_state` then gets None for its
     generator, and a seeded reset builds none (building one costs tens of microseconds)."""
 
+    possible_agents: list[str]
+    """Set by every game, as a class attribute; each instance gets its own copy."""
+
     def __init__(self, *, error_allowance: int = 2, invalid_move_penalty: float = -1.0, render_mode: str | None = None):
         super().__init__()
         if not getattr(self, "possible_agents", None):

@@ -68,9 +68,10 @@ class Connection:
             raise p.to_exception(reply.error)
         if reply.id != request_id:
             raise ProtocolError(f"reply to request {reply.id}, expected {request_id}")
-        if any(not isinstance(f, bytes) for f in frames):
+        binary = [f for f in frames if isinstance(f, bytes)]
+        if len(binary) != len(frames):
             raise ProtocolError("expected binary frames after the reply")
-        return p.decode_arrays(reply.result, frames)
+        return p.decode_arrays(reply.result, binary)
 
     def _drop(self) -> None:
         self.closed = True

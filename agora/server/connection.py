@@ -89,7 +89,7 @@ class FastPathConnection(ServerConnection):
         """Answers a read that is one whole request frame at once; gives anything else to websockets."""
         if self._may_answer_now() and at_frame_boundary(self.protocol):
             frame = single_frame(data, masked=True, max_size=self._frame_max)
-            if frame is not None and frame[0] == TEXT:
+            if frame is not None and frame[0] == TEXT and self.fast is not None:
                 reply = self.fast(frame[1])
                 if reply is not None:
                     self._write_reply(*reply)
@@ -118,8 +118,8 @@ class FastPathConnection(ServerConnection):
         if not isinstance(event, Frame):  # the opening handshake's request
             super().process_event(event)
             return
-        if event.opcode is Opcode.TEXT and event.fin and self._may_answer_now():
-            reply = self.fast(event.data)
+        if event.opcode is Opcode.TEXT and event.fin and self._may_answer_now() and self.fast is not None:
+            reply = self.fast(bytes(event.data))
             if reply is not None:
                 self._write_reply(*reply)
                 return

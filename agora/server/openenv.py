@@ -102,6 +102,7 @@ class OpenEnvSession:
         kwargs = dict(data.env_kwargs or {})
         if self.handle is None or kwargs != self.env_kwargs:
             await self._make(kwargs)
+        assert self.handle is not None  # _make set it or raised
         request = ResetRequest(id=self._next_id(), op="reset", handle=self.handle, seed=data.seed, options=data.options)
         result = await self.session.handle(request)
         self.episode_id, self.step_count = data.episode_id, 0
