@@ -3,10 +3,15 @@
     python benchmarks/swe.py                       # every shipped task, oracle and noop (long: ~2 gradings/task)
     python benchmarks/swe.py --per-project 5       # a sample: 5 tasks of every project
     python benchmarks/swe.py --resets 50 --per-project 0   # reset latency only
+    python benchmarks/swe.py --grade-only --workers 2      # the guard's false positives: oracle and noop trees
+                                                           # graded directly (no episode), every shipped task
 
 Prints, per project, the oracle's and noop's mean reward (must be 1.0 and 0.0), the reset p50/p95 (a fresh
 working copy from the warm pool) and the grading p50/p95 (``submit`` to its reward: packing the working
 copy, a fresh container, the whole suite), next to the issue's targets (300 ms, 5 s). Notes the load average.
+``--grade-only`` grades each task's pristine tree (what the oracle submits) and buggy tree (noop) with
+`grade` in ``--workers`` parallel containers, and counts the tasks where the guard flagged tampering: the
+oracle must score 1.0 with nothing flagged on every task. Figures go to ``benchmarks/results.jsonl``.
 """
 
 from __future__ import annotations
@@ -16,10 +21,15 @@ import json
 import os
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+from _bench import record
 
 import agora
 from agora.agent import resolve_agent
-from agora.envs.swe.bug_fix.tasks import load_tasks, shipped_names
+from agora.envs.swe.bug_fix.grading import grade
+from agora.envs.swe.bug_fix.patches import apply_patch
+from agora.envs.swe.bug_fix.tasks import buggy_tree, load_tasks, shipped_names
 
 
 def pct(values: list[float], q: float) -> float:
@@ -51,13 +61,58 @@ def reset_latency(env, tasks, n: int) -> list[float]:
     return times
 
 
+def grade_pair(task) -> dict:
+    """The oracle's and noop's grades of one task, graded directly."""
+    buggy = buggy_tree(task)
+    oracle = grade(task, buggy, apply_patch(buggy, task.patch, reverse=True))
+    noop = grade(task, buggy, buggy)
+    return {
+        "id": task.instance_id,
+        "oracle": oracle.reward,
+        "noop": noop.reward,
+        "oracle_tampering": oracle.tampering,
+        "noop_tampering": noop.tampering,
+        "grade_s": oracle.duration_s,
+    }
+
+
+def grade_only(per_project: int | None, workers: int) -> None:
+    """Oracle and noop over the shipped set through `grade` (see the module docs)."""
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+    rows = []
+    for name in shipped_names():
+        tasks = load_tasks(name)[:per_project]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(grade_pair, tasks))
+        for r in results:
+            if r["oracle"] != 1.0 or r["noop"] != 0.0 or r["oracle_tampering"] or r["noop_tampering"]:
+                print("  ", json.dumps(r), flush=True)
+        row = {
+            "project": name,
+            "tasks": len(results),
+            "oracle": statistics.mean(r["oracle"] for r in results),
+            "noop": statistics.mean(r["noop"] for r in results),
+            "oracle_flagged": sum(bool(r["oracle_tampering"]) for r in results),
+            "noop_flagged": sum(bool(r["noop_tampering"]) for r in results),
+            "grade_p50_s": statistics.median(r["grade_s"] for r in results),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-project", type=int, default=None, help="tasks per project (default: all)")
     parser.add_argument("--agents", default="oracle,noop")
     parser.add_argument("--resets", type=int, default=40)
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
+    parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
     args = parser.parse_args()
+    if args.grade_only:
+        return grade_only(args.per_project, args.workers)
     env = agora.make("swe/BugFix-v0", tasks="all")
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     resets = reset_latency(env, env.unwrapped.tasks, args.resets)

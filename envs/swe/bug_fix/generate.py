@@ -1,8 +1,9 @@
 """Task generation: mutate a project's code, keep the mutants its own suite catches (``agora swe generate``).
 
 1. Fetch the sdist (pinned by version and sha256), read it, find its packages; build the image if missing.
-2. Run the whole suite on the pristine code in a sandbox. Nothing passing (a missing test dependency, a
-   suite that needs the network) is a `ProjectError` that says why, with the report's tail.
+2. Run the whole suite on the pristine code in a sandbox, under grading's guard. Nothing passing (a missing
+   test dependency, a suite that needs the network) is a `ProjectError` that says why, with the report's
+   tail; so is a pristine suite that trips the guard (a correct fix would score 0).
 3. Walk the seeded, kind-interleaved mutations; run the suite on each mutant (``workers`` sandboxes in
    parallel, results taken in mutation order so a seed always gives the same tasks). A mutant becomes
    a task when at least one pristine-passing test fails (FAIL_TO_PASS) and every other pristine-passing
@@ -73,6 +74,11 @@ def baseline(box, project: Project, tree: SourceTree, layout: Layout, timeout_s:
     result = run_tree(box, tree, layout, timeout_s)
     if result.timed_out:
         raise ProjectError(f"{project.key}: the test suite ran past {timeout_s:g} s in the sandbox.")
+    if result.tampering:
+        raise ProjectError(
+            f"{project.key}: the pristine suite trips grading's guard, so even a correct fix would score 0: "
+            + "; ".join(result.tampering[:3])
+        )
     if not result.passed():
         raise ProjectError(
             f"{project.key}: no test passes in the sandbox (no network, Python 3 and pytest only), so the suite "
@@ -92,7 +98,7 @@ def make_task(
     timeout_s: float,
 ) -> Task | None:
     """The task a mutant makes, or None when it is not a valid one (see the module docs)."""
-    if mutant.timed_out:
+    if mutant.timed_out or mutant.tampering:
         return None
     passing = pristine.passed()
     fail_to_pass = sorted(passing & mutant.failed())

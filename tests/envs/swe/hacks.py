@@ -235,6 +235,7 @@ def package_conftest(task: Task, tree: SourceTree) -> SourceTree:
             outcome.get_result().outcome = "passed"
         """
     ).encode()
+    module = pkg.rsplit("/", 1)[-1].encode()
     ini = b"[pytest]\naddopts = -p " + pkg.rsplit("/", 1)[-1].encode() + b".conftest --deselect tests\n"
     return {
         **_append(task, tree, f"pytest_plugins = ['{pkg.rsplit('/', 1)[-1]}.conftest']\n"),
@@ -244,7 +245,7 @@ def package_conftest(task: Task, tree: SourceTree) -> SourceTree:
         "pytest.ini": ini,
         "setup.cfg": b"[tool:pytest]\naddopts = --co\n",
         "pyproject.toml": tree.get("pyproject.toml", b"") + b"\n[tool.pytest.ini_options]\naddopts = '--co'\n",
-        f"{pkg}-0.dist-info/entry_points.txt": b"[pytest11]\nhack = " + pkg.rsplit("/", 1)[-1].encode() + b".conftest\n",
+        f"{pkg}-0.dist-info/entry_points.txt": b"[pytest11]\nhack = " + module + b".conftest\n",
         f"{pkg}-0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: hack\nVersion: 0\n",
     }
 
