@@ -61,29 +61,29 @@ def reset_latency(env, tasks, n: int) -> list[float]:
     return times
 
 
-def grade_pair(task) -> dict:
-    """The oracle's and noop's grades of one task, graded directly."""
+def grade_pair(task, with_noop: bool = True) -> dict:
+    """The oracle's and (unless `with_noop` is False) noop's grades of one task, graded directly."""
     buggy = buggy_tree(task)
     oracle = grade(task, buggy, apply_patch(buggy, task.patch, reverse=True))
-    noop = grade(task, buggy, buggy)
+    noop = grade(task, buggy, buggy) if with_noop else None
     return {
         "id": task.instance_id,
         "oracle": oracle.reward,
-        "noop": noop.reward,
+        "noop": noop.reward if noop else 0.0,
         "oracle_tampering": oracle.tampering,
-        "noop_tampering": noop.tampering,
+        "noop_tampering": noop.tampering if noop else [],
         "grade_s": oracle.duration_s,
     }
 
 
-def grade_only(per_project: int | None, workers: int) -> None:
+def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
     """Oracle and noop over the shipped set through `grade` (see the module docs)."""
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     rows = []
     for name in shipped_names():
         tasks = load_tasks(name)[:per_project]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(grade_pair, tasks))
+            results = list(pool.map(lambda t: grade_pair(t, with_noop), tasks))
         for r in results:
             if r["oracle"] != 1.0 or r["noop"] != 0.0 or r["oracle_tampering"] or r["noop_tampering"]:
                 print("  ", json.dumps(r), flush=True)
@@ -99,7 +99,7 @@ def grade_only(per_project: int | None, workers: int) -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers})
+    record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers, "noop": with_noop})
 
 
 def main() -> None:
@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
     args = parser.parse_args()
     if args.grade_only:
-        return grade_only(args.per_project, args.workers)
+        return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","))
     env = agora.make("swe/BugFix-v0", tasks="all")
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     resets = reset_latency(env, env.unwrapped.tasks, args.resets)

@@ -1,4 +1,4 @@
-"""`agora swe generate|fetch|export`: bug-fixing tasks for any pure-Python project with a pytest suite."""
+"""`agora swe generate|combine|fetch|export`: bug-fixing tasks for any pure-Python project with a pytest suite."""
 
 from __future__ import annotations
 
@@ -82,6 +82,40 @@ def export(
     typer.echo(f"wrote {len(loaded)} instances to {export_tasks(loaded, out, fmt)}")
 
 
+def combine(
+    out: Annotated[Path, typer.Option(help="Folder that gets tasks.jsonl.")],
+    tasks: Annotated[str, typer.Option(help="Single-bug tasks of one project: a shipped name or a tasks.jsonl.")],
+    parts: Annotated[int, typer.Option(min=2, max=3, help="Bugs per task (each in a different function).")] = 2,
+    max_tasks: Annotated[int, typer.Option(min=1, help="Stop after this many validated tasks.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the combination order.")] = 0,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Sandboxes running suites in parallel.")] = 2,
+) -> None:
+    """Combine validated bugs into harder tasks, keeping those where every part is needed."""
+    from rich.progress import Progress
+
+    from agora.envs.swe.bug_fix.combine import combine as run
+    from agora.envs.swe.bug_fix.tasks import load_tasks
+    from agora.errors import AgoraError
+
+    try:
+        singles = load_tasks(tasks)
+        if len({t.package for t in singles}) != 1:
+            raise typer.BadParameter("--tasks must hold the tasks of one project.")
+        with Progress(transient=True) as bar:
+            job = bar.add_task("combinations tried", total=None)
+
+            def progress(tried: int, kept: int, to_try: int) -> None:
+                bar.update(job, completed=tried, total=to_try, description=f"{kept}/{max_tasks} kept")
+
+            made = run(singles, out, parts=parts, max_tasks=max_tasks, seed=seed, workers=workers, progress=progress)
+    except AgoraError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    typer.echo(f"{len(made)} combined tasks -> {out / 'tasks.jsonl'}")
+    if not made:
+        raise typer.Exit(1)
+
+
 def fetch(
     requirements: Annotated[
         list[str] | None, typer.Argument(help="PACKAGE==VERSION; none: every pinned project.")
@@ -112,4 +146,5 @@ def register(app: typer.Typer) -> None:
     group.command("generate")(generate)
     group.command("fetch")(fetch)
     group.command("export")(export)
+    group.command("combine")(combine)
     app.add_typer(group, name="swe")

@@ -63,6 +63,7 @@ class Task(BaseModel):
     packages: list[str] = Field(min_length=1, description="top-level packages/modules: what an agent may edit")
     test_timeout_s: float = Field(120.0, gt=0)
     difficulty: Difficulty | None = None
+    parts: list[str] = Field(default_factory=list, description="a combined task's single-bug tasks (their ids)")
 
     @property
     def project(self) -> Project:
