@@ -30,6 +30,7 @@ from agora.agent import resolve_agent
 from agora.envs.swe.bug_fix.grading import grade
 from agora.envs.swe.bug_fix.patches import apply_patch
 from agora.envs.swe.bug_fix.tasks import buggy_tree, load_tasks, shipped_names
+from agora.errors import SandboxError
 
 
 def pct(values: list[float], q: float) -> float:
@@ -63,6 +64,13 @@ def reset_latency(env, tasks, n: int) -> list[float]:
 
 def grade_pair(task, with_noop: bool = True) -> dict:
     """The oracle's and (unless `with_noop` is False) noop's grades of one task, graded directly."""
+    try:
+        return _grade_pair(task, with_noop)
+    except SandboxError as e:  # an overloaded machine: counted apart, never as a reward
+        return {"id": task.instance_id, "infra_error": str(e)[:300]}
+
+
+def _grade_pair(task, with_noop: bool) -> dict:
     buggy = buggy_tree(task)
     oracle = grade(task, buggy, apply_patch(buggy, task.patch, reverse=True))
     noop = grade(task, buggy, buggy) if with_noop else None
@@ -84,12 +92,19 @@ def grade_only(per_project: int | None, workers: int, with_noop: bool = True) ->
         tasks = load_tasks(name)[:per_project]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda t: grade_pair(t, with_noop), tasks))
+        infra = [r for r in results if "infra_error" in r]
+        results = [r for r in results if "infra_error" not in r]
+        for r in infra:
+            print("   infra:", json.dumps(r), flush=True)
+        if not results:
+            continue
         for r in results:
             if r["oracle"] != 1.0 or r["noop"] != 0.0 or r["oracle_tampering"] or r["noop_tampering"]:
                 print("  ", json.dumps(r), flush=True)
         row = {
             "project": name,
             "tasks": len(results),
+            "infra_errors": len(infra),
             "oracle": statistics.mean(r["oracle"] for r in results),
             "noop": statistics.mean(r["noop"] for r in results),
             "oracle_flagged": sum(bool(r["oracle_tampering"]) for r in results),

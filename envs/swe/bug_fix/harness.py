@@ -84,6 +84,21 @@ FRAMEWORK = (
 )
 """Modules whose functions and classes the project must leave alone during the run."""
 MUTABLE = frozenset({"_pytest.assertion.util._reprcompare", "_pytest.assertion.util._assertion_pass"})
+HOT = (
+    "_pytest.runner",
+    "_pytest.reports",
+    "_pytest.python",
+    "_pytest.unittest",
+    "_pytest.outcomes",
+    "_pytest.skipping",
+    "pluggy._callers",
+    "pluggy._hooks",
+    "pluggy._result",
+    "unittest.case",
+    "unittest.result",
+)
+"""Checked after every test; the other modules in turn, one `ROTATION`-th of them after each test."""
+ROTATION = 4
 CONFIGURED = frozenset(
     {"_getini_unknown_type", "invocation_dir", "rootdir", "inifile", "startdir", "fspath", "makedir", "tmpdir"}
 )
@@ -253,25 +268,33 @@ def child(args):
             importlib.import_module(name)
         except ImportError:
             pass
-    snapshot = _fingerprint()
+    snapshot = _fingerprint(FRAMEWORK)
+    rest = [name for name in FRAMEWORK if name not in HOT]
+    chunks = [tuple(rest[i::ROTATION]) for i in range(ROTATION)]
+    state["tests"] = 0
 
-    def check(when, allowed=frozenset()):
-        now = _fingerprint()
+    def check(when, modules=FRAMEWORK, allowed=frozenset()):
+        now = _fingerprint(modules)
         changed = sorted(
-            k
-            for k in snapshot
-            if now.get(k) != snapshot[k]
-            and k.removesuffix(".__code__") not in MUTABLE
-            and k.removesuffix(".__code__").split(".")[-1] not in allowed
+            ".".join(k)
+            for k, v in now.items()
+            if k in snapshot
+            and v != snapshot[k]
+            and ".".join(k[:2]) not in MUTABLE
+            and k[2].removesuffix(".__code__") not in allowed
         )
         if changed:
             tamper(f"the test framework changed ({when}): {', '.join(changed[:6])}")
         snapshot.update(now)
 
+    def check_after_test(test):
+        state["tests"] += 1
+        check(f"after {test}", HOT + chunks[state["tests"] % ROTATION])
+
     class Plugin:
         @pytest.hookimpl(trylast=True)
         def pytest_configure(self, config):
-            check("while pytest was configured", CONFIGURED)
+            check("while pytest was configured", allowed=CONFIGURED)
 
         def pytest_collection_finish(self, session):
             send({"kind": "collected", "ids": [item.nodeid for item in session.items]})
@@ -287,7 +310,7 @@ def child(args):
                 record["xfail"] = True
             send(record)
             if report.when == "teardown":
-                check(f"after {report.nodeid}")
+                check_after_test(report.nodeid)
 
         def pytest_sessionfinish(self, session, exitstatus):
             check("at the end")
@@ -300,32 +323,35 @@ def child(args):
     os._exit(code)
 
 
-def _fingerprint():
-    """Identity of every function, class attribute and code object of the framework modules."""
+def _fingerprint(modules):
+    """Identity of every function, class attribute and code object of `modules`, keyed by (module, name, member)."""
     found = {
-        "sys.gettrace": id(sys.gettrace()),
-        "sys.getprofile": id(sys.getprofile()),
-        "sys.meta_path": tuple(id(f) for f in sys.meta_path if not type(f).__module__.startswith("_pytest")),
-        "sys.path_hooks": tuple(map(id, sys.path_hooks)),
+        ("sys", "gettrace", ""): id(sys.gettrace()),
+        ("sys", "getprofile", ""): id(sys.getprofile()),
+        ("sys", "meta_path", ""): hash(
+            tuple(id(f) for f in sys.meta_path if not type(f).__module__.startswith("_pytest"))
+        ),
+        ("sys", "path_hooks", ""): hash(tuple(map(id, sys.path_hooks))),
     }
-    for name in FRAMEWORK:
+    module_type = type(sys)
+    for name in modules:
         module = sys.modules.get(name)
         if module is None:
             continue
-        found[name] = id(module)
+        found[(name, "", "")] = id(module)
         for attr, value in list(vars(module).items()):
-            if not (callable(value) or isinstance(value, type(sys))):
+            if not (callable(value) or isinstance(value, module_type)):
                 continue
-            found[f"{name}.{attr}"] = id(value)
+            found[(name, attr, "")] = id(value)
             code = getattr(value, "__code__", None)
             if code is not None:
-                found[f"{name}.{attr}.__code__"] = id(code)
+                found[(name, attr, "__code__")] = id(code)
             if isinstance(value, type) and value.__module__ == name:
                 for key, member in list(vars(value).items()):
-                    found[f"{name}.{attr}.{key}"] = id(member)
+                    found[(name, attr, key)] = id(member)
                     inner = getattr(getattr(member, "__func__", member), "__code__", None)
                     if inner is not None:
-                        found[f"{name}.{attr}.{key}.__code__"] = id(inner)
+                        found[(name, attr, key + ".__code__")] = id(inner)
     return found
 
 
