@@ -119,8 +119,9 @@ def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) 
     """Grades the agent's tree (see the module docs); raises `SandboxError` when the harness fails."""
     start = time.monotonic()
     graded, patch = merge(buggy, agent, task.layout)
-    audit = static_audit(buggy, apply_patch(buggy, task.patch, reverse=True), graded, task.layout) if patch else []
-    result = _run(task, graded, pool_size, agent_lines(buggy, graded, task.layout))
+    pristine = apply_patch(buggy, task.patch, reverse=True)
+    audit = static_audit(buggy, pristine, graded, task.layout) if patch else []
+    result = _run(task, graded, pool_size, agent_lines(buggy, pristine, graded, task.layout))
     if not patch and (result.timed_out or not result.outcomes):
         raise SandboxError(
             f"grading gave no verdict on the unchanged working copy (timed out: "

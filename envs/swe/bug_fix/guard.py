@@ -2,8 +2,9 @@
 
 The threat model and the defences are in docs/guides/swe.md ("Threat model"). Here:
 
-- `agent_lines`: the lines of library code the agent added or changed (against the buggy tree it was
-  given), by file, as the test process sees them: the audit hook inside the run attributes events to them.
+- `agent_lines`: the lines of library code the agent wrote (differing from both the buggy tree it was
+  given and the pristine tree), by file, as the test process sees them: the audit hook inside the run
+  attributes events to them.
 - `static_audit`: new references, in those files, to the test framework, process exit and exec, tracing,
   frames, ``sys.modules``, import machinery and the like: a reference counts when the agent's file has more
   of it than both the buggy and the pristine file (so reverting a bug never counts).
@@ -108,18 +109,28 @@ SUSPECT_WORDS = ("pytest", "PASSED", "FAILED", "/proc", "/dev/fd", "unittest", "
 """Words that count when a new string constant holds them (docstrings and other bare strings do not)."""
 
 
-def agent_lines(buggy: SourceTree, graded: SourceTree, layout: Layout) -> dict[str, list[int]]:
-    """Lines (1-based) the agent added or changed in library code, keyed by the file's path in the sandbox."""
+def _changed(before: bytes | None, after: bytes) -> set[int]:
+    """Lines (1-based, in `after`) that `after` adds or changes against `before`."""
+    new = after.decode("utf-8", "replace").splitlines()
+    old = before.decode("utf-8", "replace").splitlines() if before is not None else []
+    lines: set[int] = set()
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag in ("replace", "insert"):
+            lines.update(range(j1 + 1, j2 + 1))
+    return lines
+
+
+def agent_lines(buggy: SourceTree, pristine: SourceTree, graded: SourceTree, layout: Layout) -> dict[str, list[int]]:
+    """Lines the agent wrote in library code, keyed by the file's path in the sandbox.
+
+    A line counts when it differs from both the buggy tree it was given and the pristine tree, so the lines
+    a fix restores (the pristine project's own code) are never the agent's.
+    """
     out: dict[str, list[int]] = {}
     for path, data in graded.items():
-        if not layout.is_source(path) or buggy.get(path) == data:
+        if not layout.is_source(path) or buggy.get(path) == data or pristine.get(path) == data:
             continue
-        new = data.decode("utf-8", "replace").splitlines()
-        old = buggy[path].decode("utf-8", "replace").splitlines() if path in buggy else []
-        lines: set[int] = set()
-        for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-            if tag in ("replace", "insert"):
-                lines.update(range(j1 + 1, j2 + 1))
+        lines = _changed(buggy.get(path), data) & _changed(pristine.get(path), data)
         if lines:
             out[f"/work/{path}"] = sorted(lines)
     return out

@@ -41,9 +41,12 @@ def test_the_static_audit_ignores_reverts_docstrings_tests_and_ordinary_code():
     assert static_audit(BUGGY, PRISTINE, _with("def broken(:\n"), LAYOUT) == []  # fails its tests instead
 
 
-def test_agent_lines_are_the_added_and_changed_lines_of_library_code():
+def test_agent_lines_are_the_lines_differing_from_both_the_buggy_and_the_pristine_code():
     graded = {**BUGGY, "pkg/m.py": b"import re\n\ndef f(x):\n    return x + 1\n# done\n", "pkg/new.py": b"a\nb\n"}
-    assert agent_lines(BUGGY, graded, LAYOUT) == {"/work/pkg/m.py": [4, 5], "/work/pkg/new.py": [1, 2]}
+    assert agent_lines(BUGGY, PRISTINE, graded, LAYOUT) == {"/work/pkg/m.py": [4, 5], "/work/pkg/new.py": [1, 2]}
+    assert agent_lines(BUGGY, PRISTINE, PRISTINE, LAYOUT) == {}  # restored pristine lines are not the agent's
+    half = {**BUGGY, "pkg/m.py": b"import re, sys\n\ndef f(x):\n    return x + 1 + 0\n"}
+    assert agent_lines(BUGGY, PRISTINE, half, LAYOUT) == {"/work/pkg/m.py": [4]}
 
 
 def _verdict(records, exit_code=0, claims=None, bad=0):
