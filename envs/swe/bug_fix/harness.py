@@ -268,13 +268,19 @@ def child(args):
             importlib.import_module(name)
         except ImportError:
             pass
-    snapshot = _fingerprint(FRAMEWORK)
+
+    def trusted(obj):
+        module = getattr(obj, "__module__", None) or ""
+        where = getattr(sys.modules.get(module), "__file__", None) or ""
+        return module.startswith("_pytest") or (where.startswith("/work/") and where not in agent_lines)
+
+    snapshot = _fingerprint(FRAMEWORK, trusted)
     rest = [name for name in FRAMEWORK if name not in HOT]
     chunks = [tuple(rest[i::ROTATION]) for i in range(ROTATION)]
     state["tests"] = 0
 
     def check(when, modules=FRAMEWORK, allowed=frozenset()):
-        now = _fingerprint(modules)
+        now = _fingerprint(modules, trusted)
         changed = sorted(
             ".".join(k)
             for k, v in now.items()
@@ -323,15 +329,17 @@ def child(args):
     os._exit(code)
 
 
-def _fingerprint(modules):
-    """Identity of every function, class attribute and code object of `modules`, keyed by (module, name, member)."""
+def _fingerprint(modules, trusted=lambda obj: False):
+    """Identity of every function, class attribute and code object of `modules`, keyed by (module, name, member).
+
+    Import finders and path hooks count unless `trusted` (pytest's own, or the pristine project's: toolz's
+    ``tlz`` adds a finder when it is imported).
+    """
     found = {
         ("sys", "gettrace", ""): id(sys.gettrace()),
         ("sys", "getprofile", ""): id(sys.getprofile()),
-        ("sys", "meta_path", ""): hash(
-            tuple(id(f) for f in sys.meta_path if not type(f).__module__.startswith("_pytest"))
-        ),
-        ("sys", "path_hooks", ""): hash(tuple(map(id, sys.path_hooks))),
+        ("sys", "meta_path", ""): hash(tuple(id(f) for f in sys.meta_path if not trusted(type(f)))),
+        ("sys", "path_hooks", ""): hash(tuple(id(h) for h in sys.path_hooks if not trusted(h))),
     }
     module_type = type(sys)
     for name in modules:
