@@ -5,6 +5,7 @@
     python benchmarks/swe.py --resets 50 --per-project 0   # reset latency only
     python benchmarks/swe.py --grade-only --workers 2      # the guard's false positives: oracle and noop trees
                                                            # graded directly (no episode), every shipped task
+    python benchmarks/swe.py --oracle-all                  # the oracle on every shipped task, one run a project
 
 Prints, per project, the oracle's and noop's mean reward (must be 1.0 and 0.0), the reset p50/p95 (a fresh
 working copy from the warm pool) and the grading p50/p95 (``submit`` to its reward: packing the working
@@ -12,6 +13,11 @@ copy, a fresh container, the whole suite), next to the issue's targets (300 ms, 
 ``--grade-only`` grades each task's pristine tree (what the oracle submits) and buggy tree (noop) with
 `grade` in ``--workers`` parallel containers, and counts the tasks where the guard flagged tampering: the
 oracle must score 1.0 with nothing flagged on every task. Figures go to ``benchmarks/results.jsonl``.
+``--oracle-all`` uses that the oracle's graded tree is the same for every task of a project (the pristine
+tree: its edits restore the pristine files, and nothing of it is the agent's own code, so neither the
+audit hook nor the static audit has lines to look at): one guarded run of it per project, in a fresh
+grading container, decides every task's oracle grade (1.0 exactly when nothing is flagged, nothing times
+out and the task's FAIL_TO_PASS and PASS_TO_PASS all pass).
 """
 
 from __future__ import annotations
@@ -84,6 +90,37 @@ def _grade_pair(task, with_noop: bool) -> dict:
     }
 
 
+def oracle_all() -> None:
+    """The oracle's grade on every shipped task, from one guarded pristine run per project."""
+    from agora.envs.swe.bug_fix.grading import _run
+    from agora.envs.swe.bug_fix.tasks import pristine_tree
+
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+    rows = []
+    for name in shipped_names():
+        tasks = load_tasks(name)
+        result = _run(tasks[0], pristine_tree(tasks[0]), 1)
+        passed = result.passed()
+        ok = [
+            t
+            for t in tasks
+            if not result.tampering and not result.timed_out and passed >= set(t.FAIL_TO_PASS) | set(t.PASS_TO_PASS)
+        ]
+        row = {
+            "project": name,
+            "tasks": len(tasks),
+            "oracle_1": len(ok),
+            "tampering": result.tampering,
+            "timed_out": result.timed_out,
+            "suite_s": round(result.duration_s, 1),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    total, good = sum(r["tasks"] for r in rows), sum(r["oracle_1"] for r in rows)
+    print(f"oracle 1.0 on {good}/{total} shipped tasks; load average at end: {os.getloadavg()[0]:.1f}")
+    record("swe.oracle_all", rows, settings={})
+
+
 def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
     """Oracle and noop over the shipped set through `grade` (see the module docs)."""
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
@@ -125,7 +162,10 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="also write the results here")
     parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
+    parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
     args = parser.parse_args()
+    if args.oracle_all:
+        return oracle_all()
     if args.grade_only:
         return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","))
     env = agora.make("swe/BugFix-v0", tasks="all")
