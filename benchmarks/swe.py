@@ -3,10 +3,21 @@
     python benchmarks/swe.py                       # every shipped task, oracle and noop (long: ~2 gradings/task)
     python benchmarks/swe.py --per-project 5       # a sample: 5 tasks of every project
     python benchmarks/swe.py --resets 50 --per-project 0   # reset latency only
+    python benchmarks/swe.py --grade-only --workers 2      # the guard's false positives: oracle and noop trees
+                                                           # graded directly (no episode), every shipped task
+    python benchmarks/swe.py --oracle-all                  # the oracle on every shipped task, one run a project
 
 Prints, per project, the oracle's and noop's mean reward (must be 1.0 and 0.0), the reset p50/p95 (a fresh
 working copy from the warm pool) and the grading p50/p95 (``submit`` to its reward: packing the working
 copy, a fresh container, the whole suite), next to the issue's targets (300 ms, 5 s). Notes the load average.
+``--grade-only`` grades each task's pristine tree (what the oracle submits) and buggy tree (noop) with
+`grade` in ``--workers`` parallel containers, and counts the tasks where the guard flagged tampering: the
+oracle must score 1.0 with nothing flagged on every task. Figures go to ``benchmarks/results.jsonl``.
+``--oracle-all`` uses that the oracle's graded tree is the same for every task of a project (the pristine
+tree: its edits restore the pristine files, and nothing of it is the agent's own code, so neither the
+audit hook nor the static audit has lines to look at): one guarded run of it per project, in a fresh
+grading container, decides every task's oracle grade (1.0 exactly when nothing is flagged, nothing times
+out and the task's FAIL_TO_PASS and PASS_TO_PASS all pass).
 """
 
 from __future__ import annotations
@@ -16,10 +27,16 @@ import json
 import os
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+from _bench import record
 
 import agora
 from agora.agent import resolve_agent
-from agora.envs.swe.bug_fix.tasks import load_tasks, shipped_names
+from agora.envs.swe.bug_fix.grading import grade
+from agora.envs.swe.bug_fix.patches import apply_patch
+from agora.envs.swe.bug_fix.tasks import buggy_tree, load_tasks, shipped_names
+from agora.errors import SandboxError
 
 
 def pct(values: list[float], q: float) -> float:
@@ -51,13 +68,106 @@ def reset_latency(env, tasks, n: int) -> list[float]:
     return times
 
 
+def grade_pair(task, with_noop: bool = True) -> dict:
+    """The oracle's and (unless `with_noop` is False) noop's grades of one task, graded directly."""
+    try:
+        return _grade_pair(task, with_noop)
+    except SandboxError as e:  # an overloaded machine: counted apart, never as a reward
+        return {"id": task.instance_id, "infra_error": str(e)[:300]}
+
+
+def _grade_pair(task, with_noop: bool) -> dict:
+    buggy = buggy_tree(task)
+    oracle = grade(task, buggy, apply_patch(buggy, task.patch, reverse=True))
+    noop = grade(task, buggy, buggy) if with_noop else None
+    return {
+        "id": task.instance_id,
+        "oracle": oracle.reward,
+        "noop": noop.reward if noop else 0.0,
+        "oracle_tampering": oracle.tampering,
+        "noop_tampering": noop.tampering if noop else [],
+        "grade_s": oracle.duration_s,
+    }
+
+
+def oracle_all() -> None:
+    """The oracle's grade on every shipped task, from one guarded pristine run per project."""
+    from agora.envs.swe.bug_fix.grading import _run
+    from agora.envs.swe.bug_fix.tasks import pristine_tree
+
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+    rows = []
+    for name in shipped_names():
+        tasks = load_tasks(name)
+        result = _run(tasks[0], pristine_tree(tasks[0]), 1)
+        passed = result.passed()
+        ok = [
+            t
+            for t in tasks
+            if not result.tampering and not result.timed_out and passed >= set(t.FAIL_TO_PASS) | set(t.PASS_TO_PASS)
+        ]
+        row = {
+            "project": name,
+            "tasks": len(tasks),
+            "oracle_1": len(ok),
+            "tampering": result.tampering,
+            "timed_out": result.timed_out,
+            "suite_s": round(result.duration_s, 1),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    total, good = sum(r["tasks"] for r in rows), sum(r["oracle_1"] for r in rows)
+    print(f"oracle 1.0 on {good}/{total} shipped tasks; load average at end: {os.getloadavg()[0]:.1f}")
+    record("swe.oracle_all", rows, settings={})
+
+
+def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
+    """Oracle and noop over the shipped set through `grade` (see the module docs)."""
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+    rows = []
+    for name in shipped_names():
+        tasks = load_tasks(name)[:per_project]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda t: grade_pair(t, with_noop), tasks))
+        infra = [r for r in results if "infra_error" in r]
+        results = [r for r in results if "infra_error" not in r]
+        for r in infra:
+            print("   infra:", json.dumps(r), flush=True)
+        if not results:
+            continue
+        for r in results:
+            if r["oracle"] != 1.0 or r["noop"] != 0.0 or r["oracle_tampering"] or r["noop_tampering"]:
+                print("  ", json.dumps(r), flush=True)
+        row = {
+            "project": name,
+            "tasks": len(results),
+            "infra_errors": len(infra),
+            "oracle": statistics.mean(r["oracle"] for r in results),
+            "noop": statistics.mean(r["noop"] for r in results),
+            "oracle_flagged": sum(bool(r["oracle_tampering"]) for r in results),
+            "noop_flagged": sum(bool(r["noop_tampering"]) for r in results),
+            "grade_p50_s": statistics.median(r["grade_s"] for r in results),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers, "noop": with_noop})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-project", type=int, default=None, help="tasks per project (default: all)")
     parser.add_argument("--agents", default="oracle,noop")
     parser.add_argument("--resets", type=int, default=40)
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
+    parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
+    parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
     args = parser.parse_args()
+    if args.oracle_all:
+        return oracle_all()
+    if args.grade_only:
+        return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","))
     env = agora.make("swe/BugFix-v0", tasks="all")
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     resets = reset_latency(env, env.unwrapped.tasks, args.resets)

@@ -162,7 +162,8 @@ class RemoteEnv(_ServerSide, gymnasium.Env):
         self.render_mode = spec["render_mode"]
         self.scripted_agents = spec["scripted_agents"]
         self.accepts_free_text = spec["accepts_free_text"]
-        self.spec = RemoteSpec(env_id,  # type: ignore[assignment]  # a stand-in with EnvSpec's fields {"url": url, "env_id": env_id, "token": token, **kwargs}, spec["max_turns"])
+        remote = RemoteSpec(env_id, {"url": url, "env_id": env_id, "token": token, **kwargs}, spec["max_turns"])
+        self.spec = remote  # type: ignore[assignment]  # a stand-in with EnvSpec's fields
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Starts an episode on the server (reconnecting first if the session was lost)."""

@@ -109,6 +109,27 @@ async def act(
     return reply_move(reply), time.perf_counter() - start
 
 
+FINAL_INFO_CHARS = 20_000
+
+
+def final_info(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON-safe part of the info of an episode's last step (its outcome: a grade, a diff), bounded.
+
+    Recorded as ``Episode.meta["final_info"]``: no turn holds it, since a turn keeps the info its agent saw.
+    """
+    out: dict[str, Any] = {}
+    for key, value in info.items():
+        if key in _INFO_SKIP or not isinstance(key, str):
+            continue
+        if isinstance(value, str):
+            out[key] = value[:FINAL_INFO_CHARS]
+        elif isinstance(value, (bool, int, float)) or value is None:
+            out[key] = value
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float, bool)) for v in value):
+            out[key] = [v[:1000] if isinstance(v, str) else v for v in list(value)[:100]]
+    return out
+
+
 def _new_turn(
     agent_id: str,
     index: int,
@@ -180,7 +201,9 @@ async def play_single(
         episode.returns[agent_id] += turn.reward
         if terminated or truncated:
             episode.terminated, episode.truncated = bool(terminated), bool(truncated)
-            turn.info["final_info"] = {k: v for k, v in info.items() if k not in _INFO_SKIP}
+            final = final_info(info)
+            if final:
+                episode.meta["final_info"] = final
             return
     episode.truncated = True
 

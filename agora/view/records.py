@@ -58,7 +58,7 @@ def episode_view(data: dict[str, Any]) -> dict[str, Any]:
     turns = [t for t in _list(data.get("turns")) if isinstance(t, dict)]
     running: dict[str, float] = {}
     shown = [turn_view(t, running) for t in turns[:MAX_TURNS_SHOWN]]
-    final = next((t["final_info"] for t in reversed(shown) if t["final_info"]), {})
+    final = _dict(_dict(data.get("meta")).get("final_info"))  # the last step's outcome (agora.rollout.episode)
     return {
         "episode_id": cap(data.get("episode_id"), 500),
         "env_id": cap(data.get("env_id"), 200),
@@ -99,7 +99,6 @@ def turn_view(turn: dict[str, Any], running: dict[str, float]) -> dict[str, Any]
     prompt, completion = _list_or_none(turn.get("prompt_token_ids")), _list_or_none(turn.get("completion_token_ids"))
     logprobs = [x for x in _list(turn.get("completion_logprobs")) if isinstance(x, (int, float))]
     screenshot = screenshot_view(info.get("screenshot"), action)
-    final_info = _dict(info.get("final_info"))
     return {
         "agent_id": agent,
         "index": turn.get("turn_index") if isinstance(turn.get("turn_index"), int) else None,
@@ -122,7 +121,6 @@ def turn_view(turn: dict[str, Any], running: dict[str, float]) -> dict[str, Any]
         "mean_logprob": sum(logprobs) / len(logprobs) if logprobs else None,
         "latency_s": _float(turn.get("latency_s")),
         "info_json": dump({k: v for k, v in info.items() if k not in _SHOWN_INFO_SKIP}) if info else "",
-        "final_info": final_info,
     }
 
 

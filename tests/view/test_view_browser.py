@@ -136,7 +136,7 @@ def test_tool_web_gui_and_swe_episodes(site):
     open_run(page, url, "runs/swe.jsonl")
     first_episode(page)
     record = lines(paths["swe"])[0]
-    final = record["turns"][-1]["info"]["final_info"]
+    final = record["meta"]["final_info"]
     assert final["resolved"] and record["returns"]["agent"] == 1.0
     patch = final["agent_patch"].splitlines()
     agent_added = [line[1:] for line in patch if line.startswith("+") and not line.startswith("+++") and line[1:]]

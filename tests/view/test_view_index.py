@@ -176,10 +176,11 @@ def test_screenshots_are_recorded_and_drawn_with_the_click(tmp_path):
 
     path = tmp_path / "gui.jsonl"
     run(Pixels, Clicker(), episodes=1, out=path, progress=False)
-    turn = json.loads(path.read_text())["turns"][0]
+    record = json.loads(path.read_text())
+    turn = record["turns"][0]
     assert turn["observation"] == "Task: click the red square"
     shot = screenshot_view(turn["info"]["screenshot"], turn["action"])
     assert (shot["width"], shot["height"], shot["points"]) == (32, 24, [(6, 5)])
-    assert turn["info"]["final_info"] == {"clicked": turn["action"]}
+    assert record["meta"]["final_info"] == {"clicked": turn["action"]}
     assert pointer_points("drag(1, 2, 30, 40)") == [(1, 2), (30, 40)]
     assert png_size("bm90IGEgcG5n") is None

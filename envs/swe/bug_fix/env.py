@@ -27,8 +27,10 @@ pristine copy of the buggy tree in a fresh container; tests and test configurati
 whole suite runs. **Rewards:** 1.0 at ``submit`` when every FAIL_TO_PASS and PASS_TO_PASS test passes,
 else 0.0; 0 for other tool calls; -0.1 for a malformed call (not JSON, unknown tool, bad arguments),
 with an error observation and ``info["error"]``. ``info`` at the end carries ``resolved``,
-``fail_to_pass`` (fraction passing, for partial credit), ``pass_to_pass``, ``agent_patch`` and ``bug_patch``
-(the injected bug, shown only once the episode is over, for viewers such as `agora view`). The last
+``fail_to_pass`` (fraction passing, for partial credit), ``pass_to_pass``, ``agent_patch``, ``bug_patch``
+(the injected bug, shown only once the episode is over, for viewers such as `agora view`) and ``tampering``
+(what the grader's guard found: tampering with the test run scores 0 whatever the tests say; empty when
+none; see docs/guides/swe.md). The last
 turn (``submit_at_turn``, 30) grades the working copy as if submitted (``info["auto_submitted"]``) and
 terminates: the env ends its own episodes, so it is registered without a ``TurnLimit`` (``agora.make(...,
 max_turns=N)`` would truncate at N without grading).
@@ -241,6 +243,8 @@ class BugFix(SandboxedEnv, ToolEnv):
         except (SandboxError, AgoraError) as e:
             return f"Grading failed (not your fault): {e}", 0.0, True, {"infra_error": str(e)}
         verdict = "resolved: every test passes" if result.reward == 1.0 else "not resolved: some tests still fail"
+        if result.tampering:
+            verdict = "not resolved: the grader found tampering with the test run"
         info = {
             "resolved": result.reward == 1.0,
             "fail_to_pass": result.fail_to_pass,
@@ -249,6 +253,7 @@ class BugFix(SandboxedEnv, ToolEnv):
             "bug_patch": self.task.patch[:20_000],
             "grading_timed_out": result.timed_out,
             "auto_submitted": False,
+            "tampering": result.tampering,
         }
         return f"Submitted and graded: {verdict}.", result.reward, True, info
 

@@ -1,8 +1,9 @@
 """Task generation: mutate a project's code, keep the mutants its own suite catches (``agora swe generate``).
 
 1. Fetch the sdist (pinned by version and sha256), read it, find its packages; build the image if missing.
-2. Run the whole suite on the pristine code in a sandbox. Nothing passing (a missing test dependency, a
-   suite that needs the network) is a `ProjectError` that says why, with the report's tail.
+2. Run the whole suite on the pristine code in a sandbox, under grading's guard. Nothing passing (a missing
+   test dependency, a suite that needs the network) is a `ProjectError` that says why, with the report's
+   tail; so is a pristine suite that trips the guard (a correct fix would score 0).
 3. Walk the seeded, kind-interleaved mutations; run the suite on each mutant (``workers`` sandboxes in
    parallel, results taken in mutation order so a seed always gives the same tasks). A mutant becomes
    a task when at least one pristine-passing test fails (FAIL_TO_PASS) and every other pristine-passing
@@ -30,7 +31,7 @@ from agora.envs.swe.bug_fix.projects import (
     load_tree,
     sha256_of,
 )
-from agora.envs.swe.bug_fix.tasks import IMAGE, Task, problem_statement
+from agora.envs.swe.bug_fix.tasks import IMAGE, Task, difficulty_of, problem_statement
 from agora.envs.swe.bug_fix.testrun import SUITE_LIMITS, SuiteResult, put_tree, run_suite
 
 Log = Callable[[str], None]
@@ -73,6 +74,11 @@ def baseline(box, project: Project, tree: SourceTree, layout: Layout, timeout_s:
     result = run_tree(box, tree, layout, timeout_s)
     if result.timed_out:
         raise ProjectError(f"{project.key}: the test suite ran past {timeout_s:g} s in the sandbox.")
+    if result.tampering:
+        raise ProjectError(
+            f"{project.key}: the pristine suite trips grading's guard, so even a correct fix would score 0: "
+            + "; ".join(result.tampering[:3])
+        )
     if not result.passed():
         raise ProjectError(
             f"{project.key}: no test passes in the sandbox (no network, Python 3 and pytest only), so the suite "
@@ -92,7 +98,7 @@ def make_task(
     timeout_s: float,
 ) -> Task | None:
     """The task a mutant makes, or None when it is not a valid one (see the module docs)."""
-    if mutant.timed_out:
+    if mutant.timed_out or mutant.tampering:
         return None
     passing = pristine.passed()
     fail_to_pass = sorted(passing & mutant.failed())
@@ -117,6 +123,7 @@ def make_task(
         pythonpath=layout.pythonpath,
         packages=list(layout.packages),
         test_timeout_s=timeout_s,
+        difficulty=difficulty_of(patch, fail_to_pass, [mutation.kind]),
     )
 
 
@@ -128,9 +135,12 @@ def generate(
     workers: int = 2,
     max_attempts: int | None = None,
     log: Log = print,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> list[Task]:
-    """Generates up to `max_tasks` validated tasks into ``out_dir/tasks.jsonl`` (see the module docs)."""
+    """Generates up to `max_tasks` validated tasks into ``out_dir/tasks.jsonl`` (see the module docs).
+
+    `progress(tried, kept, to_try)` is called after every batch of mutants.
+    """
     import agora.sandbox
 
     tree = load_tree(fetch(project))
@@ -181,7 +191,7 @@ def _validate_all(
     mutations: list[Mutation],
     max_tasks: int,
     timeout_s: float,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, int, int], None] | None,
     mutant_timeout_s: float,
     keep: Callable[[Task], None],
 ) -> list[Task]:
@@ -208,7 +218,58 @@ def _validate_all(
                     tasks.append(task)
                     keep(task)
             if progress is not None:
-                progress(min(start + len(boxes), len(mutations)), len(tasks))
+                progress(min(start + len(boxes), len(mutations)), len(tasks), len(mutations))
             if len(tasks) >= max_tasks:
                 break
     return tasks
+
+
+DONE = "done.json"
+"""Written into a project's folder when `generate_many` finished it: a rerun skips that project."""
+
+
+def read_requirements(path: Path) -> list[str]:
+    """``PKG==VER`` lines of a file (blank lines and ``#`` comments skipped), at most 10,000."""
+    lines = [line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()[:10_000]]
+    return [line for line in lines if line]
+
+
+def generate_many(
+    projects: list[Project],
+    out_dir: Path,
+    log: Log = print,
+    progress: Callable[[str, float], None] | None = None,
+    **kwargs,
+) -> dict[str, int | str]:
+    """`generate` for each project in turn into ``out_dir/<name>/``; resumable; returns name -> tasks or error.
+
+    A project whose folder holds `DONE` is skipped (its count read back), so an interrupted run picks up at
+    the project it was in (that one starts again: the same seed gives the same tasks). A project that cannot
+    make tasks (`ProjectError`) is recorded with its reason and the run goes on. `progress(label, done)`
+    gets the projects done so far, fractions included.
+    """
+    import json
+
+    results: dict[str, int | str] = {}
+    for number, project in enumerate(projects):
+        folder = out_dir / project.name
+        marker = folder / DONE
+        if marker.is_file():
+            results[project.name] = json.loads(marker.read_text())["result"]
+            continue
+
+        def step(tried: int, kept: int, to_try: int, number: int = number, key: str = project.key) -> None:
+            if progress is not None:
+                progress(f"{key}: {kept} kept, {tried}/{to_try} tried", number + tried / max(1, to_try))
+
+        try:
+            result: int | str = len(generate(project, folder, log=log, progress=step, **kwargs))
+        except ProjectError as e:
+            result = f"rejected: {e}"
+            log(f"{project.key}: {result}")
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"requirement": project.key, "result": result}))
+        results[project.name] = result
+        if progress is not None:
+            progress(f"{project.key}: done", number + 1)
+    return results

@@ -7,7 +7,12 @@
    pytest and tox configuration, new top-level modules) is restored to the original, or dropped when new.
 3. That diff, applied to the pristine buggy copy, goes into a **fresh** container (a pool of its own
    whose containers are removed after one use, never recycled), and the whole suite runs with the task's
-   time limit. Reward 1 when every FAIL_TO_PASS and every PASS_TO_PASS test passes, else 0.
+   time limit, under the guard (`agora.envs.swe.bug_fix.testrun`): outcomes come from a channel the
+   test process cannot forge without tampering that the guard detects, never from its output.
+4. Tampering (`Grade.tampering`: the static audit of the agent's lines, the audit hook's findings, the
+   framework's changed functions, forged records, outcomes that disagree with the exit status or the
+   output) scores 0 whatever the tests say. Otherwise reward 1 when every FAIL_TO_PASS and every
+   PASS_TO_PASS test passes, else 0. The threat model is in docs/guides/swe.md.
 
 A sandbox failure raises `SandboxError` (the env reports it as ``info["infra_error"]``); so does a run
 that gives no verdict although the agent changed nothing, and a timeout that the unchanged working copy,
@@ -20,9 +25,10 @@ from __future__ import annotations
 import io
 import tarfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from agora.envs.swe.bug_fix.patches import tree_diff
+from agora.envs.swe.bug_fix.guard import agent_lines, static_audit
+from agora.envs.swe.bug_fix.patches import apply_patch, tree_diff
 from agora.envs.swe.bug_fix.projects import MAX_FILE_BYTES, MAX_FILES, Layout, SourceTree, clean_path
 from agora.envs.swe.bug_fix.tasks import Task
 from agora.envs.swe.bug_fix.testrun import SUITE_LIMITS, SuiteResult, put_tree, run_suite
@@ -51,6 +57,8 @@ class Grade:
     agent_patch: str
     timed_out: bool
     duration_s: float
+    tampering: list[str] = field(default_factory=list)
+    """What the guard found; non-empty means reward 0 (see the module docs)."""
 
 
 def collect(box: Sandbox) -> SourceTree:
@@ -95,14 +103,14 @@ def merge(buggy: SourceTree, agent: SourceTree, layout: Layout) -> tuple[SourceT
     return graded, tree_diff(before, after)
 
 
-def _run(task: Task, tree: SourceTree, pool_size: int) -> SuiteResult:
+def _run(task: Task, tree: SourceTree, pool_size: int, lines: dict[str, list[int]] | None = None) -> SuiteResult:
     """The whole suite on `tree` in a fresh container, removed afterwards."""
     import agora.sandbox
 
     box = agora.sandbox.create(image=task.image, pool_size=pool_size, **GRADE_LIMITS)
     try:
         put_tree(box, tree)
-        return run_suite(box, task.pythonpath, task.test_timeout_s)
+        return run_suite(box, task.pythonpath, task.test_timeout_s, agent_lines=lines)
     finally:
         box.discard()
 
@@ -111,7 +119,9 @@ def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) 
     """Grades the agent's tree (see the module docs); raises `SandboxError` when the harness fails."""
     start = time.monotonic()
     graded, patch = merge(buggy, agent, task.layout)
-    result = _run(task, graded, pool_size)
+    pristine = apply_patch(buggy, task.patch, reverse=True)
+    audit = static_audit(buggy, pristine, graded, task.layout) if patch else []
+    result = _run(task, graded, pool_size, agent_lines(buggy, pristine, graded, task.layout))
     if not patch and (result.timed_out or not result.outcomes):
         raise SandboxError(
             f"grading gave no verdict on the unchanged working copy (timed out: "
@@ -127,5 +137,6 @@ def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) 
     passed = result.passed()
     f2p = sum(t in passed for t in task.FAIL_TO_PASS) / len(task.FAIL_TO_PASS)
     p2p = sum(t in passed for t in task.PASS_TO_PASS) / max(1, len(task.PASS_TO_PASS))
-    reward = 1.0 if f2p == 1.0 and p2p == 1.0 and not result.timed_out else 0.0
-    return Grade(reward, f2p, p2p, patch, result.timed_out, time.monotonic() - start)
+    tampering = list(dict.fromkeys(audit + result.tampering))
+    reward = 1.0 if f2p == 1.0 and p2p == 1.0 and not result.timed_out and not tampering else 0.0
+    return Grade(reward, f2p, p2p, patch, result.timed_out, time.monotonic() - start, tampering)

@@ -5,7 +5,8 @@ unified diff from the pristine sdist), ``FAIL_TO_PASS`` (tests that pass on the 
 with the bug), ``PASS_TO_PASS`` (every other test that passes on the pristine code: they pass with the
 bug too), ``problem_statement`` (written from templates: the failing behaviour, one failing test's name
 and an excerpt of its error, never the fix) and ``image``, plus what grading needs (the sdist's hash,
-the layout, the suite's time limit). Shipped sets lie in ``data/<project>/tasks.jsonl``.
+the layout, the suite's time limit) and ``difficulty`` (`Difficulty`: counts derived from the bug and
+its failing tests). Shipped sets lie in ``data/<project>/tasks.jsonl``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,31 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agora.envs.swe.bug_fix.patches import apply_patch
+from agora.envs.swe.bug_fix.patches import apply_patch, changed_paths
 from agora.envs.swe.bug_fix.projects import Layout, Project, ProjectError, SourceTree, fetch, load_tree, pins
 
 DATA_DIR = Path(__file__).with_name("data")
 IMAGE = "agora-sandbox-swe:latest"
 MAX_LINE_CHARS = 4_000_000
+
+
+class Difficulty(BaseModel):
+    """How hard a task looks from its bug and its tests (for curricula and filtering; nothing is graded on it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fail_to_pass: int = Field(ge=1, description="number of FAIL_TO_PASS tests")
+    files: int = Field(ge=1, description="files the bug touches")
+    lines: int = Field(ge=1, description="lines the bug removes or adds")
+    mutations: list[str] = Field(min_length=1, description="mutation kinds, one per injected change")
+
+
+def difficulty_of(patch: str, fail_to_pass: list[str], mutations: list[str]) -> Difficulty:
+    """The `Difficulty` of a bug given as a unified diff."""
+    changed = sum(1 for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
+    return Difficulty(
+        fail_to_pass=len(fail_to_pass), files=len(changed_paths(patch)), lines=max(1, changed), mutations=mutations
+    )
 
 
 class Task(BaseModel):
@@ -42,6 +62,8 @@ class Task(BaseModel):
     pythonpath: str = ""
     packages: list[str] = Field(min_length=1, description="top-level packages/modules: what an agent may edit")
     test_timeout_s: float = Field(120.0, gt=0)
+    difficulty: Difficulty | None = None
+    parts: list[str] = Field(default_factory=list, description="a combined task's single-bug tasks (their ids)")
 
     @property
     def project(self) -> Project:

@@ -1,25 +1,32 @@
-"""Running a project's pytest suite in a sandbox, and reading per-test outcomes from its report.
+"""Running a project's pytest suite in a sandbox, and reading per-test outcomes from its guard's verdict.
 
 A tree goes into the sandbox as one gzip tarball (one write, one ``tar x``, and the tarball is deleted
-at once). The suite runs as ``python3 -P -m pytest -p no:cacheprovider -o addopts= -rA`` with the
-project's folder on ``PYTHONPATH`` (``-P``: the working directory is not put on ``sys.path``, so a
-stray ``pytest.py`` cannot stand in for pytest); the report goes to a file that the host reads and
-parses (``PASSED``/``FAILED``/``ERROR`` lines of the short summary), bounded in size.
+at once). The suite runs under the guard (`agora.envs.swe.bug_fix.harness`, copied with a fresh host key
+into a folder of random name): a supervisor that never imports project code starts ``pytest -p
+no:cacheprovider -o addopts= -rA`` with the project's folder on ``PYTHONPATH`` (``-P``: the working
+directory is not put on ``sys.path``, so a stray ``pytest.py`` cannot stand in for pytest), receives
+every outcome over a MAC'd channel, and prints one MAC'd verdict. Outcomes come from that verdict, never
+from the test process's output; the output (bounded) is kept only for the failure messages of problem
+statements. `agora.envs.swe.bug_fix.guard` judges the verdict: any inconsistency is tampering.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
+import secrets
 import tarfile
 from dataclasses import dataclass, field
 
+from agora.envs.swe.bug_fix.guard import HARNESS, judge, read_verdict
 from agora.envs.swe.bug_fix.projects import SourceTree
 from agora.errors import SandboxCrashed, SandboxError
 from agora.sandbox import Sandbox
 
-REPORT = "/tmp/agora-pytest-report.txt"
-REPORT_MAX_BYTES = 8 * 1024 * 1024
+REPORT_MAX_BYTES = 4 * 1024 * 1024
+VERDICT_MAX_BYTES = 32 * 1024 * 1024
+PYTEST_ARGS = ("-p", "no:cacheprovider", "-o", "addopts=", "-rA", "--tb=line", "-q", "-W", "ignore::DeprecationWarning")
 _LINE = re.compile(r"^(PASSED|FAILED|ERROR|XPASS|XFAIL) (\S.*?)(?: - (.*))?$")
 
 
@@ -51,16 +58,6 @@ def put_tree(box: Sandbox, tree: SourceTree | bytes, dest: str = "/work") -> Non
         )
 
 
-def pytest_command(pythonpath: str, args: tuple[str, ...] = ()) -> str:
-    """The shell command that runs the suite in /work and writes the report."""
-    path = f"/work/{pythonpath}".rstrip("/")
-    extra = " ".join(args)
-    return (
-        f"COLUMNS=400 PYTHONPATH={path} python3 -P -m pytest -p no:cacheprovider -o addopts= -rA --tb=line -q "
-        f"-W ignore::DeprecationWarning {extra} > {REPORT} 2>&1"
-    )
-
-
 @dataclass
 class SuiteResult:
     """Outcomes of one suite run: test id -> PASSED/FAILED/ERROR/XPASS/XFAIL, and their messages."""
@@ -71,6 +68,10 @@ class SuiteResult:
     messages: dict[str, str] = field(default_factory=dict)
     duration_s: float = 0.0
     tail: str = ""
+    tampering: list[str] = field(default_factory=list)
+    """What the guard found (see `agora.envs.swe.bug_fix.guard`); empty on an honest run."""
+    finished: bool = False
+    """Whether pytest reached the end of its session."""
 
     def passed(self) -> set[str]:
         """Tests that passed."""
@@ -98,17 +99,56 @@ def parse_report(text: str) -> tuple[dict[str, str], dict[str, str]]:
     return outcomes, messages
 
 
-def run_suite(box: Sandbox, pythonpath: str, timeout_s: float, args: tuple[str, ...] = ()) -> SuiteResult:
-    """Runs the suite in the sandbox's /work and parses the report."""
-    result = box.exec(pytest_command(pythonpath, args), timeout_s=timeout_s)
+def _read(box: Sandbox, path: str, max_bytes: int) -> str:
+    """A file of the sandbox as text, or "" when it is not there (the run was killed before writing it)."""
     try:
-        text = box.read_file(REPORT, max_bytes=REPORT_MAX_BYTES).decode("utf-8", "replace")
+        return box.read_file(path, max_bytes=max_bytes).decode("utf-8", "replace")
     except SandboxCrashed:
         raise
-    except SandboxError:  # no report: the run was killed before pytest started writing
-        text = ""
-    outcomes, messages = parse_report(text)
-    return SuiteResult(result.exit_code, result.timed_out, outcomes, messages, result.duration_s, text[-2000:])
+    except SandboxError:
+        return ""
+
+
+def run_suite(
+    box: Sandbox,
+    pythonpath: str,
+    timeout_s: float,
+    args: tuple[str, ...] = (),
+    agent_lines: dict[str, list[int]] | None = None,
+) -> SuiteResult:
+    """Runs the suite in the sandbox's /work under the guard; `agent_lines` are the agent's (for its audit)."""
+    run_dir = f"/tmp/agora-run-{secrets.token_hex(8)}"
+    host_key = secrets.token_bytes(32)
+    config = {
+        "host_key": host_key.hex(),
+        "pythonpath": f"/work/{pythonpath}".rstrip("/"),
+        "args": [*PYTEST_ARGS, *args],
+        "agent_lines": agent_lines or {},
+        "protected": [run_dir],
+        "output": f"{run_dir}/output.txt",
+        "verdict": f"{run_dir}/verdict.json",
+    }
+    box.exec(f"mkdir -m 700 {run_dir}", timeout_s=30)
+    put_tree(box, {"harness.py": HARNESS.read_bytes(), "config.json": json.dumps(config).encode()}, dest=run_dir)
+    command = f"cd /work && python3 -I -S {run_dir}/harness.py supervise {run_dir}/config.json"
+    result = box.exec(command, timeout_s=timeout_s)
+    verdict, tampering = read_verdict(_read(box, config["verdict"], VERDICT_MAX_BYTES), host_key)
+    text = _read(box, config["output"], REPORT_MAX_BYTES)
+    outcomes, finished = {}, False
+    if verdict is not None:
+        outcomes, found, finished = judge(verdict)
+        tampering += found
+    messages = {t: m for t, m in parse_report(text)[1].items() if outcomes.get(t) in ("FAILED", "ERROR")}
+    return SuiteResult(
+        result.exit_code if verdict is None else int(verdict.get("exit_code", -1)),
+        result.timed_out,
+        outcomes,
+        messages,
+        result.duration_s,
+        text[-2000:],
+        tampering,
+        finished,
+    )
 
 
 SUITE_LIMITS: dict = dict(memory_mb=1024, cpus=1.0, pids=256, disk_mb=256, timeout_s=120.0)

@@ -189,3 +189,27 @@ def test_a_killed_container_is_an_infra_error_not_a_zero(env):
     obs, info = env.reset(options={"instance_id": task.instance_id})  # the next episode gets a new container
     obs, *_ = env.step(call("bash", command="ls"))
     assert "exit code: 0" in obs
+
+
+def test_a_rollout_exports_as_sft_rows_with_the_final_diff_and_the_reward(tmp_path):
+    import subprocess
+    import sys
+
+    run = tmp_path / "swe.jsonl"
+    cli = [sys.executable, "-m", "agora.cli"]
+    proc = subprocess.run(
+        [*cli, "rollout", "--env", ENV_ID, "--agent", "oracle", "--episodes", "1", "--out", str(run)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    export = [*cli, "export", str(run), str(tmp_path / "sft"), "--to", "swe-sft"]
+    proc = subprocess.run(export, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (row,) = [json.loads(line) for line in (tmp_path / "sft" / "swe_sft.jsonl").read_text().splitlines()]
+    task = {t.instance_id: t for t in load_tasks("all")}[row["instance_id"]]
+    assert row["problem_statement"] == task.problem_statement and row["messages"][0]["role"] == "system"
+    assert [m["role"] for m in row["messages"][1:3]] == ["user", "assistant"] and row["turns"] >= 2
+    assert row["reward"] == 1.0 and row["resolved"] and row["tampering"] == []
+    assert row["final_diff"].startswith("--- a/") and changed_paths(task.patch)[0] in row["final_diff"]
