@@ -10,6 +10,9 @@ from __future__ import annotations
 from agora.registry import EnvEntry, register_all
 
 SHOP_TURNS = 30
+APP_TURNS = 30
+WEB_APPS = {"helpdesk": "HelpdeskEnv"}
+"""The real web apps (``web/<app>.<template>-v0``) and their env classes (see envs/web/webapp.py)."""
 MINIWOB_DEFAULT_TURNS = 15
 MINIWOB_LONG_TURNS = 40
 MINIWOB_LONG_TASKS = frozenset(
@@ -64,6 +67,7 @@ def envs() -> dict[str, EnvEntry]:
     """The family's table ``{id: (entry point, max_turns, defaults)}``: every shipped MiniWoB task and shop task."""
     from agora.envs.web.assets import miniwob_tasks
     from agora.envs.web.shop.tasks import TEMPLATES
+    from agora.envs.web.webapp import template_table
 
     table: dict[str, EnvEntry] = {
         f"web/miniwob.{task}-v0": ("agora.envs.web.miniwob.env:MiniWoBEnv", miniwob_max_turns(task), {"task": task})
@@ -71,6 +75,13 @@ def envs() -> dict[str, EnvEntry]:
     }
     for task in TEMPLATES:
         table[f"web/shop.{task}-v0"] = ("agora.envs.web.shop.env:ShopEnv", SHOP_TURNS, {"task": task})
+    for app, env_class in WEB_APPS.items():
+        for template in template_table(app):
+            table[f"web/{app}.{template}-v0"] = (
+                f"agora.envs.web.{app}.env:{env_class}",
+                APP_TURNS,
+                {"template": template},
+            )
     return table
 
 
