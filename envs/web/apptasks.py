@@ -101,8 +101,10 @@ def normalise(text: str) -> str:
     NFKC, lower case, single spaces, no surrounding quotes or final period; numbers without thousands
     separators or trailing zeros; dates as ISO ``YYYY-MM-DD``.
     """
-    text = unicodedata.normalize("NFKC", text)[:MAX_ANSWER_CHARS].strip().strip("\"'`").strip()
-    text = re.sub(r"\s+", " ", text).rstrip(".").strip().lower()
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)[:MAX_ANSWER_CHARS]).strip()
+    for _ in range(2):  # quotes around a final period, or a period after quotes
+        text = text.strip().rstrip(".").strip().strip("\"'`")
+    text = text.strip().lower()
     date = _date(text)
     if date is not None:
         return date

@@ -154,7 +154,12 @@ def _urlpatterns() -> list:
     from django.urls import include, path, re_path
     from django.views.generic import RedirectView
 
-    static = [re_path(r"^static/(?P<path>.*)$", serve, {"insecure": True})]
+    def cached_static(request, path):  # the apps' own files never change while a server runs
+        response = serve(request, path, insecure=True)
+        response["Cache-Control"] = "max-age=86400, immutable"
+        return response
+
+    static = [re_path(r"^static/(?P<path>.*)$", cached_static)]
     if APP == "helpdesk":
         return static + [
             path("", RedirectView.as_view(url="/helpdesk/dashboard/", permanent=False)),

@@ -353,6 +353,8 @@ def _edit_path(inst: Instance) -> str:
 
 
 START = "/helpdesk/dashboard/"
+"""Every episode starts on the dashboard: rendered by the server, so the first observation is complete (the
+ticket list fills its table by script after the page loads)."""
 
 
 def _t(name: str, kind: str, instances, plan, check=None, description: str = "") -> Template:
