@@ -157,7 +157,9 @@ def test_a_closed_episode_leaves_no_copy_and_its_pages_answer_410():
     server = app_server("helpdesk")
     token = new_token()
     server.new_episode(token)
-    request = urllib.request.Request(f"{server.origin}/helpdesk/tickets/1/", headers={"Cookie": f"agora_episode={token}"})
+    request = urllib.request.Request(
+        f"{server.origin}/helpdesk/tickets/1/", headers={"Cookie": f"agora_episode={token}"}
+    )
     assert urllib.request.urlopen(request).status == 200
     server.end_episode(token)
     assert not server.episode_db(token).exists()
