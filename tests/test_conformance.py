@@ -15,9 +15,14 @@ import agora
 
 # family -> pytest marker for the infrastructure its envs need
 FAMILY_MARKS: dict[str, pytest.MarkDecorator] = {"web": pytest.mark.browser, "gui": pytest.mark.browser}
-WEBAPP_FULL_CHECK = {"web/helpdesk.ticket-status-v0", "web/helpdesk.close-ticket-v0", "web/helpdesk.open-ticket-v0"}
-"""Real-web-app ids that get the whole `check_env` (one per task kind and app; each takes about 15 resets of
-a real app). Every other id of those apps shares their env class and action path and gets `_check_webapp`:
+WEBAPP_FULL_CHECK = {
+    "web/helpdesk.ticket-status-v0",
+    "web/helpdesk.close-ticket-v0",
+    "web/helpdesk.open-ticket-v0",
+    "web/wiki.set-project-status-v0",
+}
+"""Real-web-app ids that get the whole `check_env` (one per task kind of the first app, one of each other app;
+each takes about 15 resets of a real app). Every other id of those apps shares their env class and action path and gets `_check_webapp`:
 a reset, a malformed action and a graded answer() on one shared env per app (`AGORA_CONFORMANCE_ALL=1`: all)."""
 
 

@@ -11,7 +11,7 @@ from agora.registry import EnvEntry, register_all
 
 SHOP_TURNS = 30
 APP_TURNS = 30
-WEB_APPS = {"helpdesk": "HelpdeskEnv"}
+WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv"}
 """The real web apps (``web/<app>.<template>-v0``) and their env classes (see envs/web/webapp.py)."""
 MINIWOB_DEFAULT_TURNS = 15
 MINIWOB_LONG_TURNS = 40

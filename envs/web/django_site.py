@@ -33,6 +33,14 @@ APPS: dict[str, list[str]] = {
         "rest_framework",
         "helpdesk",
     ],
+    "wiki": [
+        "django.contrib.humanize",
+        "django_nyt",
+        "mptt",
+        "sekizai",
+        "sorl.thumbnail",
+        "wiki",
+    ],
 }
 """Each app's Django applications (after the contrib ones every app uses)."""
 
@@ -90,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                *(["sekizai.context_processors.sekizai"] if APP == "wiki" else []),
             ]
         },
     }
@@ -101,6 +110,9 @@ HELPDESK_REDIRECT_TO_LOGIN_BY_DEFAULT = True
 HELPDESK_KB_ENABLED = True
 HELPDESK_ENABLE_DEPENDENCIES_ON_TICKET = False
 HELPDESK_TEAMS_MODE_ENABLED = False
+WIKI_ACCOUNT_HANDLING = False
+WIKI_ACCOUNT_SIGNUP_ALLOWED = False
+WIKI_ANONYMOUS = True
 
 
 # ---------------------------------------------------------------------- middleware
@@ -164,6 +176,11 @@ def _urlpatterns() -> list:
         return static + [
             path("", RedirectView.as_view(url="/helpdesk/dashboard/", permanent=False)),
             path("helpdesk/", include("helpdesk.urls", namespace="helpdesk")),
+        ]
+    if APP == "wiki":
+        return static + [
+            path("notifications/", include("django_nyt.urls")),
+            path("", include("wiki.urls")),
         ]
     raise KeyError(f"unknown app {APP!r}")
 

@@ -23,6 +23,9 @@ from agora.envs.web.base import BrowserEnv
 from agora.envs.web.browser import Tab
 
 EPISODE_COOKIE = "agora_episode"
+START_TIMEOUT_MS = 30_000
+"""How long a reset waits for the start page: one app server serves every episode of the process, so many
+resets at once queue there (a real app renders a page in 10 to 110 ms of CPU)."""
 
 
 def template_table(app: str) -> dict[str, Template]:
@@ -82,8 +85,11 @@ class WebAppEnv(BrowserEnv):
         for server in self._servers.values():
             server.new_episode(self.token)
         cookie = {"name": EPISODE_COOKIE, "value": self.token, "domain": "127.0.0.1", "path": "/"}
-        await tab.new_episode(self.origin() + self.template.start, cookies=[cookie])
-        return self.instance.text
+        await tab.new_episode(self.origin() + self.template.start, cookies=[cookie], timeout_ms=START_TIMEOUT_MS)
+        text = self.instance.text
+        for app in self.template.apps:  # a template that spans apps names the other app's address as <app>
+            text = text.replace(f"<{app}>", self.origin(app) + "/")
+        return text
 
     def origin(self, app: str | None = None) -> str:
         """The origin of `app`'s server (default: the template's first app)."""
@@ -140,7 +146,9 @@ class WebAppEnv(BrowserEnv):
     def _info(self, error: str | None = None) -> dict[str, Any]:
         info = super()._info(error)
         info["task_kind"] = self.template.kind
+        origins = {a: s.origin for a, s in self._servers.items()}
         info["app_task"] = {"app": self.app, "template": self.template.name, "instance": self.instance_index}
+        info["app_task"]["origins"] = origins
         return info
 
     def close(self) -> None:
@@ -172,7 +180,7 @@ class WebAppOracle(Agent):
         """The next action of the plan for the page in `observation`."""
         task = info.get("app_task")
         if task != self._task:
-            self._task = dict(task)
+            self._task = task
             template = template_table(task["app"])[task["template"]]
             self._steps = list(template.plan(instances_of(task["app"], task["template"])[task["instance"]]))
             self._waited = 0
@@ -180,7 +188,7 @@ class WebAppOracle(Agent):
         if not self._steps:
             return 'answer("")'
         step = self._steps[0]
-        action = _action(step, text)
+        action = _action(step, text, task.get("origins", {}))
         if action is None and self._waited < self.patience:
             self._waited += 1
             return "noop()"
@@ -189,10 +197,10 @@ class WebAppOracle(Agent):
         return action or "noop()"
 
 
-def _action(step: Step, text: str) -> str | None:
+def _action(step: Step, text: str, origins: dict[str, str]) -> str | None:
     """The action line for one oracle step, or None when its element is not on the page."""
     if step.op == "goto":
-        return f"goto({json.dumps(step.value)})"
+        return f"goto({json.dumps(origins[step.app] + step.value if step.app else step.value)})"
     if step.op == "answer":
         return f"answer({json.dumps(step.value)})"
     found = re.search(rf"^\s*\[(\d+)\] {step.pattern}", text, re.M)

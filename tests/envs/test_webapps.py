@@ -16,7 +16,15 @@ from agora.envs.web.apptasks import answer_matches, normalise
 from agora.envs.web.webapp import WebAppOracle, instances_of, template_table
 
 ORACLE_SAMPLE = {
-    "helpdesk": ("ticket-status", "queue-status-count", "resolve-ticket", "create-ticket", "queue-ticket-list"),
+    "helpdesk": (
+        "ticket-status",
+        "queue-status-count",
+        "resolve-ticket",
+        "create-ticket",
+        "queue-ticket-list",
+        "assign-to-project-lead",
+    ),
+    "wiki": ("project-budget", "previous-budget", "set-project-status", "create-article", "open-history"),
 }
 """Templates whose oracle runs in CI, per app (one or more of each kind); the benchmark runs every template."""
 
@@ -58,11 +66,13 @@ def test_seeding_is_deterministic_and_large(app):
         for sql in ddl:
             if "sqlite_sequence" not in sql:
                 db.execute(sql)
-        db.execute("INSERT INTO django_site (id, name, domain) VALUES (1, 'example.com', 'example.com')")
+        for table in ("django_site", "django_content_type"):  # rows the migrations write, which seeding reads
+            rows = schema.execute(f"SELECT * FROM {table}").fetchall()
+            db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
         seed(db)
         dumps.append(list(db.iterdump()))
     assert dumps[0] == dumps[1]
-    assert len(dumps[0]) > 2000
+    assert len(dumps[0]) > 1000
 
 
 @pytest.mark.parametrize("app", sorted(WEB_APPS))

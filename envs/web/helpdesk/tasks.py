@@ -229,7 +229,7 @@ def _take(dbs: Dbs) -> list[Instance]:
 
 def _assign_plan(inst: Instance) -> list[Step]:
     return [
-        Step("goto", value=_ticket_of(inst)),
+        Step("goto", value=_ticket_of(inst), app=APP),
         Step("select", 'combobox "owner"', FULL_NAME[inst.params["user"]]),
         Step("click", 'button "Save ticket assignment"'),
         Step("answer"),
@@ -329,6 +329,28 @@ def _queue_list(dbs: Dbs) -> list[Instance]:
         Instance(f"Show the list of tickets filtered to the {title} queue only.", {"queue": q})
         for q, title in QUEUE_TITLE.items()
     ]
+
+
+# ---------------------------------------------------------------------- spanning the wiki
+def _assign_to_lead(dbs: Dbs) -> list[Instance]:
+    from agora.envs.web.wiki.tasks import articles, fact
+
+    by_name = {name: user for user, name in FULL_NAME.items()}
+    projects = articles(dbs["wiki"], "projects")
+    found = []
+    for i, _, _, _, a, *_ in _tickets(dbs):
+        project = projects[i % len(projects)]
+        lead = by_name[fact(project["content"], "Project lead")]
+        if lead != a:
+            text = (
+                f'Assign ticket #{i} to the lead of the project "{project["title"]}" (see the company wiki at <wiki>).'
+            )
+            found.append(Instance(text, {"id": i, "user": lead, "path": project["path"]}))
+    return found
+
+
+def _assign_to_lead_plan(inst: Instance) -> list[Step]:
+    return [Step("goto", value=inst.params["path"], app="wiki"), *_assign_plan(inst)]
 
 
 def _at(path: Callable[[Instance], str]) -> Callable[[Episode, Instance], bool]:
@@ -505,6 +527,16 @@ TEMPLATES: dict[str, Template] = {
             _create_plan,
             _created_ok,
             "exactly one ticket with the title, in the queue, with the priority",
+        ),
+        Template(
+            "assign-to-project-lead",
+            "change",
+            (APP, "wiki"),
+            START,
+            _assign_to_lead,
+            _assign_to_lead_plan,
+            lambda ep, i: _field(ep, i.params["id"], "assigned_to_id") == i.params["user"],
+            "spans the wiki: the ticket's owner is the project lead named on the wiki",
         ),
         _t(
             "open-ticket",
