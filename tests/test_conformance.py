@@ -22,8 +22,9 @@ WEBAPP_FULL_CHECK = {
     "web/wiki.set-project-status-v0",
 }
 """Real-web-app ids that get the whole `check_env` (one per task kind of the first app, one of each other app;
-each takes about 15 resets of a real app). Every other id of those apps shares their env class and action path and gets `_check_webapp`:
-a reset, a malformed action and a graded answer() on one shared env per app (`AGORA_CONFORMANCE_ALL=1`: all)."""
+each takes about 15 resets of a real app). Every other id of those apps shares their env class and action
+path and gets `_check_webapp`: a reset, a malformed action and a graded answer() (`AGORA_CONFORMANCE_ALL=1`:
+the whole check for all)."""
 
 
 def _params() -> list:
