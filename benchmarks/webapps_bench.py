@@ -15,6 +15,7 @@ from agora.envs.web import WEB_APPS
 from agora.envs.web.appserver import app_server
 from agora.envs.web.browser import get_pool
 from agora.envs.web.webapp import WebAppOracle, template_table
+from agora.errors import BrowserError
 
 CONCURRENCY = (1, 16)
 MAX_STEPS = 12
@@ -51,23 +52,27 @@ def _random_episode(env: Any, seed: int) -> float:
     return env.step(f'answer("{rng.choice(["", "1", "Open", "agent"])}")')[1]
 
 
-def _latency(app: str, n_envs: int, episodes: int) -> tuple[list[float], list[float]]:
+def _latency(app: str, n_envs: int, episodes: int) -> tuple[list[float], list[float], int]:
     """Reset and step latencies with `n_envs` episodes running at once (one thread each, templates in turn)."""
     names = sorted(template_table(app))
     envs = [agora.make(f"web/{app}.{names[k % len(names)]}-v0") for k in range(n_envs)]
     for env in envs:
         env.reset(seed=10_000)  # warm: contexts, the server, the instance lists
+    failures = [0] * n_envs
     resets: list[list[float]] = [[] for _ in envs]
     steps: list[list[float]] = [[] for _ in envs]
 
     def worker(k: int) -> None:
         for e in range(episodes):
-            _oracle_episode(envs[k], 100 * k + e, resets[k], steps[k])
+            try:
+                _oracle_episode(envs[k], 100 * k + e, resets[k], steps[k])
+            except BrowserError:  # a reset that timed out (an overloaded machine): counted, not timed
+                failures[k] += 1
 
     run_threads([threading.Thread(target=worker, args=(k,)) for k in range(n_envs)])
     for env in envs:
         env.close()
-    return [x for r in resets for x in r], [x for s in steps for x in s]
+    return [x for r in resets for x in r], [x for s in steps for x in s], sum(failures)
 
 
 def _rss_mb(pid: int) -> float:
@@ -124,7 +129,7 @@ def webapps_rows(episodes: int) -> list[dict[str, Any]]:
     print(header + f" {'server MB':>9} {'chromium MB':>11}")
     for app in sorted(WEB_APPS):
         for n in CONCURRENCY:
-            resets, steps = _latency(app, n, episodes)
+            resets, steps, failures = _latency(app, n, episodes)
             (r50, r95), (s50, s95) = p50_p95(resets), p50_p95(steps)
             server, chromium = _rss_mb(app_server(app).process.pid), _chromium_pss_mb()
             print(
@@ -140,6 +145,7 @@ def webapps_rows(episodes: int) -> list[dict[str, Any]]:
                     "step_p50_ms": round(s50 * 1000, 1),
                     "step_p95_ms": round(s95 * 1000, 1),
                     "resets": len(resets),
+                    "failed_resets": failures,
                     "steps": len(steps),
                     "server_rss_mb": round(server, 1),
                     "chromium_pss_mb": round(chromium, 1),
@@ -149,8 +155,6 @@ def webapps_rows(episodes: int) -> list[dict[str, Any]]:
     for app in sorted(WEB_APPS):
         oracle, games = _success(app, _oracle_episode, (0, 1))
         rand, _ = _success(app, _random_episode, (0, 1))
-        print(
-            f"{app}: oracle success {oracle:.1%}, random agent {rand:.1%} over {games} episodes each"
-        )
+        print(f"{app}: oracle success {oracle:.1%}, random agent {rand:.1%} over {games} episodes each")
         rows.append({"app": app, "oracle_success": oracle, "random_success": rand, "episodes": games})
     return rows

@@ -208,3 +208,17 @@ def test_server_memory_and_disk_are_flat_over_500_episodes():
     print(f"helpdesk server RSS over 500 episodes: {start:.0f} MB -> {end:.0f} MB")
     assert end - start < 40, (start, end)
     assert os.listdir(server.episodes) == []
+
+
+@pytest.mark.browser
+def test_pixel_mode_shows_the_app_and_grades_the_same():
+    env = agora.make("web/wiki.project-status-v0", mode="pixel")
+    try:
+        obs, info = env.reset(seed=2)
+        assert obs["image"].shape == (768, 1024, 3) and obs["image"].std() > 5  # the rendered wiki, not a blank
+        assert info["task_kind"] == "answer"
+        answer = env.unwrapped.instance.answers[0]
+        _, reward, terminated, _, _ = env.step(f'answer("{answer}")')
+        assert terminated and reward == 1.0
+    finally:
+        env.close()

@@ -3,7 +3,7 @@
 The app is the unmodified django-helpdesk from PyPI, served on 127.0.0.1 by waitress from its own venv
 (``.venv-webapps``) with a SQLite database. The seeded state (built once, cached, deterministic): 12 staff
 accounts, 8 queues, 2,400 tickets (title, queue, status, priority, owner, submitter e-mail, dates) and
-about 3,000 follow-ups. The agent is logged in as the staff member "Alex Agent" (username ``agent``).
+3,850 follow-ups. The agent is logged in as the staff member "Alex Agent" (username ``agent``).
 Every episode works on its own copy of the database, so concurrent episodes never see each other's changes.
 
 **Templates** (one id each; the seed picks the instance, e.g. which ticket): questions (``ticket-status``,
@@ -11,8 +11,9 @@ Every episode works on its own copy of the database, so concurrent episodes neve
 ``last-commenter``, ``ticket-created``, ``ticket-number``, ``queue-status-count``, ``owner-open-count``),
 changes (``close-ticket``, ``resolve-ticket``, ``comment-ticket``, ``reopen-ticket``, ``assign-ticket``,
 ``take-ticket``, ``set-priority``, ``move-ticket``, ``rename-ticket``, ``change-submitter``,
-``create-ticket``) and navigation (``open-ticket``, ``open-ticket-edit``, ``queue-ticket-list``).
-``info["task_kind"]`` says ``answer``, ``change`` or ``navigate``.
+``create-ticket``, and ``assign-to-project-lead``, which reads the wiki of ``web/wiki.*`` and acts here)
+and navigation (``open-ticket``, ``open-ticket-edit``, ``queue-ticket-list``). ``info["task_kind"]`` says
+``answer``, ``change`` or ``navigate``.
 
 **Observation.** ``Task: ...``, ``Page: <path>``, then the page as an accessibility tree
 (``[id] role "name" attributes``), and ``Error: ...`` after a failed action; ``mode="pixel"`` gives

@@ -4,7 +4,7 @@ The app is the unmodified django-wiki from PyPI, served on 127.0.0.1 by waitress
 (``.venv-webapps``) with a SQLite database. The seeded state (built once, cached, deterministic): the help
 desk's 12 staff accounts, a root article, 4 sections (``/projects/``, ``/offices/``, ``/products/``,
 ``/handbook/``) and 208 articles below them (100 projects, 10 offices, 90 products, 8 handbook pages), with
-1 to 4 revisions each (later revisions change a project's budget and status, a product's price), about 470
+1 to 4 revisions each (later revisions change a project's budget and status, a product's price), 395
 revisions in all. The agent is logged in as the superuser "Alex Agent" (``agent``). Every episode works on
 its own copy of the database.
 
