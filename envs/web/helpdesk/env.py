@@ -8,7 +8,8 @@ Every episode works on its own copy of the database, so concurrent episodes neve
 
 **Templates** (one id each; the seed picks the instance, e.g. which ticket): questions (``ticket-status``,
 ``ticket-priority``, ``ticket-assignee``, ``ticket-submitter``, ``ticket-queue``, ``followup-count``,
-``last-commenter``, ``ticket-created``, ``ticket-number``, ``queue-status-count``, ``owner-open-count``),
+``last-commenter``, ``ticket-created``, ``ticket-number``, ``queue-status-count``, ``owner-open-count``,
+``submitter-ticket-count``, ``unassigned-open-count``),
 changes (``close-ticket``, ``resolve-ticket``, ``comment-ticket``, ``reopen-ticket``, ``assign-ticket``,
 ``take-ticket``, ``set-priority``, ``move-ticket``, ``rename-ticket``, ``change-submitter``,
 ``create-ticket``, and ``assign-to-project-lead``, which reads the wiki of ``web/wiki.*`` and acts here)

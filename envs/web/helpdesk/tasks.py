@@ -150,6 +150,27 @@ def _owner_open_count(dbs: Dbs) -> list[Instance]:
     ]
 
 
+def _submitter_count(dbs: Dbs) -> list[Instance]:
+    rows = _rows(dbs, "SELECT submitter_email, COUNT(*) FROM helpdesk_ticket GROUP BY 1 ORDER BY 1")
+    return [Instance(f"How many tickets has {e} submitted?", {"email": e}, (str(n),)) for e, n in rows[:MAX_INSTANCES]]
+
+
+def _unassigned_count(dbs: Dbs) -> list[Instance]:
+    counts = dict(
+        _rows(
+            dbs, "SELECT queue_id, COUNT(*) FROM helpdesk_ticket WHERE status = 1 AND assigned_to_id IS NULL GROUP BY 1"
+        )
+    )
+    return [
+        Instance(
+            f"How many tickets in the {title} queue are Open and assigned to nobody?",
+            {"queue": q},
+            (str(counts.get(q, 0)),),
+        )
+        for q, title in QUEUE_TITLE.items()
+    ]
+
+
 # ---------------------------------------------------------------------- changes
 def _comment_text(i: int) -> str:
     return f"{COMMENTS[i % len(COMMENTS)]} (ref {1000 + i})"
@@ -436,6 +457,20 @@ TEMPLATES: dict[str, Template] = {
             _owner_open_count,
             _read_then_answer(lambda i: f"/helpdesk/tickets/?assigned_to={i.params['user']}&status=1"),
             description="open tickets of one staff member",
+        ),
+        _t(
+            "submitter-ticket-count",
+            "answer",
+            _submitter_count,
+            _read_then_answer(lambda i: f"/helpdesk/tickets/?q={i.params['email']}"),
+            description="tickets of one submitter",
+        ),
+        _t(
+            "unassigned-open-count",
+            "answer",
+            _unassigned_count,
+            _read_then_answer(lambda i: f"/helpdesk/tickets/?queue={i.params['queue']}&status=1"),
+            description="open tickets without an owner in one queue",
         ),
         _t(
             "close-ticket",

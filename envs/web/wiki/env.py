@@ -10,8 +10,9 @@ its own copy of the database.
 
 **Templates** (one id each; the seed picks the instance, e.g. which article): questions (``project-lead``,
 ``project-budget``, ``project-status``, ``project-office``, ``office-opening``, ``office-manager``,
-``product-price``, ``revision-count``, ``last-editor``, ``previous-budget``, ``section-size``), changes
-(``set-project-status``, ``rename-article``, ``create-article``) and navigation (``open-article``,
+``office-desks``, ``product-price``, ``product-sku``, ``office-project-count``, ``revision-count``,
+``last-editor``, ``previous-budget``, ``section-size``), changes (``set-project-status``,
+``set-product-price``, ``rename-article``, ``create-article``) and navigation (``open-article``,
 ``open-history``). ``info["task_kind"]`` says ``answer``, ``change`` or ``navigate``.
 
 **Observation.** ``Task: ...``, ``Page: <path>``, then the page as an accessibility tree

@@ -132,6 +132,19 @@ def _section_size(dbs: Dbs) -> list[Instance]:
     ]
 
 
+def _office_projects(dbs: Dbs) -> list[Instance]:
+    counts: dict[str, int] = {}
+    for a in articles(dbs[APP], "projects"):
+        city = fact(a["content"], "Home office")
+        counts[city] = counts.get(city, 0) + 1
+    return [
+        Instance(
+            f"How many projects on the wiki have {city} as their home office?", {"path": "/projects/_dir/"}, (str(n),)
+        )
+        for city, n in sorted(counts.items())
+    ]
+
+
 # ---------------------------------------------------------------------- changes
 def current(ep: Episode, path: str) -> tuple[str, str] | None:
     """(title, content) of the current revision of the article at `path` in the episode's database."""
@@ -162,12 +175,34 @@ def _set_status(dbs: Dbs) -> list[Instance]:
     return found
 
 
-def _status_set(ep: Episode, inst: Instance) -> bool:
+def _set_price(dbs: Dbs) -> list[Instance]:
+    found = []
+    for a in articles(dbs[APP], "products"):
+        old = fact(a["content"], "Price")
+        new = f"${int(old.lstrip('$')) + 5 + a['id'] % 20}"
+        found.append(
+            Instance(
+                f'In the wiki, change the price of the product "{a["title"]}" to {new} (keep the SKU).',
+                {
+                    "path": a["path"],
+                    "value": new,
+                    "content": a["content"].replace(f"Price: {old}", f"Price: {new}"),
+                    "before": a["content"],
+                    "fact": "Price",
+                },
+            )
+        )
+    return found
+
+
+def _fact_set(ep: Episode, inst: Instance) -> bool:
+    """The article's current revision has the new value on the fact's line and keeps every other fact line."""
     now = current(ep, inst.params["path"])
     if now is None:
         return False
-    others = [line for line in inst.params["before"].splitlines() if line and not line.startswith("Status:")]
-    return fact(now[1], "Status") == inst.params["value"] and all(line in now[1].splitlines() for line in others)
+    name = inst.params.get("fact", "Status")
+    others = [line for line in inst.params["before"].splitlines() if line and not line.startswith(f"{name}:")]
+    return fact(now[1], name) == inst.params["value"] and all(line in now[1].splitlines() for line in others)
 
 
 def _edit_plan(inst: Instance) -> list[Step]:
@@ -317,6 +352,27 @@ TEMPLATES: dict[str, Template] = {
             description="a number in a product article",
         ),
         _t(
+            "office-desks",
+            "answer",
+            _fact_question("offices", "Desks", 'How many desks does the "{title}" have?', True),
+            _read_then_answer(_page),
+            description="a number in an office article",
+        ),
+        _t(
+            "product-sku",
+            "answer",
+            _fact_question("products", "SKU", 'What is the SKU of the product "{title}"?'),
+            _read_then_answer(_page),
+            description="a code in a product article",
+        ),
+        _t(
+            "office-project-count",
+            "answer",
+            _office_projects,
+            _read_then_answer(lambda i: i.params["path"]),
+            description="projects whose article names one home office",
+        ),
+        _t(
             "revision-count",
             "answer",
             _revision_count,
@@ -349,8 +405,16 @@ TEMPLATES: dict[str, Template] = {
             "change",
             _set_status,
             _edit_plan,
-            _status_set,
+            _fact_set,
             "the current revision's Status line, other facts kept",
+        ),
+        _t(
+            "set-product-price",
+            "change",
+            _set_price,
+            _edit_plan,
+            _fact_set,
+            "the current revision's Price line, the SKU kept",
         ),
         _t(
             "rename-article",
