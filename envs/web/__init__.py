@@ -80,7 +80,7 @@ def envs() -> dict[str, EnvEntry]:
             table[f"web/{app}.{template}-v0"] = (
                 f"agora.envs.web.{app}.env:{env_class}",
                 APP_TURNS,
-                {"template": template},
+                {"template": template, "turn_limit": APP_TURNS},
             )
     return table
 

@@ -63,6 +63,7 @@ class WebAppEnv(BrowserEnv):
         mode: str = "text",
         viewport: tuple[int, int] | None = None,
         render_mode: str | None = None,
+        turn_limit: int = 30,
     ):
         table = template_table(self.app)
         if template not in table:
@@ -72,7 +73,27 @@ class WebAppEnv(BrowserEnv):
         self.instance: Instance | None = None
         self.instance_index = -1
         self.token: str | None = None
+        self.turn_limit = int(turn_limit)
+        """Steps after which the episode is graded and ends even without answer() (change and navigation tasks
+        are graded on the state the episode left; a question without an answer scores 0)."""
+        self._turns = 0
         self._servers: dict[str, AppServer] = {}
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Starts an episode on a fresh copy of the seeded state (see the module docs)."""
+        self._turns = 0
+        return super().reset(seed=seed, options=options)
+
+    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """Plays one action; at the turn limit the episode is graded and ends."""
+        obs, reward, terminated, truncated, info = super().step(action)
+        self._turns += 1
+        if not (terminated or truncated) and self._turns >= self.turn_limit:
+            if self.template.kind != "answer":
+                reward = self._answer("")[0]
+            terminated, self._needs_reset = True, True
+            info = {**info, "graded_at_turn_limit": True}
+        return obs, reward, terminated, truncated, info
 
     # ------------------------------------------------------------------ episode
     async def _astart(self, tab: Tab, seed: int) -> str:

@@ -223,3 +223,20 @@ def test_pixel_mode_shows_the_app_and_grades_the_same():
         assert terminated and reward == 1.0
     finally:
         env.close()
+
+
+@pytest.mark.browser
+def test_the_turn_limit_grades_the_state_the_episode_left():
+    env = agora.make("web/helpdesk.close-ticket-v0", turn_limit=3)
+    try:
+        obs, info = env.reset(seed=4)
+        oracle = WebAppOracle()
+        for _ in range(3):  # goto, click "Closed", click "Save": the limit comes before answer("")
+            obs, reward, terminated, truncated, info = env.step(oracle.act(obs, info))
+        assert terminated and not truncated and reward == 1.0 and info["graded_at_turn_limit"]
+        env.reset(seed=4)
+        for _ in range(3):
+            obs, reward, terminated, truncated, info = env.step("noop()")
+        assert terminated and reward == 0.0
+    finally:
+        env.close()

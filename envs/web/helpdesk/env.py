@@ -27,7 +27,8 @@ JSON tool calls with the specs in ``info["tools"]``.
 **Reward.** The episode ends with ``answer(...)`` (give ``answer("")`` when a change or navigation task is
 done): 1 when a question's answer equals the value computed from the seeded state (after normalising case,
 spaces, numbers and dates), when the episode's database shows the asked change, or when the final page is
-the asked one; else 0. Malformed actions earn 0. The scripted ``oracle`` agent solves every template.
+the asked one; else 0. At the turn limit (30 steps) the episode is graded the same way and ends (a question without an
+answer scores 0). Malformed actions earn 0. The scripted ``oracle`` agent solves every template.
 """
 
 from __future__ import annotations
