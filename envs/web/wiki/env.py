@@ -26,8 +26,9 @@ calls with the specs in ``info["tools"]``.
 **Reward.** The episode ends with ``answer(...)`` (``answer("")`` when a change or navigation task is done):
 1 when a question's answer equals the value computed from the seeded state (after normalising case, spaces,
 numbers and dates; ``$12,000`` and ``12000`` are the same), when the article's current revision in the
-episode's database shows the asked change, or when the final page is the asked one; else 0. Malformed
-actions earn 0. The scripted ``oracle`` agent solves every template.
+episode's database shows the asked change, or when the final page is the asked one; else 0. At the turn
+limit (30 steps) the episode is graded the same way and ends (a question without an answer scores 0).
+Malformed actions earn 0. The scripted ``oracle`` agent solves every template.
 """
 
 from __future__ import annotations
