@@ -66,10 +66,11 @@ def miniwob_max_turns(task: str) -> int:
 
 
 def envs() -> dict[str, EnvEntry]:
-    """The family's table ``{id: (entry point, max_turns, defaults)}``: every shipped MiniWoB task and shop task."""
+    """The family's table ``{id: (entry point, max_turns, defaults)}``: every MiniWoB task, shop task and web-app template."""
+    from importlib import import_module
+
     from agora.envs.web.assets import miniwob_tasks
     from agora.envs.web.shop.tasks import TEMPLATES
-    from agora.envs.web.webapp import template_table
 
     table: dict[str, EnvEntry] = {
         f"web/miniwob.{task}-v0": ("agora.envs.web.miniwob.env:MiniWoBEnv", miniwob_max_turns(task), {"task": task})
@@ -78,7 +79,7 @@ def envs() -> dict[str, EnvEntry]:
     for task in TEMPLATES:
         table[f"web/shop.{task}-v0"] = ("agora.envs.web.shop.env:ShopEnv", SHOP_TURNS, {"task": task})
     for app, env_class in WEB_APPS.items():
-        for template in template_table(app):
+        for template in import_module(f"agora.envs.web.{app}.tasks").TEMPLATES:  # light: no browser code
             table[f"web/{app}.{template}-v0"] = (
                 f"agora.envs.web.{app}.env:{env_class}",
                 APP_TURNS,
