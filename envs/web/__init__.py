@@ -66,7 +66,7 @@ def miniwob_max_turns(task: str) -> int:
 
 
 def envs() -> dict[str, EnvEntry]:
-    """The family's table ``{id: (entry point, max_turns, defaults)}``: every MiniWoB task, shop task and web-app template."""
+    """The family's table ``{id: (entry point, max_turns, defaults)}``: MiniWoB and shop tasks, web-app templates."""
     from importlib import import_module
 
     from agora.envs.web.assets import miniwob_tasks
