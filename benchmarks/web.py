@@ -1,12 +1,17 @@
 """Latency and throughput of the web and GUI envs in a real headless Chromium.
 
 Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
+       python benchmarks/web.py --apps-only [--app-episodes 3]   (just the real web apps' rows)
 
 Rows:
 * reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),
   on the shop (every step is a page navigation or a form field), and in pixel mode (screenshots);
 * throughput with N envs stepping concurrently from N threads (one browser, one context each);
-* BrowserGym's MiniWoB env side by side, when ``browsergym-miniwob`` is installed (otherwise skipped).
+* BrowserGym's MiniWoB env side by side, when ``browsergym-miniwob`` is installed (otherwise skipped);
+* the real web apps (``web/<app>.*``, `webapps_rows`): reset and step p50/p95 with 1 and 16 episodes running
+  at once (each on its own copy of the app's database), the memory of the whole setup (app server RSS,
+  Chromium PSS, episode copies on disk), and the oracle's and a random agent's success rates over every
+  template. These rows are appended to benchmarks/results.jsonl (``_bench.record("web-apps", ...)``).
 
 Resets use a new seed each time, so each one loads the task page afresh (no pristine-page reuse).
 """
@@ -19,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _bench import p50_p95, run_threads, timed
+from _bench import p50_p95, record, run_threads, timed
 
 import agora
 from agora.envs.web.miniwob.agents import miniwob_plan
@@ -139,7 +144,15 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=30)
     parser.add_argument("--concurrency", default="1,4,8")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--apps-only", action="store_true", help="run only the real web apps' rows")
+    parser.add_argument("--app-episodes", type=int, default=3, help="episodes per env in the web-app latency rows")
     args = parser.parse_args()
+    from webapps_bench import webapps_rows
+
+    app_rows = webapps_rows(args.app_episodes)
+    record("web-apps", app_rows, settings={"app_episodes": args.app_episodes})
+    if args.apps_only:
+        return
 
     rows = [
         ("text: MiniWoB click/type tasks", *text_miniwob(args.episodes)),

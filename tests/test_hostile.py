@@ -35,6 +35,9 @@ MINIWOB_SAMPLE = {
     "gui/miniwob.drag-box-v0",
 }
 """The MiniWoB++ ids run by default: the 142 share one parser and browser path (``AGORA_HOSTILE_ALL=1`` runs all)."""
+WEBAPP_SAMPLE = {"web/helpdesk.close-ticket-v0", "web/wiki.set-project-status-v0"}
+"""The real-web-app ids run by default: one per app; an app's templates share one env class, parser and
+browser path, and differ only in their grader (``AGORA_HOSTILE_ALL=1`` runs all)."""
 
 
 def _corpus() -> list[str]:
@@ -153,11 +156,19 @@ def _dump(call: dict[str, Any]) -> str:
     return json.dumps(call)  # escapes lone surrogates as \udcff, as a model's JSON would
 
 
+def _is_webapp(env_id: str) -> bool:
+    from agora.envs.web import WEB_APPS
+
+    return env_id.startswith("web/") and env_id.removeprefix("web/").split(".")[0] in WEB_APPS
+
+
 def _params() -> list:
     params = []
     run_all = os.environ.get("AGORA_HOSTILE_ALL", "") not in ("", "0")
     for env_id in agora.list_envs():
         if ".miniwob." in f"{env_id.replace('/', '.')}" and env_id not in MINIWOB_SAMPLE and not run_all:
+            continue
+        if _is_webapp(env_id) and env_id not in WEBAPP_SAMPLE and not run_all:
             continue
         family = agora.spec(env_id).family
         marks = list(FAMILY_MARKS.get(family, []))

@@ -1,8 +1,10 @@
-"""Web environments in a real headless Chromium: MiniWoB++ tasks and a local shop, in text mode.
+"""Web environments in a real headless Chromium: MiniWoB++ tasks, a local shop and real web apps, in text mode.
 
-Ids: ``web/miniwob.<task>-v0`` (every task the ``miniwob`` package ships) and ``web/shop.<task>-v0``.
-Each accepts ``mode="pixel"`` for screenshots and coordinate actions (the ``gui/`` family registers
-those variants). Needs ``pip install 'agora[web]'`` and Debian's ``chromium``.
+Ids: ``web/miniwob.<task>-v0`` (every task the ``miniwob`` package ships), ``web/shop.<task>-v0``, and
+``web/<app>.<template>-v0`` for the real web apps of `WEB_APPS` (django-helpdesk, django-wiki: see
+envs/web/webapp.py; they run from ``.venv-webapps``). Each accepts ``mode="pixel"`` for screenshots and
+coordinate actions (the ``gui/`` family registers those variants). Needs ``pip install 'agora[web]'`` and
+Debian's ``chromium``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 from agora.registry import EnvEntry, register_all
 
 SHOP_TURNS = 30
+APP_TURNS = 30
+WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv"}
+"""The real web apps (``web/<app>.<template>-v0``) and their env classes (see envs/web/webapp.py)."""
 MINIWOB_DEFAULT_TURNS = 15
 MINIWOB_LONG_TURNS = 40
 MINIWOB_LONG_TASKS = frozenset(
@@ -61,7 +66,9 @@ def miniwob_max_turns(task: str) -> int:
 
 
 def envs() -> dict[str, EnvEntry]:
-    """The family's table ``{id: (entry point, max_turns, defaults)}``: every shipped MiniWoB task and shop task."""
+    """The family's table ``{id: (entry point, max_turns, defaults)}``: MiniWoB and shop tasks, web-app templates."""
+    from importlib import import_module
+
     from agora.envs.web.assets import miniwob_tasks
     from agora.envs.web.shop.tasks import TEMPLATES
 
@@ -71,6 +78,13 @@ def envs() -> dict[str, EnvEntry]:
     }
     for task in TEMPLATES:
         table[f"web/shop.{task}-v0"] = ("agora.envs.web.shop.env:ShopEnv", SHOP_TURNS, {"task": task})
+    for app, env_class in WEB_APPS.items():
+        for template in import_module(f"agora.envs.web.{app}.tasks").TEMPLATES:  # light: no browser code
+            table[f"web/{app}.{template}-v0"] = (
+                f"agora.envs.web.{app}.env:{env_class}",
+                APP_TURNS,
+                {"template": template, "turn_limit": APP_TURNS},
+            )
     return table
 
 

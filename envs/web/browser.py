@@ -289,17 +289,27 @@ class Tab:
             self._generation = self.pool.generation
         return self.page
 
-    async def new_episode(self, url: str) -> Any:
-        """Loads `url` afresh with the virtual clock's date back at `EPOCH`; returns the page."""
+    async def new_episode(
+        self, url: str, cookies: list[dict[str, Any]] | None = None, timeout_ms: float | None = None
+    ) -> Any:
+        """Loads `url` afresh with the virtual clock's date back at `EPOCH`; returns the page.
+
+        With `cookies` (Playwright's cookie dicts), the context's cookies are replaced by them first
+        (the real web apps pick the episode's database by one); `timeout_ms` overrides the page's
+        default navigation timeout for this load (a real app's server may queue many resets at once).
+        """
         if self.episodes >= CONTEXT_EPISODES:
             await self.refresh()
         page = await self.ensure()
         self.episodes += 1
+        if cookies is not None:
+            await self.context.clear_cookies()
+            await self.context.add_cookies(cookies)
         if self._clock_moved:
             await self.context.clock.set_system_time(EPOCH)
             self._clock_moved = False
         self.start_url = url
-        await page.goto(url, wait_until="load")
+        await page.goto(url, wait_until="load", **({"timeout": timeout_ms} if timeout_ms else {}))
         return page
 
     def on_start_page(self) -> bool:

@@ -1,0 +1,1 @@
+"""The help desk (django-helpdesk): ``web/helpdesk.<template>-v0``."""

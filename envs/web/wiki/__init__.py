@@ -1,0 +1,1 @@
+"""The wiki (django-wiki): ``web/wiki.<template>-v0``."""
