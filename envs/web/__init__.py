@@ -15,6 +15,8 @@ SHOP_TURNS = 30
 APP_TURNS = 30
 WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv"}
 """The real web apps (``web/<app>.<template>-v0``) and their env classes (see envs/web/webapp.py)."""
+APP_TEMPLATES_FILE = "app_templates.json"
+"""Each app's template names, in the order of its ``tasks.TEMPLATES``."""
 MINIWOB_DEFAULT_TURNS = 15
 MINIWOB_LONG_TURNS = 40
 MINIWOB_LONG_TASKS = frozenset(
@@ -67,7 +69,8 @@ def miniwob_max_turns(task: str) -> int:
 
 def envs() -> dict[str, EnvEntry]:
     """The family's table ``{id: (entry point, max_turns, defaults)}``: MiniWoB and shop tasks, web-app templates."""
-    from importlib import import_module
+    import json
+    from pathlib import Path
 
     from agora.envs.web.assets import miniwob_tasks
     from agora.envs.web.shop.tasks import TEMPLATES
@@ -78,8 +81,12 @@ def envs() -> dict[str, EnvEntry]:
     }
     for task in TEMPLATES:
         table[f"web/shop.{task}-v0"] = ("agora.envs.web.shop.env:ShopEnv", SHOP_TURNS, {"task": task})
+    # The template names come from a data file, not from the apps' task modules: importing those at
+    # registration would make `import agora` load 7 more modules (tests/test_import_graph.py counts them).
+    # tests/envs/test_webapps.py checks that the file names exactly each app's TEMPLATES.
+    templates = json.loads((Path(__file__).parent / APP_TEMPLATES_FILE).read_text(encoding="utf-8"))
     for app, env_class in WEB_APPS.items():
-        for template in import_module(f"agora.envs.web.{app}.tasks").TEMPLATES:  # light: no browser code
+        for template in templates[app]:
             table[f"web/{app}.{template}-v0"] = (
                 f"agora.envs.web.{app}.env:{env_class}",
                 APP_TURNS,

@@ -240,3 +240,15 @@ def test_the_turn_limit_grades_the_state_the_episode_left():
         assert terminated and reward == 0.0
     finally:
         env.close()
+
+
+def test_the_registered_template_names_are_each_app_s_templates() -> None:
+    import importlib
+    import json
+    from pathlib import Path
+
+    import agora.envs.web as web
+
+    names = json.loads((Path(web.__file__).parent / web.APP_TEMPLATES_FILE).read_text())
+    expected = {app: list(importlib.import_module(f"agora.envs.web.{app}.tasks").TEMPLATES) for app in web.WEB_APPS}
+    assert names == expected, f"regenerate {web.APP_TEMPLATES_FILE}: {json.dumps(expected)}"
