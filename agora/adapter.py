@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import gymnasium
 import numpy as np
@@ -101,7 +101,7 @@ class GameEnv(gymnasium.Env[str, str]):
             self._draws = SplitMix64()
         options = dict(options or {})
         seat = _check_seat(options.pop("seat", self._seat_spec), self.game.num_players)
-        self.seat = self._draws.below(self.game.num_players) if seat == "random" else seat
+        self.seat = self._draws.below(self.game.num_players) if seat == "random" else int(seat)
         game_seed = self._draws.below(2**31 - 1)
         self.game.reset(seed=game_seed, options=options)
         for k, agent in enumerate(self.opponents):
@@ -173,7 +173,7 @@ def _check_seat(seat: SeatSpec, num_players: int) -> int | str:
 
 def _expand_opponents(opponent: OpponentSpec | Sequence[OpponentSpec], num_players: int) -> list[OpponentSpec]:
     if isinstance(opponent, (str, Agent)) or callable(getattr(opponent, "act", None)):
-        return [opponent] * (num_players - 1)
+        return [cast(OpponentSpec, opponent)] * (num_players - 1)
     specs = list(opponent)
     if len(specs) != num_players - 1:
         raise GameSetupError(f"This game has {num_players - 1} opponent seat(s); got {len(specs)} opponent specs.")

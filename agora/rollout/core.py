@@ -12,7 +12,7 @@ import functools
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from agora.agent import Agent, resolve_agent
 from agora.env_calls import InlinePolicy
@@ -78,7 +78,7 @@ class Engine:
     def __init__(
         self,
         sources: dict[str, Callable[[], Any]],
-        agents: AgentSource,
+        agents: AgentSource | None,
         settings: RolloutSettings,
         *,
         executor: concurrent.futures.Executor,
@@ -166,14 +166,19 @@ class Engine:
         """
         table, game = self.env_facts[id(env)]
         seats = list(env.possible_agents) if game else ["agent"]
-        specs = _seat_specs(job.seats if job.seats is not None else self.agent_source, seats)
-        forks, names = {}, {}
+        source = job.seats if job.seats is not None else self.agent_source
+        if source is None:
+            raise ValueError(f"job {job.episode_id} names no agents, and neither does the rollout")
+        specs = _seat_specs(source, seats)
+        forks: dict[str, Agent] = {}
+        names: dict[str, str] = {}
         for k, seat in enumerate(seats):
-            agent = self._agent(specs[seat], table)
+            spec = specs[seat]
+            agent = self._agent(spec, table)
             fork = agent.fork() if hasattr(agent, "fork") else agent
             fork.reset(seed=agent_seed(job.seed, job.index_in_group, k))
             forks[seat] = fork
-            names[seat] = specs[seat] if isinstance(specs[seat], str) else getattr(agent, "name", type(agent).__name__)
+            names[seat] = spec if isinstance(spec, str) else str(getattr(agent, "name", type(agent).__name__))
         return forks, names
 
     async def play(self, envs: dict[str, Any], job: EpisodeJob) -> Episode:
@@ -186,11 +191,12 @@ class Engine:
                 envs[job.env_id] = await self.build(job.env_id)
             env = envs[job.env_id]
             seats, names = self.seat_agents(env, job)
-            limits = {"max_turns": self.max_turns, "timeout_s": self.timeout_s}
+            max_turns, timeout_s = self.max_turns, self.timeout_s
             if self.env_facts[id(env)][1]:
-                await play_game(env, job, seats, episode, call, names=names, **limits)
+                await play_game(env, job, seats, episode, call, names=names, max_turns=max_turns, timeout_s=timeout_s)
             else:
-                await play_single(env, job, seats["agent"], episode, call, name=names["agent"], **limits)
+                agent, name = seats["agent"], names["agent"]
+                await play_single(env, job, agent, episode, call, name=name, max_turns=max_turns, timeout_s=timeout_s)
         except Exception as e:
             mark_failed(episode, e)
             bad = envs.pop(job.env_id, None)
@@ -223,6 +229,7 @@ class Engine:
         done = self.done
         if done >= self.min_episodes_for_abort and self.failed > self.max_failure_rate * done:
             first = self.first_failure
+            assert first is not None  # a failed episode was counted
             where = f" Finished episodes are in {self.writer.path}; rerun with it to resume." if self.writer else ""
             raise RolloutAborted(
                 f"{self.failed} of {done} finished episodes failed "
@@ -266,7 +273,8 @@ class Engine:
 
 def _seat_specs(source: AgentSource, seats: list[str]) -> dict[str, str | Agent]:
     if isinstance(source, (str, Agent)) or callable(getattr(source, "act", None)):
-        return {seat: source for seat in seats}
+        single = cast("str | Agent", source)
+        return {seat: single for seat in seats}
     if isinstance(source, Mapping):
         missing = [s for s in seats if s not in source]
         if missing:
@@ -298,7 +306,8 @@ def mark_failed(episode: Episode, error: BaseException) -> None:
     episode.terminated = episode.truncated = False
 
 
-def _write_batch(writer: EpisodeWriter, batch: list[Episode | str]) -> None:
+def _write_batch(writer: EpisodeWriter | None, batch: list[Episode | str]) -> None:
+    assert writer is not None  # only a run with a writer queues episodes
     writer.write_lines([item if isinstance(item, str) else item.to_json() for item in batch])
 
 

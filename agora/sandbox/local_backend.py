@@ -49,18 +49,21 @@ def bwrap_command(limits: Limits) -> list[str]:
 class PipeChannel(Channel):
     """The server's stdin/stdout as the pipes of a local process."""
 
-    def __init__(self, proc: subprocess.Popen):
+    def __init__(self, proc: subprocess.Popen[bytes]):
+        if proc.stdin is None or proc.stdout is None:
+            raise ValueError("the command server's process needs stdin=PIPE and stdout=PIPE")
         self.proc = proc
+        self._stdin, self._stdout = proc.stdin, proc.stdout
         self._buf = bytearray()
 
     def send(self, data: bytes) -> None:
         """Writes to the server's stdin."""
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+        self._stdin.write(data)
+        self._stdin.flush()
 
     def recv_line(self, timeout_s: float) -> bytes:
         """The next reply line, b'' when the server exited."""
-        deadline, fd = time.monotonic() + timeout_s, self.proc.stdout.fileno()
+        deadline, fd = time.monotonic() + timeout_s, self._stdout.fileno()
         while b"\n" not in self._buf:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
@@ -77,8 +80,8 @@ class PipeChannel(Channel):
         """Kills bubblewrap and with it every process in the sandbox."""
         self.proc.kill()
         self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            pipe.close()
+        self._stdin.close()
+        self._stdout.close()
 
 
 class LocalSandbox(Sandbox):

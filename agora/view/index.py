@@ -402,9 +402,9 @@ def _columns(line: bytes) -> tuple[tuple[Any, ...], str] | None:
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list) or "episode_id" not in data:
         return None
     turns = [t for t in data["turns"] if isinstance(t, dict)]
-    returns = data.get("returns") if isinstance(data.get("returns"), dict) else {}
-    agents = data.get("agents") if isinstance(data.get("agents"), dict) else {}
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    returns: dict[str, Any] = data["returns"] if isinstance(data.get("returns"), dict) else {}
+    agents: dict[str, Any] = data["agents"] if isinstance(data.get("agents"), dict) else {}
+    meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
     columns = (
         _text(data.get("episode_id"), 500),
         _text(data.get("env_id"), 200),
@@ -414,7 +414,7 @@ def _columns(line: bytes) -> tuple[tuple[Any, ...], str] | None:
         int(data.get("status") == "failed" and bool(meta.get("infra_failure"))),
         sum(1 for t in turns if t.get("valid") is False),
         len(turns),
-        sum(float(v) for v in returns.values() if isinstance(v, (int, float))),
+        float(sum(float(v) for v in returns.values() if isinstance(v, (int, float)))),
         _int(meta.get("step")),
         _text(data.get("error") or "", 500),
         _lineup(agents, returns),

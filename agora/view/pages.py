@@ -175,7 +175,7 @@ class Viewer:
         """The filtered, sorted, paged table of one episode file (`max_pages`: the last page linked to)."""
         source = self.source(sid, "episodes")
         index = self.index(source.path)
-        filters, page = parse_filters(query), _int(query.get("page"), 1, 1, 10**7)
+        filters, page = parse_filters(query), _int(query.get("page"), 1, 1, 10**7) or 1
         rows, total = index.query(filters, page=page, per_page=PER_PAGE)
         pages = max(1, math.ceil(total / PER_PAGE))
         pages = min(pages, max_pages) if max_pages else pages

@@ -168,8 +168,8 @@ def pointer_points(action: str) -> list[tuple[int, int]]:
     call = _tool_call(action)
     if call is not None:
         args = call.arguments if isinstance(call.arguments, dict) else {}
-        points = [(args.get(a), args.get(b)) for a, b in (("x", "y"), ("x1", "y1"), ("x2", "y2"))]
-        return [(int(x), int(y)) for x, y in points if _is_int(x) and _is_int(y)]
+        pairs = [(args.get(a), args.get(b)) for a, b in (("x", "y"), ("x1", "y1"), ("x2", "y2"))]
+        return [(int(x), int(y)) for x, y in pairs if _is_int(x) and _is_int(y)]  # type: ignore[arg-type]
     points = [(int(m.group(2)), int(m.group(3))) for m in _POINTER.finditer(action[:2000])][:4]
     end = _DRAG_END.search(action[:2000])
     if end:
