@@ -12,7 +12,7 @@ from __future__ import annotations
 from agora.registry import EnvEntry, register_all
 
 DESKTOP_TURNS = 30
-APP_MODULES = ("xterm",)
+APP_MODULES = ("xterm", "mousepad", "gnumeric", "galculator", "pcmanfm")
 """The apps whose envs live in ``envs/desktop/<app>/`` (env.py: the env class, tasks.py: its TEMPLATES)."""
 
 

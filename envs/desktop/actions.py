@@ -38,11 +38,33 @@ KEY_ALIASES = {
     "win": "super",
 }
 _KEY_PART = re.compile(r"[A-Za-z0-9_]{1,24}")
+_LINE_BREAKS = re.compile(r"(\n|\t)")
+_BREAK_KEYS = {"\n": "Return", "\t": "Tab"}
 _UNTYPABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
-def to_xdotool(action: Action, width: int, height: int) -> str:
-    """The arguments of one ``xdotool`` call performing `action` (not answer or wait)."""
+def to_xdotool(action: Action, width: int, height: int) -> list[str]:
+    """The arguments of the ``xdotool`` calls performing `action` (not answer or wait), in order."""
+    if action.name == "type":
+        return _type_calls(_typable(action.args["text"]))
+    return [_one_call(action, width, height)]
+
+
+def _type_calls(text: str) -> list[str]:
+    """Typed runs with ``key Return`` / ``key Tab`` calls between them for newlines and tabs.
+
+    ``xdotool type`` takes the rest of its command line as text, and types a newline as a key GTK ignores.
+    """
+    calls = []
+    for part in _LINE_BREAKS.split(text):
+        if part in _BREAK_KEYS:
+            calls.append(f"key {_BREAK_KEYS[part]}")
+        elif part:
+            calls.append(f"type --delay {TYPE_DELAY_MS} -- {shlex.quote(part)}")
+    return calls
+
+
+def _one_call(action: Action, width: int, height: int) -> str:
     args = action.args
     for x, y in (("x", "y"), ("x1", "y1"), ("x2", "y2")):
         if x in args and not (0 <= args[x] < width and 0 <= args[y] < height):
@@ -64,8 +86,6 @@ def to_xdotool(action: Action, width: int, height: int) -> str:
         clicks = min(MAX_SCROLL_CLICKS, max(1, round(abs(args["dy"]) / SCROLL_STEP_PX)))
         button = 5 if args["dy"] > 0 else 4
         return f"mousemove {args['x']} {args['y']} click --repeat {clicks} --delay 10 {button}"
-    if name == "type":
-        return f"type --delay {TYPE_DELAY_MS} -- {shlex.quote(_typable(args['text']))}"
     if name == "key":
         return "key --delay 20 -- " + " ".join(_chord(c) for c in _chords(args["keys"]))
     raise ActionError(f"{name} is not a desktop input action")

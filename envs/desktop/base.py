@@ -131,8 +131,8 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         if task.answer is not None:
             reward = float(answers_match(text, task.answer))
         else:
-            for line in task.before_check:
-                self._desktop.act(line)
+            if task.before_check:
+                self._desktop.act(list(task.before_check))
             box = self.sandbox.get()
             state = State(lambda path: _read_or_none(box, path), lambda cmd: box.exec(cmd, keep_processes=True).stdout)
             reward = float(task.check(state))

@@ -31,6 +31,14 @@ ENVIRONMENT = {
     "GSETTINGS_BACKEND": "keyfile",  # settings land in ~/.config/glib-2.0/settings/keyfile, where graders read them
     "LANG": "C.UTF-8",
 }
+OPENBOX_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <applications>
+    <application class="*" type="normal"><maximized>yes</maximized><decor>no</decor></application>
+  </applications>
+</openbox_config>
+"""
+"""Every application window maximized without decorations: one known layout per app, for agents and oracles."""
 SEPARATOR = "@@agora-screen@@"
 MAX_WINDOWS = 20
 START_TIMEOUT_S = 20.0
@@ -80,14 +88,15 @@ class Desktop:
 
     def start(self, app_command: str, window_class: str) -> None:
         """Starts Xvfb, openbox and `app_command`; returns once a window of `window_class` is shown."""
+        self.box.write_file("/tmp/openbox.xml", OPENBOX_CONFIG)
         cls = shlex.quote(window_class)
         # each stage waits for the one before: an app mapped while openbox starts waits seconds for it
         script = f"""{exports()}
 cd {HOME}
-setsid Xvfb {DISPLAY} -screen 0 {WIDTH}x{HEIGHT}x24 -fbdir /tmp -nolisten tcp >/dev/null 2>&1 &
+setsid Xvfb {DISPLAY} -screen 0 {WIDTH}x{HEIGHT}x24 -fbdir /tmp -nolisten tcp -noreset >/dev/null 2>&1 &
 for i in $(seq 1000); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.01; done
 echo x-server-up
-setsid openbox >/dev/null 2>&1 &
+setsid openbox --config-file /tmp/openbox.xml >/dev/null 2>&1 &
 for i in $(seq 1000); do wmctrl -m >/dev/null 2>&1 && break; sleep 0.01; done
 echo window-manager-up
 setsid {app_command} >/tmp/app.log 2>&1 &
@@ -103,9 +112,10 @@ exit 1
                 f" stages: {stages or 'none'}): {log}"
             )
 
-    def act(self, xdotool_args: str, timeout_s: float = 10.0) -> str:
-        """Runs ``xdotool <xdotool_args>``; returns its error output ('' when it succeeded)."""
-        result = self.box.exec(f"{exports()}; xdotool {xdotool_args}", timeout_s=timeout_s, keep_processes=True)
+    def act(self, calls: list[str], timeout_s: float = 10.0) -> str:
+        """Runs ``xdotool <args>`` for each of `calls`, stopping at a failure; returns the error output ('' if none)."""
+        chain = " && ".join(f"xdotool {args}" for args in calls)
+        result = self.box.exec(f"{exports()}; {chain}", timeout_s=timeout_s, keep_processes=True)
         if result.timed_out:
             return "the action took too long and was stopped"
         if result.exit_code != 0 or "No such key name" in result.stderr:

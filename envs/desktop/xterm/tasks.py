@@ -386,12 +386,64 @@ def first_word(rng: random.Random) -> Task:
     )
 
 
+def tail_lines(rng: random.Random) -> Task:
+    """Write a file's last n lines into a new file."""
+    src, dst = names(rng, 2, ".txt")
+    body, n = lines(rng, 8), rng.randint(2, 5)
+    return _shell(
+        f"Write the last {n} lines of {src} into a new file {dst}.",
+        {src: "\n".join(body) + "\n"},
+        [f"tail -n {n} {src} > {dst}"],
+        check=lambda s: same_text("\n".join(body[-n:]))(s.text(dst)),
+    )
+
+
+def dedupe_lines(rng: random.Random) -> Task:
+    """Remove repeated lines, keeping the first of each."""
+    f, body = name(rng, ".txt"), lines(rng, 4)
+    drawn = [rng.choice(body) for _ in range(8)]
+    kept = list(dict.fromkeys(drawn))
+    return _shell(
+        f"Remove the repeated lines of {f}, keeping the first occurrence of each line in its place.",
+        {f: "\n".join(drawn) + "\n"},
+        [f"awk '!seen[$0]++' {f} > t && mv t {f}"],
+        check=lambda s: same_text("\n".join(kept))(s.text(f)),
+    )
+
+
+def count_dirs(rng: random.Random) -> Task:
+    """Answer: the number of subdirectories."""
+    d, n = name(rng), rng.randint(1, 6)
+    files = {f"{d}/{x}/.keep": "" for x in names(rng, n)} | {f"{d}/{x}": "" for x in names(rng, 3, ".txt")}
+    return _shell(
+        f"How many subdirectories does the directory {d} have? Answer with the number.",
+        files,
+        [f"ls -d {d}/*/ | wc -l"],
+        answer=str(n),
+    )
+
+
+def which_file_has(rng: random.Random) -> Task:
+    """Answer: which file of a directory contains a word."""
+    d, stems = name(rng), names(rng, 4, ".txt")
+    secret = rng.choice(["zebra", "comet", "tulip", "maple"])
+    target = rng.choice(stems)
+    files = {f"{d}/{x}": (sentence(rng) + (f" {secret}" if x == target else "") + "\n") for x in stems}
+    return _shell(
+        f'Which file in the directory {d} contains the word "{secret}"? Answer with the file name.',
+        files,
+        [f"grep -l {secret} {d}/*"],
+        answer=target,
+    )
+
+
 TEMPLATES = [
     Template("xterm", fn.__name__.replace("_", "-"), fn)
     for fn in (
         make_dir, make_nested_dirs, create_file, rename_file, move_into_dir, copy_file, delete_file, delete_dir,
         append_line, make_executable, symlink, sort_file, concat_files, head_lines, replace_word, uppercase_file,
         rename_extension, archive_dir, empty_file, count_lines, count_files, read_line, count_words, grep_count,
-        sum_numbers, largest_file, find_file, unique_lines, count_hidden, first_word,
+        sum_numbers, largest_file, find_file, unique_lines, count_hidden, first_word, tail_lines, dedupe_lines,
+        count_dirs, which_file_has,
     )
 ]  # fmt: skip
