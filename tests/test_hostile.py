@@ -20,8 +20,13 @@ from pettingzoo import AECEnv
 import agora
 
 STEP_LIMIT_S = 10.0
-FAMILY_MARKS = {"web": [pytest.mark.browser], "gui": [pytest.mark.browser], "code": [pytest.mark.docker]}
-SLOW_FAMILIES = {"web", "gui", "code", "text", "tools"}
+FAMILY_MARKS = {
+    "web": [pytest.mark.browser],
+    "gui": [pytest.mark.browser],
+    "code": [pytest.mark.docker],
+    "desktop": [pytest.mark.docker],
+}
+SLOW_FAMILIES = {"web", "gui", "code", "text", "tools", "desktop"}
 DOCKER_IDS = {"tools/PythonCalc-v0"}
 MINIWOB_SAMPLE = {
     "web/miniwob.click-button-v0",
@@ -35,6 +40,8 @@ MINIWOB_SAMPLE = {
     "gui/miniwob.drag-box-v0",
 }
 """The MiniWoB++ ids run by default: the 142 share one parser and browser path (``AGORA_HOSTILE_ALL=1`` runs all)."""
+DESKTOP_SAMPLE = {"desktop/xterm.count-lines-v0", "desktop/gnumeric.ask-sum-v0"}
+"""The desktop ids run by default: the 100+ share one env class, parser and sandbox path (``AGORA_HOSTILE_ALL=1``)."""
 
 
 def _corpus() -> list[str]:
@@ -158,6 +165,8 @@ def _params() -> list:
     run_all = os.environ.get("AGORA_HOSTILE_ALL", "") not in ("", "0")
     for env_id in agora.list_envs():
         if ".miniwob." in f"{env_id.replace('/', '.')}" and env_id not in MINIWOB_SAMPLE and not run_all:
+            continue
+        if env_id.startswith("desktop/") and env_id not in DESKTOP_SAMPLE and not run_all:
             continue
         family = agora.spec(env_id).family
         marks = list(FAMILY_MARKS.get(family, []))

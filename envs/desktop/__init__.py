@@ -16,7 +16,7 @@ APP_MODULES = ("xterm", "mousepad", "gnumeric", "galculator", "pcmanfm")
 """The apps whose envs live in ``envs/desktop/<app>/`` (env.py: the env class, tasks.py: its TEMPLATES)."""
 
 
-def templates() -> dict[str, list]:
+def app_templates() -> dict[str, list]:
     """Each app's templates, by app name."""
     from importlib import import_module
 
@@ -26,9 +26,9 @@ def templates() -> dict[str, list]:
 def envs() -> dict[str, EnvEntry]:
     """The family's table ``{id: (entry point, max_turns, defaults)}``: one id per app template."""
     table: dict[str, EnvEntry] = {}
-    for app, app_templates in templates().items():
+    for app, templates in app_templates().items():
         entry = f"agora.envs.desktop.{app}.env:{app.capitalize()}Env"
-        for template in app_templates:
+        for template in templates:
             table[f"desktop/{app}.{template.name}-v0"] = (entry, DESKTOP_TURNS, {"template": template.name})
     return table
 

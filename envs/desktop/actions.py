@@ -11,7 +11,7 @@ import shlex
 
 from agora.envs.web.actions import Action, ActionError
 
-MAX_TYPE_CHARS = 2000
+MAX_TYPE_CHARS = 1000
 MAX_CHORDS = 16
 TYPE_DELAY_MS = 4
 SCROLL_STEP_PX = 50

@@ -39,6 +39,8 @@ OPENBOX_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 </openbox_config>
 """
 """Every application window maximized without decorations: one known layout per app, for agents and oracles."""
+GTK_SETTINGS = "[Settings]\ngtk-cursor-blink=false\n"
+"""No blinking text cursor: the same seed and actions give the same pixels."""
 SEPARATOR = "@@agora-screen@@"
 MAX_WINDOWS = 20
 START_TIMEOUT_S = 20.0
@@ -89,6 +91,7 @@ class Desktop:
     def start(self, app_command: str, window_class: str) -> None:
         """Starts Xvfb, openbox and `app_command`; returns once a window of `window_class` is shown."""
         self.box.write_file("/tmp/openbox.xml", OPENBOX_CONFIG)
+        self.box.write_file(f"{HOME}/.config/gtk-3.0/settings.ini", GTK_SETTINGS)
         cls = shlex.quote(window_class)
         # each stage waits for the one before: an app mapped while openbox starts waits seconds for it
         script = f"""{exports()}
