@@ -100,7 +100,6 @@ class DesktopEnv(SandboxedEnv, TextEnv):
             if parsed.name == "answer":
                 return self._finish(parsed.args["text"])
             error = self._perform(parsed)
-            self._screen = self._desktop.look()
         except ActionError as e:
             return self._observe(str(e)), self.invalid_action_reward, False, False, self._info(str(e))
         except SandboxError as e:
@@ -119,11 +118,9 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         self._screen = self._desktop.look()
 
     def _perform(self, action: Action) -> str | None:
-        """Runs the action; returns the error the agent should see (its fault), or None."""
-        if action.name == "wait":
-            self._desktop.run(f"sleep {WAIT_S}")
-            return None
-        error = self._desktop.act(to_xdotool(action, WIDTH, HEIGHT))
+        """Runs the action and reads the screen; returns the error the agent should see (its fault), or None."""
+        calls = [f"sleep {WAIT_S}"] if action.name == "wait" else to_xdotool(action, WIDTH, HEIGHT)
+        error, self._screen = self._desktop.step(calls)
         return f"{action.name}: {error}" if error else None
 
     def _finish(self, text: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:

@@ -131,18 +131,31 @@ exit 1
 
     def look(self) -> Screen:
         """The screen after `settle_s`: pixels, windows (title and geometry) and the focused window's title."""
+        return self.step([])[1]
+
+    def step(self, calls: list[str]) -> tuple[str, Screen]:
+        """Runs ``xdotool <args>`` for each of `calls` (stopping at a failure), then reads the screen, in one command.
+
+        Returns the actions' error output ('' when they succeeded) and the screen after `settle_s`.
+        """
+        chain = " && ".join(f"xdotool {args}" for args in calls) or "true"
         command = (
-            f"{exports()}; sleep {self.settle_s}; wmctrl -lG | head -n {MAX_WINDOWS}; echo {SEPARATOR};"
+            f"{exports()}; {{ {chain} ; }} 2>/tmp/action.err; echo $?; head -c 300 /tmp/action.err; echo;"
+            f" echo {SEPARATOR}; sleep {self.settle_s}; wmctrl -lG | head -n {MAX_WINDOWS}; echo {SEPARATOR};"
             f" xdotool getactivewindow getwindowname 2>/dev/null; echo {SEPARATOR};"
             f" gzip -1 -c {FRAMEBUFFER} | base64 -w0"
         )
         result = self.box.exec(command, timeout_s=10.0, keep_processes=True)
         parts = result.stdout.split(SEPARATOR + "\n")
-        if result.exit_code != 0 or result.truncated or len(parts) != 3:
+        if result.exit_code != 0 or result.truncated or len(parts) != 4:
             raise SandboxError(f"could not read the screen (exit {result.exit_code}): {result.stderr[-300:]}")
-        windows, active, encoded = parts
+        outcome, windows, active, encoded = parts
+        status, _, stderr = outcome.partition("\n")
+        error = ""
+        if status.strip() != "0" or "No such key name" in stderr:
+            error = stderr.strip() or f"xdotool exit code {status.strip()}"
         image = decode_xwd(gzip.decompress(base64.b64decode(encoded)))
-        return Screen(image, parse_windows(windows), active.strip())
+        return error, Screen(image, parse_windows(windows), active.strip())
 
 
 def parse_windows(listing: str) -> tuple[Window, ...]:

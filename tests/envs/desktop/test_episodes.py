@@ -17,7 +17,7 @@ CHANGE_SAMPLE = (
     "desktop/gnumeric.sum-formula-v0",
     "desktop/pcmanfm.rename-file-v0",
 )
-QUESTION_SAMPLE = ("desktop/galculator.parenthesized-v0", "desktop/pcmanfm.count-items-v0")
+QUESTION_SAMPLE = ("desktop/galculator.parenthesized-v0",)
 
 
 def _play_oracle(env) -> tuple[float, dict]:
