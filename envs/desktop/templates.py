@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from agora.envs.desktop.display import HOME
 
+SETTINGS_KEYFILE = ".config/glib-2.0/settings/keyfile"
+"""Where GTK applications keep their settings in the fresh home (GSettings' keyfile backend)."""
 INSTANCES_PER_TEMPLATE = 10
 """Seeds per template counted as its instances in the catalogue (seeds 0..9; any other seed works too)."""
 
@@ -59,6 +61,18 @@ class State:
     def run(self, command: str) -> str:
         """The output of a shell command in the sandbox (graders only)."""
         return self._run(command)
+
+    def setting(self, group: str, key: str) -> str | None:
+        """A GSettings value the applications saved (``GSETTINGS_BACKEND=keyfile``), as written, or None."""
+        text = self.text(SETTINGS_KEYFILE) or ""
+        current = None
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("[") and line.endswith("]"):
+                current = line[1:-1]
+            elif current == group and line.partition("=")[0].strip() == key:
+                return line.partition("=")[2].strip()
+        return None
 
 
 Check = Callable[[State], float]

@@ -1,7 +1,8 @@
 """Mousepad templates: a seeded text file is open in the editor; graders read the file the agent saved.
 
 The oracle selects everything, types the edited text and saves with ctrl+s (the file already has a name,
-so no dialog opens); question tasks are answered with ``answer("...")``.
+so no dialog opens); question tasks are answered with ``answer("...")``. Settings tasks (the View menu's
+line numbers, toolbar, status bar) are graded by the settings Mousepad saved in the GSettings keyfile.
 """
 
 from __future__ import annotations
@@ -183,6 +184,50 @@ def add_title(rng: random.Random) -> Task:
     )
 
 
+VIEW_MENU = (163, 12)
+VIEW_ITEMS = {"line numbers": (213, 88), "toolbar": (192, 139), "statusbar": (200, 164)}
+"""Where the View menu and its check items are on the maximized window (800x600)."""
+VIEW_SETTINGS = {
+    "line numbers": ("org/xfce/mousepad/preferences/view", "show-line-numbers"),
+    "toolbar": ("org/xfce/mousepad/preferences/window", "toolbar-visible"),
+    "statusbar": ("org/xfce/mousepad/preferences/window", "statusbar-visible"),
+}
+
+
+def _show(rng: random.Random, items: list[str]) -> Task:
+    """A settings task: turn on the View menu's `items`; the grader reads Mousepad's saved settings."""
+    f = name(rng, ".txt")
+    oracle = [a for item in items for a in (f"click{VIEW_MENU}", "wait()", f"click{VIEW_ITEMS[item]}")]
+    wanted = [VIEW_SETTINGS[item] for item in items]
+    return Task(
+        f"In Mousepad, turn on the {' and the '.join(items)} (View menu).",
+        {f: ("\n".join(lines(rng, 3)) + "\n").encode()},
+        (*oracle, "wait()", answer("")),
+        check=lambda s: float(all(s.setting(group, k) == "true" for group, k in wanted)),
+        open_file=f,
+    )
+
+
+def show_line_numbers(rng: random.Random) -> Task:
+    """Setting: show line numbers."""
+    return _show(rng, ["line numbers"])
+
+
+def show_toolbar(rng: random.Random) -> Task:
+    """Setting: show the toolbar."""
+    return _show(rng, ["toolbar"])
+
+
+def show_statusbar(rng: random.Random) -> Task:
+    """Setting: show the status bar."""
+    return _show(rng, ["statusbar"])
+
+
+def show_two_bars(rng: random.Random) -> Task:
+    """Setting: line numbers and the status bar."""
+    return _show(rng, ["line numbers", "statusbar"])
+
+
 def count_words(rng: random.Random) -> Task:
     """Answer: the number of words."""
     body = lines(rng, rng.randint(2, 5))
@@ -217,6 +262,7 @@ TEMPLATES = [
     for fn in (
         append_line, prepend_line, replace_word, delete_line, uppercase_line, sort_lines, reverse_lines,
         insert_after, swap_lines, remove_blank_lines, number_lines, fix_typo, duplicate_line, join_lines,
-        capitalize_lines, trim_spaces, write_list, replace_line, add_title, count_words, line_of_word, last_line,
+        capitalize_lines, trim_spaces, write_list, replace_line, add_title, show_line_numbers, show_toolbar,
+        show_statusbar, show_two_bars, count_words, line_of_word, last_line,
     )
 ]  # fmt: skip
