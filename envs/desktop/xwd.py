@@ -37,6 +37,8 @@ def decode_xwd(data: bytes) -> np.ndarray:
     if end > len(data):
         raise XwdError(f"the XWD image is cut short ({len(data)} of {end} bytes)")
     rows = np.frombuffer(data, np.uint8, bytes_per_line * height, offset).reshape(height, bytes_per_line)
+    if byte_order == 0 and (red_mask, green_mask, blue_mask) == (0xFF0000, 0xFF00, 0xFF):  # Xvfb's BGRX bytes
+        return rows[:, : 4 * width].reshape(height, width, 4)[:, :, 2::-1].copy()
     words = rows[:, : 4 * width].copy().view("<u4" if byte_order == 0 else ">u4").reshape(height, width)
     channels = [(words & mask) >> _shift(mask) for mask in (red_mask, green_mask, blue_mask)]
     return np.stack(channels, axis=-1).astype(np.uint8)

@@ -17,21 +17,23 @@ from agora.envs.desktop.xwd import XwdError, decode_xwd
 from agora.envs.web.actions import ActionError, parse_action
 
 
-def _xwd(pixels: np.ndarray, ncolors: int = 2) -> bytes:
+def _xwd(pixels: np.ndarray, ncolors: int = 2, msb: bool = False) -> bytes:
     """An XWD file as Xvfb writes it: 32 bits per pixel, little-endian BGRX, a colormap before the pixels."""
     height, width, _ = pixels.shape
     name = b"Xvfb main window\x00"
     header_size = 100 + len(name)
-    fields = [header_size, 7, 2, 24, width, height, 0, 0, 32, 0, 32, 32, 4 * width, 4]
+    fields = [header_size, 7, 2, 24, width, height, 0, int(msb), 32, 0, 32, 32, 4 * width, 4]
     fields += [0xFF0000, 0x00FF00, 0x0000FF, 8, 256, ncolors, width, height, 0, 0, 0]
     words = (pixels[..., 0].astype("<u4") << 16) | (pixels[..., 1].astype("<u4") << 8) | pixels[..., 2]
-    return struct.pack(">25I", *fields) + name + b"\x00" * (12 * ncolors) + words.astype("<u4").tobytes()
+    pixel_bytes = words.astype(">u4" if msb else "<u4").tobytes()
+    return struct.pack(">25I", *fields) + name + b"\x00" * (12 * ncolors) + pixel_bytes
 
 
 def test_the_framebuffer_decodes_to_the_pixels_written():
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, (7, 5, 3), dtype=np.uint8)
     assert (decode_xwd(_xwd(pixels)) == pixels).all()
+    assert (decode_xwd(_xwd(pixels, msb=True)) == pixels).all()  # the general path: masks and byte order
     with pytest.raises(XwdError, match="cut short"):
         decode_xwd(_xwd(pixels)[:-4])
     with pytest.raises(XwdError, match="too short"):
