@@ -93,7 +93,8 @@ class Desktop:
         self.box.write_file("/tmp/openbox.xml", OPENBOX_CONFIG)
         self.box.write_file(f"{HOME}/.config/gtk-3.0/settings.ini", GTK_SETTINGS)
         cls = shlex.quote(window_class)
-        # each stage waits for the one before: an app mapped while openbox starts waits seconds for it
+        # each stage waits for the one before (an app mapped while openbox starts waits seconds for it), and
+        # the episode starts once the app has drawn: two framebuffer reads 100 ms apart are the same
         script = f"""{exports()}
 cd {HOME}
 setsid Xvfb {DISPLAY} -screen 0 {WIDTH}x{HEIGHT}x24 -fbdir /tmp -nolisten tcp -noreset >/dev/null 2>&1 &
@@ -103,8 +104,11 @@ setsid openbox --config-file /tmp/openbox.xml >/dev/null 2>&1 &
 for i in $(seq 1000); do wmctrl -m >/dev/null 2>&1 && break; sleep 0.01; done
 echo window-manager-up
 setsid {app_command} >/tmp/app.log 2>&1 &
-for i in $(seq 1000); do xdotool search --onlyvisible --classname {cls} >/dev/null 2>&1 && exit 0; sleep 0.02; done
-exit 1
+for i in $(seq 1000); do xdotool search --onlyvisible --classname {cls} >/dev/null 2>&1 && break; sleep 0.02; done
+xdotool search --onlyvisible --classname {cls} >/dev/null 2>&1 || exit 1
+echo app-mapped
+last=""
+for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && exit 0; last=$now; sleep 0.1; done
 """
         result = self.box.exec(script, timeout_s=START_TIMEOUT_S, keep_processes=True)
         if not result.succeeded:
