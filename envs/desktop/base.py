@@ -21,7 +21,7 @@ from agora.envs.desktop.actions import to_xdotool
 from agora.envs.desktop.display import HEIGHT, HOME, WIDTH, Desktop, Screen
 from agora.envs.desktop.templates import APPS, State, Task, Template
 from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
-from agora.errors import ResetNeeded, SandboxError
+from agora.errors import EngineUnavailable, ResetNeeded, SandboxCrashed, SandboxError
 from agora.limits import MAX_OBSERVATION_CHARS, action_problem, cap_text
 from agora.sandbox.episode import SandboxedEnv
 from agora.spaces import TextSpace, require_text_action, text_obs
@@ -183,7 +183,10 @@ class DesktopEnv(SandboxedEnv, TextEnv):
 
 
 def _read_or_none(box: Any, path: str) -> bytes | None:
+    """The file's bytes, or None when it does not exist; a dead sandbox still raises (an infra error, not a 0)."""
     try:
         return box.read_file(path)
+    except (SandboxCrashed, EngineUnavailable):
+        raise
     except SandboxError:
         return None
