@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agora.agent import Agent, AgentReply
+from agora.agents.images import observation_content, observation_text
 from agora.agents.parsing import extract_action
 
 _MARK = "\u2063AGORA\u2063"
@@ -70,6 +71,9 @@ class ChatAgent(Agent):
     """
 
     name = "chat"
+    sends_images: bool = False
+    """Whether a screenshot in an observation (``{"text", "image"}``) goes to the model as an image part;
+    text-only backends send the observation's text."""
 
     def __init__(
         self,
@@ -127,7 +131,7 @@ class ChatAgent(Agent):
             if system:
                 self.messages.append({"role": "system", "content": str(system)})
             self.tools = list(info["tools"]) if info.get("tools") else None
-        self.messages.append({"role": "user", "content": str(observation)})
+        self.messages.append({"role": "user", "content": observation_content(observation, self.sends_images)})
 
     def visible_messages(self) -> list[dict[str, Any]]:
         """The messages the model sees now, after the history policy."""
@@ -243,7 +247,7 @@ class TokenChatAgent(ChatAgent):
         if first:
             self._task_ids = self._encode(self._render(self.messages, True))
         elif self._pending is not None:
-            delta = self._next_user_ids(str(observation), self._pending)
+            delta = self._next_user_ids(observation_text(observation), self._pending)
             self._exchanges.append((self._pending, delta))
         self._pending = None
 

@@ -1,6 +1,7 @@
 """`OpenAIAgent`: any OpenAI-compatible chat-completions endpoint (vLLM, SGLang, hosted APIs, `serve-model`).
 
-The agent sends the visible messages (after the history policy) with ``logprobs: true`` and, when
+The agent sends the visible messages (after the history policy; a screenshot observation becomes a text
+part plus an ``image_url`` part holding a PNG data URL, as vision servers expect) with ``logprobs: true`` and, when
 the env offers tools, ``tools`` for native tool calling; the reply's ``tool_calls`` become the action.
 Token ids are recorded when the server returns them (``prompt_token_ids`` and
 ``choices[0].token_ids``, as vLLM does with ``return_token_ids`` and `agora serve-model` always
@@ -37,6 +38,8 @@ class OpenAIAgent(ChatAgent):
         api_key: bearer token (default ``$OPENAI_API_KEY``; none for local servers).
         timeout_s: per-request HTTP timeout.
         seed: sent as the request ``seed`` (servers that support it sample reproducibly).
+        images: send the screenshot of a pixel observation (``{"text", "image"}``: ``gui/``, ``desktop/``) as an
+            ``image_url`` content part (a PNG data URL) next to its text, for vision models; False sends the text.
         **chat_kwargs: `ChatAgent` options (history, sampling, ...).
     """
 
@@ -50,6 +53,7 @@ class OpenAIAgent(ChatAgent):
         api_key: str | None = None,
         timeout_s: float = 120.0,
         seed: int | None = None,
+        images: bool = True,
         max_workers: int = 64,
         **chat_kwargs: Any,
     ):
@@ -57,6 +61,7 @@ class OpenAIAgent(ChatAgent):
         self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.timeout_s = timeout_s
         self.seed = seed
+        self.sends_images = images
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="agora-openai")
         self.model = model or self._first_model()
         super().__init__(**chat_kwargs)

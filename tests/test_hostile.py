@@ -20,8 +20,13 @@ from pettingzoo import AECEnv
 import agora
 
 STEP_LIMIT_S = 10.0
-FAMILY_MARKS = {"web": [pytest.mark.browser], "gui": [pytest.mark.browser], "code": [pytest.mark.docker]}
-SLOW_FAMILIES = {"web", "gui", "code", "text", "tools"}
+FAMILY_MARKS = {
+    "web": [pytest.mark.browser],
+    "gui": [pytest.mark.browser],
+    "code": [pytest.mark.docker],
+    "desktop": [pytest.mark.docker],
+}
+SLOW_FAMILIES = {"web", "gui", "code", "text", "tools", "desktop"}
 DOCKER_IDS = {"tools/PythonCalc-v0"}
 MINIWOB_SAMPLE = {
     "web/miniwob.click-button-v0",
@@ -38,6 +43,8 @@ MINIWOB_SAMPLE = {
 WEBAPP_SAMPLE = {"web/helpdesk.close-ticket-v0", "web/wiki.set-project-status-v0"}
 """The real-web-app ids run by default: one per app; an app's templates share one env class, parser and
 browser path, and differ only in their grader (``AGORA_HOSTILE_ALL=1`` runs all)."""
+DESKTOP_SAMPLE = {"desktop/xterm.count-lines-v0"}
+"""The desktop ids run by default: the 100+ share one env class, parser and sandbox path (``AGORA_HOSTILE_ALL=1``)."""
 
 
 def _corpus() -> list[str]:
@@ -168,7 +175,10 @@ def _params() -> list:
     for env_id in agora.list_envs():
         if ".miniwob." in f"{env_id.replace('/', '.')}" and env_id not in MINIWOB_SAMPLE and not run_all:
             continue
-        if _is_webapp(env_id) and env_id not in WEBAPP_SAMPLE and not run_all:
+        sampled_out = (_is_webapp(env_id) and env_id not in WEBAPP_SAMPLE) or (
+            env_id.startswith("desktop/") and env_id not in DESKTOP_SAMPLE
+        )
+        if sampled_out and not run_all:
             continue
         family = agora.spec(env_id).family
         marks = list(FAMILY_MARKS.get(family, []))

@@ -116,10 +116,16 @@ class Sandbox(ABC):
             channel, self._channel = self._channel, None
             self._discard(channel)
 
-    def exec(self, cmd: str, timeout_s: float | None = None) -> ExecResult:
-        """Runs a shell command; every process it started is killed when it ends or times out."""
+    def exec(self, cmd: str, timeout_s: float | None = None, keep_processes: bool = False) -> ExecResult:
+        """Runs a shell command; every process it started is killed when it ends or times out.
+
+        With `keep_processes`, what it starts in the background (its output redirected) runs on until the
+        next `reset` (a desktop's X server and applications); at the timeout only its own process group dies.
+        """
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
-        request = ExecRequest(cmd=cmd, timeout_s=timeout_s, max_output_bytes=self.limits.max_output_bytes)
+        request = ExecRequest(
+            cmd=cmd, timeout_s=timeout_s, max_output_bytes=self.limits.max_output_bytes, keep_processes=keep_processes
+        )
         reply = self._call(request, ExecReply, timeout_s)
         return ExecResult.model_validate(reply.model_dump(exclude={"ok", "id"}))
 

@@ -6,7 +6,9 @@ pipe round trip instead of a `docker exec` (about 100 ms). Requests:
 
 - ``{"op": "exec", "cmd": str, "timeout_s": float, "max_output_bytes": int}``: runs ``/bin/sh -c cmd``
   in the work dir; after it exits, or at the timeout, EVERY other process in the sandbox is killed
-  (so background and double-forked processes die too); output beyond the limit is dropped.
+  (so background and double-forked processes die too); output beyond the limit is dropped. With
+  ``"keep_processes": true`` the processes it leaves running stay (a desktop's X server and applications
+  live across commands) and only its own process group dies at the timeout; reset still kills them all.
 - ``{"op": "write_file", "path": str, "data_b64": str}`` and ``{"op": "read_file", "path": str, ...}``.
 - ``{"op": "reset"}``: kills every process, empties the writable dirs and removes every System V IPC
   object (shared memory, message queues, semaphores) and POSIX message queue; replies ``clean`` only
@@ -107,8 +109,24 @@ def _prefer_oom_kill(pid):
         pass
 
 
-def _drain(proc, deadline, limit):
-    """Reads both pipes until EOF; returns (stdout, stderr, timed_out, truncated)."""
+def _reap_zombies():
+    """Reaps the dead processes left to this server (orphans of kept background processes)."""
+    _reap(_scan()[1], None)
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _drain(proc, deadline, limit, keep=False):
+    """Reads both pipes until EOF; returns (stdout, stderr, timed_out, truncated).
+
+    With `keep`, the processes the command leaves behind survive it; at the timeout only its process group dies.
+    """
+    stop = (lambda: _kill_group(proc.pid)) if keep else (lambda: kill_all(proc.pid))
     sel = selectors.DefaultSelector()
     bufs = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
     for fd in bufs:
@@ -117,7 +135,7 @@ def _drain(proc, deadline, limit):
     while sel.get_map() or not reaped:  # the command may close its pipes and go on running
         if not timed_out and time.monotonic() >= deadline:
             timed_out = True
-            kill_all(proc.pid)
+            stop()
         if not sel.get_map():
             time.sleep(0.01)
         for key, _ in sel.select(timeout=0.05) if sel.get_map() else ():
@@ -131,7 +149,8 @@ def _drain(proc, deadline, limit):
             buf += chunk[: max(room, 0)]
         if not reaped and proc.poll() is not None:
             reaped = True
-            kill_all(proc.pid)  # nothing outlives its command: background children die here
+            if not keep:
+                kill_all(proc.pid)  # nothing outlives its command: background children die here
     sel.close()
     return bytes(bufs[proc.stdout.fileno()]), bytes(bufs[proc.stderr.fileno()]), timed_out, truncated
 
@@ -149,9 +168,13 @@ def op_exec(req):
         start_new_session=True,
     )
     _prefer_oom_kill(proc.pid)
-    out, err, timed_out, truncated = _drain(proc, start + req["timeout_s"], req["max_output_bytes"])
+    keep = bool(req.get("keep_processes", False))
+    out, err, timed_out, truncated = _drain(proc, start + req["timeout_s"], req["max_output_bytes"], keep)
     code = proc.wait()
-    kill_all()  # the pipes may close before the exit is seen: background processes die here then
+    if keep:
+        _reap_zombies()
+    else:
+        kill_all()  # the pipes may close before the exit is seen: background processes die here then
     return {
         "exit_code": 128 - code if code < 0 else code,
         "stdout": out.decode("utf-8", "replace"),

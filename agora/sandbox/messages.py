@@ -51,6 +51,9 @@ class ExecRequest(_Request):
     cmd: str
     timeout_s: float = Field(gt=0)
     max_output_bytes: int = Field(ge=1)
+    keep_processes: bool = Field(
+        False, description="leave the processes it started running (until reset); at the timeout only its own die"
+    )
 
 
 class WriteFileRequest(_Request):

@@ -2,8 +2,8 @@
 
 An action is one line such as ``click(12)`` or ``type(7, "blue mug")`` (arguments are Python-style
 literals), or the same call as JSON: ``{"name": "type", "arguments": {"id": 7, "text": "blue mug"}}``.
-Text mode (web agents) and pixel mode (GUI agents) have different action sets; `ACTION_SETS` holds
-both, and `tool_specs` turns one into OpenAI-format function specs for ``info["tools"]``.
+Text mode (web agents), pixel mode (GUI agents) and desktop mode (``desktop/``) have different action sets;
+`ACTION_SETS` holds them, and `tool_specs` turns one into OpenAI-format function specs for ``info["tools"]``.
 """
 
 from __future__ import annotations
@@ -130,11 +130,32 @@ PIXEL_ACTIONS = (
     ActionSpec("answer", "Give the final answer to a question task.", (Param("text", "string", "the answer"),)),
     ActionSpec("noop", "Do nothing (let time pass)."),
 )
-ACTION_SETS = {"text": {a.name: a for a in TEXT_ACTIONS}, "pixel": {a.name: a for a in PIXEL_ACTIONS}}
+_PIXEL = {a.name: a for a in PIXEL_ACTIONS}
+DESKTOP_ACTIONS = (
+    _PIXEL["click"],
+    _PIXEL["double_click"],
+    ActionSpec("right_click", "Right-click at a point (opens context menus).", (_X, _Y)),
+    _PIXEL["drag"],
+    _PIXEL["scroll"],
+    _PIXEL["type"],
+    _PIXEL["key"],
+    ActionSpec("wait", "Do nothing for a second (let an application start or finish)."),
+    ActionSpec(
+        "answer",
+        'End the episode: the answer to a question task, or "" when the task was a change you have made.',
+        (Param("text", "string", "the answer, or an empty string"),),
+    ),
+)
+"""Pixel actions on a whole desktop (``desktop/``): the pixel set plus right-click and wait."""
+ACTION_SETS = {
+    "text": {a.name: a for a in TEXT_ACTIONS},
+    "pixel": _PIXEL,
+    "desktop": {a.name: a for a in DESKTOP_ACTIONS},
+}
 
 
 def tool_specs(mode: str) -> list[dict[str, Any]]:
-    """OpenAI-format function specs of the actions of `mode` ("text" or "pixel")."""
+    """OpenAI-format function specs of the actions of `mode` ("text", "pixel" or "desktop")."""
     return [_tool_spec(a) for a in ACTION_SETS[mode].values()]
 
 

@@ -1,5 +1,6 @@
 """OpenAIAgent against a real `agora serve-model` process on loopback."""
 
+import base64
 import json
 import re
 import subprocess
@@ -95,3 +96,26 @@ def test_tool_call_round_trip_in_openai_format():
     completion = _completion(body)
     assert completion.tool_calls == [{"name": "search", "arguments": {"q": "cats"}}]
     assert completion.prompt_token_ids == [1, 2] and completion.token_ids == [5, 6]
+
+
+def test_a_screenshot_observation_goes_to_the_server_as_an_image_part(served):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    _, url = served
+    image = np.zeros((6, 5, 3), np.uint8)
+    image[2, 3] = (255, 10, 20)
+    agent = OpenAIAgent(url, "tiny", sampling=None)
+    reply = agent.act({"text": "Task: click the red dot", "image": image}, {"instructions": "Act."})
+    assert isinstance(reply.action, str)  # the real server took the content parts and answered
+    content = agent.messages[1]["content"]
+    assert content[0] == {"type": "text", "text": "Task: click the red dot"}
+    data_url = content[1]["image_url"]["url"]
+    assert content[1]["type"] == "image_url" and data_url.startswith("data:image/png;base64,")
+    png = base64.b64decode(data_url.split(",", 1)[1])
+    assert (np.asarray(Image.open(io.BytesIO(png)).convert("RGB")) == image).all()
+    text_only = OpenAIAgent(url, "tiny", images=False)
+    text_only.act({"text": "Task: x", "image": image}, {})
+    assert text_only.messages[0]["content"] == "Task: x"

@@ -34,6 +34,20 @@ def test_files_round_trip_and_missing_files_raise(box):
         box.read_file("nope.txt")
 
 
+def test_kept_processes_live_across_commands_until_reset(box):
+    assert box.exec("setsid sleep 60 >/dev/null 2>&1 &", keep_processes=True).exit_code == 0
+    assert "sleep 60" in box.exec("cat /proc/[0-9]*/cmdline | tr '\\0' ' '", keep_processes=True).stdout
+    slow = box.exec("setsid sleep 61 >/dev/null 2>&1 & sleep 5", timeout_s=0.5, keep_processes=True)
+    assert slow.timed_out  # only the command's own group died: the kept sleep 60 and the new sleep 61 live
+    alive = box.exec("cat /proc/[0-9]*/cmdline | tr '\\0' ' '", keep_processes=True).stdout
+    assert "sleep 60" in alive and "sleep 61" in alive
+    box.exec("true")  # an ordinary command kills every process it did not start when it ends
+    assert "sleep 6" not in box.exec("cat /proc/[0-9]*/cmdline | tr '\\0' ' '").stdout
+    box.exec("setsid sleep 60 >/dev/null 2>&1 &", keep_processes=True)
+    box.reset()
+    assert "sleep 60" not in box.exec("cat /proc/[0-9]*/cmdline | tr '\\0' ' '").stdout
+
+
 def test_reset_empties_the_work_dir_even_when_the_policy_locks_it(box):
     box.exec("mkdir -p a/b && touch a/b/f .hidden /tmp/t && chmod 000 a/b a")
     box.reset()

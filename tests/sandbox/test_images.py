@@ -36,6 +36,15 @@ def test_every_image_is_the_one_dockerfile_with_its_own_packages():
         images.image_tag("nodejs", images.REGISTRY_BASE)
 
 
+def test_an_image_setup_step_is_a_build_argument_and_part_of_its_tag(monkeypatch):
+    assert images._build_args("desktop", "b")["SETUP"] == "fc-cache -s -f"
+    assert "SETUP" not in images._build_args("python", "b")
+    tag = images.image_tag("desktop", "b")
+    monkeypatch.setitem(images.SETUP, "desktop", "true")
+    assert images.image_tag("desktop", "b") != tag
+    assert b"RUN ${SETUP}" in images._context_files()["Dockerfile"]
+
+
 def test_the_server_copied_into_the_image_is_the_package_one():
     files = images._context_files()
     assert files["cmdserver.py"] == images.SERVER_FILE.read_bytes()

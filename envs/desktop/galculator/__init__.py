@@ -1,0 +1,1 @@
+"""The galculator calculator: arithmetic questions graded by the exact answer."""

@@ -1,0 +1,18 @@
+"""galculator (``desktop/galculator.<template>-v0``): a GTK calculator under Xvfb, in a Docker sandbox.
+
+Arithmetic questions with seeded numbers (sums, products, exact quotients, percentages, averages); the agent
+operates the calculator with clicks or the keyboard and ends with ``answer("<number>")``, graded by value.
+Reward 1 or 0; malformed actions earn 0 and an error observation. See `agora.envs.desktop.base`.
+"""
+
+from __future__ import annotations
+
+from agora.envs.desktop.base import DesktopEnv
+from agora.envs.desktop.galculator.tasks import TEMPLATES
+
+
+class GalculatorEnv(DesktopEnv):
+    """Calculator tasks in galculator (see the module docs)."""
+
+    app = "galculator"
+    templates = {t.name: t for t in TEMPLATES}

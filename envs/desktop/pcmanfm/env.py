@@ -1,0 +1,19 @@
+"""PCManFM (``desktop/pcmanfm.<template>-v0``): the LXDE file manager under Xvfb, in a Docker sandbox.
+
+The file manager shows the home directory with seeded files and folders. Change tasks (rename, new folder,
+move, copy, trash) are graded by the home directory the episode left (names, contents, the trash under
+``~/.local/share/Trash``); question tasks (how many items, which folder, a file's size) by the exact
+answer. Reward 1 or 0; malformed actions earn 0 and an error observation. See `agora.envs.desktop.base`.
+"""
+
+from __future__ import annotations
+
+from agora.envs.desktop.base import DesktopEnv
+from agora.envs.desktop.pcmanfm.tasks import TEMPLATES
+
+
+class PcmanfmEnv(DesktopEnv):
+    """File-manager tasks in PCManFM (see the module docs)."""
+
+    app = "pcmanfm"
+    templates = {t.name: t for t in TEMPLATES}
