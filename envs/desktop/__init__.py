@@ -14,6 +14,9 @@ from agora.registry import EnvEntry, register_all
 DESKTOP_TURNS = 30
 APP_MODULES = ("xterm", "mousepad", "gnumeric", "galculator", "pcmanfm")
 """The apps whose envs live in ``envs/desktop/<app>/`` (env.py: the env class, tasks.py: its TEMPLATES)."""
+TEMPLATE_NAMES_FILE = "template_names.json"
+"""Each app's template names, read at registration so that `import agora` imports no task module
+(tests/test_import_graph.py counts them); tests/envs/desktop/test_parts.py checks it against `app_templates`."""
 
 
 def app_templates() -> dict[str, list]:
@@ -25,11 +28,15 @@ def app_templates() -> dict[str, list]:
 
 def envs() -> dict[str, EnvEntry]:
     """The family's table ``{id: (entry point, max_turns, defaults)}``: one id per app template."""
+    import json
+    from pathlib import Path
+
+    names = json.loads((Path(__file__).parent / TEMPLATE_NAMES_FILE).read_text(encoding="utf-8"))
     table: dict[str, EnvEntry] = {}
-    for app, templates in app_templates().items():
+    for app in APP_MODULES:
         entry = f"agora.envs.desktop.{app}.env:{app.capitalize()}Env"
-        for template in templates:
-            table[f"desktop/{app}.{template.name}-v0"] = (entry, DESKTOP_TURNS, {"template": template.name})
+        for name in names[app]:
+            table[f"desktop/{app}.{name}-v0"] = (entry, DESKTOP_TURNS, {"template": name})
     return table
 
 

@@ -97,3 +97,14 @@ def test_over_100_templates_over_5_apps_give_over_1000_distinct_instances():
                 parsed = parse_action(action, "desktop")  # the oracle uses the env's own grammar
                 if parsed.name not in ("answer", "wait"):
                     to_xdotool(parsed, 800, 600)
+
+
+def test_the_registered_template_names_are_each_app_s_templates() -> None:
+    import json
+    from pathlib import Path
+
+    import agora.envs.desktop as desktop
+
+    names = json.loads((Path(desktop.__file__).parent / desktop.TEMPLATE_NAMES_FILE).read_text())
+    expected = {app: [t.name for t in templates] for app, templates in app_templates().items()}
+    assert names == expected, f"regenerate {desktop.TEMPLATE_NAMES_FILE}: {json.dumps(expected)}"
