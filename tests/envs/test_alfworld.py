@@ -105,6 +105,7 @@ def test_original_data_is_played_when_alfworld_data_points_at_it(tmp_path):
     oracle = resolve_agent("oracle", table=env.unwrapped.scripted_agents)
     total, info, _ = play(env, oracle, {})
     env.close()
+    assert "infra_error" in env.step("look")[4]  # a closed game says so, it does not raise
     assert info["game_file"] == str(trial / "game.tw-pddl") and info["won"] and total == 1.0
     assert len(env.unwrapped._games()) == 1  # the unsolvable game is left out, as ALFWorld's loader does
 

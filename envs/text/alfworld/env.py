@@ -97,6 +97,7 @@ class ALFWorldEnv(TextEnv):
         self._state: Any = None
         self._won = False
         self.game_file: Path | None = None
+        self.game_index: int | None = None
 
     def _games(self) -> list[int] | list[Path]:
         if self.data_dir:
@@ -130,6 +131,8 @@ class ALFWorldEnv(TextEnv):
         return feedback, info
 
     def _step(self, action: str) -> tuple[str, float, bool, dict[str, Any]]:
+        if self._game is None:
+            return "The game is closed.", 0.0, True, {"infra_error": "the ALFWorld game is closed: reset the env"}
         self._state, _, _ = self._game.step(clean_command(action))
         won = bool(self._state["won"])
         reward = 1.0 if won and not self._won else 0.0
