@@ -15,7 +15,7 @@ UV=${UV:-$(command -v uv || echo .venv/bin/uv)}
 [ -x "$UV" ] || { echo "uv is needed: python3 -m pip install uv (or run scripts/setup.sh once)" >&2; exit 2; }
 
 # The extras of the tests profile (scripts/setup.sh tests) and of the demo profile (scripts/setup.sh demo).
-TESTS_EXTRAS=games,sandbox,web,text,train,kernels,dev,docs,rollout,server,ray,openenv,trl,datasets,wandb,openai,view
+TESTS_EXTRAS=games,sandbox,web,text,alfworld,train,kernels,dev,docs,rollout,server,ray,openenv,trl,datasets,wandb,openai,view
 DEMO_EXTRAS=games,train,rollout
 COMMON=(--generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_36 --find-links /opt/wheels
         --constraint scripts/requirements/torch-cpu.txt

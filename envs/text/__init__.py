@@ -1,4 +1,4 @@
-"""Interactive fiction: TextWorld games generated at reset or loaded from a game file."""
+"""Text worlds: TextWorld games (generated or loaded), the ScienceWorld simulator and ALFWorld's household tasks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from agora.registry import register_all
 
 ENVS: dict[str, tuple[str, int | None]] = {
     "text/TextWorld-v0": ("agora.envs.text.textworld.env:TextWorldEnv", 100),
+    "text/ScienceWorld-v0": ("agora.envs.text.scienceworld.env:ScienceWorldEnv", 100),
+    "text/ALFWorld-v0": ("agora.envs.text.alfworld.env:ALFWorldEnv", 50),
 }
 """id -> (entry point, turns after which `make` truncates a single-agent episode or None)."""
 

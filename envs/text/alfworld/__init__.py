@@ -1,0 +1,1 @@
+"""text/ALFWorld: ALFWorld household tasks, generated offline from the ALFRED floor plans, played by TextWorld."""
