@@ -11,7 +11,7 @@ metric, its value on held-out seeds before the first update and after the last:
                                                                   # + shared prefix (`--variant` picks some)
 
 `smollm2_tictactoe`: SmolLM2-135M-Instruct with LoRA r16 against `random` on TicTacToe, the settings of
-`agora demo` (`agora.cli.demo.DEMO_TRAIN`) at micro-batch `--micro-batch` (default 4): legal-move rate,
+`agora demo` (`examples/demo.toml`) at micro-batch `--micro-batch` (default 4): legal-move rate,
 mean return and win rate on held-out games. The tiny-model runs (no download): `single_nim`, Nim (piles 1, 2)
 against `random`, mean return (perfect play about +0.67); `guess_number`, drills/GuessNumber-v0, mean return
 (random guessing about 0.13, binary search 0.75); `selfplay_nim`, Nim by self-play, win rate vs `random` and
