@@ -17,6 +17,8 @@ import os
 import statistics
 import time
 
+import _bench
+
 import agora
 from agora.agent import resolve_agent
 from agora.envs.swe.bug_fix.tasks import load_tasks, shipped_names
@@ -86,6 +88,10 @@ def main() -> None:
     for row in rows:
         scores = "  ".join(f"{a}={row[a]:.2f}" for a in args.agents.split(","))
         print(f"{row['project']:<14}{row['tasks']:>4} tasks  {scores}")
+    summary = {"reset_p50_ms": pct(resets, 50) * 1e3, "reset_p95_ms": pct(resets, 95) * 1e3}
+    if grading:
+        summary.update(grade_p50_s=pct(grading, 50), grade_p95_s=pct(grading, 95))
+    _bench.record("swe", rows, settings={**vars(args), **summary})
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "reset_s": resets, "grading_s": grading}, f)
