@@ -147,7 +147,7 @@ def _learn_and_rate(
     console.rule(f"[bold]1. {name} plays TicTacToe against random (before training)")
     with phases("load the model"):
         trainer = Trainer(cfg)
-    console.print(f"  {hardware_line(trainer)}")
+    console.print(f"  {hardware_line(trainer)}", soft_wrap=True, highlight=False)
     with phases("one game before training"):
         _show_game(trainer, name)
     console.rule(f"[bold]2. LoRA training against random on CPU: {cfg.steps} updates of {cfg.batch_episodes} games")
@@ -159,7 +159,8 @@ def _learn_and_rate(
         curve = plot_run(cfg.out_dir, out / "learning_curve.png")
     console.print(
         f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
-        f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}"
+        f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}",
+        soft_wrap=True,
     )
     console.rule(f"[bold]3. Tournament: {name} before and after, random, minimax")
     adapter = latest_checkpoint(cfg.out_dir) / "model"
@@ -267,7 +268,7 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, 
             )
             bar.update(task, completed=step, status=status)
             for line in progress_lines(step, cfg.steps, metrics):
-                bar.console.print(line, highlight=False)
+                bar.console.print(line, highlight=False, soft_wrap=True)  # one line each, also in a log
 
         trainer.progress = progress
         trainer.run()
