@@ -93,3 +93,19 @@ def test_cpuinfo_reads_the_model_and_the_watched_flags(tmp_path):
     assert _cpuinfo(tmp_path / "absent") == ("unknown", frozenset())
     here = cpu_features()
     assert here.cpus >= 1 and here.capability and here.flags <= set(WATCHED_FLAGS)
+
+
+def test_an_hf_checkpoint_stored_in_bf16_loads_in_fp32_on_a_cpu_without_fast_bf16(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    import agora.hardware as hardware
+    from agora.agents.hf import load_causal_lm
+    from agora.agents.models import tiny_model
+
+    model, _ = tiny_model(hidden_size=16, num_layers=1, num_heads=1)
+    model.to(torch.bfloat16).save_pretrained(tmp_path)
+    monkeypatch.setattr(hardware, "cpu_features", lambda: AVX2)
+    assert load_causal_lm(tmp_path, None, "cpu").dtype == torch.float32
+    assert load_causal_lm(tmp_path, "bfloat16", "cpu").dtype == torch.bfloat16  # an explicit dtype= wins
+    monkeypatch.setattr(hardware, "cpu_features", lambda: AMX)
+    assert load_causal_lm(tmp_path, None, "cpu").dtype == torch.bfloat16
+    assert load_causal_lm(tmp_path, "auto", "cpu").dtype == torch.bfloat16
