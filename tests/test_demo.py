@@ -30,7 +30,7 @@ def test_the_demo_settings_are_examples_demo_toml_with_the_model_and_overrides(t
         str(tmp_path / "train"),
         3,
     )
-    assert (cfg.lora_rank, cfg.steps, cfg.batch_episodes, cfg.precision, cfg.torch_threads) == (16, 8, 8, "auto", 0)
+    assert (cfg.lora_rank, cfg.steps, cfg.batch_episodes, cfg.precision, cfg.torch_threads) == (16, 5, 8, "auto", 0)
     assert demo_config("m", tmp_path, precision="fp32", steps=2).precision == "fp32"
     other = tmp_path / "mine.toml"
     other.write_text('env_id = "games/Nim-v0"\nsteps = 3\n')

@@ -37,7 +37,7 @@ GAME = "games/TicTacToe-v0"
 
 DEMO_CONFIG = Path(__file__).with_name("demo.toml")
 """The demo's training run (`TrainConfig` fields but `model` and `out_dir`): ``examples/demo.toml``, shipped
-inside the package as ``agora/cli/demo.toml`` (a link to it in the repository). LoRA r16, 8 episodes per update
+inside the package as ``agora/cli/demo.toml`` (a link to it in the repository). LoRA r16, 5 updates of 8 episodes
 in groups of 4 per seed, mean-centred returns, advantage -1 for a reply the game rejects (so the legal-move rate
 rises first), a held-out evaluation (16 games) before the first and after the last update. Precision and threads
 follow the CPU (`agora.hardware`): bf16 where it is fast (AMX, AVX-512 BF16), fp32 on AVX2-only CPUs, where bf16
@@ -87,7 +87,7 @@ def demo_config(model: str, out_dir: str | Path, config: str | Path = DEMO_CONFI
 def demo_command(
     quick: Annotated[bool, typer.Option(help="Only the scripted tournament of three games (no training).")] = False,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("runs/demo"),
-    steps: Annotated[int | None, typer.Option(help="LoRA updates (default: the config's, 8).")] = None,
+    steps: Annotated[int | None, typer.Option(help="LoRA updates (default: the config's, 5).")] = None,
     games: Annotated[int | None, typer.Option(help="Games per pair (default: 4; --quick: each game's own).")] = None,
     workers: Annotated[int | None, typer.Option(help="Games played at once (default 16).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of training, evaluation and the tournament.")] = 0,
