@@ -3,17 +3,19 @@
 The one place that decides, for training (`agora.trainers`), rollouts and evaluation (``hf:`` agents) and
 the demo alike. The rule, from ``benchmarks/cpu_precision.py`` (figures in ``benchmarks/results.jsonl``):
 
-=====================================  =========  =====================================================
-CPU                                    ``auto``   measured (torch 2.13, SmolLM2's 512x576 @ 576x1536)
-=====================================  =========  =====================================================
-AMX (``amx_bf16``)                     bf16       bf16 several times faster than fp32
-AVX-512 BF16 (``avx512_bf16``), no AMX bf16       bf16 about 1.5x faster than fp32 (matmul and model)
-AVX2 only (no bf16 instructions)       fp32       bf16 68x slower than fp32 (804 ms against 11.9 ms)
+=====================================  =========  ==========================================================
+CPU                                    ``auto``   measured: bf16 time / fp32 time (torch 2.13, one thread)
+=====================================  =========  ==========================================================
+AMX (``amx_bf16``, ``amx_tile``)       bf16       a SmolLM2 LoRA update 0.74 (15.3 s / 20.6 s, README); the
+                                                  demo's rollouts and evaluations ran bf16 there
+AVX-512 BF16 (``avx512_bf16``), no AMX fp32       MLP matmul (512x576 @ 576x1536) 0.46, but SmolLM2's forward
+                                                  pass (4 x 128 tokens) 1.09 and a decoding step (batch 8)
+                                                  3.75: a model is more than its large matmuls
+AVX2 only (no bf16 instructions)       fp32       MLP matmul 68 (804 ms against 11.9 ms)
 CUDA device                            bf16       (tensor cores)
-=====================================  =========  =====================================================
+=====================================  =========  ==========================================================
 
-bf16 counts as fast on a CPU only where torch itself runs AVX-512 kernels there
-(``torch.backends.cpu.get_cpu_capability()``), so ``ATEN_CPU_CAPABILITY=avx2`` also means fp32.
+So bf16 counts as fast on a CPU only with AMX, the tile unit oneDNN's bf16 kernels use.
 An explicit ``"fp32"`` or ``"bf16"`` (`TrainConfig.precision`, an agent spec's ``dtype=``) always wins;
 ``AGORA_PRECISION=fp32`` (or ``bf16``) decides for everything left to ``auto`` (the test suite sets fp32, so
 its numbers do not depend on the host's CPU).
@@ -59,10 +61,8 @@ WATCHED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
 
 
 def fast_bf16(features: CpuFeatures) -> bool:
-    """Whether bf16 matrix products run faster than fp32 ones on this CPU (see the module's table)."""
-    if "amx_bf16" in features.flags:
-        return True
-    return "avx512_bf16" in features.flags and features.capability.upper().startswith("AVX512")
+    """Whether a model runs faster in bf16 than in fp32 on this CPU: only with AMX (see the module's table)."""
+    return "amx_bf16" in features.flags
 
 
 def choose_precision(requested: str, device: str, features: CpuFeatures | None = None) -> str:

@@ -159,8 +159,9 @@ class TrainConfig:
     present, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``."""
     precision: str = "auto"
     """``"fp32"``, or ``"bf16"``: bf16 autocast with fp32 master weights (full fine-tuning; LoRA keeps the
-    frozen base in bf16 and the adapter in fp32). ``"auto"``: bf16 on CUDA and on a CPU with fast bf16 (AMX or
-    AVX-512 BF16), fp32 elsewhere (`agora.hardware.choose_precision`): on an AVX2-only CPU bf16 is ~68x slower.
+    frozen base in bf16 and the adapter in fp32). ``"auto"``: bf16 on CUDA and on a CPU with AMX, fp32 elsewhere
+    (`agora.hardware.choose_precision`): on an AVX2-only CPU bf16 matmuls run ~68x slower, and even with AVX-512
+    BF16 (no AMX) SmolLM2 decodes ~3.8x slower in bf16.
     Rollouts and evaluations sample in the same precision."""
     gradient_checkpointing: bool = False
     """Recompute activations in the backward pass (less memory, about a third more compute)."""

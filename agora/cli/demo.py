@@ -40,8 +40,8 @@ DEMO_CONFIG = Path(__file__).with_name("demo.toml")
 inside the package as ``agora/cli/demo.toml`` (a link to it in the repository). LoRA r16, 5 updates of 8 episodes
 in groups of 4 per seed, mean-centred returns, advantage -1 for a reply the game rejects (so the legal-move rate
 rises first), a held-out evaluation (16 games) before the first and after the last update. Precision and threads
-follow the CPU (`agora.hardware`): bf16 where it is fast (AMX, AVX-512 BF16), fp32 on AVX2-only CPUs, where bf16
-matrix products run about 68 times slower. In bf16 the frozen base is bf16 (the adapter and its optimizer state
+follow the CPU (`agora.hardware`): bf16 where it is fast (AMX), fp32 elsewhere (on AVX2-only CPUs bf16 matrix
+products run about 68 times slower). In bf16 the frozen base is bf16 (the adapter and its optimizer state
 fp32, the update under bf16 autocast). Rollouts and evaluations sample from a plain copy with the adapter merged
 after every update (`merged_rollouts`), in the same precision. Prompts keep the task and the last exchange only
 (``history = "last_k"``): the board is in every observation. What prompts repeat runs once (``share_prefix``)."""
