@@ -11,7 +11,9 @@ Agent specs (resolved by `agora.resolve_agent`, hence by ``agora rollout --agent
 ==============================  ==============================================================
 
 Options follow a ``?``: ``hf:PATH?temperature=0.7&max_new_tokens=32&history=last_k&last_k=2``
-(``dtype=float32`` for the model's dtype in hf and vllm; ``adapter=DIR`` in hf: a LoRA adapter saved by
+(``dtype=float32`` for the model's dtype in hf and vllm, ``dtype=auto`` in hf: bf16 where the CPU runs it fast,
+else fp32, see `agora.hardware`; without ``dtype`` an hf checkpoint stored in bf16 loads in fp32 on a CPU
+without fast bf16; ``adapter=DIR`` in hf: a LoRA adapter saved by
 ``save_pretrained``, e.g. a training checkpoint's ``model/``, applied over PATH; ``share_prefix=1`` in hf:
 each batch starts from the cached keys and values of the prompt prefixes it shares, see `HFEngine`).
 Importing this package is light; torch, transformers and vLLM load when an agent is built.
@@ -93,15 +95,16 @@ def _with_adapter(path: str, adapter: str, dtype: str | None) -> tuple[Any, Any]
 
     from agora._optional import require
 
-    torch, transformers = require("torch", "train"), require("transformers", "train")
-    peft = require("peft", "train")
+    transformers, peft = require("transformers", "train"), require("peft", "train")
     if not (Path(adapter) / "adapter_config.json").is_file():
         raise ValueError(
             f"adapter={adapter!r} holds no adapter_config.json; give a folder written by a peft "
             "model's save_pretrained (a training checkpoint's model/ folder)."
         )
-    kwargs = {"dtype": getattr(torch, dtype)} if dtype else {}
-    base = transformers.AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    from agora.agents.hf import load_causal_lm
+    from agora.hardware import resolve_device
+
+    base = load_causal_lm(path, dtype, resolve_device("auto"))
     model = peft.PeftModel.from_pretrained(base, adapter).merge_and_unload()
     return model, transformers.AutoTokenizer.from_pretrained(path)
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from agora._optional import require
 from agora.agents.chat import Completion, SamplingParams, TokenChatAgent
+from agora.hardware import resolve_device
 
 
 @dataclasses.dataclass
@@ -77,14 +78,13 @@ class HFEngine:
         self.torch = require("torch", "train")
         transformers = require("transformers", "train")
         if isinstance(model, (str, os.PathLike)):
-            kwargs = {"dtype": getattr(self.torch, dtype)} if dtype else {}
+            device = resolve_device(device or "auto")
             tokenizer = tokenizer or transformers.AutoTokenizer.from_pretrained(model)
-            model = transformers.AutoModelForCausalLM.from_pretrained(model, **kwargs)
-            device = device or "auto"
+            model = load_causal_lm(model, dtype, device)
         if tokenizer is None:
             raise ValueError("HFEngine needs a tokenizer when given a model object.")
         if device == "auto":
-            device = "cuda" if self.torch.cuda.is_available() else "cpu"
+            device = resolve_device(device)
         self.model = (model.to(device) if device else model).eval()
         self.tokenizer = tokenizer
         self.max_batch = max_batch
@@ -268,6 +268,28 @@ class HFEngine:
         picked = logprobs[range(len(ids)), ids].tolist() if ids else []
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         return Completion(text=text, token_ids=ids, logprobs=picked, finish_reason=finish, prompt_token_ids=prompt)
+
+
+def load_causal_lm(path: str | os.PathLike[str], dtype: str | None, device: str) -> Any:
+    """The causal LM at `path` in the dtype `agora.hardware.agent_dtype` picks, on `device` (a resolved name).
+
+    `dtype`: a torch dtype name (``"float32"``, ``"bfloat16"``), ``"auto"`` (the CPU's fast precision) or
+    None (the checkpoint's own, but fp32 for a bf16/fp16 checkpoint on a CPU without fast bf16). On a CPU,
+    torch's threads are capped at the CPUs this process may use (`agora.hardware.choose_threads`).
+    """
+    from agora.hardware import agent_dtype, choose_threads
+
+    torch, transformers = require("torch", "train"), require("transformers", "train")
+    chosen = agent_dtype(dtype, None, device)
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        path, **({"dtype": getattr(torch, chosen)} if chosen else {})
+    )
+    if dtype is None:
+        fallback = agent_dtype(None, str(model.dtype).removeprefix("torch."), device)
+        model = model.to(getattr(torch, fallback)) if fallback else model
+    if not device.startswith("cuda"):
+        torch.set_num_threads(min(torch.get_num_threads(), choose_threads()))
+    return model.to(device)
 
 
 def prefix_groups(prompts: list[list[int]]) -> tuple[int, list[int]]:

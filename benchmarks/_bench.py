@@ -42,29 +42,37 @@ def run_threads(threads: Sequence[threading.Thread]) -> float:
     return time.perf_counter() - start
 
 
+def table_rows(table: Any) -> list[dict[str, Any]]:
+    """The rows of a rich `Table` as dicts from column header to cell text, each with the table's title as
+    ``"table"`` (for scripts whose parts return rich tables)."""
+    columns = [(str(column.header), list(column.cells)) for column in table.columns]
+    count = max((len(cells) for _, cells in columns), default=0)
+    title = str(table.title or "")
+    return [{"table": title, **{h: str(c[i]) if i < len(c) else "" for h, c in columns}} for i in range(count)]
+
+
 RESULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.jsonl")
 """Every benchmark appends its figures here (one JSON object a line); the docs show the latest of each."""
 
 
 def cpu_info() -> dict[str, Any]:
-    """The host CPU: model name, core count, and the flags that decide bf16 speed (AVX2, AVX-512 BF16, AMX).
+    """The host CPU: model name, core count, the flags that decide bf16 speed (AVX2, AVX-512 BF16, AMX), torch's
+    CPU capability and the precision ``auto`` picks there (`agora.hardware`).
 
     Speed differences between runs that look like "phases" of the machine may be different host CPUs:
     compare only rows with the same ``model`` and flags.
     """
-    model, flags = "unknown", set()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key.strip() == "model name" and model == "unknown":
-                    model = value.strip()
-                elif key.strip() == "flags" and not flags:
-                    flags = set(value.split())
-    except OSError:
-        pass
-    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
-    return {"model": model, "cores": os.cpu_count(), "flags": [f for f in wanted if f in flags]}
+    from agora.hardware import choose_precision, cpu_features
+
+    cpu = cpu_features()
+    return {
+        "model": cpu.model,
+        "cores": os.cpu_count(),
+        "usable_cpus": cpu.cpus,
+        "flags": sorted(cpu.flags),
+        "capability": cpu.capability,
+        "auto_precision": choose_precision("auto", "cpu", cpu),
+    }
 
 
 def _git_commit() -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import time
 
+import _bench
+
 import agora
 from agora.agent import resolve_agent
 
@@ -46,10 +48,13 @@ def main() -> None:
     parser.add_argument("--games", type=int, default=20)
     args = parser.parse_args()
     print(f"{'env':24s} {'expert':22s} {'mean ms/move':>12s} {'max ms/move':>12s} {'return vs random':>17s}")
+    rows = []
     for env_id, name, kwargs in EXPERTS:
         label = name + "".join(f" {k}={v}" for k, v in kwargs.items())
         mean_ms, max_ms, ret = run(env_id, name, kwargs, args.games)
         print(f"{env_id:24s} {label:22s} {mean_ms:12.3f} {max_ms:12.3f} {ret:17.2f}")
+        rows.append({"env": env_id, "expert": label, "mean_ms": mean_ms, "max_ms": max_ms, "return": ret})
+    _bench.record("game_experts", rows, settings=vars(args))
 
 
 if __name__ == "__main__":

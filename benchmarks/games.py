@@ -16,6 +16,8 @@ import argparse
 import random
 import time
 
+import _bench
+
 import agora
 
 TARGET_US = 20.0
@@ -66,8 +68,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = [(env_id, "random") for env_id in agora.list_envs("games")] + [("games/TicTacToe-v0", "minimax")]
     print(f"{'game':<30} {'opponent':<9} {'steps/s':>9} {'us/step':>8} {'us/reset':>9} {'amortized us':>13}")
+    recorded = []
     for env_id, opponent in rows:
         r = best_of(env_id, opponent, args.seconds, args.repeats)
+        recorded.append({"game": env_id, "opponent": opponent, **r})
         print(
             f"{env_id:<30} {opponent:<9} {r['steps_per_s']:>9.0f} {r['step_us']:>8.1f} {r['reset_us']:>9.1f} "
             f"{r['amortized_us']:>13.1f}"
@@ -78,6 +82,7 @@ def main() -> None:
         f"({'meets' if us <= TARGET_US else 'misses'} the {TARGET_US:g} us target); "
         f"{r['amortized_us']:.1f} us with resets amortized."
     )
+    _bench.record("games", recorded, settings=vars(args))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import sys
 import tempfile
 from typing import Any
 
+import _bench
+
 from agora.trainers.config import TrainConfig
 
 CURVE_KEYS = ("env/return_mean", "env/valid_rate", "eval/return_mean", "perf/tokens_per_s", "time/update_s")
@@ -119,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"GPU: {torch.cuda.get_device_name()}")
     for mode in args.modes.split(","):
         result = run_mode(mode, args.steps)
+        curve = [dict(zip(["step", *CURVE_KEYS], r, strict=True)) for r in curve_rows(result["metrics"])]
+        peaks = {k: result[k] for k in ("trainer_peak_gib", "device_peak_gib")}
+        _bench.record("gpu", curve, settings={**vars(args), "mode": mode, "gpu": torch.cuda.get_device_name(), **peaks})
         print(f"\n== SmolLM2-135M, {mode}, vLLM rollouts, TicTacToe vs random ==")
         print(format_table(["step", *CURVE_KEYS], curve_rows(result["metrics"])))
         print(

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 
+import _bench
 from rich.console import Console
 from rich.table import Table
 
@@ -208,8 +209,17 @@ def _report(args: argparse.Namespace, has_cuda: bool) -> None:
     if args.model:
         plans += [("cpu", "loss full", "float32"), ("cpu", "loss fused", "float32")]
     naive: dict[str, float] = {}
+    recorded = []
     for device, row, dtype in plans:
         result = _run_row(row, device, argparse.Namespace(**{**vars(args), "dtype": dtype}))
+        recorded.append(
+            {
+                "device": device,
+                "path": row,
+                "dtype": dtype,
+                **({"error": result} if isinstance(result, str) else result),
+            }
+        )
         if isinstance(result, str):
             table.add_row(device, row, dtype, "failed", "", "", result)
             continue
@@ -224,6 +234,7 @@ def _report(args: argparse.Namespace, has_cuda: bool) -> None:
             f"{result['ms']:.0f}",
         )
     console.print(table)
+    _bench.record("kernel_logprobs", recorded, settings={k: v for k, v in vars(args).items() if v is not None})
     if args.model:
         console.print(
             f"loss rows: SmolLM2-135M + LoRA r16, micro-batch 4 x {args.seq_len} tokens, "

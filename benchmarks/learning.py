@@ -11,7 +11,7 @@ metric, its value on held-out seeds before the first update and after the last:
                                                                   # + shared prefix (`--variant` picks some)
 
 `smollm2_tictactoe`: SmolLM2-135M-Instruct with LoRA r16 against `random` on TicTacToe, the settings of
-`agora demo` (`agora.cli.demo.DEMO_TRAIN`) at micro-batch `--micro-batch` (default 4): legal-move rate,
+`agora demo` (`examples/demo.toml`) at micro-batch `--micro-batch` (default 4): legal-move rate,
 mean return and win rate on held-out games. The tiny-model runs (no download): `single_nim`, Nim (piles 1, 2)
 against `random`, mean return (perfect play about +0.67); `guess_number`, drills/GuessNumber-v0, mean return
 (random guessing about 0.13, binary search 0.75); `selfplay_nim`, Nim by self-play, win rate vs `random` and
@@ -27,6 +27,8 @@ import os
 import resource
 import time
 from pathlib import Path
+
+import _bench
 
 RUNS = {
     "single_nim": "examples/single_nim_vs_random.toml",
@@ -155,7 +157,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.update_memory:
         variants = args.variant or list(MEMORY_VARIANTS)
-        print_memory([in_child(update_memory, args.out, args.micro_batch, args.seed, v) for v in variants])
+        memory = [in_child(update_memory, args.out, args.micro_batch, args.seed, v) for v in variants]
+        print_memory(memory)
+        _bench.record("learning_update_memory", memory, settings=_settings(args))
         return
     rows = [
         in_child(run_one, name, args.out, args.steps, args.micro_batch, args.seed)
@@ -174,6 +178,11 @@ def main() -> None:
                 f"{r['eval_episodes']:>5} {r['wall_s']:>7.0f} {r['micro_batch']:>3} {r['peak_rss_gb']:>11.2f}"
             )
         print(f"{'':<18} curves: {r['png']}")
+    _bench.record("learning", rows, settings=_settings(args))
+
+
+def _settings(args: argparse.Namespace) -> dict[str, object]:
+    return {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
 
 
 if __name__ == "__main__":

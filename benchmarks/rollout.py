@@ -41,6 +41,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import _bench
 from _bench import load_average
 from rich.console import Console
 from rich.table import Table
@@ -329,12 +330,13 @@ def main() -> None:
             f"{args.latency_ms:.0f} ms{', JSONL recorded' if out else ''}; "
             f"load average before: {load_average()}",
         )
-        extra = []
+        extra, recorded = [], []
         for loop in loops:
             for c in args.concurrency:
                 episodes = max(10, args.waves * c)
                 for processes in args.processes:
                     row = measure(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, processes, out)
+                    recorded.append({"loop": loop, "concurrency": c, **row})
                     table.add_row(
                         loop,
                         str(row["processes"]),
@@ -355,6 +357,7 @@ def main() -> None:
                     profile(args.env, c, args.latency_ms / 1000, episodes, env_kwargs, loop, out)
         table.caption = f"load average after: {load_average()}"
         console.print(table)
+        _bench.record("rollout", recorded, settings=vars(args))
         for stages in extra:
             console.print(stages)
 

@@ -14,6 +14,7 @@ import argparse
 import subprocess
 import threading
 
+import _bench
 from _bench import p50_p95, run_threads, timed
 
 import agora.sandbox
@@ -148,6 +149,11 @@ def main() -> None:
     print(f"{'measure':<45} {'p50 ms':>8} {'p95 ms':>8}  notes")
     for name, p50, p95, note in ROWS:
         print(f"{name:<45} {p50:>8} {p95:>8}  {note}")
+    _bench.record(
+        "sandbox",
+        [dict(zip(("measure", "p50_ms", "p95_ms", "note"), r, strict=True)) for r in ROWS],
+        settings=vars(args),
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 
+import _bench
 from _bench import load_average
 from rich.console import Console
 from rich.table import Table
@@ -353,16 +354,18 @@ def main() -> None:
     if args.profile:
         from server_profile import profile_round_trip
 
-        console.print(profile_round_trip(args.steps, step_loop))
-        console.print(f"load average after: {load_average()}")
-        return
-    if not args.only_ray:
-        console.print(part_round_trip(args.steps))
-        if not args.skip_sessions:
-            console.print(part_sessions(args.sessions, args.session_steps))
-    if not args.skip_ray:
-        console.print(part_ray(args.episodes))
+        tables = [profile_round_trip(args.steps, step_loop)]
+    else:
+        parts = [] if args.only_ray else [lambda: part_round_trip(args.steps)]
+        if not args.only_ray and not args.skip_sessions:
+            parts.append(lambda: part_sessions(args.sessions, args.session_steps))
+        if not args.skip_ray:
+            parts.append(lambda: part_ray(args.episodes))
+        tables = [part() for part in parts]
+    for table in tables:
+        console.print(table)
     console.print(f"load average after: {load_average()}")
+    _bench.record("server", [row for t in tables for row in _bench.table_rows(t)], settings=vars(args))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _bench import record
+import _bench
 
 import agora
 from agora.agent import resolve_agent
@@ -118,7 +118,7 @@ def oracle_all() -> None:
         print(json.dumps(row), flush=True)
     total, good = sum(r["tasks"] for r in rows), sum(r["oracle_1"] for r in rows)
     print(f"oracle 1.0 on {good}/{total} shipped tasks; load average at end: {os.getloadavg()[0]:.1f}")
-    record("swe.oracle_all", rows, settings={})
+    _bench.record("swe.oracle_all", rows, settings={})
 
 
 def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
@@ -151,7 +151,7 @@ def grade_only(per_project: int | None, workers: int, with_noop: bool = True) ->
         rows.append(row)
         print(json.dumps(row), flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers, "noop": with_noop})
+    _bench.record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers, "noop": with_noop})
 
 
 def main() -> None:
@@ -196,6 +196,10 @@ def main() -> None:
     for row in rows:
         scores = "  ".join(f"{a}={row[a]:.2f}" for a in args.agents.split(","))
         print(f"{row['project']:<14}{row['tasks']:>4} tasks  {scores}")
+    summary = {"reset_p50_ms": pct(resets, 50) * 1e3, "reset_p95_ms": pct(resets, 95) * 1e3}
+    if grading:
+        summary.update(grade_p50_s=pct(grading, 50), grade_p95_s=pct(grading, 95))
+    _bench.record("swe", rows, settings={**vars(args), **summary})
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "reset_s": resets, "grading_s": grading}, f)

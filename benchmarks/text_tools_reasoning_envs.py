@@ -12,6 +12,8 @@ import json
 import statistics
 import time
 
+import _bench
+
 import agora
 
 
@@ -67,9 +69,12 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=20)
     args = parser.parse_args()
     print(f"{'env':<26} {'make+first reset (s)':>21} {'reset (ms)':>11} {'step (ms)':>10}")
+    rows = []
     for env_id, action_for in CASES.items():
         first, reset, step = measure(env_id, action_for, args.episodes)
         print(f"{env_id:<26} {first:>21.2f} {reset * 1e3:>11.2f} {step * 1e3:>10.2f}")
+        rows.append({"env": env_id, "first_reset_s": first, "reset_ms": reset * 1e3, "step_ms": step * 1e3})
+    _bench.record("text_tools_reasoning_envs", rows, settings=vars(args))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _bench import p50_p95, record, run_threads, timed
+import _bench
+from _bench import p50_p95, run_threads, timed
 
 import agora
 from agora.envs.web.miniwob.agents import miniwob_plan
@@ -150,7 +151,7 @@ def main() -> None:
     from webapps_bench import webapps_rows
 
     app_rows = webapps_rows(args.app_episodes)
-    record("web-apps", app_rows, settings={"app_episodes": args.app_episodes})
+    _bench.record("web-apps", app_rows, settings={"app_episodes": args.app_episodes})
     if args.apps_only:
         return
 
@@ -167,13 +168,28 @@ def main() -> None:
         ),
     ]
     print(f"{'env':<36} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9} {'steps':>6}")
+    recorded: list[dict[str, Any]] = []
     for name, resets, steps in rows:
         (r50, r95), (s50, s95) = percentiles(resets), percentiles(steps)
         print(f"{name:<36} {r50:>8.1f}ms {r95:>8.1f}ms {s50:>7.1f}ms {s95:>7.1f}ms {len(steps):>6}")
+        recorded.append(
+            {"env": name, "reset_p50_ms": r50, "reset_p95_ms": r95, "step_p50_ms": s50, "steps_per_s": None}
+        )
     print()
     print(f"{'concurrent envs':<16} {'steps/s':>8}  (web/miniwob.click-checkboxes, reset + 5 noops per episode)")
     for n in (int(x) for x in args.concurrency.split(",")):
-        print(f"{n:<16} {throughput(n, args.seconds):>8.1f}")
+        rate = throughput(n, args.seconds)
+        print(f"{n:<16} {rate:>8.1f}")
+        recorded.append(
+            {
+                "env": f"{n} concurrent envs",
+                "reset_p50_ms": None,
+                "reset_p95_ms": None,
+                "step_p50_ms": None,
+                "steps_per_s": rate,
+            }
+        )
+    _bench.record("web", recorded, settings=vars(args))
     print()
     print(browsergym_row(args.episodes))
 

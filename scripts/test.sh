@@ -7,6 +7,8 @@ bash scripts/setup.sh tests
 echo "[test] ruff check, ruff format --check"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "[test] mypy (agora/; strict on the contract modules)"
+.venv/bin/mypy
 # Everything is installed now: a test that skips for a missing framework, venv or engine fails the run
 # (tests/conftest.py; only the skips in EXPECTED_SKIPS, such as "needs a CUDA GPU", remain skips).
 export AGORA_NO_SKIPS="${AGORA_NO_SKIPS:-1}"

