@@ -130,7 +130,7 @@ def hf_agent(rest: str, seed: int | None = None) -> Agent:
 
 def smollm2_agent(rest: str, seed: int | None = None) -> Agent:
     """`HFAgent` over SmolLM2-135M-Instruct (``smollm2`` or ``smollm2:?temperature=0``)."""
-    from agora.agents.models import smollm2
+    from agora.agents.local_models import smollm2
 
     _, _, query = rest.partition("?")
     spec = parse_spec_options(f"{smollm2()}?{query}")

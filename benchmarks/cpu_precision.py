@@ -49,7 +49,7 @@ def model_ms(torch: Any, dtype: Any, repeats: int, batch: int = 4, length: int =
     """SmolLM2's forward pass over `batch` x `length` tokens, and one decoding step of 8 prompts over `length`."""
     import transformers
 
-    from agora.agents.models import smollm2
+    from agora.agents.local_models import smollm2
 
     model = transformers.AutoModelForCausalLM.from_pretrained(smollm2(), dtype=dtype).eval()
     ids = torch.randint(0, model.config.vocab_size, (batch, length))

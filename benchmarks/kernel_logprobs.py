@@ -84,7 +84,7 @@ def measure_loss(row: str, seq_len: int, completion: int) -> dict[str, float]:
     import torch
     import transformers
 
-    from agora.agents.models import smollm2
+    from agora.agents.local_models import smollm2
     from agora.trainers.loss import token_logprobs
 
     model = transformers.AutoModelForCausalLM.from_pretrained(smollm2(), dtype=torch.float32)

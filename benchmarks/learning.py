@@ -57,7 +57,7 @@ def config(name: str, out: Path, steps: int | None, micro_batch: int, seed: int,
     if steps:
         overrides["steps"] = steps
     if RUNS[name] is None:
-        from agora.agents.models import smollm2
+        from agora.agents.local_models import smollm2
         from agora.cli.demo import demo_config
 
         return demo_config(smollm2(), **{**overrides, "micro_batch_size": micro_batch})

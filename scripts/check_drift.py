@@ -43,7 +43,7 @@ SMOKE_STEPS: dict[str, list[str]] = {
     "demo": ["-m", "agora.cli", "demo", "--quick", "--games", "1", "--out", "{tmp}/demo"],
     "agent": [
         "-c",
-        "from agora.agents.models import save_tiny_model\n"
+        "from agora.agents.local_models import save_tiny_model\n"
         "from agora import rollout\n"
         "path = save_tiny_model('{tmp}/tiny')\n"
         "result = rollout.run('games/TicTacToe-v0', [f'hf:{path}?max_new_tokens=8', 'random'], episodes=1)\n"

@@ -89,8 +89,8 @@ def test_a_trained_lora_adapter_is_an_hf_spec_option(tmp_path):
     torch = pytest.importorskip("torch")
     pytest.importorskip("peft")
     from agora import resolve_agent
-    from agora.agents.models import save_tiny_model
-    from agora.trainers.models import build_model
+    from agora.agents.local_models import save_tiny_model
+    from agora.trainers.policy import build_model
 
     base = save_tiny_model(tmp_path / "base", seed=0)
     model, tokenizer = build_model(str(base), {}, lora_rank=4)
@@ -116,7 +116,7 @@ def test_the_demo_pipeline_end_to_end_on_a_tiny_model(tmp_path):
     # rate before/after/random/minimax with the adapter as an agent spec, write the plots.
     pytest.importorskip("torch")
     pytest.importorskip("peft")
-    from agora.agents.models import save_tiny_model
+    from agora.agents.local_models import save_tiny_model
 
     model = save_tiny_model(tmp_path / "tiny", seed=0)
     out = tmp_path / "demo"

@@ -93,7 +93,7 @@ def test_an_hf_checkpoint_stored_in_bf16_loads_in_fp32_on_a_cpu_without_fast_bf1
     torch = pytest.importorskip("torch")
     import agora.hardware as hardware
     from agora.agents.hf import load_causal_lm
-    from agora.agents.models import tiny_model
+    from agora.agents.local_models import tiny_model
 
     model, _ = tiny_model(hidden_size=16, num_layers=1, num_heads=1)
     model.to(torch.bfloat16).save_pretrained(tmp_path)

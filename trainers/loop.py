@@ -26,7 +26,7 @@ from agora.trainers.collect import collect, learner_seats, training_job
 from agora.trainers.config import ConfigError, TrainConfig
 from agora.trainers.credit import override_invalid, turn_advantages
 from agora.trainers.metrics import MetricsLogger
-from agora.trainers.models import (
+from agora.trainers.policy import (
     build_model,
     frozen_copy,
     is_lora,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from agora.agent import Agent, resolve_agent
-from agora.trainers.models import adapter_copy, frozen_copy, is_lora, load_trainable_state, trainable_state
+from agora.trainers.policy import adapter_copy, frozen_copy, is_lora, load_trainable_state, trainable_state
 
 AgentFactory = Callable[[int], Agent]
 

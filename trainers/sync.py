@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agora.trainers.models import is_lora, load_trainable_state, resolve_precision, trainable_state
+from agora.trainers.policy import is_lora, load_trainable_state, resolve_precision, trainable_state
 
 
 class RolloutEngine(Protocol):

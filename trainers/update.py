@@ -3,7 +3,7 @@
 Micro-batches go to the model's device, are bounded by `cfg.micro_batch_size` sequences and, when set,
 `cfg.micro_batch_tokens` padded tokens, and run under bf16 autocast when the precision is bf16; with
 `cfg.share_prefix` the prompt prefix a micro-batch shares runs once (`agora.trainers.loss.body_hidden`). The KL
-reference of a LoRA model is the model with its adapter off (`agora.trainers.models.reference_model`).
+reference of a LoRA model is the model with its adapter off (`agora.trainers.policy.reference_model`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from agora._optional import require
 from agora.trainers.batch import Sequence, micro_batches, sequences_from_turns
 from agora.trainers.credit import Trained
 from agora.trainers.loss import ppo_loss, token_logprobs
-from agora.trainers.models import autocast, model_device, reference_model, resolve_precision
+from agora.trainers.policy import autocast, model_device, reference_model, resolve_precision
 
 
 def build_sequences(trained: Trained, *, drop_zero: bool = False) -> list[Sequence]:

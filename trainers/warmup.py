@@ -17,7 +17,7 @@ from agora._optional import require
 from agora.agents.chat import Completion, TokenChatAgent
 from agora.trainers.batch import micro_batches
 from agora.trainers.loss import token_logprobs
-from agora.trainers.models import model_device
+from agora.trainers.policy import model_device
 from agora.trainers.update import build_sequences
 
 

@@ -135,7 +135,7 @@ def _quick(out: Path, workers: int | None, games: int | None, missing: list[str]
 def _learn_and_rate(
     out: Path, games: int, workers: int | None, seed: int, model: Path | None, config: Path, overrides: dict[str, Any]
 ) -> None:
-    from agora.agents.models import smollm2
+    from agora.agents.local_models import smollm2
     from agora.trainers.checkpoint import latest_checkpoint
     from agora.trainers.loop import Trainer
     from agora.trainers.plot import plot_run

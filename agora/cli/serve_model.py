@@ -21,7 +21,7 @@ def serve_model_command(
     # The CLI is the top of the stack: it may load agents lazily, inside the command.
     from agora._optional import require
 
-    models = require("agora.agents.models", "train")
+    models = require("agora.agents.local_models", "train")
     server_mod = require("agora.agents.model_server", "train")
     from agora.agents.hf import HFEngine
 

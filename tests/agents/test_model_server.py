@@ -12,8 +12,8 @@ torch = pytest.importorskip("torch")
 openai = pytest.importorskip("openai")
 
 from agora.agents.hf import HFEngine  # noqa: E402
+from agora.agents.local_models import tiny_model  # noqa: E402
 from agora.agents.model_server import ModelServer  # noqa: E402
-from agora.agents.models import tiny_model  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ pytest.importorskip("transformers")
 from agora import rollout  # noqa: E402
 from agora.agent import resolve_agent  # noqa: E402
 from agora.agents.chat import Completion  # noqa: E402
+from agora.agents.local_models import save_tiny_model  # noqa: E402
 from agora.agents.model_server import ChatRequest, ModelServer  # noqa: E402
-from agora.agents.models import save_tiny_model  # noqa: E402
 from agora.agents.openai import EndpointError, OpenAIAgent, _completion  # noqa: E402
 
 

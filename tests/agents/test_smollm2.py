@@ -16,7 +16,7 @@ pytestmark = [
 
 def test_smollm2_converts_once_and_answers_sensibly():
     from agora.agent import resolve_agent
-    from agora.agents.models import smollm2
+    from agora.agents.local_models import smollm2
 
     path = smollm2()
     assert (path / "config.json").exists() and smollm2() == path  # cached

@@ -11,7 +11,7 @@ def main(workdir: str) -> dict:
 
     from agora import rollout
     from agora.agent import resolve_agent
-    from agora.agents.models import save_tiny_model
+    from agora.agents.local_models import save_tiny_model
 
     path = save_tiny_model(f"{workdir}/tiny", hidden_size=128, num_heads=2)  # head dim 64
     agent = resolve_agent(f"vllm:{path}?max_new_tokens=6&temperature=1.0&dtype=float32")

@@ -46,7 +46,7 @@ def test_action_of_reads_text_parts_and_tool_calls():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     pytest.importorskip("torch")
-    from agora.agents.models import save_tiny_model
+    from agora.agents.local_models import save_tiny_model
 
     path = save_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
     agora_cli = str(Path(sys.executable).parent / "agora")

@@ -7,7 +7,7 @@ pytest.importorskip("transformers")
 
 from agora import rollout  # noqa: E402
 from agora.agent import resolve_agent  # noqa: E402
-from agora.agents.models import save_tiny_model  # noqa: E402
+from agora.agents.local_models import save_tiny_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from agora.trainers.batch import Sequence, loss_weights, micro_batches, split_by_budget
-from agora.trainers.models import build_model, reference_model, resolve_device, resolve_precision, trainable_state
+from agora.trainers.policy import build_model, reference_model, resolve_device, resolve_precision, trainable_state
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = {"hidden_size": 32, "num_layers": 1, "num_heads": 1}
@@ -75,7 +75,7 @@ def test_lora_snapshots_are_adapters_served_in_one_engine_and_evicted(tmp_path):
     from agora.agents.chat import SamplingParams
     from agora.trainers.config import TrainConfig
     from agora.trainers.loop import Trainer
-    from agora.trainers.models import load_trainable_state
+    from agora.trainers.policy import load_trainable_state
 
     cfg = TrainConfig(
         env_id="games/Nim-v0",

@@ -284,7 +284,7 @@ def test_history_option_reaches_every_agent_and_bounds_the_prompts(tmp_path):
 def test_wrapping_a_model_in_lora_prints_no_deprecation_warning():
     import warnings
 
-    from agora.trainers.models import build_model
+    from agora.trainers.policy import build_model
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)  # peft reading transformers' deprecated attribute used to warn

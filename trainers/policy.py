@@ -31,7 +31,7 @@ def resolve_precision(precision: str, device: str) -> str:
 def resolve_model_name(name: str) -> str:
     """``"smollm2"`` -> the local SmolLM2-135M-Instruct checkpoint path; other names pass through."""
     if name == "smollm2":
-        from agora.agents.models import smollm2
+        from agora.agents.local_models import smollm2
 
         return str(smollm2())
     return name
@@ -60,7 +60,7 @@ def build_model(
     transformers = require("transformers", "train")
     base_dtype = torch.bfloat16 if precision == "bf16" and lora_rank > 0 else torch.float32
     if name == "tiny":
-        from agora.agents.models import tiny_model
+        from agora.agents.local_models import tiny_model
 
         model, tokenizer = tiny_model(**model_kwargs)
     else:
