@@ -78,22 +78,13 @@ def cpu_info() -> dict[str, Any]:
 def _git_commit() -> str:
     import subprocess
 
+    def git(*args: str) -> str:
+        folder = os.path.dirname(RESULTS_FILE)
+        return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=10).stdout.strip()
+
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=os.path.dirname(RESULTS_FILE),
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=os.path.dirname(RESULTS_FILE),
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+        commit, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
+        return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
