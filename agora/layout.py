@@ -10,14 +10,19 @@ any model (2026-12-07: every README command failed that way).
 So each of those folders' ``__init__.py`` begins with ``step_aside(__name__, __file__)``. Imported as
 ``agora.<folder>`` it does nothing. Imported under its bare name, it puts in its own place, in
 `sys.modules`, the module that the same import finds with the repository root left out of the search:
-the installed distribution of that name. When none is installed, the import fails with
-`ModuleNotFoundError`, as if the folder were not there. `tests/test_layout.py` checks this from the
-repository root for every top-level name the installed distributions provide.
+the installed distribution of that name. When none is installed, it puts there an empty namespace
+package, which is what Python gives for any plain folder on the path: no ``__file__``, no attributes, no
+submodules. (Raising instead broke libraries that find a module with `importlib.util.find_spec` and then
+import it to read its version, as transformers does for ``kernels``: they take a namespace package for a
+folder on the path, not an install.) `tests/test_layout.py` checks this from the repository root for every
+top-level name the installed distributions provide.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
 import os
 import sys
 
@@ -32,8 +37,7 @@ def step_aside(name: str, init_file: str) -> None:
         name: the importing module's ``__name__``: ``agora.kernels`` (nothing to do) or ``kernels``.
         init_file: the importing module's ``__file__`` (the folder's ``__init__.py``).
 
-    Raises:
-        ModuleNotFoundError: no distribution of that name is installed.
+    When no distribution of that name is installed, an empty namespace package takes the folder's place.
     """
     if "." in name:
         return
@@ -46,12 +50,9 @@ def step_aside(name: str, init_file: str) -> None:
         sys.modules[name] = importlib.import_module(name)
     except ModuleNotFoundError as err:
         if err.name != name:
+            sys.modules[name] = ours  # the import machinery removes it again once this error propagates
             raise
-        sys.modules[name] = ours  # the import machinery removes it again once this error propagates
-        raise ModuleNotFoundError(
-            f"No module named {name!r}: {os.path.dirname(init_file)} is agora's folder, imported as "
-            f"agora.{name}; no distribution named {name!r} is installed",
-            name=name,
-        ) from None
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        sys.modules[name] = importlib.util.module_from_spec(spec)  # as for a plain folder: a namespace
     finally:
         sys.path[:] = saved_path
