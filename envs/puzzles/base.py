@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 
-from agora.core import StepResult, TextEnv
+from agora.core import TextEnv
 from agora.spaces import TextSpace
 
 MODES = ("text", "pixel")
@@ -110,16 +110,6 @@ class GridPuzzleEnv(TextEnv):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ the loop
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-        """Starts an episode on a new level drawn from the seed."""
-        text, info = super().reset(seed=seed, options=options)
-        return self._observation(text), info
-
-    def step(self, action: str) -> StepResult:
-        """Plays the reply's moves (see the module docs)."""
-        text, reward, terminated, truncated, info = super().step(action)
-        return self._observation(text), reward, terminated, truncated, info
-
     def _reset(self, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         intro, self._extras = self._new_level(random.Random(int(self.np_random.integers(2**63))), options)
         self._board_text, self._instruction_text = self._board(), self._instructions()
@@ -158,5 +148,7 @@ class GridPuzzleEnv(TextEnv):
             **self._extras,
         }
 
-    def _observation(self, text: str) -> Any:
+    def _present(self, observation: Any) -> Any:
+        """The capped text (TextEnv), and in image modes the picture beside it."""
+        text = super()._present(observation)
         return text if self.mode == "text" else {"text": text, "image": self._image()}

@@ -32,7 +32,6 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 
-from agora.core import StepResult
 from agora.envs.reasoning.base import ANSWER_FORMAT, Problem, SingleTurnEnv
 from agora.envs.reasoning.twenty_four.cards import HEIGHT, WIDTH, draw_hand
 from agora.envs.reasoning.twenty_four.rules import FACE_RULES, RANKS, SUITS, TARGET, card_value, evaluate, solve
@@ -101,17 +100,9 @@ class TwentyFour(SingleTurnEnv):
         self._image = None
         return prompt, {**info, "state_key": self.problem.data["shown"], "values": list(self.problem.data["values"])}
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-        """Deals four cards from the seed."""
-        text, info = super().reset(seed=seed, options=options)
-        return self._observation(text), info
-
-    def step(self, action: str) -> StepResult:
-        """Scores the reply's expression; the episode ends."""
-        text, reward, terminated, truncated, info = super().step(action)
-        return self._observation(text), reward, terminated, truncated, info
-
-    def _observation(self, text: str) -> Any:
+    def _present(self, observation: Any) -> Any:
+        """The capped text (TextEnv), and in image modes the picture beside it."""
+        text = super()._present(observation)
         if self.mode == "text":
             return text
         if self._image is None:
