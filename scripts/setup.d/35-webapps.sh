@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The real web applications of web/<app>.* (envs/web/apps): Django, django-helpdesk, django-wiki and the
+# The real web applications of web/<app>.* (envs/web): Django, django-helpdesk, django-wiki, django-oscar,
+# django-machina, wagtail and the
 # waitress WSGI server in their own venv, .venv-webapps, installed from locks/webapps.txt. The envs run in
 # .venv and start each app as a server process under this interpreter; the seeded databases are built on
 # first use (agora.envs.web.appserver: migrate + seed, cached under ~/.cache/agora/webapps).
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/../.."
 VENV=.venv-webapps
 stamp=$VENV/.agora-webapps-installed
 inputs=$(cat locks/webapps.txt | sha256sum | cut -c1-16)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ] || ! $VENV/bin/python -c "import django, helpdesk, wiki, waitress" 2>/dev/null; then
+if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ] || ! $VENV/bin/python -c "import django, helpdesk, wiki, oscar, machina, wagtail, waitress" 2>/dev/null; then
   echo "[webapps] installing locks/webapps.txt into $VENV"
   ensure_uv $VENV
   install_locked $VENV locks/webapps.txt
