@@ -63,9 +63,9 @@ def _seed_module(app: str):
 
 
 def seeded_key(app: str) -> str:
-    """A hash of everything the seeded database depends on: seeding code, glue and the apps' lock."""
+    """A hash of everything the seeded database depends on: seeding code, glue, the app's site and the lock."""
     digest = hashlib.sha256()
-    for path in (Path(_seed_module(app).__file__), GLUE, LOCK):
+    for path in (Path(_seed_module(app).__file__), GLUE, WEB_DIR / app / "site.py", LOCK):
         digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()[:16]
 

@@ -1,6 +1,6 @@
 """The Django glue behind the real web apps (``web/<app>.*``): settings, URLs, per-episode databases, serving.
 
-This module runs in the apps' own venv (``.venv-webapps``: Django, django-helpdesk, django-wiki, waitress),
+This module runs in the apps' own venv (``.venv-webapps``: Django, the apps, waitress),
 never in agora's: it imports nothing of agora. `agora.envs.web.webapp` starts it as one server process per
 app (``python -I -c <boot> serve``, with this folder appended to ``sys.path``), and as ``migrate`` to build
 an app's empty schema. The same module is the Django settings module (``DJANGO_SETTINGS_MODULE=django_site``);
@@ -27,22 +27,27 @@ EPISODE_COOKIE = "agora_episode"
 AGENT_USERNAME = "agent"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
-APPS: dict[str, list[str]] = {
-    "helpdesk": [
-        "django.contrib.humanize",
-        "rest_framework",
-        "helpdesk",
-    ],
-    "wiki": [
-        "django.contrib.humanize",
-        "django_nyt",
-        "mptt",
-        "sekizai",
-        "sorl.thumbnail",
-        "wiki",
-    ],
-}
-"""Each app's Django applications (after the contrib ones every app uses)."""
+SITE_MODULE = "site.py"
+"""Each app's Django side lives in ``envs/web/<app>/site.py`` (loaded by path: the apps' own packages, e.g.
+``helpdesk`` and ``wiki``, own those bare names in this venv). It defines ``INSTALLED_APPS`` (after the
+contrib ones every app uses) and ``urlpatterns()``, and may define ``CONTEXT_PROCESSORS``, ``MIDDLEWARE``
+(after the common ones) and ``SETTINGS`` (more Django settings). Like this module, it imports nothing of agora."""
+
+
+def _load_site(app: str):
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / app / SITE_MODULE
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", app) or not path.is_file():
+        raise KeyError(f"unknown web app {app!r}: no {path}")
+    spec = importlib.util.spec_from_file_location(f"agora_webapp_site_{app}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SITE = _load_site(APP)
+
 
 # ---------------------------------------------------------------------- settings (read by Django)
 SECRET_KEY = "agora-local-webapps-not-secret"  # loopback-only servers of throwaway episode data
@@ -76,7 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sites",
-    *APPS.get(APP, []),
+    *SITE.INSTALLED_APPS,
 ]
 MIDDLEWARE = [
     "django_site.EpisodeDatabase",
@@ -87,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_site.EpisodeUser",
     "django.contrib.messages.middleware.MessageMiddleware",
+    *getattr(SITE, "MIDDLEWARE", []),
 ]
 TEMPLATES = [
     {
@@ -98,21 +104,14 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                *(["sekizai.context_processors.sekizai"] if APP == "wiki" else []),
+                *getattr(SITE, "CONTEXT_PROCESSORS", []),
             ]
         },
     }
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": True}
-HELPDESK_USE_CDN = False
-HELPDESK_REDIRECT_TO_LOGIN_BY_DEFAULT = True
-HELPDESK_KB_ENABLED = True
-HELPDESK_ENABLE_DEPENDENCIES_ON_TICKET = False
-HELPDESK_TEAMS_MODE_ENABLED = False
-WIKI_ACCOUNT_HANDLING = False
-WIKI_ACCOUNT_SIGNUP_ALLOWED = False
-WIKI_ANONYMOUS = True
+globals().update(getattr(SITE, "SETTINGS", {}))
 
 
 # ---------------------------------------------------------------------- middleware
@@ -163,8 +162,7 @@ class EpisodeUser:
 # ---------------------------------------------------------------------- URLs
 def _urlpatterns() -> list:
     from django.contrib.staticfiles.views import serve
-    from django.urls import include, path, re_path
-    from django.views.generic import RedirectView
+    from django.urls import re_path
 
     def cached_static(request, path):  # the apps' own files never change while a server runs
         response = serve(request, path, insecure=True)
@@ -172,17 +170,7 @@ def _urlpatterns() -> list:
         return response
 
     static = [re_path(r"^static/(?P<path>.*)$", cached_static)]
-    if APP == "helpdesk":
-        return static + [
-            path("", RedirectView.as_view(url="/helpdesk/dashboard/", permanent=False)),
-            path("helpdesk/", include("helpdesk.urls", namespace="helpdesk")),
-        ]
-    if APP == "wiki":
-        return static + [
-            path("notifications/", include("django_nyt.urls")),
-            path("", include("wiki.urls")),
-        ]
-    raise KeyError(f"unknown app {APP!r}")
+    return static + SITE.urlpatterns()
 
 
 # ---------------------------------------------------------------------- commands
