@@ -60,10 +60,10 @@ def _forums(dbs: Dbs) -> list[dict]:
         dbs,
         "SELECT f.id, f.name, f.slug, (SELECT SUM(g.direct_topics_count) FROM forum_forum g WHERE g.tree_id ="
         " f.tree_id AND g.lft BETWEEN f.lft AND f.rght), (SELECT SUM(g.direct_posts_count) FROM forum_forum g"
-        " WHERE g.tree_id = f.tree_id AND g.lft BETWEEN f.lft AND f.rght), f.direct_topics_count"
+        " WHERE g.tree_id = f.tree_id AND g.lft BETWEEN f.lft AND f.rght), f.direct_topics_count, f.level"
         " FROM forum_forum f WHERE f.type = 0 ORDER BY f.id",
     )
-    keys = ("id", "name", "slug", "topics", "posts", "direct_topics")
+    keys = ("id", "name", "slug", "topics", "posts", "direct_topics", "level")
     found = [dict(zip(keys, r, strict=True)) for r in rows]
     for f in found:
         f["path"] = f"/forum/{f['slug']}-{f['id']}/"
@@ -268,7 +268,7 @@ def _new_topic(kind: int) -> Callable[[Dbs], list[Instance]]:
 def _new_topic_plan(kind: int) -> Callable[[Instance], list[Step]]:
     def plan(inst: Instance) -> list[Step]:
         steps = [
-            Step("goto", value=inst.params["path"] + "topic/create/"),
+            Step("goto", value=inst.params["path"] + "topic/create/", app=APP),
             Step("type", 'textbox "Subject"', inst.params["subject"]),
             Step("type", r'textbox value=""$', inst.params["text"]),
         ]
@@ -416,14 +416,15 @@ def _move(dbs: Dbs) -> list[Instance]:
         target = forums[(t["id"] * 7) % len(forums)]
         if target["id"] != t["forum"]:
             text = f'Move the topic "{t["subject"]}" to the forum "{target["name"]}"'
-            found.append(Instance(text, {**t, "to": target["id"], "to_name": target["name"]}))
+            label = f"{'--' * target['level']} {target['name']}"  # the move form indents forums by depth
+            found.append(Instance(text, {**t, "to": target["id"], "to_name": target["name"], "to_label": label}))
     return found
 
 
 def _move_plan(inst: Instance) -> list[Step]:
     return [
         Step("goto", value=_moderate("move")(inst)),
-        Step("select", 'combobox "Select a destination forum"', inst.params["to_name"]),
+        Step("select", 'combobox "Select a destination forum"', inst.params["to_label"]),
         Step("click", r"submit \"Yes, I'm sure\""),
         Step("answer"),
     ]
