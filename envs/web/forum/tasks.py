@@ -159,12 +159,7 @@ def _member_count(sql: str, text: str) -> Callable[[Dbs], list[Instance]]:
 
 def _latest_topic_of(dbs: Dbs) -> dict[int, str]:
     """Each member's most recently started topic's subject."""
-    rows = _rows(
-        dbs,
-        "SELECT t.poster_id, t.subject FROM forum_conversation_topic t WHERE t.id = (SELECT s.id FROM"
-        " forum_conversation_topic s WHERE s.poster_id = t.poster_id ORDER BY s.created DESC, s.id DESC LIMIT 1)",
-    )
-    return dict(rows)
+    return dict(_rows(dbs, "SELECT poster_id, subject FROM forum_conversation_topic ORDER BY created, id"))
 
 
 def _last_post_topic(dbs: Dbs) -> list[Instance]:
@@ -172,10 +167,9 @@ def _last_post_topic(dbs: Dbs) -> list[Instance]:
         _rows(
             dbs,
             "SELECT p.poster_id, t.subject FROM forum_conversation_post p JOIN forum_conversation_topic t"
-            " ON t.id = p.topic_id WHERE p.id = (SELECT q.id FROM forum_conversation_post q WHERE q.poster_id ="
-            " p.poster_id ORDER BY q.created DESC, q.id DESC LIMIT 1)",
+            " ON t.id = p.topic_id ORDER BY p.created, p.id",
         )
-    )
+    )  # the last row of each member wins: their latest post
     return [
         Instance(
             f"In which topic did {name} write their most recent post? Give the topic's subject.",
