@@ -363,10 +363,14 @@ def _confirm_plan(suffix: Callable[[Instance], str]) -> Callable[[Instance], lis
 
 
 def _vote(dbs: Dbs) -> list[Instance]:
-    topics = {t["id"]: t for t in _topics(dbs, "t.id IN (SELECT topic_id FROM forum_polls_topicpoll)")}
+    """Polls of unlocked topics (machina closes a locked topic's poll)."""
+    where = "t.status = 0 AND t.id IN (SELECT topic_id FROM forum_polls_topicpoll)"
+    topics = {t["id"]: t for t in _topics(dbs, where)}
     found = []
     for poll in _polls(dbs):
-        t = topics[poll["topic"]]
+        t = topics.get(poll["topic"])
+        if t is None:
+            continue
         option = poll["options"][poll["id"] % len(poll["options"])]
         text = f'Vote for "{option[1]}" in the poll of the topic "{t["subject"]}"'
         found.append(Instance(text, {"path": t["path"], "option": option[0], "label": option[1]}))
