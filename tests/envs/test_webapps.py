@@ -25,7 +25,7 @@ ORACLE_SAMPLE = {
         "assign-to-project-lead",
     ),
     "wiki": ("project-budget", "previous-budget", "set-project-status", "create-article", "open-history"),
-    "forum": ("poll-winner", "edit-own-post", "search-phrase", "announce-ticket"),
+    "forum": ("poll-winner", "search-phrase", "announce-ticket"),  # a change: the forum isolation test
 }
 """Templates whose oracle runs in CI, per app (one or more of each kind); the benchmark runs every template."""
 
