@@ -31,7 +31,8 @@ SITE_MODULE = "site.py"
 """Each app's Django side lives in ``envs/web/<app>/site.py`` (loaded by path: the apps' own packages, e.g.
 ``helpdesk`` and ``wiki``, own those bare names in this venv). It defines ``INSTALLED_APPS`` (after the
 contrib ones every app uses) and ``urlpatterns()``, and may define ``CONTEXT_PROCESSORS``, ``MIDDLEWARE``
-(after the common ones) and ``SETTINGS`` (more Django settings). Like this module, it imports nothing of agora."""
+(after the common ones), ``TEMPLATE_DIRS`` (template folders searched before the apps' own) and ``SETTINGS``
+(more Django settings). Like this module, it imports nothing of agora."""
 
 
 def _load_site(app: str):
@@ -97,6 +98,7 @@ MIDDLEWARE = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": list(getattr(SITE, "TEMPLATE_DIRS", [])),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,0 +1,1 @@
+"""django-machina, the forum of ``web/forum.<template>-v0`` (see env.py)."""
