@@ -113,15 +113,16 @@ def _edit(inst: Instance) -> str:
     return f"/admin/pages/{inst.params['id']}/edit/"
 
 
-PUBLISH = [Step("click", 'button "More actions"'), Step("click", 'button "Publish"'), Step("answer")]
-"""The editor's footer: the dropdown next to "Save draft" holds "Publish"."""
+PUBLISH = [Step("click", 'button "More actions"'), Step("click", 'button "Publish'), Step("answer")]
+"""The editor's footer: the dropdown next to "Save draft" holds "Publish" ("Publish this version" on a
+revision being reverted to)."""
 
 
 def _edit_plan(*fields: tuple[str, str, str], promote: bool = False) -> Callable[[Instance], list[Step]]:
     """Open the page's editor, fill each (op, element pattern, parameter name), then publish."""
 
     def plan(inst: Instance) -> list[Step]:
-        steps = [Step("goto", value=_edit(inst))]
+        steps = [Step("goto", value=_edit(inst), app=APP)]
         if promote:
             steps.append(Step("click", 'tab "Promote'))
         steps += [Step(op, pattern, str(inst.params[name])) for op, pattern, name in fields]

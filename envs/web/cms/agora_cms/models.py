@@ -1,8 +1,10 @@
 """The CMS's page types: home, sections with standard pages, a blog index with posts, authors and tags."""
 
+from django import forms
 from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
+from taggit.forms import TagWidget
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -96,8 +98,8 @@ class BlogPage(Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("date"),
-        FieldPanel("author"),
-        FieldPanel("tags"),
+        FieldPanel("author", widget=forms.Select),  # a plain select rather than the snippet chooser's modal
+        FieldPanel("tags", widget=TagWidget),  # one comma-separated text field rather than the tag-it widget
         FieldPanel("summary"),
         FieldPanel("body"),
     ]
