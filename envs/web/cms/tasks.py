@@ -292,7 +292,8 @@ def _published_with(column: str, table: str = "agora_cms_blogpage") -> Callable[
         if _published(ep, page) is None:
             return False
         if table == "wagtailcore_page":
-            return _page_row(ep, page)[column] == inst.params["value"]
+            row = _page_row(ep, page)
+            return row is not None and row[column] == inst.params["value"]
         rows = ep.query(APP, f"SELECT {column} FROM {table} WHERE page_ptr_id = ?", page)
         return bool(rows) and (rows[0][0] or "").strip() == inst.params["value"]
 
@@ -331,7 +332,7 @@ def _draft_title(dbs: Dbs) -> list[Instance]:
 def _draft_saved(ep: Episode, inst: Instance) -> bool:
     row = _page_row(ep, inst.params["id"])
     return (
-        bool(row)
+        row is not None
         and row["title"] == inst.params["title"]
         and row["draft_title"] == inst.params["value"]
         and (row["has_unpublished_changes"] == 1)
@@ -360,7 +361,7 @@ def _unpublish(dbs: Dbs) -> list[Instance]:
 
 def _unpublished(ep: Episode, inst: Instance) -> bool:
     row = _page_row(ep, inst.params["id"])
-    return bool(row) and row["live"] == 0
+    return row is not None and row["live"] == 0
 
 
 def _unpublish_plan(inst: Instance) -> list[Step]:
@@ -419,7 +420,7 @@ def _move(dbs: Dbs) -> list[Instance]:
 
 def _moved(ep: Episode, inst: Instance) -> bool:
     row = _page_row(ep, inst.params["id"])
-    return bool(row) and row["url_path"] == inst.params["url_path"]
+    return row is not None and row["url_path"] == inst.params["url_path"]
 
 
 def _move_plan(inst: Instance) -> list[Step]:
@@ -495,7 +496,7 @@ def _date_change(dbs: Dbs) -> list[Instance]:
 def _revert(dbs: Dbs) -> list[Instance]:
     history, found = _history(dbs), []
     revisions = _rows(dbs, "SELECT id, object_id, object_str FROM wagtailcore_revision ORDER BY id")
-    first = {}
+    first: dict[int, tuple[int, str]] = {}
     for rid, page, title in revisions:
         first.setdefault(int(page), (rid, title))
     for page in _standard(dbs):

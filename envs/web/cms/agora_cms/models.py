@@ -105,4 +105,4 @@ class BlogPage(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["agora_cms.BlogIndexPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
