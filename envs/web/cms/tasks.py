@@ -753,7 +753,7 @@ def _explore(dbs: Dbs) -> list[Instance]:
     blog = _blog_id(dbs)
     found += [
         Instance(f"Open the CMS's page explorer listing the blog posts, page {n}.", {"id": blog, "p": str(n)})
-        for n in range(2, 12)
+        for n in range(2, 10)  # the explorer lists 50 pages a page: the blog's 450 posts fill 9
     ]
     return found
 
