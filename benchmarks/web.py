@@ -1,7 +1,7 @@
 """Latency and throughput of the web and GUI envs in a real headless Chromium.
 
 Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
-       python benchmarks/web.py --apps-only [--app-episodes 3] [--apps forum]   (just the real web apps' rows)
+       python benchmarks/web.py --apps-only [--app-episodes 3] [--apps forum,cms]   (just the real web apps' rows)
 
 Rows:
 * reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),

@@ -63,9 +63,13 @@ def _seed_module(app: str):
 
 
 def seeded_key(app: str) -> str:
-    """A hash of everything the seeded database depends on: seeding code, glue, the app's site and the lock."""
+    """A hash of everything the seeded database depends on: seeding code, glue, the app's site and the lock.
+
+    Also the files of any Django app of the app's own, in a subfolder (a CMS's page types and migrations).
+    """
     digest = hashlib.sha256()
-    for path in (Path(_seed_module(app).__file__), GLUE, WEB_DIR / app / "site.py", LOCK):
+    own_django_apps = sorted(p for p in (WEB_DIR / app).glob("*/**/*") if p.suffix in (".py", ".html"))
+    for path in (Path(_seed_module(app).__file__), GLUE, WEB_DIR / app / "site.py", LOCK, *own_django_apps):
         digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()[:16]
 

@@ -1,0 +1,1 @@
+"""The CMS (Wagtail): ``web/cms.<template>-v0``."""

@@ -1,0 +1,1 @@
+"""The page app's migrations."""
