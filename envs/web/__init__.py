@@ -2,9 +2,9 @@
 
 Ids: ``web/miniwob.<task>-v0`` (every task the ``miniwob`` package ships), ``web/shop.<task>-v0``, and
 ``web/<app>.<template>-v0`` for the real web apps of `WEB_APPS` (django-helpdesk, django-wiki,
-django-machina, Wagtail: see envs/web/webapp.py; they run from ``.venv-webapps``). Each accepts ``mode="pixel"`` for screenshots and
-coordinate actions (the ``gui/`` family registers those variants). Needs ``pip install 'agora[web]'`` and
-Debian's ``chromium``.
+django-machina, Wagtail: see envs/web/webapp.py; they run from ``.venv-webapps``). Each accepts
+``mode="pixel"`` for screenshots and coordinate actions (the ``gui/`` family registers those variants).
+Needs ``pip install 'agora[web]'`` and Debian's ``chromium``.
 """
 
 from __future__ import annotations
