@@ -86,6 +86,10 @@ class FrozenLake(GridPuzzleEnv):
         self.lake: FrozenLakeEnv | None = None
         self.desc: list[str] = []
         self._rows: list[str] = []
+        self._cells = ""
+        """The map's letters, row after row: ``_cells[position]`` is the tile at a cell."""
+        self._boards: list[str | None] = []
+        """The text board with the player on each cell, rendered when first needed (per map)."""
 
     def _instructions(self) -> str:
         slip = " The ice is slippery: a move may go sideways instead." if self.is_slippery else ""
@@ -103,6 +107,8 @@ class FrozenLake(GridPuzzleEnv):
             else generate_random_map(self.size, self.p, seed=map_seed)
         )
         self._rows = board_rows(self.desc)
+        self._cells = "".join(self.desc)
+        self._boards = [None] * (self.size * self.size)
         self.lake = FrozenLakeEnv(desc=self.desc, is_slippery=self.is_slippery)
         self.lake.reset(seed=rng.randrange(2**31))
         extras: dict[str, Any] = {"optimal_length": len(shortest_path(self.desc))}
@@ -111,10 +117,14 @@ class FrozenLake(GridPuzzleEnv):
         return f"A new {self.size}x{self.size} frozen lake.", extras
 
     def _move(self, direction: str) -> tuple[float, bool, str]:
-        before = self.lake.s
-        position, reward, terminated, _, _ = self.lake.step(ACTIONS[direction])
-        r, c = divmod(position, self.size)
-        tile = self.desc[r][c]
+        lake, action = self.lake, ACTIONS[direction]
+        before = lake.s
+        if self.is_slippery:
+            position, reward, terminated, _, _ = lake.step(action)
+        else:  # one outcome per move: Gymnasium's step would draw a number that cannot change it
+            _, position, reward, terminated = lake.P[before][action][0]
+            lake.s, lake.lastaction = position, action  # what FrozenLakeEnv.step sets
+        tile = self._cells[position]
         if tile == "G":
             return float(reward), True, "you reached the goal!"
         if tile == "H":
@@ -122,7 +132,11 @@ class FrozenLake(GridPuzzleEnv):
         return float(reward), bool(terminated), "you stayed in place." if position == before else "moved."
 
     def _board(self) -> str:
-        return render(self.desc, self._rows, self.lake.s)
+        position = int(self.lake.s)
+        board = self._boards[position]
+        if board is None:
+            board = self._boards[position] = render(self.desc, self._rows, position)
+        return board
 
     def _image_shape(self) -> tuple[int, int, int]:
         return (self.size * pixels.TILE, self.size * pixels.TILE, 3)
