@@ -15,7 +15,7 @@ NEW_IDS = [*PUZZLES, "reasoning/TwentyFour-v0", "reasoning/VisualTwentyFour-v0"]
 def test_the_new_ids_are_registered_from_their_family_tables():
     assert set(agora.list_envs("puzzles")) == set(PUZZLES)
     assert {"reasoning/TwentyFour-v0", "reasoning/VisualTwentyFour-v0"} <= set(REASONING)
-    assert all(agora.spec(i).max_turns == (1 if i.startswith("reasoning/") else 100) for i in NEW_IDS)
+    assert all(agora.spec(i).max_turns == (1 if i.startswith("reasoning/") else PUZZLES[i][1]) for i in NEW_IDS)
 
 
 def test_agora_info_shows_each_page():
