@@ -54,7 +54,10 @@ def deal(rng: random.Random, face_cards: str = "ten") -> tuple[list[tuple[str, s
 class TwentyFour(SingleTurnEnv):
     """Make 24 from four cards (see the module docs)."""
 
-    scripted_agents: ClassVar[dict[str, str]] = {"oracle": "agora.envs.reasoning.twenty_four.agents:OracleAgent"}
+    scripted_agents: ClassVar[dict[str, str]] = {
+        "oracle": "agora.envs.reasoning.twenty_four.agents:OracleAgent",
+        "random_expression": "agora.envs.reasoning.twenty_four.agents:RandomExpressionAgent",
+    }
 
     def __init__(self, face_cards: str = "ten", mode: str = "text", render_mode: str | None = None):
         super().__init__(render_mode=render_mode)
