@@ -47,8 +47,8 @@ def _evals(cfg, key, count=4):
 def test_single_agent_multi_turn_return_rises(tmp_path):
     # Dr. GRPO (mean-centred, no std) and two PPO passes per batch; this run learns late, so it gets
     # 80 updates and is judged on its last measurement. It is measured only before RL and after the last
-    # update: evaluation seeds its own requests, so the middle measurement (never asserted) changed nothing
-    # of the run and cost a 256-episode evaluation.
+    # update: evaluation seeds its own requests, so the middle measurement (never asserted) changed the run
+    # only at float rounding, and cost a 256-episode evaluation.
     nim_vs_random = {"piles": [1, 2], "opponent": "random"}
     cfg = TrainConfig(
         env_id="games/Nim-v0",
