@@ -72,7 +72,9 @@ class EnvSpec:
 
         The page is the docstring of the module that defines the env's class or factory (the family's
         convention: ``env.py``'s docstring says the rules, the action format and the rewards), or the
-        class's own docstring, followed by a line with the entry point, default kwargs and turn limit.
+        class's own docstring, followed by a line with the entry point, default kwargs and turn limit. An env
+        class that wraps upstream packages names their distributions in ``upstream_distributions`` (a tuple of
+        PyPI names); the line then gives the version of each installed here.
         """
         creator = self.load()
         module = inspect.getmodule(creator)
@@ -82,7 +84,20 @@ class EnvSpec:
             f"entry point: `{entry}` · defaults: `{dict(self.kwargs) or '-'}` · "
             f"max turns: {self.max_turns or '-'} · registered by: {self.plugin or '-'}"
         )
+        upstream = getattr(creator, "upstream_distributions", ())
+        if upstream:
+            facts += " · upstream: " + ", ".join(f"{name} {_installed_version(name)}" for name in upstream)
         return f"{inspect.cleandoc(doc)}\n\n{facts}\n"
+
+
+def _installed_version(distribution: str) -> str:
+    """The installed version of a PyPI distribution, or ``(not installed)``."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 _REGISTRY: dict[str, EnvSpec] = {}

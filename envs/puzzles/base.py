@@ -119,16 +119,22 @@ class GridPuzzleEnv(TextEnv):
         moves = parse_moves(action, self.actions_per_turn)
         if isinstance(moves, str):
             return self.invalid(moves)
-        total, terminated, notes = 0.0, False, []
-        for direction in moves:
-            reward, terminated, note = self._move(direction)
-            total += reward
-            notes.append(f"{direction}: {note}")
-            if terminated:
-                self._needs_reset = True
-                break
+        if len(moves) == 1:  # the common turn: one move
+            total, terminated, note = self._move(moves[0])
+            line = f"{moves[0]}: {note}"
+        else:
+            total, terminated, notes = 0.0, False, []
+            for direction in moves:
+                reward, terminated, note = self._move(direction)
+                total += reward
+                notes.append(f"{direction}: {note}")
+                if terminated:
+                    break
+            line = " ".join(notes)
+        if terminated:
+            self._needs_reset = True
         self._board_text = self._board()
-        return self._text(" ".join(notes)), total, terminated, self._info()
+        return self._text(line), total, terminated, self._info()
 
     def invalid(self, error: str, info: dict[str, Any] | None = None) -> tuple[str, float, bool, dict[str, Any]]:
         """An error observation (the board unchanged), ``info["error"]`` and ``invalid_action_reward``."""

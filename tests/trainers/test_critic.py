@@ -133,7 +133,7 @@ def test_gae_in_the_loop_learns_and_resumes(tmp_path):
         max_new_tokens=6,
         max_turns=12,
         warmup_steps=100,
-        eval_every=30,
+        eval_every=60,  # before RL and after the last update: the two measurements the test compares
         eval_episodes=256,
         checkpoint_every=30,
         torch_threads=1,

@@ -46,7 +46,9 @@ def _evals(cfg, key, count=4):
 
 def test_single_agent_multi_turn_return_rises(tmp_path):
     # Dr. GRPO (mean-centred, no std) and two PPO passes per batch; this run learns late, so it gets
-    # 80 updates and is judged on its last measurement.
+    # 80 updates and is judged on its last measurement. It is measured only before RL and after the last
+    # update: evaluation seeds its own requests, so the middle measurement (never asserted) changed the run
+    # only at float rounding, and cost a 256-episode evaluation.
     nim_vs_random = {"piles": [1, 2], "opponent": "random"}
     cfg = TrainConfig(
         env_id="games/Nim-v0",
@@ -58,9 +60,9 @@ def test_single_agent_multi_turn_return_rises(tmp_path):
         group_size=8,
         warmup_steps=100,
         out_dir=str(tmp_path),
-        **{**COMMON, "steps": 80, "eval_every": 40},
+        **{**COMMON, "steps": 80, "eval_every": 80},
     )
-    returns = _evals(cfg, "eval/return_mean", 3)
+    returns = _evals(cfg, "eval/return_mean", 2)
     assert returns[-1] > returns[0] + 0.08, returns
 
 

@@ -1,11 +1,18 @@
 """FrozenLake: walk across a frozen lake to the goal without falling into a hole (Gymnasium's env inside).
 
+**Upstream and generated.** Upstream is the ``gymnasium`` wheel (PyPI; the version is at the end of this
+page): its map generator, its ``FrozenLakeEnv`` with its transition table and slippery dynamics, and its
+rewards. agora adds the text and pixel boards, the move parser, ``optimal_length``,
+``success_probability`` and the oracle.
+
 **Level.** A ``size`` x ``size`` map from Gymnasium's own ``generate_random_map(size, p, seed)`` (each
 tile frozen with probability ``p``, else a hole; always a path from the start, top left, to the goal,
-bottom right), seeded from the episode seed. Moves are played by Gymnasium's ``FrozenLakeEnv`` on that
-map, with ``is_slippery`` as given: on slippery ice a move goes the intended way or to either side, one
-third each (Gymnasium's dynamics). ``info["optimal_length"]`` is the fewest moves to the goal on
-non-slippery ice; on slippery ice ``info["success_probability"]`` is the best policy's chance to arrive.
+bottom right), seeded from the episode seed. Moves follow Gymnasium's ``FrozenLakeEnv`` on that map,
+with ``is_slippery`` as given: on slippery ice its ``step`` plays each move (the intended way or to either
+side, one third each); on non-slippery ice, where a move has one outcome, it is read from the same env's
+transition table ``P``, which is what its ``step`` reads (skipping a random draw that cannot change it).
+``info["optimal_length"]`` is the fewest moves to the goal on non-slippery ice; on slippery ice
+``info["success_probability"]`` is the best policy's chance to arrive.
 ``reset(options={"map": rows})`` plays a given map in Gymnasium's format (e.g. ``["SFFF", "FHFH", ...]``).
 
 **Observation.** ``mode="text"``: a feedback line and the board in RAGEN's symbols: ``P`` you, ``_``
@@ -16,8 +23,16 @@ frozen, ``O`` hole, ``G`` goal, ``X`` you in a hole, ``√`` you on the goal. ``
 reply (up to ``actions_per_turn`` moves, comma-separated). A move against the edge stays in place.
 
 **Rewards** (Gymnasium's). 1 on reaching the goal, 0 otherwise; the episode ends at the goal or in a
-hole. A reply that holds no move earns 0 with ``info["error"]``. ``make`` stops an episode after 100
-turns.
+hole. A reply that holds no move earns 0 with ``info["error"]``. ``FrozenLake-v0`` and
+``VisualFrozenLake-v0`` stop an episode after 15 turns (every 4x4 map's goal is 6 moves away), so a
+random agent reaches the goal in about 3% of episodes (1,000 seeds); ``FrozenLake-hard-v0`` (8x8: 0%)
+and ``FrozenLake-slippery-v0`` after 100 (Gymnasium's limit for 4x4), since optimal play on slippery ice
+takes long detours; there a random agent arrives in about 10% of episodes and the oracle in about 65%.
+
+**Splits and the papers.** There are no fixed splits: a seed is a map. RAGEN's FrozenLake is a random 4x4
+map with ``p=0.8`` on slippery ice (``FrozenLake-slippery-v0``); VAGEN's uses the same maps on
+non-slippery ice (``FrozenLake-v0``, ``VisualFrozenLake-v0``). Hold maps out for evaluation by drawing
+them from a seed range that training never uses.
 
 **Info.** ``instructions``, ``legal_actions``, ``state_key`` (the board as text), ``optimal_length``,
 ``success_probability`` (slippery only). The ``oracle`` agent walks a shortest path on non-slippery
@@ -67,6 +82,7 @@ class FrozenLake(GridPuzzleEnv):
 
     invalid_action_reward: ClassVar[float] = 0.0
     scripted_agents: ClassVar[dict[str, str]] = {"oracle": "agora.envs.puzzles.frozen_lake.agents:OracleAgent"}
+    upstream_distributions: ClassVar[tuple[str, ...]] = ("gymnasium",)
 
     def __init__(
         self,
@@ -86,6 +102,10 @@ class FrozenLake(GridPuzzleEnv):
         self.lake: FrozenLakeEnv | None = None
         self.desc: list[str] = []
         self._rows: list[str] = []
+        self._cells = ""
+        """The map's letters, row after row: ``_cells[position]`` is the tile at a cell."""
+        self._boards: list[str | None] = []
+        """The text board with the player on each cell, rendered when first needed (per map)."""
 
     def _instructions(self) -> str:
         slip = " The ice is slippery: a move may go sideways instead." if self.is_slippery else ""
@@ -103,6 +123,8 @@ class FrozenLake(GridPuzzleEnv):
             else generate_random_map(self.size, self.p, seed=map_seed)
         )
         self._rows = board_rows(self.desc)
+        self._cells = "".join(self.desc)
+        self._boards = [None] * (self.size * self.size)
         self.lake = FrozenLakeEnv(desc=self.desc, is_slippery=self.is_slippery)
         self.lake.reset(seed=rng.randrange(2**31))
         extras: dict[str, Any] = {"optimal_length": len(shortest_path(self.desc))}
@@ -111,10 +133,14 @@ class FrozenLake(GridPuzzleEnv):
         return f"A new {self.size}x{self.size} frozen lake.", extras
 
     def _move(self, direction: str) -> tuple[float, bool, str]:
-        before = self.lake.s
-        position, reward, terminated, _, _ = self.lake.step(ACTIONS[direction])
-        r, c = divmod(position, self.size)
-        tile = self.desc[r][c]
+        lake, action = self.lake, ACTIONS[direction]
+        before = lake.s
+        if self.is_slippery:
+            position, reward, terminated, _, _ = lake.step(action)
+        else:  # one outcome per move: Gymnasium's step would draw a number that cannot change it
+            _, position, reward, terminated = lake.P[before][action][0]
+            lake.s, lake.lastaction = position, action  # what FrozenLakeEnv.step sets
+        tile = self._cells[position]
         if tile == "G":
             return float(reward), True, "you reached the goal!"
         if tile == "H":
@@ -122,7 +148,11 @@ class FrozenLake(GridPuzzleEnv):
         return float(reward), bool(terminated), "you stayed in place." if position == before else "moved."
 
     def _board(self) -> str:
-        return render(self.desc, self._rows, self.lake.s)
+        position = int(self.lake.s)
+        board = self._boards[position]
+        if board is None:
+            board = self._boards[position] = render(self.desc, self._rows, position)
+        return board
 
     def _image_shape(self) -> tuple[int, int, int]:
         return (self.size * pixels.TILE, self.size * pixels.TILE, 3)

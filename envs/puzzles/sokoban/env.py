@@ -1,5 +1,9 @@
 """Sokoban: push every box onto a target. Procedural levels, solvable by construction, with known optima.
 
+**Upstream and generated.** No Sokoban package is used: the rules, the level generator and the solver are
+agora's own (`agora.envs.puzzles.sokoban`), with gym-sokoban's symbols and rewards, as RAGEN uses them.
+Every level is generated from the seed.
+
 **Level.** A ``dim_room`` (height, width, walls included) room carved at random, with ``num_boxes``
 boxes and as many targets, drawn from the seed by reverse play (`agora.envs.puzzles.sokoban.tasks`): the
 solved level played backwards, so every level is solvable, and its shortest solution in moves is known
@@ -18,8 +22,15 @@ wall or another box, leaves the board unchanged (and still costs the step penalt
 
 **Rewards** (gym-sokoban's, as RAGEN uses them). -0.1 per move; +1 for pushing a box onto a target,
 -1 for pushing one off; +10 when the last box reaches its target, which ends the episode. A reply
-that holds no move earns -0.1 with ``info["error"]`` and changes nothing. ``make`` stops an episode
-after 100 turns (RAGEN's ``max_steps``).
+that holds no move earns -0.1 with ``info["error"]`` and changes nothing. The registered ids stop an
+episode after about twice the longest optimal solution they deal: 40 turns for ``Sokoban-v0`` and
+``VisualSokoban-v0`` (6 to 20 moves), 20 for ``Sokoban-easy-v0`` (2 to 6), 100 for ``Sokoban-hard-v0``
+(12 to 50, RAGEN's ``max_steps``), so the oracle always finishes while a random agent solves about 4%, 5%
+and 0% of levels (1,000 seeds; the table is in the puzzles guide).
+
+**Splits and the papers.** There are no fixed splits: a seed is a level. RAGEN's Sokoban is a 6x6 room
+with one box, as ``Sokoban-v0`` here; hold levels out for evaluation by drawing them from a seed range
+that training never uses (for example training seeds below 1,000,000 and evaluation seeds above).
 
 **Info.** ``instructions``, ``legal_actions``, ``state_key`` (the board as text), ``optimal_length``,
 ``boxes_on_target``. The ``oracle`` agent solves the board of ``state_key`` with an exact A* solver and

@@ -8,6 +8,7 @@ The board uses RAGEN's symbols: ``#`` wall, ``_`` floor, ``O`` target, ``X`` box
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 WALL, FLOOR, TARGET, BOX, BOX_ON_TARGET, PLAYER, PLAYER_ON_TARGET = "#", "_", "O", "X", "√", "P", "S"
 DIRECTIONS = ("Up", "Down", "Left", "Right")
@@ -63,21 +64,20 @@ def solved(room: Room, state: State) -> bool:
 
 def render(room: Room, state: State) -> str:
     """The board as text, one row a line (RAGEN's symbols)."""
-    rows = []
-    for r in range(room.height):
-        row = []
-        for c in range(r * room.width, (r + 1) * room.width):
-            target = c in room.targets
-            if c in room.walls:
-                row.append(WALL)
-            elif c == state.player:
-                row.append(PLAYER_ON_TARGET if target else PLAYER)
-            elif c in state.boxes:
-                row.append(BOX_ON_TARGET if target else BOX)
-            else:
-                row.append(TARGET if target else FLOOR)
-        rows.append("".join(row))
-    return "\n".join(rows)
+    cells = list(_background(room))
+    for box in state.boxes:
+        cells[box] = BOX_ON_TARGET if box in room.targets else BOX
+    cells[state.player] = PLAYER_ON_TARGET if state.player in room.targets else PLAYER
+    width = room.width
+    return "\n".join("".join(cells[start : start + width]) for start in range(0, len(cells), width))
+
+
+@functools.lru_cache(maxsize=64)
+def _background(room: Room) -> tuple[str, ...]:
+    """The symbol of every cell of an empty room (walls, targets, floor), drawn once per room."""
+    return tuple(
+        WALL if c in room.walls else TARGET if c in room.targets else FLOOR for c in range(room.height * room.width)
+    )
 
 
 def parse(board: str) -> tuple[Room, State]:

@@ -1,5 +1,14 @@
 """TwentyFour (24 points): make 24 from four playing cards with + - * / and parentheses.
 
+**Upstream and generated.** No upstream package: the deal, the exact verifier, the solver and the card
+images are agora's own. The face-card rule and the image-of-cards observation follow RL4VLM's ``Points24``
+(gym-cards); unlike it, the whole expression comes in one reply, cards are dealt from one deck without
+replacement, and only solvable deals are dealt (the puzzles guide compares the two).
+
+**Splits and the papers.** There are no fixed splits: a seed is a deal. Hold deals out for evaluation by
+drawing them from a seed range that training never uses; with ``face_cards="ten"`` there are 566 solvable
+value multisets, so a long training run sees most of them whatever the seeds.
+
 **Deal.** Four cards from a shuffled 52-card deck, drawn from the seed. A is 1, number cards their number,
 and J, Q, K count 10 (``face_cards="ten"``, as in RL4VLM's Points24) or 11, 12, 13 (``face_cards="rank"``).
 Only solvable deals are dealt: a deal the solver cannot bring to 24 is put back and another is drawn
@@ -20,7 +29,8 @@ does not parse, divides by zero, or uses other numbers (or a card twice, or not 
 ``info["error"]``. One turn per episode.
 
 **Info.** ``instructions``, ``state_key`` (the cards, e.g. ``"10♥ A♠ Q♦ 7♣"``), ``values``. The ``oracle``
-agent answers a solution of the deal in ``state_key``.
+agent answers a solution of the deal in ``state_key``; ``random_expression`` (the random baseline: the four
+values in random order and bracketing, random operators) makes 24 in about 1% of deals.
 """
 
 from __future__ import annotations
@@ -54,7 +64,10 @@ def deal(rng: random.Random, face_cards: str = "ten") -> tuple[list[tuple[str, s
 class TwentyFour(SingleTurnEnv):
     """Make 24 from four cards (see the module docs)."""
 
-    scripted_agents: ClassVar[dict[str, str]] = {"oracle": "agora.envs.reasoning.twenty_four.agents:OracleAgent"}
+    scripted_agents: ClassVar[dict[str, str]] = {
+        "oracle": "agora.envs.reasoning.twenty_four.agents:OracleAgent",
+        "random_expression": "agora.envs.reasoning.twenty_four.agents:RandomExpressionAgent",
+    }
 
     def __init__(self, face_cards: str = "ten", mode: str = "text", render_mode: str | None = None):
         super().__init__(render_mode=render_mode)

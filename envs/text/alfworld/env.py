@@ -21,6 +21,13 @@ picks game ``i`` (an index into the split, or into the filtered original games).
 ends the first observation (``Your task is to: put a clean apple in fridge.``) and is in
 ``info["instructions"]``.
 
+**Splits and the papers.** Papers that train on ALFWorld train on ``train`` and report success on
+``valid_seen`` (ALFWorld's "seen" or in-distribution set: new games in training scenes) and ``valid_unseen``
+("unseen" or out-of-distribution: scenes never trained on), per task type and overall. The generated
+splits keep that relation (``valid_unseen`` draws only ALFRED's held-out scenes) and ALFWorld's sizes, but
+their games are agora's, not the downloaded ones: a success rate on them is comparable in kind, not number
+for number. To report figures beside a paper's, point ``ALFWORLD_DATA`` at the original data.
+
 **Action format.** ALFWorld's commands: ``go to cabinet 1``, ``open fridge 1``, ``take apple 1 from
 countertop 2``, ``move apple 1 to fridge 1``, ``heat/cool/clean apple 1 with microwave 1/fridge
 1/sinkbasin 1``, ``use desklamp 1``, ``examine``, ``look``, ``inventory``. The game answers any text
@@ -75,6 +82,7 @@ class ALFWorldEnv(TextEnv):
 
     accepts_free_text = True
     scripted_agents: ClassVar[dict[str, str]] = {"oracle": "agora.envs.text.alfworld.agents:OracleAgent"}
+    upstream_distributions: ClassVar[tuple[str, ...]] = ("alfworld", "textworld")
 
     def __init__(
         self,

@@ -4,7 +4,8 @@
 (Debian's ``default-jre-headless``), and its Python API. This env drives that API: nothing of the
 world is reimplemented. One JVM per env instance starts on the first reset (about 3 s) and is reused
 by every later reset (each reset rebuilds the world, so nothing of one episode survives into the
-next); ``close()`` stops it.
+next); ``close()`` stops it. agora generates nothing here: the tasks, their variations, the splits and
+the gold action sequences are all the simulator's.
 
 **Task.** ``task`` is one of the 30 tasks by name (``boil``, ``find-animal``,
 ``mendelian-genetics-known-plant``, ...), id (``1-1``) or paper title, or None (the default) to draw
@@ -15,6 +16,12 @@ one per reset.
 a comma list of ``teleportAction``, ``selfWateringFlowerPots``, ``openContainers``, ``openDoors``,
 ``noElectricalAction``. ``reset(options={"task": ..., "variation": ...})`` overrides both for one
 episode. The task description opens the first observation and ``info["instructions"]``.
+
+**Splits and the papers.** ScienceWorld splits each task's variations, not its tasks: ``train``, ``dev``
+and ``test`` hold different variations (other objects, places, substances) of all 30 tasks. The
+ScienceWorld paper trains on ``train`` variations, tunes on ``dev`` and reports scores on ``test``
+variations; ``split="test"`` gives the variations it reports on, and a score here is the simulator's own
+score, so figures compare directly.
 
 **Action format.** One command per turn from ScienceWorld's templates (``open door to kitchen``,
 ``go to kitchen``, ``pick up thermometer``, ``focus on water``, ``wait``); the simulator answers any
@@ -70,6 +77,7 @@ class ScienceWorldEnv(TextEnv):
 
     accepts_free_text = True
     scripted_agents: ClassVar[dict[str, str]] = {"oracle": "agora.envs.text.scienceworld.agents:OracleAgent"}
+    upstream_distributions: ClassVar[tuple[str, ...]] = ("scienceworld",)
 
     def __init__(
         self,

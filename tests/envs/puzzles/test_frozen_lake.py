@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from gymnasium.envs.toy_text.frozen_lake import MAPS, FrozenLakeEnv
 
 import agora
 from agora.agent import RandomAgent, resolve_agent
-from agora.envs.puzzles.frozen_lake.rules import optimal_policy, parse, shortest_path
+from agora.envs.puzzles.frozen_lake.rules import ACTIONS, optimal_policy, parse, shortest_path
 
 GYM_4X4 = MAPS["4x4"]  # SFFF / FHFH / FFFH / HFFG
 
@@ -33,6 +35,28 @@ def test_moves_rewards_and_holes_on_a_known_map():
         assert env.step(move)[1:3] == (0.0, False)
     obs, reward, terminated, _, _ = env.step("Right")
     assert obs.endswith("√") and (reward, terminated) == (1.0, True)
+
+
+@pytest.mark.parametrize("env_id", ["puzzles/FrozenLake-v0", "puzzles/FrozenLake-slippery-v0"])
+def test_every_move_lands_where_gymnasiums_own_step_lands(env_id):
+    # On non-slippery ice agora reads the move's one outcome from Gymnasium's transition table instead of calling
+    # its step; on slippery ice it calls step. Either way a FrozenLakeEnv on the same map, with a copy of the
+    # lake's RNG, stepped by Gymnasium itself, must agree on every cell, reward and ending.
+    env, moves = agora.make(env_id, max_turns=1000), ["Left", "Down", "Right", "Up"]
+    rng = np.random.default_rng(0)
+    for seed in range(30):
+        env.reset(seed=seed)
+        lake = env.unwrapped.lake
+        twin = FrozenLakeEnv(desc=env.unwrapped.desc, is_slippery=env.unwrapped.is_slippery)
+        twin.reset(seed=0)
+        twin.np_random = copy.deepcopy(lake.np_random)
+        terminated = False
+        while not terminated:
+            move = moves[rng.integers(4)]
+            _, reward, terminated, _, info = env.step(move)
+            cell, twin_reward, twin_terminated, _, _ = twin.step(ACTIONS[move])
+            assert (int(lake.s), reward, terminated) == (cell, twin_reward, twin_terminated)
+            assert parse(info["state_key"])[1] == cell
 
 
 def test_the_board_parses_back_to_the_map():
@@ -71,16 +95,19 @@ def test_on_slippery_ice_the_oracle_succeeds_as_often_as_the_optimal_policy_says
     assert abs(wins - expected) < 25  # 200 * 14/17 = 164.7; sd about 5.4 (the 100-turn limit cuts a few)
 
 
-@pytest.mark.parametrize(("env_id", "most"), [("puzzles/FrozenLake-v0", 6), ("puzzles/FrozenLake-hard-v0", 1)])
+@pytest.mark.parametrize(
+    ("env_id", "most"),
+    [("puzzles/FrozenLake-v0", 6), ("puzzles/VisualFrozenLake-v0", 6), ("puzzles/FrozenLake-hard-v0", 1)],
+)
 def test_a_random_agent_almost_never_reaches_the_goal(env_id, most):
     env, wins = agora.make(env_id), 0
-    for seed in range(40):
+    for seed in range(100):
         agent, (obs, info) = RandomAgent(seed), env.reset(seed=seed)
         terminated = truncated = False
         while not (terminated or truncated):
             obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
         wins += reward == 1.0
-    assert wins <= most
+    assert wins <= most  # measured over 1,000 seeds within the 15-turn limit: 3.0% (4x4); 8x8: 0 of 400
 
 
 def test_the_same_seed_gives_the_same_map_and_slips():

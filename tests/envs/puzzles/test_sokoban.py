@@ -10,6 +10,7 @@ import pytest
 
 import agora
 from agora.agent import RandomAgent, resolve_agent
+from agora.envs.puzzles import ENVS as PUZZLES
 from agora.envs.puzzles.base import parse_moves
 from agora.envs.puzzles.sokoban.rules import move, parse, render, solved
 from agora.envs.puzzles.sokoban.solver import SearchLimitReached, solve
@@ -104,16 +105,26 @@ def test_the_oracle_solves_every_sampled_level_in_the_optimal_number_of_moves(en
         assert total == pytest.approx(10 + env.unwrapped.num_boxes - 0.1 * moves)
 
 
-@pytest.mark.parametrize(("env_id", "most"), [("puzzles/Sokoban-v0", 8), ("puzzles/Sokoban-hard-v0", 1)])
-def test_a_random_agent_almost_never_solves_a_level(env_id, most):
+@pytest.mark.parametrize(
+    ("env_id", "seeds", "most"),
+    [("puzzles/Sokoban-v0", 100, 6), ("puzzles/Sokoban-easy-v0", 100, 10), ("puzzles/Sokoban-hard-v0", 40, 1)],
+)
+def test_a_random_agent_almost_never_solves_a_level(env_id, seeds, most):
     env, wins = agora.make(env_id), 0
-    for seed in range(40):
+    for seed in range(seeds):
         agent, (obs, info) = RandomAgent(seed), env.reset(seed=seed)
         terminated = truncated = False
         while not (terminated or truncated):
             obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
         wins += terminated
-    assert wins <= most  # measured: 3 of 40 (Sokoban-v0) and 0 of 40 (hard) within 100 turns
+    # Measured over 1,000 seeds within each id's turn limit: 3.9% (Sokoban-v0), 5.1% (easy); hard 0 of 200.
+    assert wins <= most
+
+
+def test_turn_limits_leave_the_oracle_twice_the_longest_optimal_solution():
+    for env_id, (_, max_turns, kwargs) in PUZZLES.items():
+        if "Sokoban" in env_id:
+            assert max_turns >= 2 * kwargs["max_moves"], env_id
 
 
 def test_rewards_follow_gym_sokoban_on_a_known_level():
