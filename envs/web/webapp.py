@@ -64,6 +64,7 @@ class WebAppEnv(BrowserEnv):
         viewport: tuple[int, int] | None = None,
         render_mode: str | None = None,
         turn_limit: int = 30,
+        prepare_ahead: bool = True,
     ):
         table = template_table(self.app)
         if template not in table:
@@ -76,8 +77,13 @@ class WebAppEnv(BrowserEnv):
         self.turn_limit = int(turn_limit)
         """Steps after which the episode is graded and ends even without answer() (change and navigation tasks
         are graded on the state the episode left; a question without an answer scores 0)."""
+        self.prepare_ahead = bool(prepare_ahead)
+        """Load the next episode's start page (on its own fresh database copies, in a second browser context)
+        while this episode runs, so the next reset only swaps it in (see `Tab.prepare`)."""
         self._turns = 0
         self._servers: dict[str, AppServer] = {}
+        self._next: tuple[str, dict[str, AppServer]] | None = None
+        """The token and servers of the prepared next episode (its database copies exist)."""
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Starts an episode on a fresh copy of the seeded state (see the module docs)."""
@@ -102,15 +108,37 @@ class WebAppEnv(BrowserEnv):
         instances = instances_of(self.app, self.template.name)
         self.instance_index = seed % len(instances)
         self.instance = instances[self.instance_index]
-        self.token = new_token()
-        for server in self._servers.values():
-            server.new_episode(self.token)
-        cookie = {"name": EPISODE_COOKIE, "value": self.token, "domain": "127.0.0.1", "path": "/"}
-        await tab.new_episode(self.origin() + self.template.start, cookies=[cookie], timeout_ms=START_TIMEOUT_MS)
+        self.token = self._take_prepared() or self._new_copies(self._servers)
+        start = self.origin() + self.template.start
+        await tab.new_episode(start, cookies=_cookies(self.token), timeout_ms=START_TIMEOUT_MS)
+        if self.prepare_ahead:
+            token = self._new_copies(self._servers)
+            self._next = token, dict(self._servers)
+            await tab.prepare(start, _cookies(token), timeout_ms=START_TIMEOUT_MS)
         text = self.instance.text
         for app in self.template.apps:  # a template that spans apps names the other app's address as <app>
             text = text.replace(f"<{app}>", self.origin(app) + "/")
         return text
+
+    @staticmethod
+    def _new_copies(servers: dict[str, AppServer]) -> str:
+        """A new episode token with its own copy of each app's seeded database."""
+        token = new_token()
+        for server in servers.values():
+            server.new_episode(token)
+        return token
+
+    def _take_prepared(self) -> str | None:
+        """The prepared episode's token when its copies are on the servers this episode uses, else None."""
+        prepared, self._next = self._next, None
+        if prepared is None:
+            return None
+        token, servers = prepared
+        if servers == self._servers and all(s.episode_db(token).is_file() for s in servers.values()):
+            return token
+        for server in servers.values():  # a server was restarted meanwhile: its copies are gone with it
+            server.end_episode(token)
+        return None
 
     def origin(self, app: str | None = None) -> str:
         """The origin of `app`'s server (default: the template's first app)."""
@@ -127,6 +155,13 @@ class WebAppEnv(BrowserEnv):
             for server in self._servers.values():
                 server.end_episode(self.token)
             self.token = None
+
+    def _end_prepared(self) -> None:
+        if self._next is not None:
+            token, servers = self._next
+            for server in servers.values():
+                server.end_episode(token)
+            self._next = None
 
     # ------------------------------------------------------------------ scoring
     def _outcome(self, state: Any) -> tuple[float, bool]:
@@ -173,12 +208,18 @@ class WebAppEnv(BrowserEnv):
         return info
 
     def close(self) -> None:
-        """Deletes the episode's database copies and releases the browser context."""
-        self._end_episode()
+        """Deletes the episode's database copies (and the prepared one's) and releases the browser contexts."""
         super().close()
+        self._end_episode()
+        self._end_prepared()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.app}.{self.template.name} mode={self.mode}>"
+
+
+def _cookies(token: str) -> list[dict[str, Any]]:
+    """The episode cookie that makes the app servers serve `token`'s database copies."""
+    return [{"name": EPISODE_COOKIE, "value": token, "domain": "127.0.0.1", "path": "/"}]
 
 
 class WebAppOracle(Agent):
