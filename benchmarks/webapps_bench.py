@@ -1,4 +1,9 @@
-"""The real web apps' rows of benchmarks/web.py: latency at 1 and 16 concurrent episodes, memory, success rates."""
+"""The real web apps' rows of benchmarks/web.py: latency at 1 and 16 concurrent episodes, memory, success rates.
+
+Each latency row also gives the CPU seconds the whole setup (this process, the Playwright driver, Chromium, the
+app servers) spent per episode, and the load average: on a shared 2-core machine the CPU figure explains the
+wall-clock one (16 episodes at once need 16 times the CPU of one, on two cores).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from _bench import p50_p95, run_threads, timed
 
 import agora
 from agora.envs.web import WEB_APPS
-from agora.envs.web.appserver import app_server
+from agora.envs.web.appserver import app_server, server_processes
 from agora.envs.web.browser import get_pool
 from agora.envs.web.webapp import WebAppOracle, template_table
 from agora.errors import BrowserError
@@ -52,10 +57,13 @@ def _random_episode(env: Any, seed: int) -> float:
     return env.step(f'answer("{rng.choice(["", "1", "Open", "agent"])}")')[1]
 
 
-def _latency(app: str, n_envs: int, episodes: int) -> tuple[list[float], list[float], int]:
-    """Reset and step latencies with `n_envs` episodes running at once (one thread each, templates in turn)."""
+def _latency(
+    app: str, n_envs: int, episodes: int, prepare_ahead: bool = True
+) -> tuple[list[float], list[float], int, float, float]:
+    """Reset and step latencies with `n_envs` episodes running at once (one thread each, templates in turn),
+    the failed resets, the CPU seconds of the whole setup per episode, and the peak disk of episode copies (MB)."""
     names = sorted(template_table(app))
-    envs = [agora.make(f"web/{app}.{names[k % len(names)]}-v0") for k in range(n_envs)]
+    envs = [agora.make(f"web/{app}.{names[k % len(names)]}-v0", prepare_ahead=prepare_ahead) for k in range(n_envs)]
     for env in envs:
         env.reset(seed=10_000)  # warm: contexts, the server, the instance lists
     failures = [0] * n_envs
@@ -69,10 +77,43 @@ def _latency(app: str, n_envs: int, episodes: int) -> tuple[list[float], list[fl
             except BrowserError:  # a reset that timed out (an overloaded machine): counted, not timed
                 failures[k] += 1
 
+    cpu_before = _tree_cpu_s()
     run_threads([threading.Thread(target=worker, args=(k,)) for k in range(n_envs)])
+    cpu = (_tree_cpu_s() - cpu_before) / max(1, n_envs * episodes)
+    copies_mb = sum(f.stat().st_size for f in app_server(app).episodes.iterdir()) / 2**20
     for env in envs:
         env.close()
-    return [x for r in resets for x in r], [x for s in steps for x in s], sum(failures)
+    return [x for r in resets for x in r], [x for s in steps for x in s], sum(failures), cpu, copies_mb
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """Every process's (parent, CPU clock ticks used by itself)."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+            except (OSError, ValueError, IndexError):
+                continue
+    return table
+
+
+def _descendants(root: int, table: dict[int, tuple[int, int]]) -> list[int]:
+    tree, frontier = [root], [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, (parent, _) in table.items() if parent == pid]
+        tree += children
+        frontier += children
+    return tree
+
+
+def _tree_cpu_s() -> float:
+    """CPU seconds used so far by this process and every live process under it (Chromium, driver, servers)."""
+    table = _processes()
+    return sum(table[p][1] for p in _descendants(os.getpid(), table)) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
@@ -80,33 +121,23 @@ def _rss_mb(pid: int) -> float:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
 
 
-def _chromium_pss_mb() -> float:
-    """PSS of the shared Chromium and every process under it, in MB."""
-    root = get_pool().browser_pid()
+def _pss_mb(root: int | None) -> float:
+    """PSS of process `root` and every process under it, in MB."""
     if root is None:
         return 0.0
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    parents[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    tree, frontier = [root], [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid]
-        tree += children
-        frontier += children
     total_kb = 0
-    for pid in tree:
+    for pid in _descendants(root, _processes()):
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
                 total_kb += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
         except (OSError, StopIteration):
             continue
     return total_kb / 1024
+
+
+def _chromium_pss_mb() -> float:
+    """PSS of the shared Chromium and every process under it, in MB."""
+    return _pss_mb(get_pool().browser_pid())
 
 
 def _success(app: str, play: Any, seeds: tuple[int, ...]) -> tuple[float, int]:
@@ -120,21 +151,29 @@ def _success(app: str, play: Any, seeds: tuple[int, ...]) -> tuple[float, int]:
     return wins / games, games
 
 
-def webapps_rows(episodes: int) -> list[dict[str, Any]]:
-    """One row per app and concurrency (latency and memory), then one per app with the success rates."""
+def webapps_rows(
+    episodes: int,
+    concurrency: tuple[int, ...] = CONCURRENCY,
+    apps: tuple[str, ...] = (),
+    success: bool = True,
+    prepare_ahead: bool = True,
+) -> list[dict[str, Any]]:
+    """One row per app and concurrency (latency, CPU and memory), then one per app with the success rates."""
     rows = []
     header = (
-        f"{'web app':<10} {'episodes at once':>16} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9}"
+        f"{'web app':<10} {'at once':>7} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9}"
+        f" {'cpu s/ep':>8} {'server MB':>9} {'chromium MB':>11} {'copies MB':>9} {'load':>5}"
     )
-    print(header + f" {'server MB':>9} {'chromium MB':>11}")
-    for app in sorted(WEB_APPS):
-        for n in CONCURRENCY:
-            resets, steps, failures = _latency(app, n, episodes)
+    print(header)
+    for app in apps or sorted(WEB_APPS):
+        for n in concurrency:
+            resets, steps, failures, cpu, copies = _latency(app, n, episodes, prepare_ahead)
             (r50, r95), (s50, s95) = p50_p95(resets), p50_p95(steps)
-            server, chromium = _rss_mb(app_server(app).process.pid), _chromium_pss_mb()
+            server, chromium = _pss_mb(app_server(app).process.pid), _chromium_pss_mb()
+            load = os.getloadavg()[0]
             print(
-                f"{app:<10} {n:>16} {r50 * 1000:>8.0f}ms {r95 * 1000:>8.0f}ms {s50 * 1000:>7.0f}ms {s95 * 1000:>7.0f}ms"
-                f" {server:>9.0f} {chromium:>11.0f}"
+                f"{app:<10} {n:>7} {r50 * 1000:>8.0f}ms {r95 * 1000:>8.0f}ms {s50 * 1000:>7.0f}ms {s95 * 1000:>7.0f}ms"
+                f" {cpu:>8.2f} {server:>9.0f} {chromium:>11.0f} {copies:>9.0f} {load:>5.1f}"
             )
             rows.append(
                 {
@@ -147,12 +186,18 @@ def webapps_rows(episodes: int) -> list[dict[str, Any]]:
                     "resets": len(resets),
                     "failed_resets": failures,
                     "steps": len(steps),
-                    "server_rss_mb": round(server, 1),
+                    "cpu_s_per_episode": round(cpu, 3),
+                    "server_pss_mb": round(server, 1),
+                    "server_processes": server_processes(),
                     "chromium_pss_mb": round(chromium, 1),
+                    "episode_copies_mb": round(copies, 1),
                     "seeded_db_mb": round(app_server(app).seeded.stat().st_size / 2**20, 2),
+                    "load_1min": round(load, 1),
                 }
             )
-    for app in sorted(WEB_APPS):
+    if not success:
+        return rows
+    for app in apps or sorted(WEB_APPS):
         oracle, games = _success(app, _oracle_episode, (0, 1))
         rand, _ = _success(app, _random_episode, (0, 1))
         print(f"{app}: oracle success {oracle:.1%}, random agent {rand:.1%} over {games} episodes each")
