@@ -20,7 +20,7 @@ from agora.agent import Agent
 from agora.envs.web.appserver import AppServer, app_server, new_token, seeded_db
 from agora.envs.web.apptasks import Episode, Instance, Step, Template, answer_matches
 from agora.envs.web.base import BrowserEnv
-from agora.envs.web.browser import Tab
+from agora.envs.web.browser import Tab, get_pool
 
 EPISODE_COOKIE = "agora_episode"
 START_TIMEOUT_MS = 30_000
@@ -78,8 +78,10 @@ class WebAppEnv(BrowserEnv):
         """Steps after which the episode is graded and ends even without answer() (change and navigation tasks
         are graded on the state the episode left; a question without an answer scores 0)."""
         self.prepare_ahead = bool(prepare_ahead)
-        """Load the next episode's start page (on its own fresh database copies, in a second browser context)
-        while this episode runs, so the next reset only swaps it in (see `Tab.prepare`)."""
+        """From the env's second episode on, load the next episode's start page (on its own fresh database
+        copies, in a second browser context) once the agent's first action arrives, so the next reset only
+        swaps it in (see `Tab.prepare`). An env used for one episode, or reset and closed, loads nothing extra."""
+        self._episodes = 0
         self._turns = 0
         self._servers: dict[str, AppServer] = {}
         self._next: tuple[str, dict[str, AppServer]] | None = None
@@ -92,6 +94,8 @@ class WebAppEnv(BrowserEnv):
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Plays one action; at the turn limit the episode is graded and ends."""
+        if self.prepare_ahead and self._episodes > 1 and self._next is None and not self._needs_reset:
+            get_pool().run(self._aprepare())
         obs, reward, terminated, truncated, info = super().step(action)
         self._turns += 1
         if not (terminated or truncated) and self._turns >= self.turn_limit:
@@ -109,16 +113,22 @@ class WebAppEnv(BrowserEnv):
         self.instance_index = seed % len(instances)
         self.instance = instances[self.instance_index]
         self.token = self._take_prepared() or self._new_copies(self._servers)
+        self._episodes += 1
         start = self.origin() + self.template.start
         await tab.new_episode(start, cookies=_cookies(self.token), timeout_ms=START_TIMEOUT_MS)
-        if self.prepare_ahead:
-            token = self._new_copies(self._servers)
-            self._next = token, dict(self._servers)
-            await tab.prepare(start, _cookies(token), timeout_ms=START_TIMEOUT_MS)
         text = self.instance.text
         for app in self.template.apps:  # a template that spans apps names the other app's address as <app>
             text = text.replace(f"<{app}>", self.origin(app) + "/")
         return text
+
+    async def _aprepare(self) -> None:
+        """Gives the next episode its copies and token and starts loading its start page in the background."""
+        if self._tab is None or not self._tab.alive():
+            return
+        token = self._new_copies(self._servers)
+        self._next = token, dict(self._servers)
+        start = self.origin() + self.template.start
+        await self._tab.prepare(start, _cookies(token), timeout_ms=START_TIMEOUT_MS)
 
     @staticmethod
     def _new_copies(servers: dict[str, AppServer]) -> str:

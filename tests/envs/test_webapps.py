@@ -236,21 +236,28 @@ def test_several_server_processes_serve_any_episode_and_end_with_the_server(monk
 
 @pytest.mark.browser
 def test_a_reset_swaps_in_the_next_episode_prepared_on_its_own_copy():
-    """The env loads the next episode's start page meanwhile (fresh copy, own token, second context); a reset
-    swaps it in: the last episode's copy is gone, the page's cookie names the new copy, close leaves no copy."""
+    """From the env's second episode on, the first action starts loading the next episode's start page (fresh
+    copy, own token, second context); the next reset swaps it in: the last episode's copy is gone, the page's
+    cookie names the new copy, and close leaves no copy."""
     from agora.envs.web.browser import get_pool
 
     env = agora.make("web/helpdesk.ticket-status-v0")
     server = app_server("helpdesk")
     try:
         env.reset(seed=1)
-        first, prepared = env.unwrapped.token, env.unwrapped._next[0]
+        env.step("noop()")
+        assert env.unwrapped._next is None  # an env's first episode prepares nothing
+        env.reset(seed=2)
+        first = env.unwrapped.token
+        env.step("noop()")
+        prepared = env.unwrapped._next[0]
         assert prepared != first and server.episode_db(prepared).is_file()
-        obs, _ = env.reset(seed=2)
+        obs, _ = env.reset(seed=3)
         assert env.unwrapped.token == prepared and not server.episode_db(first).exists()
         assert "Page: /helpdesk/dashboard/" in obs and "Tickets" in obs
         cookies = get_pool().run(env.unwrapped._tab.context.cookies())
         assert [c["value"] for c in cookies if c["name"] == "agora_episode"] == [prepared]
+        env.step("noop()")
         tokens = {first, prepared, env.unwrapped._next[0]}
     finally:
         env.close()
