@@ -48,7 +48,8 @@ CHROMIUM_FLAGS = (
 CHROMIUM_CANDIDATES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 """Searched on PATH in this order. Debian's ``chromium-headless-shell`` (the old headless mode, the one Playwright
 itself uses headless) renders the same pages with about a third less CPU than the full browser run headless
-(per page load of the help desk: about 150 ms of browser CPU instead of 250 ms)."""
+(per page load of the help desk: about 150 ms of browser CPU instead of 250 ms). Its ``/usr/bin`` wrapper is a
+shell that stays the browser's parent (`BrowserPool.browser_pid` looks past it)."""
 EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
 """The wall-clock time every episode starts at (pages see a virtual clock; see `Tab.new_episode`)."""
 FRAME_MS = 16
@@ -167,18 +168,26 @@ class BrowserPool:
         return True
 
     def browser_pid(self) -> int | None:
-        """The process id of the current browser's main process (None when none runs)."""
+        """The process id of the current browser's main process (None when none runs).
+
+        That is the innermost process launched with this pool's tag and no ``--type=`` (a wrapper script
+        around the browser carries the same arguments).
+        """
+        found: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry}/cmdline", "rb") as f:
                     args = f.read().split(b"\0")
-            except OSError:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    parent = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
             if self._tag.encode() in args and not any(a.startswith(b"--type=") for a in args):
-                return int(entry)
-        return None
+                found[int(entry)] = parent
+        inner = [pid for pid in found if pid not in found.values()]
+        return inner[0] if inner else None
 
     def close(self) -> None:
         """Closes the browser and the Playwright driver, and stops the loop thread."""

@@ -95,7 +95,10 @@ class WebAppEnv(BrowserEnv):
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Plays one action; at the turn limit the episode is graded and ends."""
         if self.prepare_ahead and self._episodes > 1 and self._next is None and not self._needs_reset:
-            get_pool().run(self._aprepare())
+            try:
+                get_pool().run(self._aprepare())
+            except Exception:  # preparing is an optimisation: the next reset then loads its page itself
+                self._end_prepared()
         obs, reward, terminated, truncated, info = super().step(action)
         self._turns += 1
         if not (terminated or truncated) and self._turns >= self.turn_limit:
