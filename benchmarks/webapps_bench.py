@@ -11,6 +11,7 @@ import os
 import random
 import re
 import threading
+import time
 from typing import Any
 
 from _bench import p50_p95, run_threads, timed
@@ -26,13 +27,20 @@ CONCURRENCY = (1, 16)
 MAX_STEPS = 12
 
 
-def _oracle_episode(env: Any, seed: int, resets: list[float] | None = None, steps: list[float] | None = None) -> float:
-    """Plays the oracle once; returns the episode's return (latencies appended when lists are given)."""
+def _oracle_episode(
+    env: Any, seed: int, resets: list[float] | None = None, steps: list[float] | None = None, think_s: float = 0.0
+) -> float:
+    """Plays the oracle once; returns the episode's return (latencies appended when lists are given).
+
+    `think_s` is slept before each action, untimed: the time a model takes to choose it (elsewhere, e.g. on a
+    GPU), during which the env may prepare its next episode.
+    """
     (obs, info), dt = timed(env.reset, seed=seed)
     if resets is not None:
         resets.append(dt)
     oracle, total = WebAppOracle(), 0.0
     for _ in range(MAX_STEPS):
+        time.sleep(think_s)
         (obs, reward, terminated, truncated, info), dt = timed(env.step, oracle.act(obs, info))
         if steps is not None:
             steps.append(dt)
@@ -58,10 +66,11 @@ def _random_episode(env: Any, seed: int) -> float:
 
 
 def _latency(
-    app: str, n_envs: int, episodes: int, prepare_ahead: bool = True
-) -> tuple[list[float], list[float], int, float, float]:
+    app: str, n_envs: int, episodes: int, prepare_ahead: bool = True, think_s: float = 0.0
+) -> tuple[list[float], list[float], int, float, float, float]:
     """Reset and step latencies with `n_envs` episodes running at once (one thread each, templates in turn),
-    the failed resets, the CPU seconds of the whole setup per episode, and the peak disk of episode copies (MB)."""
+    the failed resets, the CPU seconds of the whole setup per episode, the disk of episode copies at the end (MB)
+    and the oracle's success rate (its steps time out when the machine cannot keep up)."""
     names = sorted(template_table(app))
     envs = [agora.make(f"web/{app}.{names[k % len(names)]}-v0", prepare_ahead=prepare_ahead) for k in range(n_envs)]
     for env in envs:  # warm: contexts, the server, the instance lists; the next episode is prepared from the 2nd on
@@ -69,13 +78,14 @@ def _latency(
             env.reset(seed=seed)
             env.step("noop()")
     failures = [0] * n_envs
+    wins = [0] * n_envs
     resets: list[list[float]] = [[] for _ in envs]
     steps: list[list[float]] = [[] for _ in envs]
 
     def worker(k: int) -> None:
         for e in range(episodes):
             try:
-                _oracle_episode(envs[k], 100 * k + e, resets[k], steps[k])
+                wins[k] += _oracle_episode(envs[k], 100 * k + e, resets[k], steps[k], think_s) == 1.0
             except BrowserError:  # a reset that timed out (an overloaded machine): counted, not timed
                 failures[k] += 1
 
@@ -85,7 +95,8 @@ def _latency(
     copies_mb = sum(f.stat().st_size for f in app_server(app).episodes.iterdir()) / 2**20
     for env in envs:
         env.close()
-    return [x for r in resets for x in r], [x for s in steps for x in s], sum(failures), cpu, copies_mb
+    success = sum(wins) / max(1, n_envs * episodes)
+    return [x for r in resets for x in r], [x for s in steps for x in s], sum(failures), cpu, copies_mb, success
 
 
 def _processes() -> dict[int, tuple[int, int]]:
@@ -159,34 +170,38 @@ def webapps_rows(
     apps: tuple[str, ...] = (),
     success: bool = True,
     prepare_ahead: bool = True,
+    think_ms: int = 0,
 ) -> list[dict[str, Any]]:
     """One row per app and concurrency (latency, CPU and memory), then one per app with the success rates."""
     rows = []
     header = (
         f"{'web app':<10} {'at once':>7} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9}"
-        f" {'cpu s/ep':>8} {'server MB':>9} {'chromium MB':>11} {'copies MB':>9} {'load':>5}"
+        f" {'cpu s/ep':>8} {'server MB':>9} {'chromium MB':>11} {'copies MB':>9} {'oracle':>7} {'load':>5}"
     )
     print(header)
     for app in apps or sorted(WEB_APPS):
         for n in concurrency:
-            resets, steps, failures, cpu, copies = _latency(app, n, episodes, prepare_ahead)
+            resets, steps, failures, cpu, copies, won = _latency(app, n, episodes, prepare_ahead, think_ms / 1000)
             (r50, r95), (s50, s95) = p50_p95(resets), p50_p95(steps)
             server, chromium = _pss_mb(app_server(app).process.pid), _chromium_pss_mb()
             load = os.getloadavg()[0]
             print(
                 f"{app:<10} {n:>7} {r50 * 1000:>8.0f}ms {r95 * 1000:>8.0f}ms {s50 * 1000:>7.0f}ms {s95 * 1000:>7.0f}ms"
-                f" {cpu:>8.2f} {server:>9.0f} {chromium:>11.0f} {copies:>9.0f} {load:>5.1f}"
+                f" {cpu:>8.2f} {server:>9.0f} {chromium:>11.0f} {copies:>9.0f} {won:>7.0%} {load:>5.1f}"
             )
             rows.append(
                 {
                     "app": app,
                     "concurrent_episodes": n,
+                    "think_ms": think_ms,
+                    "prepare_ahead": prepare_ahead,
                     "reset_p50_ms": round(r50 * 1000, 1),
                     "reset_p95_ms": round(r95 * 1000, 1),
                     "step_p50_ms": round(s50 * 1000, 1),
                     "step_p95_ms": round(s95 * 1000, 1),
                     "resets": len(resets),
                     "failed_resets": failures,
+                    "oracle_success_here": round(won, 3),
                     "steps": len(steps),
                     "cpu_s_per_episode": round(cpu, 3),
                     "server_pss_mb": round(server, 1),
