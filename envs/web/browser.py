@@ -61,6 +61,8 @@ caches, a leaking script) is bounded, so Chromium's memory stays flat over thous
 MAX_SPARE_CONTEXTS = 4
 """Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
 SETTLE_TIMEOUT_S = 2.0
+PAGE_TIMEOUT_MS = 5000
+"""How long a page's navigations and waits may take by default (an env may set its pages' own; see `Tab.close`)."""
 
 
 def navigated(error: BaseException) -> bool:
@@ -536,6 +538,7 @@ class Tab:
         except Exception:  # a slow or dying browser: do not recycle, and never leave the context open
             await _close_context(context)
             return
+        page.set_default_timeout(PAGE_TIMEOUT_MS)  # the next env starts from the default
         if not self.pool.put_spare(self.viewport, (context, page, moved, episodes)):
             await _close_context(context)
 
@@ -576,5 +579,5 @@ async def _new_context(browser: Any, viewport: Viewport) -> tuple[Any, Any]:
     await context.clock.pause_at(EPOCH)
     await context.add_init_script(RELATIVE_FRAMES_JS)
     page = await context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     return context, page

@@ -24,8 +24,9 @@ from agora.envs.web.browser import Tab, get_pool
 
 EPISODE_COOKIE = "agora_episode"
 START_TIMEOUT_MS = 30_000
-"""How long a reset waits for the start page: one app server serves every episode of the process, so many
-resets at once queue there (a real app renders a page in 10 to 110 ms of CPU)."""
+"""How long a reset waits for the start page, and a step for its page (instead of Playwright's 5 s): the app
+servers serve every episode of the process, so with many episodes at once pages queue there (a real app
+renders a page in 10 to 110 ms of CPU), and a slow page is not the agent's fault."""
 
 
 def template_table(app: str) -> dict[str, Template]:
@@ -118,7 +119,8 @@ class WebAppEnv(BrowserEnv):
         self.token = self._take_prepared() or self._new_copies(self._servers)
         self._episodes += 1
         start = self.origin() + self.template.start
-        await tab.new_episode(start, cookies=_cookies(self.token), timeout_ms=START_TIMEOUT_MS)
+        page = await tab.new_episode(start, cookies=_cookies(self.token), timeout_ms=START_TIMEOUT_MS)
+        page.set_default_timeout(START_TIMEOUT_MS)
         text = self.instance.text
         for app in self.template.apps:  # a template that spans apps names the other app's address as <app>
             text = text.replace(f"<{app}>", self.origin(app) + "/")
