@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
        python benchmarks/web.py --apps-only [--app-episodes 3] [--app-concurrency 1,16] [--apps helpdesk,wiki]
-                                [--no-success] [--no-prepare-ahead]   (just the real web apps' rows)
+                                [--no-success] [--no-prepare-ahead] [--think-ms 0]   (just the real web apps' rows)
 
 Rows:
 * reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),
@@ -153,6 +153,7 @@ def main() -> None:
     parser.add_argument("--apps", default="", help="comma-separated web apps (default: all)")
     parser.add_argument("--no-success", action="store_true", help="skip the web apps' oracle/random success rows")
     parser.add_argument("--no-prepare-ahead", action="store_true", help="web apps: load each start page at reset")
+    parser.add_argument("--think-ms", type=int, default=0, help="web apps: untimed pause before each action")
     args = parser.parse_args()
     from webapps_bench import webapps_rows
 
@@ -161,12 +162,18 @@ def main() -> None:
     concurrency = tuple(int(x) for x in args.app_concurrency.split(","))
     apps = tuple(a for a in args.apps.split(",") if a)
     app_rows = webapps_rows(
-        args.app_episodes, concurrency, apps, not args.no_success, prepare_ahead=not args.no_prepare_ahead
+        args.app_episodes,
+        concurrency,
+        apps,
+        not args.no_success,
+        prepare_ahead=not args.no_prepare_ahead,
+        think_ms=args.think_ms,
     )
     settings = {
         "app_episodes": args.app_episodes,
         "app_concurrency": args.app_concurrency,
         "prepare_ahead": not args.no_prepare_ahead,
+        "think_ms": args.think_ms,
         "browser": get_pool().executable,
     }
     _bench.record("web-apps", app_rows, settings=settings)
