@@ -1,7 +1,8 @@
 """Latency and throughput of the web and GUI envs in a real headless Chromium.
 
 Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
-       python benchmarks/web.py --apps-only [--app-episodes 3] [--apps forum,cms]   (just the real web apps' rows)
+       python benchmarks/web.py --apps-only [--app-episodes 3] [--app-concurrency 1,16] [--apps forum,cms]
+                                [--no-success] [--no-prepare-ahead] [--think-ms 0]   (just the real web apps' rows)
 
 Rows:
 * reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),
@@ -9,9 +10,10 @@ Rows:
 * throughput with N envs stepping concurrently from N threads (one browser, one context each);
 * BrowserGym's MiniWoB env side by side, when ``browsergym-miniwob`` is installed (otherwise skipped);
 * the real web apps (``web/<app>.*``, `webapps_rows`): reset and step p50/p95 with 1 and 16 episodes running
-  at once (each on its own copy of the app's database), the memory of the whole setup (app server RSS,
-  Chromium PSS, episode copies on disk), and the oracle's and a random agent's success rates over every
-  template. These rows are appended to benchmarks/results.jsonl (``_bench.record("web-apps", ...)``).
+  at once (each on its own copy of the app's database), the memory of the whole setup (app servers' and
+  Chromium's PSS, episode copies on disk), the CPU seconds per episode of the whole setup, and the oracle's
+  and a random agent's success rates over every template. These rows are appended to
+  benchmarks/results.jsonl (``_bench.record("web-apps", ...)``).
 
 Resets use a new seed each time, so each one loads the task page afresh (no pristine-page reuse).
 """
@@ -147,13 +149,34 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--apps-only", action="store_true", help="run only the real web apps' rows")
     parser.add_argument("--app-episodes", type=int, default=3, help="episodes per env in the web-app latency rows")
-    parser.add_argument("--apps", default="", help="comma-separated web apps for the web-app rows (default: all)")
+    parser.add_argument("--app-concurrency", default="1,16", help="episodes at once in the web-app latency rows")
+    parser.add_argument("--apps", default="", help="comma-separated web apps (default: all)")
+    parser.add_argument("--no-success", action="store_true", help="skip the web apps' oracle/random success rows")
+    parser.add_argument("--no-prepare-ahead", action="store_true", help="web apps: load each start page at reset")
+    parser.add_argument("--think-ms", type=int, default=0, help="web apps: untimed pause before each action")
     args = parser.parse_args()
     from webapps_bench import webapps_rows
 
-    apps = [a for a in args.apps.split(",") if a] or None
-    app_rows = webapps_rows(args.app_episodes, apps)
-    _bench.record("web-apps", app_rows, settings={"app_episodes": args.app_episodes, "apps": apps or "all"})
+    from agora.envs.web.browser import get_pool
+
+    concurrency = tuple(int(x) for x in args.app_concurrency.split(","))
+    apps = tuple(a for a in args.apps.split(",") if a)
+    app_rows = webapps_rows(
+        args.app_episodes,
+        concurrency,
+        apps,
+        not args.no_success,
+        prepare_ahead=not args.no_prepare_ahead,
+        think_ms=args.think_ms,
+    )
+    settings = {
+        "app_episodes": args.app_episodes,
+        "app_concurrency": args.app_concurrency,
+        "prepare_ahead": not args.no_prepare_ahead,
+        "think_ms": args.think_ms,
+        "browser": get_pool().executable,
+    }
+    _bench.record("web-apps", app_rows, settings=settings)
     if args.apps_only:
         return
 

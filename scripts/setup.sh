@@ -17,7 +17,7 @@ case "$PROFILE" in
 esac
 
 install_system_packages() {
-  local packages=(docker.io bubblewrap debootstrap chromium busybox-static build-essential) missing=()
+  local packages=(docker.io bubblewrap debootstrap chromium chromium-headless-shell busybox-static build-essential) missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" = 0 ]; then

@@ -39,6 +39,7 @@ LOCK = REPO_ROOT / "locks" / "webapps.txt"
 BOOT = "import sys; sys.path.append(sys.argv[1]); import django_site; django_site.main(sys.argv[2:])"
 """Run with ``python -I -c``: the glue folder goes after site-packages, so no folder of agora shadows an app."""
 START_TIMEOUT_S = 120.0
+MAX_SERVER_PROCESSES = 4
 _BUILD_LOCK = threading.Lock()
 
 
@@ -56,6 +57,18 @@ def apps_python() -> str:
             "(from locks/webapps.txt) or set AGORA_WEBAPPS_PYTHON to a Python that has Django and the apps."
         )
     return str(path)
+
+
+def server_processes() -> int:
+    """Processes per app server: ``$AGORA_WEBAPP_PROCESSES``, else one per usable core (at most 4).
+
+    One Python process renders one page at a time (the GIL), so with a single process the app server is the
+    queue that concurrent resets wait in.
+    """
+    explicit = os.environ.get("AGORA_WEBAPP_PROCESSES")
+    if explicit:
+        return max(1, int(explicit))
+    return max(1, min(MAX_SERVER_PROCESSES, len(os.sched_getaffinity(0))))
 
 
 def _seed_module(app: str):
@@ -108,7 +121,12 @@ class AppServer:
         self.app = app
         self.seeded = seeded_db(app)
         self.episodes = Path(tempfile.mkdtemp(prefix=f"agora-{app}-"))
-        env = {**os.environ, "AGORA_WEBAPP": app, "AGORA_WEBAPP_EPISODES": str(self.episodes)}
+        env = {
+            **os.environ,
+            "AGORA_WEBAPP": app,
+            "AGORA_WEBAPP_EPISODES": str(self.episodes),
+            "AGORA_WEBAPP_PROCESSES": str(server_processes()),
+        }
         self.process = subprocess.Popen(
             [apps_python(), "-I", "-c", BOOT, str(WEB_DIR), "serve"],
             env=env,

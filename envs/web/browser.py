@@ -6,7 +6,8 @@ coroutine to that loop and waits for its result. Each env holds a `Tab` (its own
 page); contexts are kept between episodes, handed to the next env when an env closes (a few per
 viewport size), and rebuilt only when the browser was replaced.
 
-The browser is Debian's ``chromium`` driven through ``executable_path``; nothing is downloaded.
+The browser is Debian's ``chromium-headless-shell`` (else ``chromium``) driven through ``executable_path``;
+nothing is downloaded.
 When the browser dies, the pool notices (``disconnected``), the env reports the episode as an
 infrastructure failure, and the next `Tab.ensure` launches a fresh browser.
 """
@@ -44,7 +45,11 @@ CHROMIUM_FLAGS = (
     "--force-color-profile=srgb",
     "--hide-scrollbars",
 )
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+CHROMIUM_CANDIDATES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
+"""Searched on PATH in this order. Debian's ``chromium-headless-shell`` (the old headless mode, the one Playwright
+itself uses headless) renders the same pages with about a third less CPU than the full browser run headless
+(per page load of the help desk: about 150 ms of browser CPU instead of 250 ms). Its ``/usr/bin`` wrapper is a
+shell that stays the browser's parent (`BrowserPool.browser_pid` looks past it)."""
 EPOCH = datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)
 """The wall-clock time every episode starts at (pages see a virtual clock; see `Tab.new_episode`)."""
 FRAME_MS = 16
@@ -56,6 +61,8 @@ caches, a leaking script) is bounded, so Chromium's memory stays flat over thous
 MAX_SPARE_CONTEXTS = 4
 """Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
 SETTLE_TIMEOUT_S = 2.0
+PAGE_TIMEOUT_MS = 5000
+"""How long a page's navigations and waits may take by default (an env may set its pages' own; see `Tab.close`)."""
 
 
 def navigated(error: BaseException) -> bool:
@@ -65,7 +72,7 @@ def navigated(error: BaseException) -> bool:
 
 
 def find_chromium() -> str:
-    """The path of the Chromium executable: ``$AGORA_CHROMIUM`` or Debian's ``chromium`` on PATH."""
+    """The path of the Chromium executable: ``$AGORA_CHROMIUM``, else the first of `CHROMIUM_CANDIDATES` on PATH."""
     explicit = os.environ.get("AGORA_CHROMIUM")
     if explicit:
         if not os.access(explicit, os.X_OK):
@@ -77,7 +84,7 @@ def find_chromium() -> str:
             return path
     raise BrowserNotFound(
         "No Chromium found on PATH. Install Debian's browser with: "
-        "sudo apt-get install chromium (or set AGORA_CHROMIUM to a Chromium binary). "
+        "sudo apt-get install chromium-headless-shell chromium (or set AGORA_CHROMIUM to a Chromium binary). "
         "agora never downloads a browser."
     )
 
@@ -163,18 +170,26 @@ class BrowserPool:
         return True
 
     def browser_pid(self) -> int | None:
-        """The process id of the current browser's main process (None when none runs)."""
+        """The process id of the current browser's main process (None when none runs).
+
+        That is the innermost process launched with this pool's tag and no ``--type=`` (a wrapper script
+        around the browser carries the same arguments).
+        """
+        found: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry}/cmdline", "rb") as f:
                     args = f.read().split(b"\0")
-            except OSError:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    parent = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
             if self._tag.encode() in args and not any(a.startswith(b"--type=") for a in args):
-                return int(entry)
-        return None
+                found[int(entry)] = parent
+        inner = [pid for pid in found if pid not in found.values()]
+        return inner[0] if inner else None
 
     def close(self) -> None:
         """Closes the browser and the Playwright driver, and stops the loop thread."""
@@ -253,8 +268,55 @@ LEAVING_CLEAR_JS = "() => { window.__agoraLeaving = false; window.__agoraSubmit 
 """Forgets a navigation that never replaced the document (a 204 answer, a download)."""
 
 
+class _PageWatch:
+    """Counts one page's requests in flight and its loads (what `Tab.settle` waits on)."""
+
+    def __init__(self, page: Any):
+        self.page = page
+        self.inflight = 0
+        self.loads = 0
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+        page.on("load", self._loaded)
+
+    def _started(self, request: Any) -> None:
+        self.inflight += 1
+
+    def _ended(self, request: Any) -> None:
+        self.inflight = max(0, self.inflight - 1)
+
+    def _loaded(self, page: Any) -> None:
+        self.loads += 1
+
+    def detach(self) -> None:
+        """Stops counting (the page goes back to the pool or is closed)."""
+        self.page.remove_listener("request", self._started)
+        self.page.remove_listener("requestfinished", self._ended)
+        self.page.remove_listener("requestfailed", self._ended)
+        self.page.remove_listener("load", self._loaded)
+
+
+@dataclass
+class _Standby:
+    """The next episode's start page, loading (or loaded) in a second context of the tab (`Tab.prepare`)."""
+
+    url: str
+    cookies: list[dict[str, Any]]
+    generation: int
+    context: Any = None
+    page: Any = None
+    watch: _PageWatch | None = None
+    episodes: int = 0
+    task: asyncio.Task | None = None
+
+
 class Tab:
-    """An env's browser context and page; survives episodes and is rebuilt after a browser crash."""
+    """An env's browser context and page; survives episodes and is rebuilt after a browser crash.
+
+    With `prepare`, the tab also loads the next episode's start page in a second context while the current
+    episode runs; the next `new_episode` with the same URL and cookies swaps it in instead of loading.
+    """
 
     def __init__(self, pool: BrowserPool, viewport: Viewport):
         self.pool = pool
@@ -263,12 +325,22 @@ class Tab:
         self.page: Any = None
         self._generation = -1
         self._clock_moved = False
-        self._inflight = 0
-        self._loads = 0
+        self._watch: _PageWatch | None = None
+        self._standby: _Standby | None = None
+        self._retired: tuple[Any, Any, int] | None = None
+        """The last episode's context, page and episode count after a swap: the next `prepare` reuses them."""
         self.episodes = 0
         """Episodes started in the current context (a fresh one after `CONTEXT_EPISODES`)."""
         self.start_url: str | None = None
         """The URL the current episode started at (`new_episode`)."""
+
+    @property
+    def _inflight(self) -> int:
+        return self._watch.inflight if self._watch is not None else 0
+
+    @property
+    def _loads(self) -> int:
+        return self._watch.loads if self._watch is not None else 0
 
     async def ensure(self) -> Any:
         """The tab's page: a recycled context of a closed env, or a new one after a crash or at first."""
@@ -281,11 +353,7 @@ class Tab:
             else:
                 self.context, self.page = await _new_context(browser, self.viewport)
                 self._clock_moved = False
-            self._inflight = 0
-            self.page.on("request", self._request_started)
-            self.page.on("requestfinished", self._request_ended)
-            self.page.on("requestfailed", self._request_ended)
-            self.page.on("load", self._loaded)
+            self._watch = _PageWatch(self.page)
             self._generation = self.pool.generation
         return self.page
 
@@ -297,7 +365,14 @@ class Tab:
         With `cookies` (Playwright's cookie dicts), the context's cookies are replaced by them first
         (the real web apps pick the episode's database by one); `timeout_ms` overrides the page's
         default navigation timeout for this load (a real app's server may queue many resets at once).
+        When `prepare` was called with the same `url` and `cookies`, its page is swapped in instead
+        (loaded the same way, ahead of time); if it failed, the page is loaded here as usual.
         """
+        standby, self._standby = self._standby, None
+        if standby is not None:
+            if standby.url == url and standby.cookies == cookies and await self._standby_ready(standby):
+                return self._swap_in(standby)
+            await _close_standby(standby)
         if self.episodes >= CONTEXT_EPISODES:
             await self.refresh()
         page = await self.ensure()
@@ -312,18 +387,59 @@ class Tab:
         await page.goto(url, wait_until="load", **({"timeout": timeout_ms} if timeout_ms else {}))
         return page
 
+    async def prepare(self, url: str, cookies: list[dict[str, Any]], timeout_ms: float | None = None) -> None:
+        """Starts loading the next episode's start page in a second context, in the background.
+
+        The context is the one the last swap retired (its page first goes to ``about:blank`` and its cookies
+        are cleared, so nothing of that episode remains), else a recycled or new one. Failures are kept for
+        `new_episode`, which then loads the page itself.
+        """
+        if self._standby is not None:
+            await _close_standby(self._standby)
+        standby = _Standby(url=url, cookies=list(cookies), generation=self.pool.generation)
+        if self._retired is not None:  # owned by the standby from here on (closed with it)
+            (standby.context, standby.page, standby.episodes), self._retired = self._retired, None
+        standby.task = asyncio.get_running_loop().create_task(self._load_standby(standby, timeout_ms))
+        self._standby = standby
+
+    async def _load_standby(self, standby: _Standby, timeout_ms: float | None) -> None:
+        if standby.context is not None and (standby.episodes >= CONTEXT_EPISODES or standby.page.is_closed()):
+            context, standby.context = standby.context, None
+            await _close_context(context)
+        if standby.context is None:
+            standby.context, standby.page = await _new_context(await self.pool.browser(), self.viewport)
+            standby.episodes = 0
+        else:
+            await standby.page.goto("about:blank")  # stops the last episode's scripts and timers
+        standby.watch = _PageWatch(standby.page)
+        await standby.context.clear_cookies()
+        await standby.context.add_cookies(standby.cookies)
+        await standby.context.clock.set_system_time(EPOCH)
+        kwargs = {"timeout": timeout_ms} if timeout_ms else {}
+        await standby.page.goto(standby.url, wait_until="load", **kwargs)
+
+    async def _standby_ready(self, standby: _Standby) -> bool:
+        """Waits for the standby's load; False when it failed or belongs to a browser since replaced."""
+        try:
+            await standby.task
+        except Exception:  # a failed load: the caller loads the page itself
+            return False
+        return standby.generation == self.pool.generation and not standby.page.is_closed()
+
+    def _swap_in(self, standby: _Standby) -> Any:
+        """Makes the loaded standby the current page; the old context is kept for the next `prepare`."""
+        if self._watch is not None:
+            self._watch.detach()
+        if self.context is not None and self._generation == self.pool.generation:
+            self._retired = (self.context, self.page, self.episodes)
+        self.context, self.page, self._watch = standby.context, standby.page, standby.watch
+        self.episodes, self._clock_moved, self._generation = standby.episodes + 1, False, standby.generation
+        self.start_url = standby.url
+        return self.page
+
     def on_start_page(self) -> bool:
         """Whether the page is still at the URL `new_episode` loaded (see `BrowserEnv._areset`)."""
         return self.page is not None and self.page.url == self.start_url
-
-    def _request_started(self, request: Any) -> None:
-        self._inflight += 1
-
-    def _request_ended(self, request: Any) -> None:
-        self._inflight = max(0, self._inflight - 1)
-
-    def _loaded(self, page: Any) -> None:
-        self._loads += 1
 
     async def settle(self, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
         """Waits (in real time) until the page has no request in flight and no navigation pending.
@@ -349,7 +465,7 @@ class Tab:
             await asyncio.sleep(0.002)
         if self._inflight == 0:
             return
-        self._inflight = 0  # a request that never ends (rare): do not wait for it again
+        self._watch.inflight = 0  # a request that never ends (rare): do not wait for it again
 
     async def _evaluate_or_navigated(self, js: str, if_navigated: Any) -> Any:
         """Runs `js` in the page; `if_navigated` when a navigation replaced the document during the call."""
@@ -389,32 +505,55 @@ class Tab:
 
     async def _discard(self) -> None:
         self.episodes = 0
+        await self._drop_extra()
+        if self._watch is not None:
+            self._watch.detach()
+            self._watch = None
         context, self.context, self.page = self.context, None, None
         if context is not None:
-            try:
-                await context.close()
-            except Exception:  # the context of a dead browser cannot be closed; it is gone anyway
-                pass
+            await _close_context(context)
+
+    async def _drop_extra(self) -> None:
+        """Closes the standby and the retired context (after a failure, and when the tab closes)."""
+        standby, self._standby = self._standby, None
+        if standby is not None:
+            await _close_standby(standby)
+        retired, self._retired = self._retired, None
+        if retired is not None:
+            await _close_context(retired[0])
 
     async def close(self) -> None:
         """Hands the context back to the pool for the next env (or closes it when the pool is full)."""
+        await self._drop_extra()
         if not self.alive():
             await self._discard()
             return
         context, page, moved, episodes = self.context, self.page, self._clock_moved, self.episodes
         self.context = self.page = None
-        page.remove_listener("request", self._request_started)
-        page.remove_listener("requestfinished", self._request_ended)
-        page.remove_listener("requestfailed", self._request_ended)
-        page.remove_listener("load", self._loaded)
+        self._watch.detach()
+        self._watch = None
         try:
             await page.goto("about:blank")  # stops the last page's scripts and timers
             await context.clear_cookies()
         except Exception:  # a slow or dying browser: do not recycle, and never leave the context open
             await _close_context(context)
             return
+        page.set_default_timeout(PAGE_TIMEOUT_MS)  # the next env starts from the default
         if not self.pool.put_spare(self.viewport, (context, page, moved, episodes)):
             await _close_context(context)
+
+
+async def _close_standby(standby: _Standby) -> None:
+    """Stops a standby's load (if still running) and closes its context."""
+    if standby.task is not None and not standby.task.done():
+        standby.task.cancel()
+    if standby.task is not None:
+        try:
+            await standby.task
+        except BaseException:  # cancelled or failed: the context goes either way
+            pass
+    if standby.context is not None:
+        await _close_context(standby.context)
 
 
 async def _close_context(context: Any) -> None:
@@ -440,5 +579,5 @@ async def _new_context(browser: Any, viewport: Viewport) -> tuple[Any, Any]:
     await context.clock.pause_at(EPOCH)
     await context.add_init_script(RELATIVE_FRAMES_JS)
     page = await context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     return context, page

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -26,6 +27,7 @@ EPISODES = Path(os.environ.get("AGORA_WEBAPP_EPISODES", "/nonexistent"))
 EPISODE_COOKIE = "agora_episode"
 AGENT_USERNAME = "agent"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+_MAIN_PID = os.getpid()
 
 SITE_MODULE = "site.py"
 """Each app's Django side lives in ``envs/web/<app>/site.py`` (loaded by path: the apps' own packages, e.g.
@@ -177,16 +179,30 @@ def _urlpatterns() -> list:
 
 # ---------------------------------------------------------------------- commands
 def serve(threads: int = 8) -> None:
-    """Serves the app on 127.0.0.1 (a free port, printed as ``PORT <n>``) until stdin closes."""
+    """Serves the app on 127.0.0.1 (a free port, printed as ``PORT <n>``) until stdin closes.
+
+    ``$AGORA_WEBAPP_PROCESSES`` (default 1) processes serve the same listening socket: Django is set up once,
+    then the process forks before any thread or database connection exists, and each process runs its own
+    waitress server on the inherited socket (the kernel hands each new connection to one of them). Any process
+    can serve any episode: the episode is named by the request's cookie and its database copy is a file.
+    """
     import django
     from django.core.wsgi import get_wsgi_application
     from waitress import create_server
 
+    processes = max(1, int(os.environ.get("AGORA_WEBAPP_PROCESSES", "1")))
     django.setup()
-    server = create_server(get_wsgi_application(), host="127.0.0.1", port=0, threads=threads, ident="agora")
-    print(f"PORT {server.effective_port}", flush=True)
+    application = get_wsgi_application()
+    listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
+    listener.setblocking(False)
+    for _ in range(processes - 1):
+        if os.fork() == 0:
+            break
+    server = create_server(application, sockets=[listener], threads=threads, ident="agora")
+    if os.getpid() == _MAIN_PID:
+        print(f"PORT {listener.getsockname()[1]}", flush=True)
 
-    def watch_parent() -> None:  # the env's process holds our stdin: its end (exit, crash) ends the server
+    def watch_parent() -> None:  # the env's process holds our stdin: its end (exit, crash) ends every server
         sys.stdin.read()
         os._exit(0)
 

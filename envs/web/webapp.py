@@ -20,12 +20,13 @@ from agora.agent import Agent
 from agora.envs.web.appserver import AppServer, app_server, new_token, seeded_db
 from agora.envs.web.apptasks import Episode, Instance, Step, Template, answer_matches
 from agora.envs.web.base import BrowserEnv
-from agora.envs.web.browser import Tab
+from agora.envs.web.browser import Tab, get_pool
 
 EPISODE_COOKIE = "agora_episode"
 START_TIMEOUT_MS = 30_000
-"""How long a reset waits for the start page: one app server serves every episode of the process, so many
-resets at once queue there (a real app renders a page in 10 to 110 ms of CPU)."""
+"""How long a reset waits for the start page, and a step for its page (instead of Playwright's 5 s): the app
+servers serve every episode of the process, so with many episodes at once pages queue there (a real app
+renders a page in 10 to 110 ms of CPU), and a slow page is not the agent's fault."""
 
 
 def template_table(app: str) -> dict[str, Template]:
@@ -64,6 +65,7 @@ class WebAppEnv(BrowserEnv):
         viewport: tuple[int, int] | None = None,
         render_mode: str | None = None,
         turn_limit: int = 30,
+        prepare_ahead: bool = True,
     ):
         table = template_table(self.app)
         if template not in table:
@@ -76,8 +78,15 @@ class WebAppEnv(BrowserEnv):
         self.turn_limit = int(turn_limit)
         """Steps after which the episode is graded and ends even without answer() (change and navigation tasks
         are graded on the state the episode left; a question without an answer scores 0)."""
+        self.prepare_ahead = bool(prepare_ahead)
+        """From the env's second episode on, load the next episode's start page (on its own fresh database
+        copies, in a second browser context) once the agent's first action arrives, so the next reset only
+        swaps it in (see `Tab.prepare`). An env used for one episode, or reset and closed, loads nothing extra."""
+        self._episodes = 0
         self._turns = 0
         self._servers: dict[str, AppServer] = {}
+        self._next: tuple[str, dict[str, AppServer]] | None = None
+        """The token and servers of the prepared next episode (its database copies exist)."""
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Starts an episode on a fresh copy of the seeded state (see the module docs)."""
@@ -86,6 +95,11 @@ class WebAppEnv(BrowserEnv):
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Plays one action; at the turn limit the episode is graded and ends."""
+        if self.prepare_ahead and self._episodes > 1 and self._next is None and not self._needs_reset:
+            try:
+                get_pool().run(self._aprepare())
+            except Exception:  # preparing is an optimisation: the next reset then loads its page itself
+                self._end_prepared()
         obs, reward, terminated, truncated, info = super().step(action)
         self._turns += 1
         if not (terminated or truncated) and self._turns >= self.turn_limit:
@@ -102,15 +116,44 @@ class WebAppEnv(BrowserEnv):
         instances = instances_of(self.app, self.template.name)
         self.instance_index = seed % len(instances)
         self.instance = instances[self.instance_index]
-        self.token = new_token()
-        for server in self._servers.values():
-            server.new_episode(self.token)
-        cookie = {"name": EPISODE_COOKIE, "value": self.token, "domain": "127.0.0.1", "path": "/"}
-        await tab.new_episode(self.origin() + self.template.start, cookies=[cookie], timeout_ms=START_TIMEOUT_MS)
+        self.token = self._take_prepared() or self._new_copies(self._servers)
+        self._episodes += 1
+        start = self.origin() + self.template.start
+        page = await tab.new_episode(start, cookies=_cookies(self.token), timeout_ms=START_TIMEOUT_MS)
+        page.set_default_timeout(START_TIMEOUT_MS)
         text = self.instance.text
         for app in self.template.apps:  # a template that spans apps names the other app's address as <app>
             text = text.replace(f"<{app}>", self.origin(app) + "/")
         return text
+
+    async def _aprepare(self) -> None:
+        """Gives the next episode its copies and token and starts loading its start page in the background."""
+        if self._tab is None or not self._tab.alive():
+            return
+        token = self._new_copies(self._servers)
+        self._next = token, dict(self._servers)
+        start = self.origin() + self.template.start
+        await self._tab.prepare(start, _cookies(token), timeout_ms=START_TIMEOUT_MS)
+
+    @staticmethod
+    def _new_copies(servers: dict[str, AppServer]) -> str:
+        """A new episode token with its own copy of each app's seeded database."""
+        token = new_token()
+        for server in servers.values():
+            server.new_episode(token)
+        return token
+
+    def _take_prepared(self) -> str | None:
+        """The prepared episode's token when its copies are on the servers this episode uses, else None."""
+        prepared, self._next = self._next, None
+        if prepared is None:
+            return None
+        token, servers = prepared
+        if servers == self._servers and all(s.episode_db(token).is_file() for s in servers.values()):
+            return token
+        for server in servers.values():  # a server was restarted meanwhile: its copies are gone with it
+            server.end_episode(token)
+        return None
 
     def origin(self, app: str | None = None) -> str:
         """The origin of `app`'s server (default: the template's first app)."""
@@ -127,6 +170,13 @@ class WebAppEnv(BrowserEnv):
             for server in self._servers.values():
                 server.end_episode(self.token)
             self.token = None
+
+    def _end_prepared(self) -> None:
+        if self._next is not None:
+            token, servers = self._next
+            for server in servers.values():
+                server.end_episode(token)
+            self._next = None
 
     # ------------------------------------------------------------------ scoring
     def _outcome(self, state: Any) -> tuple[float, bool]:
@@ -173,12 +223,18 @@ class WebAppEnv(BrowserEnv):
         return info
 
     def close(self) -> None:
-        """Deletes the episode's database copies and releases the browser context."""
-        self._end_episode()
+        """Deletes the episode's database copies (and the prepared one's) and releases the browser contexts."""
         super().close()
+        self._end_episode()
+        self._end_prepared()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.app}.{self.template.name} mode={self.mode}>"
+
+
+def _cookies(token: str) -> list[dict[str, Any]]:
+    """The episode cookie that makes the app servers serve `token`'s database copies."""
+    return [{"name": EPISODE_COOKIE, "value": token, "domain": "127.0.0.1", "path": "/"}]
 
 
 class WebAppOracle(Agent):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 
@@ -11,7 +12,7 @@ import pytest
 
 import agora
 from agora.envs.web import WEB_APPS
-from agora.envs.web.appserver import app_server, new_token, seeded_db
+from agora.envs.web.appserver import AppServer, app_server, new_token, seeded_db, server_processes
 from agora.envs.web.apptasks import answer_matches, normalise
 from agora.envs.web.webapp import WebAppOracle, instances_of, template_table
 
@@ -185,6 +186,102 @@ def test_a_closed_episode_leaves_no_copy_and_its_pages_answer_410():
     forged = urllib.request.Request(f"{server.origin}/helpdesk/", headers={"Cookie": "agora_episode=../../x"})
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(forged)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                if int(f.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_the_server_processes_serve_any_episode_each_from_its_own_copy():
+    """The app server is `server_processes()` processes on one socket; 8 requests at once for 8 episodes each
+    answer from their own copy (one episode's change shows in that episode only)."""
+    import threading
+
+    server = app_server("helpdesk")
+    assert len(_children(server.process.pid)) == server_processes() - 1
+    tokens = [new_token() for _ in range(8)]
+    for token in tokens:
+        server.new_episode(token)
+    try:
+        with sqlite3.connect(server.episode_db(tokens[0])) as db:  # one episode's own change
+            db.execute("UPDATE helpdesk_ticket SET title = 'only in episode 0' WHERE id = 1")
+        pages: dict[str, str] = {}
+
+        def get(token: str) -> None:
+            headers = {"Cookie": f"agora_episode={token}"}
+            request = urllib.request.Request(f"{server.origin}/helpdesk/tickets/1/", headers=headers)
+            pages[token] = urllib.request.urlopen(request, timeout=120).read().decode()
+
+        threads = [threading.Thread(target=get, args=(t,)) for t in tokens]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [("only in episode 0" in pages[t]) for t in tokens] == [True] + [False] * 7
+    finally:
+        for token in tokens:
+            server.end_episode(token)
+
+
+@pytest.mark.slow
+def test_every_server_process_ends_with_the_server(monkeypatch: pytest.MonkeyPatch):
+    """Closing a server of 3 processes (its stdin) ends all three."""
+    monkeypatch.setenv("AGORA_WEBAPP_PROCESSES", "3")
+    server = AppServer("helpdesk")
+    try:
+        workers = _children(server.process.pid)
+        assert len(workers) == 2
+    finally:
+        server.close()
+    for pid in workers:
+        for _ in range(100):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        break
+            except OSError:  # gone
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"server process {pid} outlived its server")
+
+
+@pytest.mark.browser
+def test_a_reset_swaps_in_the_next_episode_prepared_on_its_own_copy():
+    """From the env's second episode on, the first action starts loading the next episode's start page (fresh
+    copy, own token, second context); the next reset swaps it in: the last episode's copy is gone, the page's
+    cookie names the new copy, and close leaves no copy."""
+    from agora.envs.web.browser import get_pool
+
+    env = agora.make("web/helpdesk.ticket-status-v0")
+    server = app_server("helpdesk")
+    try:
+        env.reset(seed=1)
+        env.step("noop()")
+        assert env.unwrapped._next is None  # an env's first episode prepares nothing
+        env.reset(seed=2)
+        first = env.unwrapped.token
+        env.step("noop()")
+        prepared = env.unwrapped._next[0]
+        assert prepared != first and server.episode_db(prepared).is_file()
+        obs, _ = env.reset(seed=3)
+        assert env.unwrapped.token == prepared and not server.episode_db(first).exists()
+        assert "Page: /helpdesk/dashboard/" in obs and "Tickets" in obs
+        cookies = get_pool().run(env.unwrapped._tab.context.cookies())
+        assert [c["value"] for c in cookies if c["name"] == "agora_episode"] == [prepared]
+        env.step("noop()")
+        tokens = {first, prepared, env.unwrapped._next[0]}
+    finally:
+        env.close()
+    assert not any(server.episode_db(t).exists() for t in tokens)
 
 
 def _rss_mb(pid: int) -> float:
