@@ -13,7 +13,7 @@ from agora.registry import EnvEntry, register_all
 
 SHOP_TURNS = 30
 APP_TURNS = 30
-WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv"}
+WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv", "store": "StoreEnv"}
 """The real web apps (``web/<app>.<template>-v0``) and their env classes (see envs/web/webapp.py)."""
 APP_TEMPLATES_FILE = "app_templates.json"
 """Each app's template names, in the order of its ``tasks.TEMPLATES``."""
