@@ -25,6 +25,7 @@ ORACLE_SAMPLE = {
         "assign-to-project-lead",
     ),
     "wiki": ("project-budget", "previous-budget", "set-project-status", "create-article", "open-history"),
+    "store": ("order-total", "set-stock", "sorted-category", "wiki-price-sync"),
 }
 """Templates whose oracle runs in CI, per app (one or more of each kind); the benchmark runs every template."""
 

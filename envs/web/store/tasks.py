@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from agora.envs.web.apptasks import Episode, Instance, Step, Template
@@ -191,7 +192,8 @@ def _status_month_count(dbs: Dbs) -> list[Instance]:
     for month, name in enumerate(MONTHS, start=1):
         for status, _ in ORDER_STATUSES:
             text = f"How many orders placed in {name} 2024 have the status {status} now?"
-            params = {"status": status, "from": f"2024-{month:02d}-01", "to": f"2024-{month + 1:02d}-01"}
+            last = (date(2024, month + 1, 1) - timedelta(days=1)).isoformat()
+            params = {"status": status, "from": f"2024-{month:02d}-01", "to": last}
             found.append(Instance(text, params, (str(counts.get((status, month), 0)),)))
     return found
 
@@ -235,8 +237,8 @@ def _ticket_order_count(dbs: Dbs) -> list[Instance]:
         " How many orders has that customer placed in the shop?"
     )
     return [
-        Instance(text.format(t=t), {"ticket": t, "user": u}, (str(counts.get(u, 0)),))
-        for t, u, _ in _spread(_ticket_customers(dbs))
+        Instance(text.format(t=t), {"ticket": t, "user": u}, (str(counts[u]),))
+        for t, u, _ in _spread([row for row in _ticket_customers(dbs) if row[1] in counts])
     ]
 
 
@@ -338,7 +340,7 @@ def _checkout_plan(inst: Instance) -> list[Step]:
         Step("goto", value=inst.params["path"]),
         Step("click", 'button "Add to cart"'),
         Step("goto", value="/checkout/"),
-        Step("click", _last_of('button "Ship to this address"', following)),
+        Step("click", _last_of('button "Ship to (?:your default shipping|this) address"', following)),
         Step("click", 'link "Continue"'),
         Step("click", 'button "Place order"'),
         Step("answer"),
