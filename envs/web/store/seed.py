@@ -454,6 +454,7 @@ def _orders(db: sqlite3.Connection, rng: random.Random, products: list[dict], cu
                 "shipping_code": "free-shipping",
                 "status": status,
                 "date_placed": _ts(placed),
+                "basket_id": n,
                 "billing_address_id": n,
                 "shipping_address_id": n,
                 "site_id": 1,
@@ -461,6 +462,14 @@ def _orders(db: sqlite3.Connection, rng: random.Random, products: list[dict], cu
                 "analytics_tracked": 1,
             }
         )
+    # Each order comes from a submitted basket of its customer (Oscar numbers a new order 100000 + its
+    # basket's id, so the agent's own orders continue after the seeded numbers).
+    baskets = [
+        {"id": o["id"], "status": "Submitted", "date_created": o["date_placed"], "date_submitted": o["date_placed"]}
+        | {"owner_id": o["user_id"]}
+        for o in orders
+    ]
+    _insert(db, "basket_basket", baskets)
     _insert(db, "order_shippingaddress", shipping)
     _insert(db, "order_billingaddress", billing)
     _insert(db, "order_order", orders)
