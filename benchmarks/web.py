@@ -1,7 +1,7 @@
 """Latency and throughput of the web and GUI envs in a real headless Chromium.
 
 Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
-       python benchmarks/web.py --apps-only [--app-episodes 3]   (just the real web apps' rows)
+       python benchmarks/web.py --apps-only [--app-episodes 3] [--apps store]   (just the real web apps' rows)
 
 Rows:
 * reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),
@@ -147,11 +147,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--apps-only", action="store_true", help="run only the real web apps' rows")
     parser.add_argument("--app-episodes", type=int, default=3, help="episodes per env in the web-app latency rows")
+    parser.add_argument("--apps", default="", help="comma-separated web apps for the web-app rows (default: all)")
     args = parser.parse_args()
     from webapps_bench import webapps_rows
 
-    app_rows = webapps_rows(args.app_episodes)
-    _bench.record("web-apps", app_rows, settings={"app_episodes": args.app_episodes})
+    apps = [a for a in args.apps.split(",") if a] or None
+    app_rows = webapps_rows(args.app_episodes, apps)
+    _bench.record("web-apps", app_rows, settings={"app_episodes": args.app_episodes, "apps": apps or "all"})
     if args.apps_only:
         return
 

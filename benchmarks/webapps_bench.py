@@ -120,14 +120,16 @@ def _success(app: str, play: Any, seeds: tuple[int, ...]) -> tuple[float, int]:
     return wins / games, games
 
 
-def webapps_rows(episodes: int) -> list[dict[str, Any]]:
-    """One row per app and concurrency (latency and memory), then one per app with the success rates."""
+def webapps_rows(episodes: int, apps: list[str] | None = None) -> list[dict[str, Any]]:
+    """One row per app and concurrency (latency and memory), then one per app with the success rates
+    (`apps`: these apps only; default every app of `WEB_APPS`)."""
+    apps = sorted(apps or WEB_APPS)
     rows = []
     header = (
         f"{'web app':<10} {'episodes at once':>16} {'reset p50':>10} {'reset p95':>10} {'step p50':>9} {'step p95':>9}"
     )
     print(header + f" {'server MB':>9} {'chromium MB':>11}")
-    for app in sorted(WEB_APPS):
+    for app in apps:
         for n in CONCURRENCY:
             resets, steps, failures = _latency(app, n, episodes)
             (r50, r95), (s50, s95) = p50_p95(resets), p50_p95(steps)
@@ -152,7 +154,7 @@ def webapps_rows(episodes: int) -> list[dict[str, Any]]:
                     "seeded_db_mb": round(app_server(app).seeded.stat().st_size / 2**20, 2),
                 }
             )
-    for app in sorted(WEB_APPS):
+    for app in apps:
         oracle, games = _success(app, _oracle_episode, (0, 1))
         rand, _ = _success(app, _random_episode, (0, 1))
         print(f"{app}: oracle success {oracle:.1%}, random agent {rand:.1%} over {games} episodes each")
