@@ -90,3 +90,24 @@ def test_listings_and_search_run_on_the_episode_database():
         assert _result_count(found) == 1 and "Desk Lamp A1" in found
     finally:
         server.end_episode(token)
+
+
+def test_a_change_in_one_episode_is_invisible_to_another_of_the_same_seed():
+    """Two live episodes: a price written into one's database copy shows on its product page and in its
+    search results (the listing engine reads the episode's copy), never in the other's."""
+    server = app_server("store")
+    changer, bystander = new_token(), new_token()
+    for token in (changer, bystander):
+        server.new_episode(token)
+    try:
+        db = sqlite3.connect(server.episode_db(changer))
+        with db:
+            db.execute("UPDATE partner_stockrecord SET price = '12345.67' WHERE product_id = 1")
+        db.close()
+        search = "/search/?" + urllib.parse.urlencode({"q": "Desk Lamp A1", "sort_by": "price-desc"})
+        for path in ("/catalogue/desk-lamp-a1_1/", search):
+            assert "$12,345.67" in _page(path, changer)
+            assert "$12,345.67" not in _page(path, bystander)
+    finally:
+        for token in (changer, bystander):
+            server.end_episode(token)
