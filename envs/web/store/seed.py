@@ -184,75 +184,51 @@ def _users(db: sqlite3.Connection, rng: random.Random) -> list[dict]:
     combos = [(f, la, t) for f in FIRST for la in LAST for t in TEAMS]
     picked = rng.sample(combos, CUSTOMERS)
     joined = START - timedelta(days=60)
-    users = [
-        {
-            "id": 1,
-            "password": "!",
-            "is_superuser": 1,
-            "username": AGENT[0],
-            "first_name": AGENT[1],
-            "last_name": AGENT[2],
-            "email": AGENT[3],
-            "is_staff": 1,
-            "is_active": 1,
-            "date_joined": _ts(joined),
-        }
+    users = [_user(1, AGENT[0], AGENT[1], AGENT[2], AGENT[3], joined) | {"is_superuser": 1, "is_staff": 1}]
+    addresses = [
+        _address(1, AGENT[1], AGENT[2], line1, city, state, postcode, **_book_entry(f"agent-{k}", joined, k == 0))
+        for k, (line1, city, state, postcode) in enumerate(AGENT_ADDRESSES)
     ]
-    customers, addresses = [], []
-    for k, (line1, city, state, postcode) in enumerate(AGENT_ADDRESSES):
-        addresses.append(
-            _address(
-                1,
-                AGENT[1],
-                AGENT[2],
-                line1,
-                city,
-                state,
-                postcode,
-                is_default_for_shipping=int(k == 0),
-                is_default_for_billing=int(k == 0),
-                hash=f"agent-{k}",
-                date_created=_ts(joined),
-            )
-        )
+    customers = []
     for n, (first, last, team) in enumerate(picked, start=2):
         email = f"{first.lower()}.{last.lower()}@{team.lower()}.example"
         city, state = rng.choice(CITIES)
         line1 = f"{rng.randrange(1, 999)} {rng.choice(STREETS)}"
         postcode = f"{rng.randrange(10000, 99999)}"
-        users.append(
-            {
-                "id": n,
-                "password": "!",
-                "username": f"customer{n}",
-                "first_name": first,
-                "last_name": last,
-                "email": email,
-                "is_active": 1,
-                "date_joined": _ts(joined + timedelta(hours=n)),
-            }
-        )
+        since = joined + timedelta(hours=n)
+        users.append(_user(n, f"customer{n}", first, last, email, since))
         customer = {"id": n, "first": first, "last": last, "email": email}
         customer.update(line1=line1, city=city, state=state, postcode=postcode)
         customers.append(customer)
         addresses.append(
-            _address(
-                n,
-                first,
-                last,
-                line1,
-                city,
-                state,
-                postcode,
-                is_default_for_shipping=1,
-                is_default_for_billing=1,
-                hash=f"customer-{n}",
-                date_created=_ts(joined + timedelta(hours=n)),
-            )
+            _address(n, first, last, line1, city, state, postcode, **_book_entry(f"customer-{n}", since, True))
         )
     _insert(db, "auth_user", users)
     _insert(db, "address_useraddress", addresses)
     return customers
+
+
+def _user(n: int, username: str, first: str, last: str, email: str, joined: datetime) -> dict:
+    return {
+        "id": n,
+        "password": "!",
+        "username": username,
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "is_active": 1,
+        "date_joined": _ts(joined),
+    }
+
+
+def _book_entry(key: str, created: datetime, default: bool) -> dict:
+    """The address-book columns of a user's address."""
+    return {
+        "is_default_for_shipping": int(default),
+        "is_default_for_billing": int(default),
+        "hash": key,
+        "date_created": _ts(created),
+    }
 
 
 def _categories(db: sqlite3.Connection) -> list[tuple[int, str, tuple[str, ...]]]:
@@ -296,7 +272,37 @@ def _categories(db: sqlite3.Connection) -> list[tuple[int, str, tuple[str, ...]]
 
 def _products(db: sqlite3.Connection, rng: random.Random, leaves: list) -> list[dict]:
     """Products (one product class, three attributes), each in one leaf category with one stock record."""
-    created = START - timedelta(days=30)
+    _catalogue_setup(db)
+    titles: list[tuple[str, int]] = [(t, leaves[-1][0]) for t in wiki_product_titles()]
+    shop_leaves = [leaf for leaf in leaves if leaf[2]]
+    per_leaf = (PRODUCTS - len(titles)) // len(shop_leaves) + 1
+    for leaf_id, _, nouns in shop_leaves:
+        combos = [f"{b} {a} {n}" for b in BRANDS for a in ADJECTIVES for n in nouns]
+        titles += [(t, leaf_id) for t in rng.sample(combos, per_leaf)]
+    products, links, values, stock = [], [], [], []
+    for pid, (title, leaf_id) in enumerate(titles[:PRODUCTS], start=1):
+        product, record = _product(rng, pid, title)
+        products.append(product)
+        links.append({"category_id": leaf_id, "product_id": pid})
+        colour, material, weight = rng.choice(COLOURS), rng.choice(MATERIALS), rng.randrange(50, 4000)
+        values += [
+            {"attribute_id": 1, "product_id": pid, "value_text": colour},
+            {"attribute_id": 2, "product_id": pid, "value_text": material},
+            {"attribute_id": 3, "product_id": pid, "value_integer": weight},
+        ]
+        stock.append(record)
+        product.update(category=leaf_id, price=Decimal(record["price"]), stock=record["num_in_stock"])
+        product.update(partner=record["partner_id"], sku=record["partner_sku"])
+        product.update(colour=colour, material=material, weight=weight)
+    _insert(db, "catalogue_product", [{k: v for k, v in p.items() if k not in _EXTRA} for p in products])
+    _insert(db, "catalogue_productcategory", links)
+    _insert(db, "catalogue_productattributevalue", values)
+    _insert(db, "partner_stockrecord", stock)
+    return products
+
+
+def _catalogue_setup(db: sqlite3.Connection) -> None:
+    """The product class, its attributes and the partners."""
     _insert(db, "catalogue_productclass", [{"id": 1, "name": "Goods", "slug": "goods", "requires_shipping": 1}])
     db.execute("UPDATE catalogue_productclass SET track_stock = 1")
     attributes = (("Colour", "colour", "text"), ("Material", "material", "text"), ("Weight (g)", "weight", "integer"))
@@ -309,64 +315,42 @@ def _products(db: sqlite3.Connection, rng: random.Random, leaves: list) -> list[
         ],
     )
     _insert(db, "partner_partner", [{"id": k, "code": slugify(p), "name": p} for k, p in enumerate(PARTNERS, start=1)])
-    titles: list[tuple[str, int]] = [(t, leaves[-1][0]) for t in wiki_product_titles()]
-    shop_leaves = [leaf for leaf in leaves if leaf[2]]
-    per_leaf = (PRODUCTS - len(titles)) // len(shop_leaves) + 1
-    for leaf_id, _, nouns in shop_leaves:
-        combos = [f"{b} {a} {n}" for b in BRANDS for a in ADJECTIVES for n in nouns]
-        titles += [(t, leaf_id) for t in rng.sample(combos, per_leaf)]
-    titles = titles[:PRODUCTS]
-    products, links, values, stock = [], [], [], []
-    for pid, (title, leaf_id) in enumerate(titles, start=1):
-        wiki = pid <= 90
-        price = Decimal(rng.randrange(499, 39999)) / 100
-        in_stock = rng.choice((0, 0, 3, 5, 8, 12, 20, 35, 50, 75, 120)) if rng.random() < 0.95 else 0
-        partner = rng.randrange(1, len(PARTNERS) + 1)
-        when = _ts(created + timedelta(minutes=pid * 7))
-        product = {
-            "id": pid,
-            "structure": "standalone",
-            "upc": f"{40000000 + pid * 37:08d}{pid % 10}",
-            "title": title,
-            "slug": slugify(title),
-            "description": f"<p>The {title}: {rng.choice(MATERIALS).lower()} build, made to last.</p>",
-            "date_created": when,
-            "date_updated": when,
-            "is_discountable": 1,
-            "product_class_id": 1,
-            "is_public": 1,
-        }
-        products.append(product)
-        links.append({"category_id": leaf_id, "product_id": pid})
-        colour, material, weight = rng.choice(COLOURS), rng.choice(MATERIALS), rng.randrange(50, 4000)
-        values += [
-            {"attribute_id": 1, "product_id": pid, "value_text": colour},
-            {"attribute_id": 2, "product_id": pid, "value_text": material},
-            {"attribute_id": 3, "product_id": pid, "value_integer": weight},
-        ]
-        sku = f"SKU-{10000 + pid - 1}" if wiki else f"{slugify(PARTNERS[partner - 1])[:3].upper()}-{pid:05d}"
-        stock.append(
-            {
-                "id": pid,
-                "partner_sku": sku,
-                "price": str(price),
-                "price_currency": "USD",
-                "num_in_stock": in_stock,
-                "num_allocated": 0,
-                "low_stock_threshold": 5,
-                "date_created": when,
-                "date_updated": when,
-                "partner_id": partner,
-                "product_id": pid,
-            }
-        )
-        product.update(category=leaf_id, price=price, stock=in_stock, partner=partner, sku=sku)
-        product.update(colour=colour, material=material, weight=weight)
-    _insert(db, "catalogue_product", [{k: v for k, v in p.items() if k not in _EXTRA} for p in products])
-    _insert(db, "catalogue_productcategory", links)
-    _insert(db, "catalogue_productattributevalue", values)
-    _insert(db, "partner_stockrecord", stock)
-    return products
+
+
+def _product(rng: random.Random, pid: int, title: str) -> tuple[dict, dict]:
+    """One product's row and its stock record's (the office products carry the wiki's SKU)."""
+    price = Decimal(rng.randrange(499, 39999)) / 100
+    in_stock = rng.choice((0, 0, 3, 5, 8, 12, 20, 35, 50, 75, 120)) if rng.random() < 0.95 else 0
+    partner = rng.randrange(1, len(PARTNERS) + 1)
+    when = _ts(START - timedelta(days=30) + timedelta(minutes=pid * 7))
+    product = {
+        "id": pid,
+        "structure": "standalone",
+        "upc": f"{40000000 + pid * 37:08d}{pid % 10}",
+        "title": title,
+        "slug": slugify(title),
+        "description": f"<p>The {title}: {rng.choice(MATERIALS).lower()} build, made to last.</p>",
+        "date_created": when,
+        "date_updated": when,
+        "is_discountable": 1,
+        "product_class_id": 1,
+        "is_public": 1,
+    }
+    sku = f"SKU-{10000 + pid - 1}" if pid <= 90 else f"{slugify(PARTNERS[partner - 1])[:3].upper()}-{pid:05d}"
+    record = {
+        "id": pid,
+        "partner_sku": sku,
+        "price": str(price),
+        "price_currency": "USD",
+        "num_in_stock": in_stock,
+        "num_allocated": 0,
+        "low_stock_threshold": 5,
+        "date_created": when,
+        "date_updated": when,
+        "partner_id": partner,
+        "product_id": pid,
+    }
+    return product, record
 
 
 _EXTRA = {"category", "price", "stock", "partner", "sku", "colour", "material", "weight"}
@@ -409,34 +393,13 @@ def _orders(db: sqlite3.Connection, rng: random.Random, products: list[dict], cu
     orders, lines, shipping, billing = [], [], [], []
     moments = sorted(START + timedelta(minutes=rng.randrange(210_000)) for _ in range(ORDERS))
     for n, placed in enumerate(moments, start=1):
-        customer = rng.choice(customers[: CUSTOMERS * 3 // 4]) if n % 4 else rng.choice(customers)
+        c = rng.choice(customers[: CUSTOMERS * 3 // 4]) if n % 4 else rng.choice(customers)
         status = rng.choices(statuses, weights)[0]
         total = Decimal(0)
         for product in rng.sample(products, rng.choice((1, 1, 2, 2, 3, 4))):
-            quantity = rng.choice((1, 1, 1, 2, 3))
-            line_total = product["price"] * quantity
-            total += line_total
-            lines.append(
-                {
-                    "order_id": n,
-                    "partner_id": product["partner"],
-                    "partner_name": PARTNERS[product["partner"] - 1],
-                    "partner_sku": product["sku"],
-                    "title": product["title"],
-                    "upc": product["upc"],
-                    "quantity": quantity,
-                    "line_price_incl_tax": str(line_total),
-                    "line_price_excl_tax": str(line_total),
-                    "line_price_before_discounts_incl_tax": str(line_total),
-                    "line_price_before_discounts_excl_tax": str(line_total),
-                    "unit_price_incl_tax": str(product["price"]),
-                    "unit_price_excl_tax": str(product["price"]),
-                    "status": status,
-                    "product_id": product["id"],
-                    "stockrecord_id": product["id"],
-                }
-            )
-        c = customer
+            line = _order_line(n, product, rng.choice((1, 1, 1, 2, 3)), status)
+            total += Decimal(line["line_price_incl_tax"])
+            lines.append(line)
         shipping.append(
             {"id": n, **_address(0, c["first"], c["last"], c["line1"], c["city"], c["state"], c["postcode"])}
         )
@@ -458,7 +421,7 @@ def _orders(db: sqlite3.Connection, rng: random.Random, products: list[dict], cu
                 "billing_address_id": n,
                 "shipping_address_id": n,
                 "site_id": 1,
-                "user_id": customer["id"],
+                "user_id": c["id"],
                 "analytics_tracked": 1,
             }
         )
@@ -474,3 +437,25 @@ def _orders(db: sqlite3.Connection, rng: random.Random, products: list[dict], cu
     _insert(db, "order_billingaddress", billing)
     _insert(db, "order_order", orders)
     _insert(db, "order_line", lines)
+
+
+def _order_line(order: int, product: dict, quantity: int, status: str) -> dict:
+    line_total = str(product["price"] * quantity)
+    return {
+        "order_id": order,
+        "partner_id": product["partner"],
+        "partner_name": PARTNERS[product["partner"] - 1],
+        "partner_sku": product["sku"],
+        "title": product["title"],
+        "upc": product["upc"],
+        "quantity": quantity,
+        "line_price_incl_tax": line_total,
+        "line_price_excl_tax": line_total,
+        "line_price_before_discounts_incl_tax": line_total,
+        "line_price_before_discounts_excl_tax": line_total,
+        "unit_price_incl_tax": str(product["price"]),
+        "unit_price_excl_tax": str(product["price"]),
+        "status": status,
+        "product_id": product["id"],
+        "stockrecord_id": product["id"],
+    }
