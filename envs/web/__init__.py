@@ -1,7 +1,7 @@
 """Web environments in a real headless Chromium: MiniWoB++ tasks, a local shop and real web apps, in text mode.
 
 Ids: ``web/miniwob.<task>-v0`` (every task the ``miniwob`` package ships), ``web/shop.<task>-v0``, and
-``web/<app>.<template>-v0`` for the real web apps of `WEB_APPS` (django-helpdesk, django-wiki: see
+``web/<app>.<template>-v0`` for the real web apps of `WEB_APPS` (django-helpdesk, django-wiki, django-oscar: see
 envs/web/webapp.py; they run from ``.venv-webapps``). Each accepts ``mode="pixel"`` for screenshots and
 coordinate actions (the ``gui/`` family registers those variants). Needs ``pip install 'agora[web]'`` and
 Debian's ``chromium``.
