@@ -28,6 +28,8 @@ WEBAPP_FULL_CHECK = {
     "web/helpdesk.open-ticket-v0",
     "web/wiki.set-project-status-v0",
     "web/cms.rename-page-v0",
+    "web/store.set-stock-v0",
+    "web/forum.lock-topic-v0",
 }
 """Real-web-app ids that get the whole `check_env` (one per task kind of the first app, one of each other app;
 each takes about 15 resets of a real app). Every other id of those apps shares their env class and action

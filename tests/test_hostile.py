@@ -40,7 +40,13 @@ MINIWOB_SAMPLE = {
     "gui/miniwob.drag-box-v0",
 }
 """The MiniWoB++ ids run by default: the 142 share one parser and browser path (``AGORA_HOSTILE_ALL=1`` runs all)."""
-WEBAPP_SAMPLE = {"web/helpdesk.close-ticket-v0", "web/wiki.set-project-status-v0", "web/cms.rename-page-v0"}
+WEBAPP_SAMPLE = {
+    "web/helpdesk.close-ticket-v0",
+    "web/wiki.set-project-status-v0",
+    "web/cms.rename-page-v0",
+    "web/store.set-stock-v0",
+    "web/forum.lock-topic-v0",
+}
 """The real-web-app ids run by default: one per app; an app's templates share one env class, parser and
 browser path, and differ only in their grader (``AGORA_HOSTILE_ALL=1`` runs all)."""
 DESKTOP_SAMPLE = {"desktop/xterm.count-lines-v0"}

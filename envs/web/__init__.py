@@ -2,7 +2,7 @@
 
 Ids: ``web/miniwob.<task>-v0`` (every task the ``miniwob`` package ships), ``web/shop.<task>-v0``, and
 ``web/<app>.<template>-v0`` for the real web apps of `WEB_APPS` (django-helpdesk, django-wiki,
-django-machina, Wagtail: see envs/web/webapp.py; they run from ``.venv-webapps``). Each accepts
+django-machina, Wagtail, django-oscar: see envs/web/webapp.py; they run from ``.venv-webapps``). Each accepts
 ``mode="pixel"`` for screenshots and coordinate actions (the ``gui/`` family registers those variants).
 Needs ``pip install 'agora[web]'`` and Debian's ``chromium``.
 """
@@ -13,7 +13,7 @@ from agora.registry import EnvEntry, register_all
 
 SHOP_TURNS = 30
 APP_TURNS = 30
-WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv", "forum": "ForumEnv", "cms": "CmsEnv"}
+WEB_APPS = {"helpdesk": "HelpdeskEnv", "wiki": "WikiEnv", "forum": "ForumEnv", "cms": "CmsEnv", "store": "StoreEnv"}
 """The real web apps (``web/<app>.<template>-v0``) and their env classes (see envs/web/webapp.py)."""
 APP_TEMPLATES_FILE = "app_templates.json"
 """Each app's template names, in the order of its ``tasks.TEMPLATES``."""

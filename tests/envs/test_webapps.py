@@ -28,6 +28,7 @@ ORACLE_SAMPLE = {
     "wiki": ("project-budget", "previous-budget", "set-project-status", "create-article", "open-history"),
     "forum": ("poll-winner", "search-phrase", "announce-ticket"),  # a change: the forum isolation test
     "cms": ("latest-editor", "save-draft-title", "open-public-post", "ticket-comment-post-date"),
+    "store": ("order-total", "set-stock", "sorted-category", "wiki-price-sync"),
 }
 """Templates whose oracle runs in CI, per app (one or more of each kind); the benchmark runs every template."""
 
