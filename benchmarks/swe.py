@@ -6,6 +6,8 @@
     python benchmarks/swe.py --grade-only --workers 2      # the guard's false positives: oracle and noop trees
                                                            # graded directly (no episode), every shipped task
     python benchmarks/swe.py --oracle-all                  # the oracle on every shipped task, one run a project
+    python benchmarks/swe.py --generation tinydb==4.9.0,parse==1.22.4 --attempts 60 --label after
+                                                           # generation speed: validated tasks per CPU-hour
 
 Prints, per project, the oracle's and noop's mean reward (must be 1.0 and 0.0), the reset p50/p95 (a fresh
 working copy from the warm pool) and the grading p50/p95 (``submit`` to its reward: packing the working
@@ -18,6 +20,10 @@ tree: its edits restore the pristine files, and nothing of it is the agent's own
 audit hook nor the static audit has lines to look at): one guarded run of it per project, in a fresh
 grading container, decides every task's oracle grade (1.0 exactly when nothing is flagged, nothing times
 out and the task's FAIL_TO_PASS and PASS_TO_PASS all pass).
+``--generation`` runs `generate` on each project (the first ``--attempts`` mutations of the seeded order, in
+``--workers`` sandboxes, into a temporary folder) and reports validated tasks per CPU-hour: the tasks kept
+over the CPU the sandboxes' containers used (their cgroups' counters) plus this process's own CPU; beside
+it, tasks per wall-clock hour, suite runs and mutations tried. ``--label`` names the code measured.
 """
 
 from __future__ import annotations
@@ -154,6 +160,46 @@ def grade_only(per_project: int | None, workers: int, with_noop: bool = True) ->
     _bench.record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers, "noop": with_noop})
 
 
+def generation(requirements: list[str], attempts: int, workers: int, seed: int, label: str) -> None:
+    """Generation speed per project (see the module docs)."""
+    import tempfile
+    from pathlib import Path
+
+    from agora.envs.swe.bug_fix.generate import GenerationStats, generate
+    from agora.envs.swe.bug_fix.projects import parse_requirement
+
+    print(f"load average at start: {_bench.load_average()} ({os.cpu_count()} cores)")
+    rows = []
+    for requirement in requirements:
+        stats = GenerationStats()
+        with tempfile.TemporaryDirectory(prefix="agora-swe-bench-") as tmp:
+            generate(
+                parse_requirement(requirement),
+                Path(tmp),
+                max_tasks=attempts,
+                seed=seed,
+                workers=workers,
+                max_attempts=attempts,
+                log=lambda _: None,
+                stats=stats,
+            )
+        row = stats.as_dict()
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"load average at end: {_bench.load_average()}")
+    print(
+        f"{'project':<22}{'tried':>6}{'runs':>6}{'kept':>6}{'wall s':>8}{'CPU s':>8}{'tasks/CPU-h':>13}{'tasks/h':>9}"
+    )
+    for r in rows:
+        cpu = r["sandbox_cpu_s"] + r["host_cpu_s"]
+        print(
+            f"{r['project']:<22}{r['tried']:>6}{r['suite_runs']:>6}{r['kept']:>6}{r['wall_s']:>8.0f}{cpu:>8.0f}"
+            f"{r['tasks_per_cpu_hour'] or 0:>13.0f}{r['tasks_per_wall_hour'] or 0:>9.0f}"
+        )
+    settings = {"attempts": attempts, "workers": workers, "seed": seed, "label": label}
+    _bench.record("swe.generation", rows, settings=settings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-project", type=int, default=None, help="tasks per project (default: all)")
@@ -163,7 +209,13 @@ def main() -> None:
     parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
     parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
+    parser.add_argument("--generation", default=None, help="PKG==VER,...: generation speed on these projects")
+    parser.add_argument("--attempts", type=int, default=60, help="mutations tried per project with --generation")
+    parser.add_argument("--seed", type=int, default=0, help="mutation order with --generation")
+    parser.add_argument("--label", default="", help="what code --generation measures (e.g. before/after)")
     args = parser.parse_args()
+    if args.generation:
+        return generation(args.generation.split(","), args.attempts, args.workers, args.seed, args.label)
     if args.oracle_all:
         return oracle_all()
     if args.grade_only:
