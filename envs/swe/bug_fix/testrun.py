@@ -3,7 +3,8 @@
 A tree goes into the sandbox as one gzip tarball (one write, one ``tar x``, and the tarball is deleted
 at once). The suite runs under the guard (`agora.envs.swe.bug_fix.harness`, copied with a fresh host key
 into a folder of random name): a supervisor that never imports project code starts ``pytest -p
-no:cacheprovider -o addopts= -rA`` with the project's folder on ``PYTHONPATH`` (``-P``: the working
+no:cacheprovider -o addopts= --continue-on-collection-errors -rA`` (a test module that fails to import
+only takes its own tests out) with the project's folder on ``PYTHONPATH`` (``-P``: the working
 directory is not put on ``sys.path``, so a stray ``pytest.py`` cannot stand in for pytest), receives
 every outcome over a MAC'd channel, and prints one MAC'd verdict. Outcomes come from that verdict, never
 from the test process's output; the output (bounded) is kept only for the failure messages of problem
