@@ -22,7 +22,7 @@ from agora.envs.swe.bug_fix.projects import ProjectError
 from agora.envs.swe.bug_fix.tasks import load_tasks
 from agora.envs.swe.bug_fix.testrun import _covered
 
-SOURCE = '''import functools
+SOURCE = """import functools
 
 LIMIT = 3
 
@@ -42,7 +42,7 @@ class Box:
             return x * 2 < n
 
         return [inner(i) for i in range(n)] if flag else []
-'''
+"""
 
 
 def test_a_mutation_in_a_function_no_test_called_is_skipped():
