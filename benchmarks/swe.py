@@ -96,14 +96,19 @@ def _grade_pair(task, with_noop: bool) -> dict:
     }
 
 
-def oracle_all() -> None:
-    """The oracle's grade on every shipped task, from one guarded pristine run per project."""
+def oracle_all(only: list[str] | None = None) -> None:
+    """The oracle's grade on every shipped task (of `only`, when given), from one guarded pristine run per project.
+
+    Beside it, noop's grade as generation decided it: the buggy tree's run that validated each task found
+    a FAIL_TO_PASS test failing under the same guard, so noop scores 0 there by construction; this run
+    counts tasks whose FAIL_TO_PASS is empty or overlaps PASS_TO_PASS (neither may happen).
+    """
     from agora.envs.swe.bug_fix.grading import _run
     from agora.envs.swe.bug_fix.tasks import pristine_tree
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     rows = []
-    for name in shipped_names():
+    for name in only or shipped_names():
         tasks = load_tasks(name)
         result = _run(tasks[0], pristine_tree(tasks[0]), 1)
         passed = result.passed()
@@ -116,6 +121,7 @@ def oracle_all() -> None:
             "project": name,
             "tasks": len(tasks),
             "oracle_1": len(ok),
+            "noop_not_0": sum(not t.FAIL_TO_PASS or bool(set(t.FAIL_TO_PASS) & set(t.PASS_TO_PASS)) for t in tasks),
             "tampering": result.tampering,
             "timed_out": result.timed_out,
             "suite_s": round(result.duration_s, 1),
@@ -124,7 +130,7 @@ def oracle_all() -> None:
         print(json.dumps(row), flush=True)
     total, good = sum(r["tasks"] for r in rows), sum(r["oracle_1"] for r in rows)
     print(f"oracle 1.0 on {good}/{total} shipped tasks; load average at end: {os.getloadavg()[0]:.1f}")
-    _bench.record("swe.oracle_all", rows, settings={})
+    _bench.record("swe.oracle_all", rows, settings={"projects": only or "all"})
 
 
 def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
@@ -209,6 +215,7 @@ def main() -> None:
     parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
     parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
+    parser.add_argument("--projects", default=None, help="NAME,...: only these shipped projects (--oracle-all)")
     parser.add_argument("--generation", default=None, help="PKG==VER,...: generation speed on these projects")
     parser.add_argument("--attempts", type=int, default=60, help="mutations tried per project with --generation")
     parser.add_argument("--seed", type=int, default=0, help="mutation order with --generation")
@@ -217,7 +224,7 @@ def main() -> None:
     if args.generation:
         return generation(args.generation.split(","), args.attempts, args.workers, args.seed, args.label)
     if args.oracle_all:
-        return oracle_all()
+        return oracle_all(args.projects.split(",") if args.projects else None)
     if args.grade_only:
         return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","))
     env = agora.make("swe/BugFix-v0", tasks="all")
