@@ -457,7 +457,8 @@ def generate_many(
     """`generate` for each project in turn into ``out_dir/<name>/``; resumable; returns name -> tasks or error.
 
     A project whose folder holds `DONE` for the same version, with limits (``max_tasks``, ``max_attempts``)
-    at least those asked for now, is skipped (its count read back); so is one rejected before. An
+    at least those asked for now (or none recorded), is skipped (its count read back); so is one rejected
+    before. An
     interrupted run picks up at the project it was in, and `generate` resumes that one at the mutation it
     was deciding; a rerun with higher limits goes on from where the last one stopped. A project that cannot
     make tasks (`ProjectError`) is recorded with its reason and the run goes on. `progress(label, done)`
@@ -473,7 +474,7 @@ def generate_many(
         except ValueError:
             done = {}
         if done.get("requirement") == project.key and (
-            isinstance(done.get("result"), str) or all(done.get(k, 0) >= v for k, v in limits.items())
+            isinstance(done.get("result"), str) or all(done.get(k, v) >= v for k, v in limits.items())
         ):
             results[project.name] = done["result"]
             continue
