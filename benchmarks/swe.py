@@ -6,6 +6,8 @@
     python benchmarks/swe.py --grade-only --workers 2      # the guard's false positives: oracle and noop trees
                                                            # graded directly (no episode), every shipped task
     python benchmarks/swe.py --oracle-all                  # the oracle on every shipped task, one run a project
+    python benchmarks/swe.py --generation tinydb==4.9.0,parse==1.22.4 --attempts 60 --label after
+                                                           # generation speed: validated tasks per CPU-hour
 
 Prints, per project, the oracle's and noop's mean reward (must be 1.0 and 0.0), the reset p50/p95 (a fresh
 working copy from the warm pool) and the grading p50/p95 (``submit`` to its reward: packing the working
@@ -18,6 +20,10 @@ tree: its edits restore the pristine files, and nothing of it is the agent's own
 audit hook nor the static audit has lines to look at): one guarded run of it per project, in a fresh
 grading container, decides every task's oracle grade (1.0 exactly when nothing is flagged, nothing times
 out and the task's FAIL_TO_PASS and PASS_TO_PASS all pass).
+``--generation`` runs `generate` on each project (the first ``--attempts`` mutations of the seeded order, in
+``--workers`` sandboxes, into a temporary folder) and reports validated tasks per CPU-hour: the tasks kept
+over the CPU the sandboxes' containers used (their cgroups' counters) plus this process's own CPU; beside
+it, tasks per wall-clock hour, suite runs and mutations tried. ``--label`` names the code measured.
 """
 
 from __future__ import annotations
@@ -90,14 +96,19 @@ def _grade_pair(task, with_noop: bool) -> dict:
     }
 
 
-def oracle_all() -> None:
-    """The oracle's grade on every shipped task, from one guarded pristine run per project."""
+def oracle_all(only: list[str] | None = None) -> None:
+    """The oracle's grade on every shipped task (of `only`, when given), from one guarded pristine run per project.
+
+    Beside it, noop's grade as generation decided it: the buggy tree's run that validated each task found
+    a FAIL_TO_PASS test failing under the same guard, so noop scores 0 there by construction; this run
+    counts tasks whose FAIL_TO_PASS is empty or overlaps PASS_TO_PASS (neither may happen).
+    """
     from agora.envs.swe.bug_fix.grading import _run
     from agora.envs.swe.bug_fix.tasks import pristine_tree
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     rows = []
-    for name in shipped_names():
+    for name in only or shipped_names():
         tasks = load_tasks(name)
         result = _run(tasks[0], pristine_tree(tasks[0]), 1)
         passed = result.passed()
@@ -110,6 +121,7 @@ def oracle_all() -> None:
             "project": name,
             "tasks": len(tasks),
             "oracle_1": len(ok),
+            "noop_not_0": sum(not t.FAIL_TO_PASS or bool(set(t.FAIL_TO_PASS) & set(t.PASS_TO_PASS)) for t in tasks),
             "tampering": result.tampering,
             "timed_out": result.timed_out,
             "suite_s": round(result.duration_s, 1),
@@ -118,7 +130,7 @@ def oracle_all() -> None:
         print(json.dumps(row), flush=True)
     total, good = sum(r["tasks"] for r in rows), sum(r["oracle_1"] for r in rows)
     print(f"oracle 1.0 on {good}/{total} shipped tasks; load average at end: {os.getloadavg()[0]:.1f}")
-    _bench.record("swe.oracle_all", rows, settings={})
+    _bench.record("swe.oracle_all", rows, settings={"projects": only or "all"})
 
 
 def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
@@ -154,6 +166,46 @@ def grade_only(per_project: int | None, workers: int, with_noop: bool = True) ->
     _bench.record("swe.grade_only", rows, settings={"per_project": per_project, "workers": workers, "noop": with_noop})
 
 
+def generation(requirements: list[str], attempts: int, workers: int, seed: int, label: str) -> None:
+    """Generation speed per project (see the module docs)."""
+    import tempfile
+    from pathlib import Path
+
+    from agora.envs.swe.bug_fix.generate import GenerationStats, generate
+    from agora.envs.swe.bug_fix.projects import parse_requirement
+
+    print(f"load average at start: {_bench.load_average()} ({os.cpu_count()} cores)")
+    rows = []
+    for requirement in requirements:
+        stats = GenerationStats()
+        with tempfile.TemporaryDirectory(prefix="agora-swe-bench-") as tmp:
+            generate(
+                parse_requirement(requirement),
+                Path(tmp),
+                max_tasks=attempts,
+                seed=seed,
+                workers=workers,
+                max_attempts=attempts,
+                log=lambda _: None,
+                stats=stats,
+            )
+        row = stats.as_dict()
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"load average at end: {_bench.load_average()}")
+    print(
+        f"{'project':<22}{'tried':>6}{'runs':>6}{'kept':>6}{'wall s':>8}{'CPU s':>8}{'tasks/CPU-h':>13}{'tasks/h':>9}"
+    )
+    for r in rows:
+        cpu = r["sandbox_cpu_s"] + r["host_cpu_s"]
+        print(
+            f"{r['project']:<22}{r['tried']:>6}{r['suite_runs']:>6}{r['kept']:>6}{r['wall_s']:>8.0f}{cpu:>8.0f}"
+            f"{r['tasks_per_cpu_hour'] or 0:>13.0f}{r['tasks_per_wall_hour'] or 0:>9.0f}"
+        )
+    settings = {"attempts": attempts, "workers": workers, "seed": seed, "label": label}
+    _bench.record("swe.generation", rows, settings=settings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-project", type=int, default=None, help="tasks per project (default: all)")
@@ -163,9 +215,16 @@ def main() -> None:
     parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
     parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
+    parser.add_argument("--projects", default=None, help="NAME,...: only these shipped projects (--oracle-all)")
+    parser.add_argument("--generation", default=None, help="PKG==VER,...: generation speed on these projects")
+    parser.add_argument("--attempts", type=int, default=60, help="mutations tried per project with --generation")
+    parser.add_argument("--seed", type=int, default=0, help="mutation order with --generation")
+    parser.add_argument("--label", default="", help="what code --generation measures (e.g. before/after)")
     args = parser.parse_args()
+    if args.generation:
+        return generation(args.generation.split(","), args.attempts, args.workers, args.seed, args.label)
     if args.oracle_all:
-        return oracle_all()
+        return oracle_all(args.projects.split(",") if args.projects else None)
     if args.grade_only:
         return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","))
     env = agora.make("swe/BugFix-v0", tasks="all")

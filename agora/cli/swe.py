@@ -118,7 +118,7 @@ def combine(
 
 def fetch(
     requirements: Annotated[
-        list[str] | None, typer.Argument(help="PACKAGE==VERSION; none: every pinned project.")
+        list[str] | None, typer.Argument(help="PACKAGE==VERSION; none: the shipped projects and the tests' own.")
     ] = None,
 ) -> None:
     """Download sdists into agora's cache with pip and check their pinned sha256 (what setup runs)."""
@@ -128,7 +128,7 @@ def fetch(
     projects = (
         [parse_requirement(r) for r in requirements]
         if requirements
-        else [Project(n, p["version"], p["sha256"]) for n, p in pins().items()]
+        else [Project(n, p["version"], p["sha256"]) for n, p in pins().items() if p.get("shipped") or p.get("test")]
     )
     try:
         for project in projects:

@@ -13,6 +13,10 @@ status and writes one verdict, MAC'd with the host's key, to the file the config
 before importing pytest or any project code, snapshots the test framework's functions and classes, and runs
 ``pytest.main`` with a plugin that sends every collected id, every report and every tampering sign over the
 record pipe. It ends with ``os._exit`` (no at-exit code of the project runs).
+
+Generation alone (never grading) sets ``coverage`` in the config: the test process then installs a profile
+function before importing pytest, notes the first line of every function of ``/work`` that was called,
+and sends those over the record pipe at the end, so that mutants of functions no test calls are never run.
 """
 
 import hashlib
@@ -24,6 +28,8 @@ import sys
 MAX_RECORD = 1 << 20
 MAX_RECORDS_BYTES = 64 << 20
 OUTPUT_KEEP = 1 << 20
+MAX_COVERED = 200_000
+COVERAGE_CHUNK = 2000
 WATCHED = frozenset(
     {
         "sys.settrace",
@@ -136,7 +142,13 @@ def supervise(config_path):
     key_r, key_w = os.pipe()
     os.write(key_w, key.hex().encode())
     os.close(key_w)
-    spec = {"fd": rec_w, "key_fd": key_r, "agent_lines": config["agent_lines"], "protected": config["protected"]}
+    spec = {
+        "fd": rec_w,
+        "key_fd": key_r,
+        "agent_lines": config["agent_lines"],
+        "protected": config["protected"],
+        "coverage": bool(config.get("coverage")),
+    }
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": "/work",
@@ -259,6 +271,7 @@ def child(args):
             state["busy"] = False
 
     sys.addaudithook(audit)
+    covered = _profile_calls() if spec.get("coverage") else None
     import importlib
 
     import pytest
@@ -323,10 +336,31 @@ def child(args):
             send({"kind": "finish", "exitstatus": int(exitstatus)})
 
     code = int(pytest.main(list(args), plugins=[Plugin()]))
+    if covered is not None:
+        functions = sorted(covered)
+        for start in range(0, len(functions), COVERAGE_CHUNK):
+            send({"kind": "coverage", "functions": functions[start : start + COVERAGE_CHUNK]})
     send({"kind": "exit", "code": code})
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _profile_calls():
+    """Installs a profile function (every thread) that notes (file, first line) of each /work function called."""
+    import threading
+
+    covered = set()
+
+    def profile(frame, event, arg):
+        if event == "call":
+            code = frame.f_code
+            if code.co_filename.startswith("/work/") and len(covered) < MAX_COVERED:
+                covered.add((code.co_filename, code.co_firstlineno))
+
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+    return covered
 
 
 def _fingerprint(modules, trusted=lambda obj: False):

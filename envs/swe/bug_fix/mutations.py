@@ -201,21 +201,65 @@ def file_mutations(path: str, text: str) -> list[Mutation]:
     except (SyntaxError, ValueError):
         return []
     src, found, seen = _Source(text), [], set()
-    original = ast.dump(module)
+    statements = _Statements(src, module)
     for node in ast.walk(module):
         for mutation in (*_expression_mutations(src, path, node), *_statement_mutations(src, path, node)):
             if mutation is None or (mutation.start, mutation.end, mutation.replacement) in seen:
                 continue
             seen.add((mutation.start, mutation.end, mutation.replacement))
-            if _changes_ast(mutation.apply(text), original):
+            if statements.changes_ast(mutation):
                 found.append(mutation)
     return sorted(found, key=lambda m: (m.start, m.kind))
 
 
-def _changes_ast(text: str, original: str) -> bool:
+class _Statements:
+    """The file's top-level statements as text spans, each parsed (and dumped) once.
+
+    A mutation lies inside one top-level statement, so whether it still parses and changes the AST is
+    decided on that statement alone: the rest of the file is untouched. Parsing the whole file again for
+    every mutation cost most of the time of listing a large project's candidates.
+    """
+
+    def __init__(self, src: _Source, module: ast.Module):
+        self.src = src
+        self.spans: list[tuple[int, int]] = []
+        for stmt in module.body:
+            first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+            self.spans.append((src.starts[first - 1], src.starts[stmt.end_lineno]))
+        self.dumps: dict[int, str | None] = {}
+
+    def _dump(self, text: str) -> str | None:
+        try:
+            return ast.dump(ast.parse(text))
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+
+    def changes_ast(self, mutation: Mutation) -> bool:
+        """True when the file still parses with the mutation and its AST differs."""
+        index = next((i for i, (a, b) in enumerate(self.spans) if a <= mutation.start and mutation.end <= b), None)
+        if index is None:
+            return _changes_ast(mutation.apply(self.src.text), self._dump(self.src.text))
+        start, end = self.spans[index]
+        if index not in self.dumps:
+            self.dumps[index] = self._dump(self.src.text[start:end])
+        original = self.dumps[index]
+        if original is None:  # the statement does not parse alone (never seen): decide on the whole file
+            return _changes_ast(mutation.apply(self.src.text), self._dump(self.src.text))
+        moved = Mutation(
+            mutation.path,
+            mutation.kind,
+            mutation.line,
+            mutation.start - start,
+            mutation.end - start,
+            mutation.replacement,
+        )
+        return _changes_ast(moved.apply(self.src.text[start:end]), original)
+
+
+def _changes_ast(text: str, original: str | None) -> bool:
     try:
         return ast.dump(ast.parse(text)) != original
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return False
 
 

@@ -3,7 +3,8 @@
 A tree goes into the sandbox as one gzip tarball (one write, one ``tar x``, and the tarball is deleted
 at once). The suite runs under the guard (`agora.envs.swe.bug_fix.harness`, copied with a fresh host key
 into a folder of random name): a supervisor that never imports project code starts ``pytest -p
-no:cacheprovider -o addopts= -rA`` with the project's folder on ``PYTHONPATH`` (``-P``: the working
+no:cacheprovider -o addopts= --continue-on-collection-errors -rA`` (a test module that fails to import
+only takes its own tests out) with the project's folder on ``PYTHONPATH`` (``-P``: the working
 directory is not put on ``sys.path``, so a stray ``pytest.py`` cannot stand in for pytest), receives
 every outcome over a MAC'd channel, and prints one MAC'd verdict. Outcomes come from that verdict, never
 from the test process's output; the output (bounded) is kept only for the failure messages of problem
@@ -26,7 +27,18 @@ from agora.sandbox import Sandbox
 
 REPORT_MAX_BYTES = 4 * 1024 * 1024
 VERDICT_MAX_BYTES = 32 * 1024 * 1024
-PYTEST_ARGS = ("-p", "no:cacheprovider", "-o", "addopts=", "-rA", "--tb=line", "-q", "-W", "ignore::DeprecationWarning")
+PYTEST_ARGS = (
+    "-p",
+    "no:cacheprovider",
+    "-o",
+    "addopts=",
+    "--continue-on-collection-errors",
+    "-rA",
+    "--tb=line",
+    "-q",
+    "-W",
+    "ignore::DeprecationWarning",
+)
 _LINE = re.compile(r"^(PASSED|FAILED|ERROR|XPASS|XFAIL) (\S.*?)(?: - (.*))?$")
 
 
@@ -72,6 +84,8 @@ class SuiteResult:
     """What the guard found (see `agora.envs.swe.bug_fix.guard`); empty on an honest run."""
     finished: bool = False
     """Whether pytest reached the end of its session."""
+    covered: set[tuple[str, int]] = field(default_factory=set)
+    """(path in the tree, first line) of every library function the suite called (``coverage=True`` only)."""
 
     def passed(self) -> set[str]:
         """Tests that passed."""
@@ -115,8 +129,12 @@ def run_suite(
     timeout_s: float,
     args: tuple[str, ...] = (),
     agent_lines: dict[str, list[int]] | None = None,
+    coverage: bool = False,
 ) -> SuiteResult:
-    """Runs the suite in the sandbox's /work under the guard; `agent_lines` are the agent's (for its audit)."""
+    """Runs the suite in the sandbox's /work under the guard; `agent_lines` are the agent's (for its audit).
+
+    With `coverage` (generation only) the result also says which library functions the suite called.
+    """
     run_dir = f"/tmp/agora-run-{secrets.token_hex(8)}"
     host_key = secrets.token_bytes(32)
     config = {
@@ -127,6 +145,7 @@ def run_suite(
         "protected": [run_dir],
         "output": f"{run_dir}/output.txt",
         "verdict": f"{run_dir}/verdict.json",
+        "coverage": coverage,
     }
     box.exec(f"mkdir -m 700 {run_dir}", timeout_s=30)
     put_tree(box, {"harness.py": HARNESS.read_bytes(), "config.json": json.dumps(config).encode()}, dest=run_dir)
@@ -139,6 +158,7 @@ def run_suite(
         outcomes, found, finished = judge(verdict)
         tampering += found
     messages = {t: m for t, m in parse_report(text)[1].items() if outcomes.get(t) in ("FAILED", "ERROR")}
+    covered = _covered(verdict) if coverage and verdict is not None else set()
     return SuiteResult(
         result.exit_code if verdict is None else int(verdict.get("exit_code", -1)),
         result.timed_out,
@@ -148,8 +168,47 @@ def run_suite(
         text[-2000:],
         tampering,
         finished,
+        covered,
     )
+
+
+def _covered(verdict: dict) -> set[tuple[str, int]]:
+    """The coverage records of a verdict as (path below /work, first line) pairs."""
+    found = set()
+    for record in verdict.get("records", []):
+        if record.get("kind") != "coverage":
+            continue
+        for item in record.get("functions", [])[:10_000]:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], int):
+                found.add((item[0].removeprefix("/work/"), item[1]))
+    return found
 
 
 SUITE_LIMITS: dict = dict(memory_mb=1024, cpus=1.0, pids=256, disk_mb=256, timeout_s=120.0)
 """Sandbox limits for working copies and suite runs (generation and the agent's container)."""
+
+
+def sandbox_cpu_s(box: Sandbox) -> float | None:
+    """CPU seconds the sandbox's container has used so far (its cgroup's counter), or None when unreadable.
+
+    For measuring generation cost (`benchmarks/swe.py --generation`); nothing depends on it.
+    """
+    container = getattr(box, "_container", None)
+    cid = getattr(container, "id", None)
+    if not cid:
+        return None
+    for path, scale in (
+        (f"/sys/fs/cgroup/cpuacct/docker/{cid}/cpuacct.usage", 1e-9),
+        (f"/sys/fs/cgroup/system.slice/docker-{cid}.scope/cpu.stat", 1e-6),
+    ):
+        try:
+            text = open(path, encoding="ascii").read()
+        except OSError:
+            continue
+        if path.endswith("cpu.stat"):
+            text = next((line.split()[1] for line in text.splitlines() if line.startswith("usage_usec")), "")
+        try:
+            return int(text.strip()) * scale
+        except ValueError:
+            return None
+    return None

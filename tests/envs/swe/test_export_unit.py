@@ -18,9 +18,14 @@ FIELDS = {"instance_id", "repo", "patch", "FAIL_TO_PASS", "PASS_TO_PASS", "image
 def test_every_shipped_task_has_difficulty_metadata_matching_its_patch():
     tasks = load_tasks("all")
     assert len(tasks) >= 300
+    by_id = {t.instance_id: t for t in tasks}
+    combined = [t for t in tasks if t.mutation == "combined"]
+    assert combined  # harder tasks ship too
     for task in tasks:
-        assert task.difficulty == difficulty_of(task.patch, task.FAIL_TO_PASS, [task.mutation])
+        kinds = [by_id[p].mutation for p in task.parts] if task.parts else [task.mutation]
+        assert task.difficulty == difficulty_of(task.patch, task.FAIL_TO_PASS, kinds)
         assert task.difficulty.fail_to_pass == len(task.FAIL_TO_PASS) and task.difficulty.files >= 1
+    assert all(2 <= len(t.difficulty.mutations) <= 3 and len(t.parts) == len(t.difficulty.mutations) for t in combined)
 
 
 def test_the_swe_smith_export_has_the_instance_fields_and_its_patch_introduces_the_bug(tmp_path):
@@ -56,6 +61,10 @@ def test_a_requirements_file_is_read_and_finished_projects_are_skipped(tmp_path)
     seen = []
     results = generate_many(projects, tmp_path / "out", progress=lambda label, done: seen.append(done))
     assert results == {"tinydb": 52, "parse": "rejected: no"} and seen == []  # nothing was generated again
+    marker = tmp_path / "out" / "tinydb" / DONE
+    marker.write_text(json.dumps({"requirement": "tinydb-4.9.0", "result": 3, "max_tasks": 3, "max_attempts": 0}))
+    (tmp_path / "out" / "parse" / DONE).write_text(json.dumps({"requirement": "parse-1.22.4", "result": "rejected"}))
+    assert generate_many(projects, tmp_path / "out", max_tasks=2)["tinydb"] == 3  # enough already: skipped
 
 
 def test_difficulty_counts_files_and_lines():

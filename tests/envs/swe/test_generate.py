@@ -12,8 +12,8 @@ import pytest
 
 import agora
 from agora.agent import resolve_agent
-from agora.envs.swe.bug_fix.generate import check_project, generate
-from agora.envs.swe.bug_fix.projects import Project, ProjectError, pins
+from agora.envs.swe.bug_fix.generate import GenerationStats, check_project, generate
+from agora.envs.swe.bug_fix.projects import Project, ProjectError, parse_requirement, pins
 from agora.envs.swe.bug_fix.tasks import load_tasks, shipped_names
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -49,6 +49,12 @@ def test_generate_on_an_unshipped_project_then_play_its_tasks(tmp_path):
         assert task.package == "inflection" and task.FAIL_TO_PASS and len(task.PASS_TO_PASS) > 300
         assert task.patch.startswith("--- a/inflection/__init__.py")
         assert "inflection 0.5.1" in task.problem_statement
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["kept"] == 2 and stats["suite_runs"] >= 3 and stats["sandbox_cpu_s"] > 0
+    assert json.loads((out / "pristine.json").read_text())["covered"]  # functions the suite called
+    again = GenerationStats()  # a rerun resumes: the pristine run is reused and nothing is validated twice
+    assert generate(parse_requirement("inflection==0.5.1"), out, max_tasks=2, seed=1, log=print, stats=again) == tasks
+    assert again.suite_runs == 0 and load_tasks(out) == tasks
     env = agora.make("swe/BugFix-v0", tasks=str(out))
     try:
         for name, expected in (("oracle", 1.0), ("noop", 0.0)):

@@ -200,9 +200,9 @@ def test_merge_keeps_library_changes_and_restores_everything_else():
 
 def test_shipped_sets_are_valid_tasks():
     names = shipped_names()
-    assert len(names) >= 6
+    assert len(names) >= 12
     tasks = load_tasks("all")
-    assert len(tasks) >= 300
+    assert len(tasks) >= 360
     assert len({t.instance_id for t in tasks}) == len(tasks)
     for task in tasks:
         assert task.FAIL_TO_PASS and not set(task.FAIL_TO_PASS) & set(task.PASS_TO_PASS)
