@@ -58,10 +58,23 @@ class State:
     def __init__(self, read: Callable[[str], bytes | None], run: Callable[[str], str]):
         self._read, self._run = read, run
 
-    def text(self, path: str) -> str | None:
-        """The text of ``~/path`` (UTF-8), or None when it does not exist."""
+    def text(self, path: str, follow_links: bool = False) -> str | None:
+        """The text of ``~/path`` (UTF-8), or None when it does not exist.
+
+        Unless `follow_links`, only a file of its own counts: None when the path or a folder on it is a
+        symbolic link, or when the file is a hard link (more than one name), so that a link to a file that
+        already holds the expected text is not taken for the copy, rename or new file a task asks for.
+        """
+        if not follow_links and not self.own_file(path):
+            return None
         data = self._read(f"{HOME}/{path}")
         return None if data is None else data.decode("utf-8", "replace")
+
+    def own_file(self, path: str) -> bool:
+        """Whether ``~/path`` is a regular file reached through no symbolic link and with no other name."""
+        f = shlex.quote(f"{HOME}/{path}")
+        own = f'[ -f {f} ] && [ "$(realpath -e -- {f})" = {f} ] && [ "$(stat -c %h -- {f})" = 1 ]'
+        return self._run(f"{own} && echo yes").strip() == "yes"
 
     def exists(self, path: str, kind: str = "e") -> bool:
         """Whether ``~/path`` exists (`kind`: "e" anything, "f" a file, "d" a directory, "L" a link, "x" executable)."""

@@ -131,3 +131,26 @@ def test_a_config_file_written_behind_the_app_s_back_scores_0():
         assert terminated and reward == 0.0 and "infra_error" not in info
     finally:
         env.close()
+
+
+def _play(env, actions) -> float:
+    for action in actions:
+        _, reward, terminated, _, info = env.step(action)
+        assert "infra_error" not in info, info["infra_error"]
+        if terminated:
+            return reward
+    raise AssertionError("the plan did not end the episode")
+
+
+def test_a_link_to_the_original_is_not_a_copy():
+    """Asked for a copy, an agent that makes a symbolic link (whose text reads the same) scores 0; a copy, 1."""
+    env = agora.make("desktop/xterm.copy-file-v0")
+    try:
+        env.reset(seed=4)
+        plan = env.unwrapped.task.oracle  # type("cp SRC DST\n"), wait(), answer("")
+        assert plan[0].startswith('type("cp ')
+        assert _play(env, [plan[0].replace("cp ", "ln -s ", 1), *plan[1:]]) == 0.0
+        env.reset(seed=4)
+        assert _play(env, plan) == 1.0
+    finally:
+        env.close()
