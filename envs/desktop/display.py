@@ -133,20 +133,21 @@ for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && ex
             return (result.stderr.strip() or f"xdotool exit code {result.exit_code}")[:300]
         return ""
 
-    def close_app(self, window_class: str, process: str, timeout_s: float = 8.0) -> None:
-        """Closes the app as a user would and waits until its process `process` has exited (or `timeout_s`).
+    def close_app(self, window_class: str, process: str, wait_s: float = 15.0) -> None:
+        """Closes the app as a user would and waits until its process `process` has exited (at most `wait_s`).
 
         Open menus and dialogs are dismissed with Escape first, then the window manager asks each window of
-        `window_class` to close (``WM_DELETE_WINDOW``, the close button's message), so the app runs its own
-        quit path and saves what it saves on quitting.
+        `window_class` to close (``WM_DELETE_WINDOW``, the close button's message), again every second, so the
+        app runs its own quit path and saves what it saves on quitting. An app that does not quit in time
+        (an agent may leave a dialog that holds it) is graded on what it saved so far.
         """
         cls, name = shlex.quote(window_class), shlex.quote(process)
         script = (
             "xdotool key Escape key Escape 2>/dev/null;"
-            f" for i in $(seq 60); do ps -C {name} -o stat= | grep -qv Z || exit 0;"
+            f" for i in $(seq {int(wait_s * 10)}); do ps -C {name} -o stat= | grep -qv Z || exit 0;"
             f" [ $((i % 10)) = 1 ] && wmctrl -x -c {cls} 2>/dev/null; sleep 0.1; done"
         )
-        self.run(script, timeout_s=timeout_s)
+        self.run(script, timeout_s=wait_s + 10.0)
 
     def run(self, command: str, timeout_s: float = 10.0) -> str:
         """Runs a shell command in the desktop's environment (for the env and graders, never the agent)."""
