@@ -129,6 +129,7 @@ def test_a_config_file_written_behind_the_app_s_back_scores_0():
         assert "show_hidden=1" in _run(env, f"cat {config}")  # the forgery is in place before grading
         _, reward, terminated, _, info = env.step('answer("")')
         assert terminated and reward == 0.0 and "infra_error" not in info
+        assert "show_hidden=0" in _run(env, f"cat {config}")  # PCManFM wrote back what it held on closing
     finally:
         env.close()
 
