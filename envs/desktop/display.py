@@ -43,7 +43,9 @@ GTK_SETTINGS = "[Settings]\ngtk-cursor-blink=false\n"
 """No blinking text cursor: the same seed and actions give the same pixels."""
 SEPARATOR = "@@agora-screen@@"
 MAX_WINDOWS = 20
-START_TIMEOUT_S = 20.0
+START_TIMEOUT_S = 45.0
+"""How long a desktop may take to start (X server, window manager, the app drawn): about 1-2 s on a quiet
+machine; 20 s was not enough on the shared 2-core machine at a load average near 60."""
 
 
 @dataclass(frozen=True)
