@@ -1,6 +1,7 @@
 """Desktop family (real X applications under Xvfb in Docker): reset and step latency, memory, success rates.
 
 Usage: python benchmarks/desktop.py [--seeds 1] [--random-steps 8] [--apps xterm,mousepad] [--templates N]
+                                   [--only show-hidden,scientific-settings]
 
 For every template of each app (or the first N with ``--templates``) and each seed, the oracle plays the
 episode through the env's own actions, then a random agent (random clicks, keys, words, waits, then
@@ -118,9 +119,12 @@ def main() -> None:
     parser.add_argument("--random-steps", type=int, default=8, help="random actions before answer('')")
     parser.add_argument("--apps", default="", help="comma-separated apps (default: all)")
     parser.add_argument("--templates", type=int, default=0, help="first N templates per app (default: all)")
+    parser.add_argument("--only", default="", help="comma-separated template names (default: all)")
     args = parser.parse_args()
     table = app_templates()
-    apps = [a for a in args.apps.split(",") if a] or list(table)
+    only = {t for t in args.only.split(",") if t}
+    table = {app: [t for t in ts if not only or t.name in only] for app, ts in table.items()}
+    apps = [a for a in args.apps.split(",") if a] or [a for a in table if table[a]]
     rows = []
     header = (
         f"{'app':<11}{'tmpl':>5}{'oracle':>8}{'random':>8}{'reset p50/p95 s':>17}{'step p50/p95 ms':>17}{'mem MB':>8}"

@@ -19,9 +19,15 @@ FAMILY_MARKS: dict[str, pytest.MarkDecorator] = {
     "gui": pytest.mark.browser,
     "desktop": pytest.mark.docker,
 }
-DESKTOP_SAMPLE = {"desktop/xterm.count-lines-v0", "desktop/gnumeric.set-cell-v0"}
-"""The desktop ids checked by default: all 100+ share one env class, parser and sandbox path, and each check
-starts about 15 desktops (``AGORA_CONFORMANCE_ALL=1`` checks every id; tests/envs/desktop plays every app)."""
+DESKTOP_SAMPLE = {
+    "desktop/xterm.count-lines-v0",
+    "desktop/gnumeric.set-cell-v0",
+    "desktop/mousepad.show-line-numbers-v0",
+    "desktop/galculator.scientific-settings-v0",
+    "desktop/pcmanfm.show-hidden-v0",
+}
+"""The desktop ids checked by default, one per app: all 100+ share one env class, parser and sandbox path, and
+each check starts about 15 desktops (``AGORA_CONFORMANCE_ALL=1`` checks every id; see docs/guides/desktop.md)."""
 WEBAPP_FULL_CHECK = {
     "web/helpdesk.ticket-status-v0",
     "web/helpdesk.close-ticket-v0",

@@ -36,6 +36,7 @@ MQUEUE_DIR = "/dev/mqueue"
 SYSV_IPC = ("shm", "msg", "sem")  # /proc/sysvipc/<kind>; libc's <kind>ctl(id, IPC_RMID) removes one
 IPC_RMID = 0
 OOM_FILES = ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
+RESET_SETTLE_S = 2.0  # how long a reset waits for killed processes to be reaped (their last threads to exit)
 
 
 def _scan():
@@ -259,9 +260,25 @@ def leftovers():
     return found
 
 
+def _await_zombies(timeout_s=RESET_SETTLE_S):
+    """Reaps until no zombie is left, or `timeout_s`.
+
+    A killed multi-threaded process (a GTK application) stays a zombie until its last thread has exited, and
+    keeps its System V shared memory attached until then: the reset would find that segment and fail.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        zombies = _scan()[1]
+        if not zombies:
+            return
+        _reap(zombies, None)
+        time.sleep(0.005)
+
+
 def op_reset(req):
     """Kills every process, empties the writable dirs and removes IPC objects, for a new episode."""
     kill_all()
+    _await_zombies()
     for directory in SCRATCH_DIRS:
         if os.path.isdir(directory) and os.access(directory, os.W_OK):
             os.chmod(directory, 0o700) if directory == WORK_DIR else None

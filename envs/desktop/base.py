@@ -114,7 +114,7 @@ class DesktopEnv(SandboxedEnv, TextEnv):
             box.write_file(f"{HOME}/{path}", data)
         app = APPS[self.app]
         self._desktop = Desktop(box)
-        self._desktop.start(app.command.format(file=f"{HOME}/{task.open_file}"), app.window_class)
+        self._desktop.start(app.command.format(file=f"{HOME}/{task.open_file}"), app.window_class, app.pointer)
         self._screen = self._desktop.look()
 
     def _perform(self, action: Action) -> str | None:
@@ -128,8 +128,9 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         if task.answer is not None:
             reward = float(answers_match(text, task.answer))
         else:
-            if task.before_check:
-                self._desktop.act(list(task.before_check))
+            if task.close_app:
+                app = APPS[self.app]
+                self._desktop.close_app(app.window_class, app.process)
             box = self.sandbox.get()
             state = State(lambda path: _read_or_none(box, path), lambda cmd: box.exec(cmd, keep_processes=True).stdout)
             reward = float(task.check(state))

@@ -43,7 +43,9 @@ GTK_SETTINGS = "[Settings]\ngtk-cursor-blink=false\n"
 """No blinking text cursor: the same seed and actions give the same pixels."""
 SEPARATOR = "@@agora-screen@@"
 MAX_WINDOWS = 20
-START_TIMEOUT_S = 20.0
+START_TIMEOUT_S = 45.0
+"""How long a desktop may take to start (X server, window manager, the app drawn): about 1-2 s on a quiet
+machine; 20 s was not enough on the shared 2-core machine at a load average near 60."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,11 @@ class Desktop:
         self.box = box
         self.settle_s = settle_s
 
-    def start(self, app_command: str, window_class: str) -> None:
-        """Starts Xvfb, openbox and `app_command`; returns once a window of `window_class` is shown."""
+    def start(self, app_command: str, window_class: str, pointer: tuple[int, int] = (WIDTH // 2, HEIGHT // 2)) -> None:
+        """Starts Xvfb, openbox and `app_command`; returns once a window of `window_class` is shown.
+
+        The pointer rests at `pointer` from the start, before the app maps its window.
+        """
         self.box.write_file("/tmp/openbox.xml", OPENBOX_CONFIG)
         self.box.write_file(f"{HOME}/.config/gtk-3.0/settings.ini", GTK_SETTINGS)
         cls = shlex.quote(window_class)
@@ -100,6 +105,7 @@ cd {HOME}
 setsid Xvfb {DISPLAY} -screen 0 {WIDTH}x{HEIGHT}x24 -fbdir /tmp -nolisten tcp -noreset >/dev/null 2>&1 &
 for i in $(seq 1000); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.01; done
 echo x-server-up
+xdotool mousemove {int(pointer[0])} {int(pointer[1])}
 setsid openbox --config-file /tmp/openbox.xml >/dev/null 2>&1 &
 for i in $(seq 1000); do wmctrl -m >/dev/null 2>&1 && break; sleep 0.01; done
 echo window-manager-up
@@ -128,6 +134,22 @@ for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && ex
         if result.exit_code != 0 or "No such key name" in result.stderr:
             return (result.stderr.strip() or f"xdotool exit code {result.exit_code}")[:300]
         return ""
+
+    def close_app(self, window_class: str, process: str, wait_s: float = 15.0) -> None:
+        """Closes the app as a user would and waits until its process `process` has exited (at most `wait_s`).
+
+        Open menus and dialogs are dismissed with Escape first, then the window manager asks each window of
+        `window_class` to close (``WM_DELETE_WINDOW``, the close button's message), again every second, so the
+        app runs its own quit path and saves what it saves on quitting. An app that does not quit in time
+        (an agent may leave a dialog that holds it) is graded on what it saved so far.
+        """
+        cls, name = shlex.quote(window_class), shlex.quote(process)
+        script = (
+            "xdotool key Escape key Escape 2>/dev/null;"
+            f" for i in $(seq {int(wait_s * 10)}); do ps -C {name} -o stat= | grep -qv Z || exit 0;"
+            f" [ $((i % 10)) = 1 ] && wmctrl -x -c {cls} 2>/dev/null; sleep 0.1; done"
+        )
+        self.run(script, timeout_s=wait_s + 10.0)
 
     def run(self, command: str, timeout_s: float = 10.0) -> str:
         """Runs a shell command in the desktop's environment (for the env and graders, never the agent)."""

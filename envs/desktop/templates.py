@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agora.envs.desktop.display import HOME
 
@@ -29,6 +29,15 @@ class App:
     command: str
     window_class: str
     description: str
+    pointer: tuple[int, int] = (400, 300)
+    """Where the pointer rests when the episode starts: a spot of the app's maximized window with no tooltip
+    (a tooltip shows after the pointer rests half a second on a widget that has one, so a start under it
+    would show it or not depending on timing)."""
+
+    @property
+    def process(self) -> str:
+        """The name of the app's process (the command's program)."""
+        return self.command.split()[0]
 
 
 APPS: dict[str, App] = {
@@ -37,7 +46,7 @@ APPS: dict[str, App] = {
         App("xterm", "xterm -geometry 96x32+0+0 -fa 'DejaVu Sans Mono' -fs 10", "xterm", "the xterm terminal (bash)"),
         App("mousepad", "mousepad {file}", "mousepad", "the Mousepad text editor"),
         App("gnumeric", "gnumeric {file}", "gnumeric", "the Gnumeric spreadsheet"),
-        App("galculator", "galculator", "galculator", "the galculator calculator"),
+        App("galculator", "galculator", "galculator", "the galculator calculator", pointer=(200, 60)),
         App("pcmanfm", "pcmanfm {file}", "pcmanfm", "the PCManFM file manager"),
     )
 }
@@ -49,10 +58,23 @@ class State:
     def __init__(self, read: Callable[[str], bytes | None], run: Callable[[str], str]):
         self._read, self._run = read, run
 
-    def text(self, path: str) -> str | None:
-        """The text of ``~/path`` (UTF-8), or None when it does not exist."""
+    def text(self, path: str, follow_links: bool = False) -> str | None:
+        """The text of ``~/path`` (UTF-8), or None when it does not exist.
+
+        Unless `follow_links`, only a file of its own counts: None when the path or a folder on it is a
+        symbolic link, or when the file is a hard link (more than one name), so that a link to a file that
+        already holds the expected text is not taken for the copy, rename or new file a task asks for.
+        """
+        if not follow_links and not self.own_file(path):
+            return None
         data = self._read(f"{HOME}/{path}")
         return None if data is None else data.decode("utf-8", "replace")
+
+    def own_file(self, path: str) -> bool:
+        """Whether ``~/path`` is a regular file reached through no symbolic link and with no other name."""
+        f = shlex.quote(f"{HOME}/{path}")
+        own = f'[ -f {f} ] && [ "$(realpath -e -- {f})" = {f} ] && [ "$(stat -c %h -- {f})" = 1 ]'
+        return self._run(f"{own} && echo yes").strip() == "yes"
 
     def exists(self, path: str, kind: str = "e") -> bool:
         """Whether ``~/path`` exists (`kind`: "e" anything, "f" a file, "d" a directory, "L" a link, "x" executable)."""
@@ -64,15 +86,23 @@ class State:
 
     def setting(self, group: str, key: str) -> str | None:
         """A GSettings value the applications saved (``GSETTINGS_BACKEND=keyfile``), as written, or None."""
-        text = self.text(SETTINGS_KEYFILE) or ""
-        current = None
-        for line in text.splitlines():
-            line = line.strip()
-            if line.startswith("[") and line.endswith("]"):
-                current = line[1:-1]
-            elif current == group and line.partition("=")[0].strip() == key:
-                return line.partition("=")[2].strip()
-        return None
+        return self.ini(SETTINGS_KEYFILE, group, key)
+
+    def ini(self, path: str, group: str, key: str) -> str | None:
+        """The value of `key` in ``[group]`` of the INI-style file ``~/path`` (as written, stripped), or None."""
+        return ini_value(self.text(path) or "", group, key)
+
+
+def ini_value(text: str, group: str, key: str) -> str | None:
+    """The last value of `key` in ``[group]`` of an INI-style text (GLib key files, most apps' configs), or None."""
+    current, value = None, None
+    for line in text.splitlines()[:10_000]:
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+        elif current == group and line.partition("=")[0].strip() == key:
+            value = line.partition("=")[2].strip()
+    return value
 
 
 Check = Callable[[State], float]
@@ -88,8 +118,10 @@ class Task:
     answer: str | None = None
     check: Check | None = None
     open_file: str = ""
-    before_check: tuple[str, ...] = field(default_factory=tuple)
-    """xdotool argument lines run before `check` (e.g. quit the app so it writes its settings)."""
+    close_app: bool = False
+    """Whether the grader first closes the application as a user would (its window's close button) and waits
+    for it to exit: apps that write their settings when they quit (galculator, PCManFM) then write the state
+    they hold, over anything else that was written to their config file during the episode."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 Arithmetic questions with seeded numbers (sums, products, exact quotients, percentages, averages); the agent
 operates the calculator with clicks or the keyboard and ends with ``answer("<number>")``, graded by value.
+A settings task (scientific mode with a number base and angle unit) ends with ``answer("")`` and is graded
+by ``galculator.conf`` as galculator writes it when the grader closes it.
 Reward 1 or 0; malformed actions earn 0 and an error observation. See `agora.envs.desktop.base`.
 """
 

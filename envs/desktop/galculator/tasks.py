@@ -1,14 +1,31 @@
-"""galculator templates: arithmetic questions whose numbers are drawn from the seed, graded by the exact answer.
+"""galculator templates: arithmetic questions graded by the exact answer, settings graded by the saved config.
 
 The calculator starts in its basic mode, maximized. The oracle types the expression ending in ``=`` (the
-calculator's keyboard input) and answers with the value; numbers are drawn so every result is exact.
+calculator's keyboard input) and answers with the value; numbers are drawn so every result is exact. For a
+settings task the oracle picks View > Scientific Mode with the mouse and the number base and angle unit
+with their shortcuts; the grader closes galculator (as its close button would), which writes
+``~/.config/galculator/galculator.conf``, and reads the mode, base and angle from there.
 """
 
 from __future__ import annotations
 
 import random
 
-from agora.envs.desktop.templates import Task, Template, answer, type_
+from agora.envs.desktop.templates import State, Task, Template, answer, key, type_
+
+CONFIG = ".config/galculator/galculator.conf"
+"""Where galculator saves its settings (on quitting), relative to the home directory."""
+VIEW_MENU, SCIENTIFIC_ITEM = (103, 12), (158, 62)
+"""The View menu and its "Scientific Mode" item, in the maximized basic-mode window."""
+NUMBER_BASES = {
+    "Decimal": ("ctrl+d", "0"),
+    "Hexadecimal": ("ctrl+h", "1"),
+    "Octal": ("ctrl+o", "2"),
+    "Binary": ("ctrl+b", "3"),
+}
+"""Calculator > Number bases: each base's shortcut (scientific mode) and its ``default_number_base`` value."""
+ANGLE_UNITS = {"Degrees": ("ctrl+e", "0"), "Radians": ("ctrl+r", "1"), "Gradians": ("ctrl+g", "2")}
+"""Calculator > Angle units: each unit's shortcut (scientific mode) and its ``default_angle_base`` value."""
 
 
 def _calc(question: str, expression: str, value: float) -> Task:
@@ -110,10 +127,32 @@ def minutes_in_days(rng: random.Random) -> Task:
     return _calc(f"Use the calculator: how many minutes are there in {n} days?", f"{n}*24*60", n * 24 * 60)
 
 
+def scientific_settings(rng: random.Random) -> Task:
+    """Setting: scientific mode with a number base and an angle unit (not both galculator's defaults)."""
+    base, angle = "Decimal", "Radians"
+    while (base, angle) == ("Decimal", "Radians"):
+        base, angle = rng.choice(list(NUMBER_BASES)), rng.choice(list(ANGLE_UNITS))
+    (base_key, base_value), (angle_key, angle_value) = NUMBER_BASES[base], ANGLE_UNITS[angle]
+
+    def check(s: State) -> float:
+        saved = (s.ini(CONFIG, "general", k) for k in ("mode", "default_number_base", "default_angle_base"))
+        return float(tuple(saved) == ("1", base_value, angle_value))
+
+    oracle = (f"click{VIEW_MENU}", "wait()", f"click{SCIENTIFIC_ITEM}", "wait()", key(base_key), key(angle_key))
+    return Task(
+        f"Switch galculator to Scientific Mode, with the number base {base} and the angle unit {angle}"
+        " (Calculator menu).",
+        {},
+        (*oracle, "wait()", answer("")),
+        check=check,
+        close_app=True,
+    )
+
+
 TEMPLATES = [
     Template("galculator", fn.__name__.replace("_", "-"), fn)
     for fn in (
         add, subtract, multiply, divide, divide_decimal, sum_five, square, cube, percent_of, average_four,
-        parenthesized, product_difference, total_price, minutes_in_days,
+        parenthesized, product_difference, total_price, minutes_in_days, scientific_settings,
     )
 ]  # fmt: skip

@@ -36,9 +36,11 @@ def _goto(cell: str) -> list[str]:
 
 def saved_cells(state: State, path: str) -> list[list[str]] | None:
     """The values of the first sheet of the workbook ``~/path`` (formulas computed by ssconvert), or None."""
-    out = state.run(
-        f"ssconvert --export-type=Gnumeric_stf:stf_csv {HOME}/{path} /tmp/grade.csv >/dev/null 2>&1"
-        " && cat /tmp/grade.csv"
+    if not state.own_file(path):
+        return None
+    out = state.run(  # a fresh folder: nothing the agent left in /tmp stands in for the converted sheet
+        f"d=$(mktemp -d) && ssconvert --export-type=Gnumeric_stf:stf_csv {HOME}/{path} $d/grade.csv >/dev/null 2>&1"
+        " && cat $d/grade.csv"
     )
     return list(csv.reader(io.StringIO(out))) if out else None
 

@@ -2,7 +2,8 @@
 
 The file manager shows the home directory with seeded files and folders. Change tasks (rename, new folder,
 move, copy, trash) are graded by the home directory the episode left (names, contents, the trash under
-``~/.local/share/Trash``); question tasks (how many items, which folder, a file's size) by the exact
+``~/.local/share/Trash``); settings tasks (hidden files, status bar) by ``pcmanfm.conf`` as PCManFM writes
+it when the grader closes it; question tasks (how many items, which folder, a file's size) by the exact
 answer. Reward 1 or 0; malformed actions earn 0 and an error observation. See `agora.envs.desktop.base`.
 """
 

@@ -3,6 +3,9 @@
 The oracle uses the file manager's keyboard: typing a name selects that item (type-ahead; Escape closes
 the search box and keeps the selection), F2 renames, ctrl+shift+n makes a folder, Delete moves to the trash
 (after a confirmation), ctrl+c / ctrl+x / ctrl+v copy and move, Return opens a folder, alt+Up goes back up.
+Settings tasks (View > Show Hidden, View > Show Status Bar) are graded by ``~/.config/pcmanfm/default/
+pcmanfm.conf`` as PCManFM writes it when the grader closes its window: a value written to that file by any
+other means is overwritten with the setting the file manager actually holds.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from agora.envs.desktop.templates import State, Task, Template, answer, key, typ
 from agora.envs.desktop.words import name, names, sentence
 
 TRASH = ".local/share/Trash/files"
+CONFIG = ".config/pcmanfm/default/pcmanfm.conf"
+"""Where PCManFM saves its settings (``[ui]`` group), relative to the home directory."""
 
 
 def _files(rng: random.Random, count: int, suffix: str = ".txt") -> dict[str, str]:
@@ -202,10 +207,55 @@ def file_size(rng: random.Random) -> Task:
     )
 
 
+def _setting(instruction: str, files: dict[str, str], oracle: list[str], wanted: dict[str, str]) -> Task:
+    """A settings task: the grader closes PCManFM and wants each ``[ui]`` key of `wanted` saved with its value."""
+
+    def check(s: State) -> float:
+        return float(all(s.ini(CONFIG, "ui", k) == v for k, v in wanted.items()))
+
+    return _task(instruction, files, oracle, check=check, close_app=True)
+
+
+def show_hidden(rng: random.Random) -> Task:
+    """Setting: show hidden files (the seeded home holds some)."""
+    return _setting(
+        "Make the file manager show hidden files (View menu), so that they stay shown.",
+        _files(rng, 2) | _hidden(rng),
+        [key("ctrl+h")],
+        {"show_hidden": "1"},
+    )
+
+
+def _hidden(rng: random.Random) -> dict[str, str]:
+    """One to three hidden files (names starting with a dot)."""
+    return {f".{f}": "hidden\n" for f in names(rng, rng.randint(1, 3), ".rc")}
+
+
+def hide_statusbar(rng: random.Random) -> Task:
+    """Setting: hide the status bar."""
+    return _setting(
+        "Hide the file manager's status bar (View menu), so that it stays hidden.",
+        _files(rng, rng.randint(2, 4)),
+        [key("ctrl+b")],
+        {"show_statusbar": "0"},
+    )
+
+
+def hidden_without_statusbar(rng: random.Random) -> Task:
+    """Settings: show hidden files and hide the status bar."""
+    return _setting(
+        "In the file manager, show hidden files and hide the status bar (View menu), so that both settings stay.",
+        _files(rng, 2) | _hidden(rng),
+        [key("ctrl+h"), key("ctrl+b")],
+        {"show_hidden": "1", "show_statusbar": "0"},
+    )
+
+
 TEMPLATES = [
     Template("pcmanfm", fn.__name__.replace("_", "-"), fn)
     for fn in (
         rename_file, new_folder, trash_file, move_into_folder, copy_into_folder, move_out_of_folder, rename_folder,
         trash_folder, folder_in_folder, change_extension, count_items, count_logs, which_folder, file_size,
+        show_hidden, hide_statusbar, hidden_without_statusbar,
     )
 ]  # fmt: skip

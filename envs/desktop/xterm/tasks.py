@@ -138,7 +138,7 @@ def symlink(rng: random.Random) -> Task:
         f"Create a symbolic link named {link} in your home directory that points to {target}.",
         {target: "data\n"},
         [f"ln -s {target} {link}"],
-        check=lambda s: float(s.exists(link, "L") and s.text(link) == "data\n"),
+        check=lambda s: float(s.exists(link, "L") and s.text(link, follow_links=True) == "data\n"),
     )
 
 

@@ -48,23 +48,51 @@ def _run(env, command: str) -> str:
     return env.unwrapped._desktop.run(command)
 
 
+SELECTION_OWNERS = (
+    "python3 -c \"import ctypes as c; x = c.CDLL('libX11.so.6'); x.XOpenDisplay.restype = c.c_void_p;"
+    " x.XInternAtom.argtypes = [c.c_void_p, c.c_char_p, c.c_int]; x.XInternAtom.restype = c.c_ulong;"
+    " x.XGetSelectionOwner.argtypes = [c.c_void_p, c.c_ulong]; x.XGetSelectionOwner.restype = c.c_ulong;"
+    " d = x.XOpenDisplay(b':1');"
+    " print(*[x.XGetSelectionOwner(d, x.XInternAtom(d, n, 0)) for n in (b'CLIPBOARD', b'PRIMARY')])\""
+)
+"""Prints the X windows owning the CLIPBOARD and PRIMARY selections (0: none), through Xlib from the image's Python."""
+LEFT_BEHIND = (
+    "ls -d ~/leak-home.txt ~/leak-notes.txt /tmp/leak-tmp.txt 2>/dev/null;"
+    " ps -eo args | grep -E '^(sleep 777|mousepad|pcmanfm)'"
+)
+
+
 def test_nothing_of_an_episode_reaches_the_next():
-    env = agora.make("desktop/mousepad.append-line-v0")
+    """An agent in xterm writes files in home and /tmp, starts a background process, changes PCManFM's and
+    Mousepad's settings through the apps and copies text to the clipboard; the next episode of the same
+    container sees none of it."""
+    env = agora.make("desktop/xterm.count-lines-v0")
     try:
         env.reset(seed=1)
-        path = env.unwrapped.task.open_file
-        original = _run(env, f"cat ~/{path}")
-        for action in ('key("ctrl+a")', 'key("ctrl+c")', 'type("LEAKED")', 'key("ctrl+s")', "wait()"):
-            env.step(action)
-        _run(env, "mkdir -p ~/.config/leak && echo x > ~/.config/leak/setting && setsid sleep 777 >/dev/null 2>&1 &")
-        assert "LEAKED" in _run(env, f"cat ~/{path}") and "sleep 777" in _run(env, "ps -eo args")
-        env.reset(seed=1)  # the same task again, in the cleaned container
-        assert _run(env, f"cat ~/{path}") == original
-        assert "sleep 777" not in _run(env, "ps -eo args")
-        assert _run(env, "ls -A ~/.config").split().count("leak") == 0
-        for action in ('key("ctrl+End")', 'key("ctrl+v")', 'key("ctrl+s")', "wait()"):
-            env.step(action)  # the clipboard of the last episode died with its X server: nothing is pasted
-        assert _run(env, f"cat ~/{path}") == original
+        container = env.unwrapped.sandbox.get()._container.id
+        seeded = _run(env, "cat ~/*.txt")
+        episode = [
+            'type("pcmanfm ~ &\\n")', "wait()", "wait()", 'key("ctrl+h")', "wait()", 'key("ctrl+q")', "wait()",
+            'type("echo leak | tee -a ~/*.txt > ~/leak-home.txt; echo leak > /tmp/leak-tmp.txt;'
+            ' setsid sleep 777 & mousepad ~/leak-notes.txt &\\n")', "wait()", "wait()",
+            "click(163, 12)", "wait()", "click(213, 88)", "wait()",  # Mousepad: View > Line Numbers
+            'type("clip-secret")', 'key("ctrl+a")', 'key("ctrl+c")', "wait()",
+        ]  # fmt: skip
+        for action in episode:
+            _, _, terminated, _, info = env.step(action)
+            assert not terminated and "error" not in info, (action, info)
+        assert len(_run(env, LEFT_BEHIND).splitlines()) == 4  # two files, `sleep 777` and Mousepad
+        assert "show_hidden=1" in _run(env, "cat ~/.config/pcmanfm/default/pcmanfm.conf")
+        assert "show-line-numbers=true" in _run(env, "cat ~/.config/glib-2.0/settings/keyfile")
+        assert "leak" in _run(env, "cat ~/*.txt") and "0" not in _run(env, SELECTION_OWNERS).split()
+
+        env.reset(seed=1)  # the same task again, in the same container, cleaned
+        assert env.unwrapped.sandbox.get()._container.id == container  # reset in place, not replaced
+        assert _run(env, LEFT_BEHIND) == "" and _run(env, "cat ~/*.txt") == seeded
+        assert _run(env, "ls -A ~/.config; cat ~/.config/pcmanfm/default/pcmanfm.conf 2>/dev/null").split() == [
+            "gtk-3.0"
+        ]
+        assert _run(env, SELECTION_OWNERS).split() == ["0", "0"]  # nobody owns the clipboard or the primary selection
     finally:
         env.close()
 
@@ -83,5 +111,47 @@ def test_the_desktop_runs_without_network_or_root_inside_its_limits():
         assert "Read-only" in _run(env, "touch /usr/x 2>&1")
         obs, reward, terminated, _, info = env.step("click(9000, 1)")
         assert "outside" in info["error"] and reward == 0.0 and not terminated and "Error:" in obs["text"]
+    finally:
+        env.close()
+
+
+def test_a_config_file_written_behind_the_app_s_back_scores_0():
+    """The task asks PCManFM to show hidden files. The agent opens a terminal from it (Tools > Open Current
+    Folder in Terminal, F4) and writes the graded key into PCManFM's config file itself: the grader closes
+    PCManFM, which writes the setting it really holds over the forged file, and the episode scores 0."""
+    env = agora.make("desktop/pcmanfm.show-hidden-v0")
+    config = "~/.config/pcmanfm/default/pcmanfm.conf"
+    try:
+        env.reset(seed=2)
+        for action in ('key("F4")', "wait()", f'type("sed -i s/show_hidden=0/show_hidden=1/ {config}\\n")', "wait()"):
+            _, _, terminated, _, info = env.step(action)
+            assert not terminated and "error" not in info, (action, info)
+        assert "show_hidden=1" in _run(env, f"cat {config}")  # the forgery is in place before grading
+        _, reward, terminated, _, info = env.step('answer("")')
+        assert terminated and reward == 0.0 and "infra_error" not in info
+        assert "show_hidden=0" in _run(env, f"cat {config}")  # PCManFM wrote back what it held on closing
+    finally:
+        env.close()
+
+
+def _play(env, actions) -> float:
+    for action in actions:
+        _, reward, terminated, _, info = env.step(action)
+        assert "infra_error" not in info, info["infra_error"]
+        if terminated:
+            return reward
+    raise AssertionError("the plan did not end the episode")
+
+
+def test_a_link_to_the_original_is_not_a_copy():
+    """Asked for a copy, an agent that makes a symbolic link (whose text reads the same) scores 0; a copy, 1."""
+    env = agora.make("desktop/xterm.copy-file-v0")
+    try:
+        env.reset(seed=4)
+        plan = env.unwrapped.task.oracle  # type("cp SRC DST\n"), wait(), answer("")
+        assert plan[0].startswith('type("cp ')
+        assert _play(env, [plan[0].replace("cp ", "ln -s ", 1), *plan[1:]]) == 0.0
+        env.reset(seed=4)
+        assert _play(env, plan) == 1.0
     finally:
         env.close()

@@ -12,7 +12,7 @@ from agora.envs.desktop import app_templates
 from agora.envs.desktop.actions import to_xdotool
 from agora.envs.desktop.base import answers_match
 from agora.envs.desktop.display import parse_windows
-from agora.envs.desktop.templates import APPS, INSTANCES_PER_TEMPLATE
+from agora.envs.desktop.templates import APPS, INSTANCES_PER_TEMPLATE, ini_value
 from agora.envs.desktop.xwd import XwdError, decode_xwd
 from agora.envs.web.actions import ActionError, parse_action
 
@@ -108,3 +108,10 @@ def test_the_registered_template_names_are_each_app_s_templates() -> None:
     names = json.loads((Path(desktop.__file__).parent / desktop.TEMPLATE_NAMES_FILE).read_text())
     expected = {app: [t.name for t in templates] for app, templates in app_templates().items()}
     assert names == expected, f"regenerate {desktop.TEMPLATE_NAMES_FILE}: {json.dumps(expected)}"
+
+
+def test_ini_values_are_read_per_group_and_the_last_one_wins():
+    text = "[general]\nmode=0\n[ui]\nmode=9\n show_hidden = 1 \n[general]\nmode=1\n"
+    assert ini_value(text, "general", "mode") == "1" and ini_value(text, "ui", "show_hidden") == "1"
+    assert ini_value(text, "ui", "absent") is None and ini_value(text, "other", "mode") is None
+    assert ini_value("show_hidden=1\n", "ui", "show_hidden") is None  # a key outside any group is in none
