@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The real web applications of web/<app>.* (envs/web): Django, django-helpdesk, django-wiki, django-oscar,
-# django-machina, wagtail and the
-# waitress WSGI server in their own venv, .venv-webapps, installed from locks/webapps.txt. The envs run in
+# The real web applications of web/<app>.* (envs/web): Django, django-helpdesk, django-wiki, django-machina,
+# wagtail, django-oscar and the waitress WSGI server in their own venv, .venv-webapps, installed from
+# locks/webapps.txt. The envs run in
 # .venv and start each app as a server process under this interpreter; the seeded databases are built on
 # first use (agora.envs.web.appserver: migrate + seed, cached under ~/.cache/agora/webapps).
 # Idempotent: a stamp file records a finished install of this lock.
