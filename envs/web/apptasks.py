@@ -131,3 +131,13 @@ def _date(text: str) -> str | None:
 def answer_matches(given: str, accepted: tuple[str, ...]) -> bool:
     """Whether `given` equals one of `accepted` after `normalise`."""
     return normalise(given) in {normalise(a) for a in accepted}
+
+
+def read_then_answer(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
+    """An oracle plan for a question: open the page that shows the fact (`path` of the instance), then answer."""
+    return lambda inst: [Step("goto", value=path(inst)), Step("answer", value=inst.answers[0])]
+
+
+def goto_then_done(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
+    """An oracle plan for a navigation task: open `path` of the instance, then end with ``answer("")``."""
+    return lambda inst: [Step("goto", value=path(inst)), Step("answer")]

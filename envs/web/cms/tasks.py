@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from agora.envs.web.apptasks import Episode, Instance, Step, Template
+from agora.envs.web.apptasks import Episode, Instance, Step, Template, goto_then_done, read_then_answer
 from agora.envs.web.cms.seed import AUTHORS, TAGS
 from agora.envs.web.helpdesk.seed import STAFF
 
@@ -96,13 +96,6 @@ def _person(user: int) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------- plans
-def _read_then_answer(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    """An oracle plan for a question: open the page that shows the fact, then give the answer."""
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer", value=inst.answers[0])]
-
-
-def _goto(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer")]
 
 
 def _param(name: str) -> Callable[[Instance], str]:
@@ -805,7 +798,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _post_question('Who wrote the blog post "{title}"?', lambda p, d: (AUTHOR_NAME[p["author"]],)),
-        _read_then_answer(_path),
+        read_then_answer(_path),
         description="a post's author",
     ),
     _t(
@@ -813,7 +806,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _post_question('What is the post date of the blog post "{title}"? (YYYY-MM-DD)', lambda p, d: (p["date"],)),
-        _read_then_answer(_path),
+        read_then_answer(_path),
         description="a post's date",
     ),
     _t(
@@ -823,7 +816,7 @@ ANSWER_TEMPLATES = (
         _post_question(
             'How many tags does the blog post "{title}" have?', lambda p, t: (str(len(t.get(p["id"], []))),)
         ),
-        _read_then_answer(_path),
+        read_then_answer(_path),
         description="tags on a post",
     ),
     _t(
@@ -831,7 +824,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _post_question('What is the URL slug of the blog post "{title}"?', lambda p, d: (p["slug"],)),
-        _read_then_answer(_path),
+        read_then_answer(_path),
         description="a post's slug",
     ),
     _t(
@@ -839,7 +832,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _tag_count,
-        _read_then_answer(lambda i: _listing_path("tag")(i)),
+        read_then_answer(lambda i: _listing_path("tag")(i)),
         description="published posts with a tag",
     ),
     _t(
@@ -847,7 +840,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _author_count,
-        _read_then_answer(lambda i: _listing_path("author")(i)),
+        read_then_answer(lambda i: _listing_path("author")(i)),
         description="published posts of an author",
     ),
     _t(
@@ -855,7 +848,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _author_latest,
-        _read_then_answer(lambda i: _listing_path("author")(i)),
+        read_then_answer(lambda i: _listing_path("author")(i)),
         description="an author's newest post",
     ),
     _t(
@@ -863,7 +856,7 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _month_count,
-        _read_then_answer(lambda i: "/blog/"),
+        read_then_answer(lambda i: "/blog/"),
         description="posts dated in a month",
     ),
     _t(
@@ -871,16 +864,16 @@ ANSWER_TEMPLATES = (
         "answer",
         SITE,
         _section_size,
-        _read_then_answer(_path),
+        read_then_answer(_path),
         description="published pages of a section",
     ),
-    _t("page-contact", "answer", SITE, _contact, _read_then_answer(_path), description="the contact on a page"),
+    _t("page-contact", "answer", SITE, _contact, read_then_answer(_path), description="the contact on a page"),
     _t(
         "page-last-published",
         "answer",
         SITE,
         _last_published,
-        _read_then_answer(_path),
+        read_then_answer(_path),
         description="when a page was last published",
     ),
     _t(
@@ -891,7 +884,7 @@ ANSWER_TEMPLATES = (
             'Who made the latest revision of the page "{title}"? Give the username.',
             lambda r, p: _person(r[-1][0])[::-1],
         ),
-        _read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
+        read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
         description="the author of a page's latest revision",
     ),
     _t(
@@ -899,7 +892,7 @@ ANSWER_TEMPLATES = (
         "answer",
         ADMIN,
         _history_question('Who created the page "{title}"? Give the username.', lambda r, p: _person(r[0][0])[::-1]),
-        _read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
+        read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
         description="the author of a page's first revision",
     ),
     _t(
@@ -907,7 +900,7 @@ ANSWER_TEMPLATES = (
         "answer",
         ADMIN,
         _history_question('How many times has the page "{title}" been published?', lambda r, p: (str(len(r)),)),
-        _read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
+        read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
         description="publish entries in a page's history",
     ),
     _t(
@@ -915,7 +908,7 @@ ANSWER_TEMPLATES = (
         "answer",
         ADMIN,
         _history_question('What was the title of the page "{title}" before its latest revision?', _previous_title),
-        _read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
+        read_then_answer(lambda i: f"/admin/pages/{i.params['id']}/history/"),
         description="a page's title in its previous revision",
     ),
 )
@@ -1077,7 +1070,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         ADMIN,
         _page_instances('Open the CMS editor of the page "{title}".'),
-        _goto(_edit),
+        goto_then_done(_edit),
         _at(_edit),
         "the final page is the page's editor",
     ),
@@ -1086,7 +1079,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         ADMIN,
         _page_instances('Open the CMS editor of the blog post "{title}".', lambda d: posts(d[APP])),
-        _goto(_edit),
+        goto_then_done(_edit),
         _at(_edit),
         "the final page is the post's editor",
     ),
@@ -1095,7 +1088,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         ADMIN,
         _page_instances('Open the history of the page "{title}" in the CMS.'),
-        _goto(lambda i: f"/admin/pages/{i.params['id']}/history/"),
+        goto_then_done(lambda i: f"/admin/pages/{i.params['id']}/history/"),
         _at(lambda i: f"/admin/pages/{i.params['id']}/history/"),
         "the final page is the page's history",
     ),
@@ -1104,7 +1097,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         ADMIN,
         _explore,
-        _goto(_explore_path),
+        goto_then_done(_explore_path),
         _explored,
         "the final page is the explorer of the section (and listing page)",
     ),
@@ -1113,7 +1106,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         SITE,
         _page_instances('Open the public page "{title}".'),
-        _goto(_path),
+        goto_then_done(_path),
         _at(_path),
         "the final page is the page's public URL",
     ),
@@ -1122,7 +1115,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         SITE,
         _page_instances('Open the public page of the blog post "{title}".', lambda d: posts(d[APP])),
-        _goto(_path),
+        goto_then_done(_path),
         _at(_path),
         "the final page is the post's public URL",
     ),
@@ -1131,7 +1124,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         SITE,
         _tag_listing,
-        _goto(_listing_path("tag")),
+        goto_then_done(_listing_path("tag")),
         _at(lambda i: "/blog/", ("tag",)),
         "the final page is the blog filtered by the tag",
     ),
@@ -1140,7 +1133,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         SITE,
         _author_listing,
-        _goto(_listing_path("author")),
+        goto_then_done(_listing_path("author")),
         _at(lambda i: "/blog/", ("author",)),
         "the final page is the blog filtered by the author",
     ),
@@ -1149,7 +1142,7 @@ NAVIGATE_TEMPLATES = (
         "navigate",
         SITE,
         _search,
-        _goto(lambda i: f"/search/?q={i.params['q'].replace(' ', '+')}"),
+        goto_then_done(lambda i: f"/search/?q={i.params['q'].replace(' ', '+')}"),
         _at(lambda i: "/search/", ("q",)),
         "the final page is the site search for the words",
     ),

@@ -12,7 +12,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 
-from agora.envs.web.apptasks import Episode, Instance, Step, Template, normalise
+from agora.envs.web.apptasks import Episode, Instance, Step, Template, normalise, read_then_answer
 from agora.envs.web.forum.seed import OBJECTS, QUALIFIERS, SENTENCES
 
 APP = "forum"
@@ -76,11 +76,6 @@ def _members(dbs: Dbs) -> list[tuple[int, str]]:
 
 def _path_of(inst: Instance) -> str:
     return inst.params["path"]
-
-
-def _read_then_answer(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    """An oracle plan for a question: open the page that shows the fact, then give the answer."""
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer", value=inst.answers[0])]
 
 
 # ---------------------------------------------------------------------- questions
@@ -625,47 +620,45 @@ TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
         *(
-            _t(name, "answer", _topic_question(text, answer, where), _read_then_answer(_path_of), description=text)
+            _t(name, "answer", _topic_question(text, answer, where), read_then_answer(_path_of), description=text)
             for name, text, answer, where in _ANSWERS
         ),
         _t(
             "first-reply-author",
             "answer",
             _first_reply_author,
-            _read_then_answer(_path_of),
+            read_then_answer(_path_of),
             description="who replied first",
         ),
         _t(
             "forum-topic-count",
             "answer",
             _forum_count("topics", "topics"),
-            _read_then_answer(lambda i: "/"),
+            read_then_answer(lambda i: "/"),
             description="a forum's topics on the index (sub-forums included)",
         ),
         _t(
             "forum-post-count",
             "answer",
             _forum_count("posts", "posts"),
-            _read_then_answer(lambda i: "/"),
+            read_then_answer(lambda i: "/"),
             description="a forum's posts on the index (sub-forums included)",
         ),
         _t(
             "most-replied-topic",
             "answer",
             _most_replied,
-            _read_then_answer(_path_of),
+            read_then_answer(_path_of),
             description="the topic of one year with the most replies in a forum",
         ),
-        _t(
-            "sticky-count", "answer", _sticky_count, _read_then_answer(_path_of), description="sticky topics in a forum"
-        ),
+        _t("sticky-count", "answer", _sticky_count, read_then_answer(_path_of), description="sticky topics in a forum"),
         _t(
             "member-post-count",
             "answer",
             _member_count(
                 "SELECT user_id, posts_count FROM forum_member_forumprofile", "How many posts has {user} written?"
             ),
-            _read_then_answer(_path_of),
+            read_then_answer(_path_of),
             description="a member's posts",
         ),
         _t(
@@ -675,28 +668,28 @@ TEMPLATES: dict[str, Template] = {
                 "SELECT poster_id, COUNT(*) FROM forum_conversation_topic GROUP BY 1",
                 "How many topics has {user} started?",
             ),
-            _read_then_answer(_path_of),
+            read_then_answer(_path_of),
             description="a member's topics",
         ),
         _t(
             "member-last-post-topic",
             "answer",
             _last_post_topic,
-            _read_then_answer(_path_of),
+            read_then_answer(_path_of),
             description="the topic of a member's latest post",
         ),
         _t(
             "poll-winner",
             "answer",
             _poll_question("winner"),
-            _read_then_answer(_results_path),
+            read_then_answer(_results_path),
             description="the leading option of a poll",
         ),
         _t(
             "poll-total-votes",
             "answer",
             _poll_question("total"),
-            _read_then_answer(_results_path),
+            read_then_answer(_results_path),
             description="the votes a poll received",
         ),
         _t(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from agora.envs.web.apptasks import Episode, Instance, Step, Template
+from agora.envs.web.apptasks import Episode, Instance, Step, Template, goto_then_done, read_then_answer
 from agora.envs.web.helpdesk.seed import COMMENTS, QUEUES, STAFF
 
 APP = "helpdesk"
@@ -39,11 +39,6 @@ def _tickets(dbs: Dbs, where: str = "1") -> list[tuple]:
 
 def _page(ticket: int) -> str:
     return f"/helpdesk/tickets/{ticket}/"
-
-
-def _read_then_answer(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    """An oracle plan for a question: open the page that shows the fact, then give the answer."""
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer", value=inst.answers[0])]
 
 
 def _ticket_of(inst: Instance) -> str:
@@ -387,10 +382,6 @@ def _queue_listed(ep: Episode, inst: Instance) -> bool:
     return app == APP and where == "/helpdesk/tickets/" and query.get("queue") == str(inst.params["queue"])
 
 
-def _goto(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer")]
-
-
 def _edit_path(inst: Instance) -> str:
     return f"/helpdesk/tickets/{inst.params['id']}/edit/"
 
@@ -411,65 +402,65 @@ def _list_path(inst: Instance) -> str:
 TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
-        _t("ticket-status", "answer", _status, _read_then_answer(_ticket_of), description="a ticket's status"),
-        _t("ticket-priority", "answer", _priority, _read_then_answer(_ticket_of), description="a ticket's priority"),
-        _t("ticket-assignee", "answer", _assignee, _read_then_answer(_ticket_of), description="who owns a ticket"),
+        _t("ticket-status", "answer", _status, read_then_answer(_ticket_of), description="a ticket's status"),
+        _t("ticket-priority", "answer", _priority, read_then_answer(_ticket_of), description="a ticket's priority"),
+        _t("ticket-assignee", "answer", _assignee, read_then_answer(_ticket_of), description="who owns a ticket"),
         _t(
             "ticket-submitter",
             "answer",
             _submitter,
-            _read_then_answer(_ticket_of),
+            read_then_answer(_ticket_of),
             description="the submitter's e-mail",
         ),
-        _t("ticket-queue", "answer", _queue, _read_then_answer(_ticket_of), description="a ticket's queue"),
-        _t("followup-count", "answer", _followups, _read_then_answer(_ticket_of), description="follow-ups on a ticket"),
+        _t("ticket-queue", "answer", _queue, read_then_answer(_ticket_of), description="a ticket's queue"),
+        _t("followup-count", "answer", _followups, read_then_answer(_ticket_of), description="follow-ups on a ticket"),
         _t(
             "last-commenter",
             "answer",
             _last_commenter,
-            _read_then_answer(_ticket_of),
+            read_then_answer(_ticket_of),
             description="the author of a ticket's latest follow-up",
         ),
         _t(
             "ticket-created",
             "answer",
             _created,
-            _read_then_answer(lambda i: "/helpdesk/tickets/"),
+            read_then_answer(lambda i: "/helpdesk/tickets/"),
             description="the date a ticket was opened",
         ),
         _t(
             "ticket-number",
             "answer",
             _number_of,
-            _read_then_answer(_ticket_of),
+            read_then_answer(_ticket_of),
             description="a ticket's number by title",
         ),
         _t(
             "queue-status-count",
             "answer",
             _queue_status_count,
-            _read_then_answer(lambda i: f"/helpdesk/tickets/?queue={i.params['queue']}&status={i.params['status']}"),
+            read_then_answer(lambda i: f"/helpdesk/tickets/?queue={i.params['queue']}&status={i.params['status']}"),
             description="tickets of one status in one queue",
         ),
         _t(
             "owner-open-count",
             "answer",
             _owner_open_count,
-            _read_then_answer(lambda i: f"/helpdesk/tickets/?assigned_to={i.params['user']}&status=1"),
+            read_then_answer(lambda i: f"/helpdesk/tickets/?assigned_to={i.params['user']}&status=1"),
             description="open tickets of one staff member",
         ),
         _t(
             "submitter-ticket-count",
             "answer",
             _submitter_count,
-            _read_then_answer(lambda i: f"/helpdesk/tickets/?q={i.params['email']}"),
+            read_then_answer(lambda i: f"/helpdesk/tickets/?q={i.params['email']}"),
             description="tickets of one submitter",
         ),
         _t(
             "unassigned-open-count",
             "answer",
             _unassigned_count,
-            _read_then_answer(lambda i: f"/helpdesk/tickets/?queue={i.params['queue']}&status=1"),
+            read_then_answer(lambda i: f"/helpdesk/tickets/?queue={i.params['queue']}&status=1"),
             description="open tickets without an owner in one queue",
         ),
         _t(
@@ -577,7 +568,7 @@ TEMPLATES: dict[str, Template] = {
             "open-ticket",
             "navigate",
             _open_ticket,
-            _goto(_ticket_of),
+            goto_then_done(_ticket_of),
             _at(_ticket_of),
             "the final page is the ticket's page",
         ),
@@ -585,7 +576,7 @@ TEMPLATES: dict[str, Template] = {
             "open-ticket-edit",
             "navigate",
             _open_edit,
-            _goto(_edit_path),
+            goto_then_done(_edit_path),
             _at(_edit_path),
             "the final page is the ticket's edit form",
         ),
@@ -593,7 +584,7 @@ TEMPLATES: dict[str, Template] = {
             "queue-ticket-list",
             "navigate",
             _queue_list,
-            _goto(_list_path),
+            goto_then_done(_list_path),
             _queue_listed,
             "the final page is the ticket list with the queue filter",
         ),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from agora.envs.web.apptasks import Episode, Instance, Step, Template
+from agora.envs.web.apptasks import Episode, Instance, Step, Template, goto_then_done, read_then_answer
 from agora.envs.web.store.seed import CATEGORIES, ORDER_STATUSES, REVIEW_TITLES
 
 APP = "store"
@@ -100,11 +100,6 @@ def _categories(dbs: Dbs) -> list[dict]:
             {"id": cid, "name": name, "path": path, "depth": depth, "url": f"/catalogue/category/{full}_{cid}/"}
         )
     return found
-
-
-def _read_then_answer(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    """An oracle plan for a question: open the page that shows the fact, then give the answer."""
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer", value=inst.answers[0])]
 
 
 def _at_product(inst: Instance) -> str:
@@ -637,10 +632,6 @@ def _at(path: Callable[[Instance], str]) -> Callable[[Episode, Instance], bool]:
     return check
 
 
-def _goto(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer")]
-
-
 def _open_product(dbs: Dbs) -> list[Instance]:
     return [
         Instance(f'Open the store page of the product "{p["title"]}".', {"path": _product_path(p)})
@@ -724,7 +715,7 @@ TEMPLATES: dict[str, Template] = {
             "product-price",
             "answer",
             _product_instances("1", lambda p: f'How much does "{p["title"]}" cost?', lambda p: (_money(p["price"]),)),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="a product's price (the product page)",
         ),
         _t(
@@ -735,21 +726,21 @@ TEMPLATES: dict[str, Template] = {
                 lambda p: f'How many units of "{p["title"]}" are available?',
                 lambda p: (str(p["stock"]),),
             ),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="units in stock (the product page's availability)",
         ),
         _t(
             "product-upc",
             "answer",
             _product_instances("1", lambda p: f'What is the UPC of "{p["title"]}"?', lambda p: (p["upc"],)),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="a product's UPC",
         ),
         _t(
             "product-colour",
             "answer",
             _product_instances("1", lambda p: f'What colour is "{p["title"]}"?', lambda p: (p["colour"],)),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="a product attribute (colour)",
         ),
         _t(
@@ -758,7 +749,7 @@ TEMPLATES: dict[str, Template] = {
             _product_instances(
                 "1", lambda p: f'How much does "{p["title"]}" weigh, in grams?', lambda p: (str(p["weight"]),)
             ),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="a product attribute (weight in grams)",
         ),
         _t(
@@ -769,63 +760,63 @@ TEMPLATES: dict[str, Template] = {
                 lambda p: f'How many customer reviews does "{p["title"]}" have?',
                 lambda p: (str(p["reviews"]),),
             ),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="approved reviews of a product",
         ),
         _t(
             "product-category",
             "answer",
             _product_instances("p.id > 90", lambda p: f'In which category is "{p["title"]}" listed?', _leaf_answers),
-            _read_then_answer(_at_product),
+            read_then_answer(_at_product),
             description="a product's (sub)category",
         ),
         _t(
             "product-supplier",
             "answer",
             _product_instances("1", lambda p: f'Which partner supplies "{p["title"]}"?', lambda p: (p["partner"],)),
-            _read_then_answer(_at_dashboard_product),
+            read_then_answer(_at_dashboard_product),
             description="the partner of a product's stock record (dashboard)",
         ),
         _t(
             "review-score",
             "answer",
             _review_score,
-            _read_then_answer(lambda i: i.params["path"]),
+            read_then_answer(lambda i: i.params["path"]),
             description="the stars one customer gave one product",
         ),
         _t(
             "cheapest-in-category",
             "answer",
             _cheapest,
-            _read_then_answer(lambda i: i.params["url"] + "?sort_by=price-asc"),
+            read_then_answer(lambda i: i.params["url"] + "?sort_by=price-asc"),
             description="the cheapest product of a subcategory (listing sorted by price)",
         ),
         _t(
             "category-product-count",
             "answer",
             _category_count,
-            _read_then_answer(lambda i: i.params["url"]),
+            read_then_answer(lambda i: i.params["url"]),
             description="products listed in a category and its subcategories",
         ),
         _t(
             "order-status",
             "answer",
             _order_question("What is the status of order #{number}?", lambda o: (o[1],)),
-            _read_then_answer(_at_order),
+            read_then_answer(_at_order),
             description="an order's status (dashboard)",
         ),
         _t(
             "order-total",
             "answer",
             _order_question("What was the order total of order #{number}?", lambda o: (_money(o[2]),)),
-            _read_then_answer(_at_order),
+            read_then_answer(_at_order),
             description="an order's total",
         ),
         _t(
             "order-customer",
             "answer",
             _order_question("Which customer placed order #{number}? Give their e-mail address.", lambda o: (o[4],)),
-            _read_then_answer(_at_order),
+            read_then_answer(_at_order),
             description="the e-mail of an order's customer",
         ),
         _t(
@@ -834,28 +825,28 @@ TEMPLATES: dict[str, Template] = {
             _order_question(
                 "How many items (units, all lines together) does order #{number} contain?", lambda o: (str(o[7]),)
             ),
-            _read_then_answer(_at_order),
+            read_then_answer(_at_order),
             description="units in an order",
         ),
         _t(
             "order-city",
             "answer",
             _order_question("To which city was order #{number} shipped?", lambda o: (o[6],)),
-            _read_then_answer(_at_order),
+            read_then_answer(_at_order),
             description="an order's shipping city",
         ),
         _t(
             "customer-order-count",
             "answer",
             _customer_orders,
-            _read_then_answer(lambda i: f"/dashboard/users/{i.params['user']}/"),
+            read_then_answer(lambda i: f"/dashboard/users/{i.params['user']}/"),
             description="orders of one customer",
         ),
         _t(
             "status-month-count",
             "answer",
             _status_month_count,
-            _read_then_answer(_status_month_path),
+            read_then_answer(_status_month_path),
             description="orders of one month that have one status",
         ),
         Template(
@@ -1000,7 +991,7 @@ TEMPLATES: dict[str, Template] = {
             "open-product",
             "navigate",
             _open_product,
-            _goto(lambda i: i.params["path"]),
+            goto_then_done(lambda i: i.params["path"]),
             _at(lambda i: i.params["path"]),
             "the final page is the product's page",
         ),
@@ -1008,7 +999,7 @@ TEMPLATES: dict[str, Template] = {
             "open-product-reviews",
             "navigate",
             _open_reviews,
-            _goto(lambda i: i.params["path"] + "reviews/"),
+            goto_then_done(lambda i: i.params["path"] + "reviews/"),
             _at(lambda i: i.params["path"] + "reviews/"),
             "the final page is the product's review list",
         ),
@@ -1016,7 +1007,7 @@ TEMPLATES: dict[str, Template] = {
             "sorted-category",
             "navigate",
             _sorted_category,
-            _goto(lambda i: f"{i.params['url']}?sort_by={i.params['sort']}"),
+            goto_then_done(lambda i: f"{i.params['url']}?sort_by={i.params['sort']}"),
             _sorted_ok,
             "the final page is the category's listing with the sort order",
         ),
@@ -1032,7 +1023,7 @@ TEMPLATES: dict[str, Template] = {
             "open-order",
             "navigate",
             _open_order,
-            _goto(_at_order),
+            goto_then_done(_at_order),
             _at(_at_order),
             "the final page is the order's dashboard page",
         ),
@@ -1040,7 +1031,7 @@ TEMPLATES: dict[str, Template] = {
             "open-customer",
             "navigate",
             _open_customer,
-            _goto(lambda i: f"/dashboard/users/{i.params['user']}/"),
+            goto_then_done(lambda i: f"/dashboard/users/{i.params['user']}/"),
             _at(lambda i: f"/dashboard/users/{i.params['user']}/"),
             "the final page is the customer's dashboard page",
         ),

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 
-from agora.envs.web.apptasks import Episode, Instance, Step, Template
+from agora.envs.web.apptasks import Episode, Instance, Step, Template, goto_then_done, read_then_answer
 from agora.envs.web.helpdesk.seed import STAFF
 from agora.envs.web.wiki.seed import STATUSES
 
@@ -49,10 +49,6 @@ def fact(content: str, name: str) -> str | None:
     """The value of the line ``<name>: <value>`` in an article's Markdown."""
     found = re.search(rf"^{re.escape(name)}: (.*)$", content, re.M)
     return found.group(1).strip() if found else None
-
-
-def _read_then_answer(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer", value=inst.answers[0])]
 
 
 def _page(inst: Instance) -> str:
@@ -291,10 +287,6 @@ def _at(path: Callable[[Instance], str]) -> Callable[[Episode, Instance], bool]:
     return check
 
 
-def _goto(path: Callable[[Instance], str]) -> Callable[[Instance], list[Step]]:
-    return lambda inst: [Step("goto", value=path(inst)), Step("answer")]
-
-
 def _t(name: str, kind: str, instances, plan, check=None, description: str = "") -> Template:
     return Template(name, kind, (APP,), START, instances, plan, check, description)
 
@@ -306,98 +298,98 @@ TEMPLATES: dict[str, Template] = {
             "project-lead",
             "answer",
             _fact_question("projects", "Project lead", 'Who leads the project "{title}"? Give the full name.'),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a fact of a project article",
         ),
         _t(
             "project-budget",
             "answer",
             _fact_question("projects", "Budget", 'What is the budget of the project "{title}" in dollars?', True),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a number in a project article",
         ),
         _t(
             "project-status",
             "answer",
             _fact_question("projects", "Status", 'What is the status of the project "{title}"?'),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a fact of a project article",
         ),
         _t(
             "project-office",
             "answer",
             _fact_question("projects", "Home office", 'Which office is the home of the project "{title}"?'),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a fact of a project article",
         ),
         _t(
             "office-opening",
             "answer",
             _fact_question("offices", "Opening time", 'At what time does the "{title}" open? (HH:MM)'),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a fact of an office article",
         ),
         _t(
             "office-manager",
             "answer",
             _fact_question("offices", "Office manager", 'Who manages the "{title}"? Give the full name.'),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a fact of an office article",
         ),
         _t(
             "product-price",
             "answer",
             _fact_question("products", "Price", 'What does the product "{title}" cost in dollars?', True),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a number in a product article",
         ),
         _t(
             "office-desks",
             "answer",
             _fact_question("offices", "Desks", 'How many desks does the "{title}" have?', True),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a number in an office article",
         ),
         _t(
             "product-sku",
             "answer",
             _fact_question("products", "SKU", 'What is the SKU of the product "{title}"?'),
-            _read_then_answer(_page),
+            read_then_answer(_page),
             description="a code in a product article",
         ),
         _t(
             "office-project-count",
             "answer",
             _office_projects,
-            _read_then_answer(lambda i: i.params["path"]),
+            read_then_answer(lambda i: i.params["path"]),
             description="projects whose article names one home office",
         ),
         _t(
             "revision-count",
             "answer",
             _revision_count,
-            _read_then_answer(_history),
+            read_then_answer(_history),
             description="revisions in an article's history",
         ),
         _t(
             "last-editor",
             "answer",
             _last_editor,
-            _read_then_answer(_history),
+            read_then_answer(_history),
             description="the author of the current revision",
         ),
         _t(
             "previous-budget",
             "answer",
             _previous_budget,
-            _read_then_answer(_history),
+            read_then_answer(_history),
             description="a fact of the revision before the current one",
         ),
         _t(
             "section-size",
             "answer",
             _section_size,
-            _read_then_answer(lambda i: i.params["path"] + "_dir/"),
+            read_then_answer(lambda i: i.params["path"] + "_dir/"),
             description="the articles listed under a section",
         ),
         _t(
@@ -432,12 +424,12 @@ TEMPLATES: dict[str, Template] = {
             _created,
             "an article at the path with exactly the title and text",
         ),
-        _t("open-article", "navigate", _open, _goto(_page), _at(_page), "the final page is the article"),
+        _t("open-article", "navigate", _open, goto_then_done(_page), _at(_page), "the final page is the article"),
         _t(
             "open-history",
             "navigate",
             _open_history,
-            _goto(_history),
+            goto_then_done(_history),
             _at(_history),
             "the final page is the article's history",
         ),
