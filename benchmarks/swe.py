@@ -171,7 +171,7 @@ def generation(requirements: list[str], attempts: int, workers: int, seed: int, 
     import tempfile
     from pathlib import Path
 
-    from agora.envs.swe.bug_fix.generate import GenerationStats, generate
+    from agora.envs.swe.bug_fix.generate import Budget, GenerationStats, generate
     from agora.envs.swe.bug_fix.projects import parse_requirement
 
     print(f"load average at start: {_bench.load_average()} ({os.cpu_count()} cores)")
@@ -182,10 +182,7 @@ def generation(requirements: list[str], attempts: int, workers: int, seed: int, 
             generate(
                 parse_requirement(requirement),
                 Path(tmp),
-                max_tasks=attempts,
-                seed=seed,
-                workers=workers,
-                max_attempts=attempts,
+                Budget(max_tasks=attempts, seed=seed, workers=workers, max_attempts=attempts),
                 log=lambda _: None,
                 stats=stats,
             )

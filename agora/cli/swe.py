@@ -24,8 +24,8 @@ def generate(
     """
     from rich.progress import Progress
 
+    from agora.envs.swe.bug_fix.generate import Budget, generate_many, read_requirements
     from agora.envs.swe.bug_fix.generate import generate as run
-    from agora.envs.swe.bug_fix.generate import generate_many, read_requirements
     from agora.envs.swe.bug_fix.projects import parse_requirement
     from agora.errors import AgoraError
 
@@ -52,7 +52,7 @@ def generate(
             def progress(tried: int, kept: int, to_try: int) -> None:
                 bar.update(job, completed=tried, total=to_try, description=f"{project.key}: {kept}/{max_tasks} kept")
 
-            tasks = run(project, out, log=typer.echo, progress=progress, **options)
+            tasks = run(project, out, Budget(**options), log=typer.echo, progress=progress)
     except AgoraError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e

@@ -207,19 +207,35 @@ def make_task(
     )
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What one `generate` run may try: tasks to keep, the mutation order's seed, parallel sandboxes, tries."""
+
+    max_tasks: int = 50
+    """Stop after this many validated tasks."""
+    seed: int = 0
+    """Seed of the order in which mutations are tried (the same seed gives the same tasks)."""
+    workers: int = 2
+    """Sandboxes running suites in parallel."""
+    max_attempts: int | None = None
+    """Mutations to try at most (default: ``max(20, 8 * max_tasks)``)."""
+    skip_uncovered: bool = True
+    """Skip mutants in functions the pristine suite never calls (they cannot fail a test)."""
+
+    def attempts(self) -> int:
+        """How many mutations of the seeded order this run may decide."""
+        return self.max_attempts or max(20, 8 * self.max_tasks)
+
+
 def generate(
     project: Project,
     out_dir: Path,
-    max_tasks: int = 50,
-    seed: int = 0,
-    workers: int = 2,
-    max_attempts: int | None = None,
+    budget: Budget = Budget(),
     log: Log = print,
     progress: Callable[[int, int, int], None] | None = None,
     stats: GenerationStats | None = None,
-    skip_uncovered: bool = True,
 ) -> list[Task]:
-    """Generates up to `max_tasks` validated tasks into ``out_dir/tasks.jsonl`` (see the module docs).
+    """Generates up to ``budget.max_tasks`` validated tasks into ``out_dir/tasks.jsonl`` (see the module docs).
 
     Resumable: ``out_dir/progress.json`` says how many mutations of the seeded order are decided, and a
     rerun with the same project, seed and limits goes on from there, keeping the tasks already written.
@@ -235,68 +251,77 @@ def generate(
     layout = check_project(project, tree)
     ensure_image(log)
     out_dir.mkdir(parents=True, exist_ok=True)
-    boxes = [agora.sandbox.create(image=IMAGE, pool_size=workers, **SUITE_LIMITS) for _ in range(workers)]
+    boxes = [agora.sandbox.create(image=IMAGE, pool_size=budget.workers, **SUITE_LIMITS) for _ in range(budget.workers)]
     try:
         pristine = _pristine(boxes[0], project, tree, layout, out_dir, stats)
-        timeout_s = float(max(60.0, round(10 * pristine.duration_s)))
-        log(
-            f"{project.key}: {len(pristine.passed())} tests pass on the pristine code "
-            f"({pristine.duration_s:.1f} s); layout {layout.packages}"
-        )
+        passing = f"{len(pristine.passed())} tests pass on the pristine code ({pristine.duration_s:.1f} s)"
+        log(f"{project.key}: {passing}; layout {layout.packages}")
         everything = candidates(tree, layout)
-        mutations = ordered(everything, seed)[: max_attempts or max(20, 8 * max_tasks)]
         stats.candidates = len(everything)
-        state = {"project": project.key, "seed": seed}
-        done, tasks = _resume(out_dir, state)
-        tasks = tasks[:max_tasks]
-        if len(tasks) >= max_tasks:
-            mutations = mutations[:done]
-        covered = pristine.covered if skip_uncovered else set()
-        runs = [m for m in mutations[done:] if not covered or is_covered(m, tree, covered)]
-        stats.skipped_uncovered = len(mutations) - done - len(runs)
-        with (out_dir / "tasks.jsonl").open("a", encoding="utf-8") as out:  # each task as it is kept
+        tasks = _Progress(out_dir, {"project": project.key, "seed": budget.seed}, budget.max_tasks, stats, progress)
+        tasks.mutations = ordered(everything, budget.seed)[: budget.attempts()]
+        if tasks.full():  # a finished run: only the decided mutations count
+            tasks.mutations = tasks.mutations[: tasks.done]
+        covered = pristine.covered if budget.skip_uncovered else set()
+        runs = [m for m in tasks.mutations[tasks.done :] if not covered or is_covered(m, tree, covered)]
+        stats.skipped_uncovered = len(tasks.mutations) - tasks.done - len(runs)
+        timeout_s = float(max(60.0, round(10 * pristine.duration_s)))
 
-            def keep(task: Task, decided: int) -> None:
-                if (
-                    task is not None
-                    and len(tasks) < max_tasks
-                    and task.instance_id not in {t.instance_id for t in tasks}
-                ):
-                    tasks.append(task)
-                    out.write(task.model_dump_json() + "\n")
-                    out.flush()
-                stats.tried = decided
-                (out_dir / PROGRESS).write_text(json.dumps({**state, "decided": decided}))
-                if progress is not None:
-                    progress(decided, len(tasks), len(mutations))
+        def validate(m: Mutation, box) -> Task | None:
+            mutant = run_tree(box, mutant_tree(tree, m), layout, max(20.0, 4 * pristine.duration_s), stats)
+            return make_task(project, layout, tree, m, pristine, mutant, timeout_s)
 
-            index = {id(m): i for i, m in enumerate(mutations)}
-            _validate_all(
-                boxes,
-                runs,
-                lambda m, box: make_task(
-                    project,
-                    layout,
-                    tree,
-                    m,
-                    pristine,
-                    run_tree(box, mutant_tree(tree, m), layout, max(20.0, 4 * pristine.duration_s), stats),
-                    timeout_s,
-                ),
-                lambda m, task: keep(task, index[id(m)] + 1),
-                lambda: len(tasks) >= max_tasks,
-            )
-            if len(tasks) < max_tasks:
-                keep(None, len(mutations))  # the uncovered mutants at the end are decided too
+        index = {id(m): i for i, m in enumerate(tasks.mutations)}
+        with tasks:
+            _validate_all(boxes, runs, validate, lambda m, task: tasks.keep(task, index[id(m)] + 1), tasks.full)
     finally:
         for box in boxes:
             box.close()
-    stats.kept = len(tasks)
+    stats.kept = len(tasks.kept)
     stats.wall_s = time.monotonic() - started
     stats.host_cpu_s = _host_cpu_s() - host_before
     (out_dir / STATS).write_text(json.dumps(stats.as_dict()) + "\n")
-    log(f"{project.key}: {len(tasks)} tasks -> {out_dir / 'tasks.jsonl'}")
-    return tasks
+    log(f"{project.key}: {len(tasks.kept)} tasks -> {out_dir / 'tasks.jsonl'}")
+    return tasks.kept
+
+
+class _Progress:
+    """The tasks kept so far and the count of decided mutations, written to ``out_dir`` as each is decided."""
+
+    def __init__(self, out_dir: Path, state: dict, max_tasks: int, stats: GenerationStats, report) -> None:
+        self.out_dir, self.state, self.max_tasks, self.stats, self.report = out_dir, state, max_tasks, stats, report
+        done, kept = _resume(out_dir, state)
+        self.kept: list[Task] = kept[:max_tasks]
+        self.done = done
+        self.mutations: list[Mutation] = []
+        """The mutations of the seeded order this run decides."""
+        self._out = None
+
+    def full(self) -> bool:
+        """Whether `max_tasks` tasks are kept."""
+        return len(self.kept) >= self.max_tasks
+
+    def __enter__(self) -> _Progress:
+        self._out = (self.out_dir / "tasks.jsonl").open("a", encoding="utf-8")  # each task as it is kept
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None and not self.full():
+                self.keep(None, len(self.mutations))  # the uncovered mutants at the end are decided too
+        finally:
+            self._out.close()
+
+    def keep(self, task: Task | None, decided: int) -> None:
+        """Records that the first `decided` mutations are decided, and keeps `task` (a validated one, or None)."""
+        if task is not None and not self.full() and task.instance_id not in {t.instance_id for t in self.kept}:
+            self.kept.append(task)
+            self._out.write(task.model_dump_json() + "\n")
+            self._out.flush()
+        self.stats.tried = decided
+        (self.out_dir / PROGRESS).write_text(json.dumps({**self.state, "decided": decided}))
+        if self.report is not None:
+            self.report(decided, len(self.kept), len(self.mutations))
 
 
 def mutant_tree(tree: SourceTree, mutation: Mutation) -> SourceTree:
@@ -484,7 +509,7 @@ def generate_many(
                 progress(f"{key}: {kept} kept, {tried}/{to_try} tried", number + tried / max(1, to_try))
 
         try:
-            result: int | str = len(generate(project, folder, log=log, progress=step, **kwargs))
+            result: int | str = len(generate(project, folder, Budget(**kwargs), log=log, progress=step))
         except ProjectError as e:
             result = f"rejected: {e}"
             log(f"{project.key}: {result}")

@@ -12,7 +12,7 @@ import pytest
 
 import agora
 from agora.agent import resolve_agent
-from agora.envs.swe.bug_fix.generate import GenerationStats, check_project, generate
+from agora.envs.swe.bug_fix.generate import Budget, GenerationStats, check_project, generate
 from agora.envs.swe.bug_fix.projects import Project, ProjectError, parse_requirement, pins
 from agora.envs.swe.bug_fix.tasks import load_tasks, shipped_names
 
@@ -53,7 +53,10 @@ def test_generate_on_an_unshipped_project_then_play_its_tasks(tmp_path):
     assert stats["kept"] == 2 and stats["suite_runs"] >= 3 and stats["sandbox_cpu_s"] > 0
     assert json.loads((out / "pristine.json").read_text())["covered"]  # functions the suite called
     again = GenerationStats()  # a rerun resumes: the pristine run is reused and nothing is validated twice
-    assert generate(parse_requirement("inflection==0.5.1"), out, max_tasks=2, seed=1, log=print, stats=again) == tasks
+    assert (
+        generate(parse_requirement("inflection==0.5.1"), out, Budget(max_tasks=2, seed=1), log=print, stats=again)
+        == tasks
+    )
     assert again.suite_runs == 0 and load_tasks(out) == tasks
     env = agora.make("swe/BugFix-v0", tasks=str(out))
     try:
@@ -91,7 +94,7 @@ def test_a_suite_that_needs_the_network_gets_a_clear_error(tmp_path, monkeypatch
         )
     )
     with pytest.raises(ProjectError, match="cannot run offline"):
-        generate(project, tmp_path / "out", max_tasks=1, workers=1, log=lambda _: None)
+        generate(project, tmp_path / "out", Budget(max_tasks=1, workers=1), log=lambda _: None)
     assert not (tmp_path / "out" / "tasks.jsonl").exists()
 
 
