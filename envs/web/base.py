@@ -366,11 +366,11 @@ async def _text_action(env: BrowserEnv, page: Any, action: Action) -> str | None
     if await target.count() == 0:
         return f"{action.name}: there is no element [{args['id']}] on the page"
     if action.name == "click":
-        await target.click(force=True, timeout=2000)
+        await target.click(force=True, timeout=2000, no_wait_after=True)  # `settle` awaits the page
     elif action.name == "type":
         await target.fill(args["text"], force=True, timeout=2000)
     elif action.name == "select":
-        await target.select_option(label=args["option"], force=True, timeout=2000)
+        await target.select_option(label=args["option"], force=True, timeout=2000, no_wait_after=True)
     return None
 
 

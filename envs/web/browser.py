@@ -61,6 +61,8 @@ caches, a leaking script) is bounded, so Chromium's memory stays flat over thous
 MAX_SPARE_CONTEXTS = 4
 """Contexts of closed envs kept per viewport size for the next env (making one takes 100+ ms)."""
 SETTLE_TIMEOUT_S = 2.0
+NAVIGATION_TIMEOUT_S = 20.0
+"""How long `Tab.settle` waits for a page a submit asked for while its request is in flight (a slow server)."""
 PAGE_TIMEOUT_MS = 5000
 """How long a page's navigations and waits may take by default (an env may set its pages' own; see `Tab.close`)."""
 
@@ -447,25 +449,38 @@ class Tab:
         Loading is the one thing the virtual clock does not control: an image that arrives after
         the observation would change it. Forcing layout first issues the requests that styles
         imply (e.g. CSS ``content: url(...)`` icons) before counting. A document that has begun
-        to navigate away (Enter in a form) may not have issued the request yet, so the next
-        page's load is awaited first; without that the agent saw the old page about one step in
-        four under load.
+        to navigate away (Enter in a form, a click on a submit button) may not have issued the
+        request yet, so the next page's load is awaited first; without that the agent saw the old
+        page about one step in four under load. That wait lasts while a request is in flight (a
+        slow server answering a form: a CMS publishing a page under load took over 2 s), up to
+        `NAVIGATION_TIMEOUT_S`; a navigation with nothing in flight for `timeout_s` is forgotten.
         """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
         loads = self._loads
         while await self._evaluate_or_navigated(LEAVING_CHECK_JS, True):
-            while self._loads == loads and loop.time() < deadline:
-                await asyncio.sleep(0.002)
-            if self._loads == loads or loop.time() >= deadline:  # it stayed (a 204 answer, a download): forget it
+            if not await self._await_load(loads, timeout_s):  # it stayed (a 204 answer, a download): forget it
                 await self._evaluate_or_navigated(LEAVING_CLEAR_JS, None)
                 break
             loads = self._loads
+        deadline = loop.time() + timeout_s
         while self._inflight and loop.time() < deadline:
             await asyncio.sleep(0.002)
         if self._inflight == 0:
             return
         self._watch.inflight = 0  # a request that never ends (rare): do not wait for it again
+
+    async def _await_load(self, loads: int, idle_s: float) -> bool:
+        """Waits for a load after the `loads` counted so far; False after `idle_s` with no request in flight."""
+        loop = asyncio.get_running_loop()
+        start = idle_since = loop.time()
+        while self._loads == loads:
+            now = loop.time()
+            if self._inflight:
+                idle_since = now
+            if now - idle_since >= idle_s or now - start >= NAVIGATION_TIMEOUT_S:
+                return False
+            await asyncio.sleep(0.002)
+        return True
 
     async def _evaluate_or_navigated(self, js: str, if_navigated: Any) -> Any:
         """Runs `js` in the page; `if_navigated` when a navigation replaced the document during the call."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import time
@@ -186,6 +187,30 @@ def test_the_observation_after_a_submit_waits_for_the_next_page():
             assert pool.run(tab.page.evaluate(LEAVING_CHECK_JS)) is False  # forgotten: the next settle is quick
         finally:
             pool.run(tab.page.unroute("**/search?*", no_content))
+    finally:
+        env.close()
+
+
+def test_a_click_whose_page_answers_slowly_succeeds_and_shows_the_next_page():
+    """A submit the server answers after 3.5 s (a CMS publishing under load took over 2 s): before, the click's own
+    2 s wait for the navigation failed and the step reported an error although the change landed; now the click
+    returns at once and the settle waits while the request is in flight, so the step shows the results page."""
+    env = agora.make("web/shop.buy-v0")
+    try:
+        env.reset(seed=0)
+        tab, pool = env.unwrapped._tab, get_pool()
+
+        async def slow(route):
+            await asyncio.sleep(3.5)
+            await route.continue_()
+
+        pool.run(tab.page.route("**/search?*", slow))
+        try:
+            obs, reward, terminated, truncated, info = env.step("click(9)")  # [9] button "Search"
+        finally:
+            pool.run(tab.page.unroute("**/search?*", slow))
+        assert "error" not in info, info.get("error")
+        assert obs.splitlines()[1].startswith("Page: /search?")
     finally:
         env.close()
 
