@@ -3,6 +3,7 @@
 Usage: python benchmarks/web.py [--episodes 30] [--concurrency 1,4,8] [--seconds 8]
        python benchmarks/web.py --apps-only [--app-episodes 3] [--app-concurrency 1,16] [--apps forum,cms]
                                 [--no-success] [--no-prepare-ahead] [--think-ms 0]   (just the real web apps' rows)
+       python benchmarks/web.py --memory-episodes 500 [--apps helpdesk,store]   (memory over N episodes per app)
 
 Rows:
 * reset / step latency (p50, p95) in text mode on MiniWoB++ click tasks (expert actions plus noops),
@@ -13,7 +14,9 @@ Rows:
   at once (each on its own copy of the app's database), the memory of the whole setup (app servers' and
   Chromium's PSS, episode copies on disk), the CPU seconds per episode of the whole setup, and the oracle's
   and a random agent's success rates over every template. These rows are appended to
-  benchmarks/results.jsonl (``_bench.record("web-apps", ...)``).
+  benchmarks/results.jsonl (``_bench.record("web-apps", ...)``);
+* with ``--memory-episodes N``, only the memory of the whole setup over N episodes of one env per app (the next
+  episode prepared ahead), a row every 50 episodes (`webapps_bench.memory_rows`; ``web-apps.memory``).
 
 Resets use a new seed each time, so each one loads the task page afresh (no pristine-page reuse).
 """
@@ -154,13 +157,18 @@ def main() -> None:
     parser.add_argument("--no-success", action="store_true", help="skip the web apps' oracle/random success rows")
     parser.add_argument("--no-prepare-ahead", action="store_true", help="web apps: load each start page at reset")
     parser.add_argument("--think-ms", type=int, default=0, help="web apps: untimed pause before each action")
+    parser.add_argument("--memory-episodes", type=int, default=0, help="web apps: only memory over N episodes")
     args = parser.parse_args()
-    from webapps_bench import webapps_rows
+    from webapps_bench import memory_rows, webapps_rows
 
     from agora.envs.web.browser import get_pool
 
     concurrency = tuple(int(x) for x in args.app_concurrency.split(","))
     apps = tuple(a for a in args.apps.split(",") if a)
+    if args.memory_episodes:
+        for app in apps or ("helpdesk",):
+            _bench.record("web-apps.memory", memory_rows(app, args.memory_episodes), settings={"prepare_ahead": True})
+        return
     app_rows = webapps_rows(
         args.app_episodes,
         concurrency,

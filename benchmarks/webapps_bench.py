@@ -226,3 +226,44 @@ def webapps_rows(
         print(f"{app}: oracle success {oracle:.1%}, random agent {rand:.1%} over {games} episodes each")
         rows.append({"app": app, "oracle_success": oracle, "random_success": rand, "episodes": games})
     return rows
+
+
+def memory_rows(app: str, episodes: int = 500, every: int = 50) -> list[dict[str, Any]]:
+    """Memory of the whole setup over `episodes` episodes of one env of `app`, the next one prepared ahead.
+
+    Each episode is a reset, one random action and ``answer("")`` (graded): what every episode does to the
+    server (a copy of the seeded database, a session, a grade, the copy deleted) and to the browser (a prepared
+    context swapped in, a page loaded). A row every `every` episodes: the PSS of the app servers, of Chromium,
+    this process's RSS and the disk of episode copies still on disk. Flat means no episode leaves anything.
+    """
+    names = sorted(template_table(app))
+    env = agora.make(f"web/{app}.{names[0]}-v0", prepare_ahead=True)
+    rng, rows = random.Random(0), []
+    print(f"{'web app':<10} {'episodes':>8} {'server MB':>9} {'chromium MB':>11} {'python MB':>9} {'copies MB':>9}")
+    try:
+        for e in range(episodes + 1):
+            if e % every == 0:
+                server = app_server(app)
+                row = {
+                    "app": app,
+                    "episodes": e,
+                    "server_pss_mb": round(_pss_mb(server.process.pid), 1),
+                    "chromium_pss_mb": round(_chromium_pss_mb(), 1),
+                    "python_rss_mb": round(_rss_mb(os.getpid()), 1),
+                    "episode_copies_mb": round(sum(f.stat().st_size for f in server.episodes.iterdir()) / 2**20, 1),
+                }
+                print(
+                    f"{app:<10} {e:>8} {row['server_pss_mb']:>9.0f} {row['chromium_pss_mb']:>11.0f}"
+                    f" {row['python_rss_mb']:>9.0f} {row['episode_copies_mb']:>9.1f}",
+                    flush=True,
+                )
+                rows.append(row)
+            if e == episodes:
+                break
+            obs, info = env.reset(seed=e)
+            ids = re.findall(r"^\s*\[(\d+)\]", obs, re.M) or ["1"]
+            env.step(rng.choice([f"click({rng.choice(ids)})", 'scroll("down")']))
+            env.step('answer("")')
+    finally:
+        env.close()
+    return rows
