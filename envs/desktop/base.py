@@ -18,7 +18,7 @@ from gymnasium import spaces
 
 from agora.core import TextEnv
 from agora.envs.desktop.actions import to_xdotool
-from agora.envs.desktop.display import HEIGHT, HOME, WIDTH, Desktop, Screen
+from agora.envs.desktop.display import HEIGHT, HOME, TREE_MAX_OBJECTS, WIDTH, Desktop, Screen
 from agora.envs.desktop.templates import APPS, State, Task, Template
 from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
 from agora.errors import EngineUnavailable, ResetNeeded, SandboxCrashed, SandboxError
@@ -28,6 +28,15 @@ from agora.spaces import TextSpace, require_text_action, text_obs
 
 MODE = "desktop"
 WAIT_S = 1.0
+
+
+def tree_objects(option: bool | int) -> int:
+    """The most tree objects per look that `accessibility_tree` asks for: False 0 (no tree), True 400, or 1-400."""
+    if isinstance(option, bool):
+        return TREE_MAX_OBJECTS if option else 0
+    if not isinstance(option, int) or not 1 <= option <= TREE_MAX_OBJECTS:
+        raise ValueError(f"accessibility_tree must be True, False or a number of objects from 1 to {TREE_MAX_OBJECTS}")
+    return option
 
 
 def answers_match(given: str, expected: str) -> bool:
@@ -56,10 +65,18 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         "max_output_bytes": 4 << 20,
     }
 
-    def __init__(self, template: str = "", backend: str = "docker", render_mode: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        template: str = "",
+        backend: str = "docker",
+        render_mode: str | None = None,
+        accessibility_tree: bool | int = False,
+        **kwargs: Any,
+    ):
         if template not in self.templates:
             raise ValueError(f"unknown {self.app} template {template!r}; choose one of {', '.join(self.templates)}")
         super().__init__(backend, render_mode, **kwargs)
+        self.tree_objects = tree_objects(accessibility_tree)
         self.template = self.templates[template]
         self.observation_space = spaces.Dict(
             {"text": TextSpace(), "image": spaces.Box(0, 255, (HEIGHT, WIDTH, 3), np.uint8)}
@@ -113,7 +130,7 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         for path, data in task.files.items():
             box.write_file(f"{HOME}/{path}", data)
         app = APPS[self.app]
-        self._desktop = Desktop(box)
+        self._desktop = Desktop(box, tree_objects=self.tree_objects)
         self._desktop.start(app.command.format(file=f"{HOME}/{task.open_file}"), app.window_class, app.pointer)
         self._screen = self._desktop.look()
 
