@@ -1,27 +1,30 @@
 """The accessibility tree reader, run inside the desktop sandbox (Debian's python3 and python3-gi).
 
-It is never imported on the host: `agora.envs.desktop.display` copies it into the sandbox.
-``python3 -I a11y_reader.py DIR MAX_OBJECTS`` starts with the desktop (before the application, so that the application
-finds its listener registered) and serves the episode: it connects to the accessibility bus of the episode's
-session bus (AT-SPI), registers one event listener (an AT-SPI toolkit bridge only answers ``GetItems`` once
-some client listens), makes the FIFO ``DIR/request`` and waits. Each line written to it names a FIFO (made
-by the asker under DIR) that receives one walk of the tree as text, then is closed. The sandbox's reset
-kills the reader with every other process and empties DIR.
+It is never imported on the host: `agora.envs.desktop.display` copies it into the sandbox and starts it
+with the desktop, as ``python3 -I reader.py DIR MAX_OBJECTS WIDTH HEIGHT``, before the application. It
+connects to the accessibility bus (AT-SPI) of the episode's session bus, registers one event listener (an
+AT-SPI toolkit bridge serves ``GetItems`` only once some client listens), makes the FIFO ``DIR/request``
+and serves the episode: each line written to the FIFO names another FIFO, made by the asker under DIR,
+that receives one walk of the tree as text. The sandbox's reset kills the reader with every other process
+and empties DIR.
 
 A walk asks each application for all its objects in one call (``org.a11y.atspi.Cache.GetItems``: role,
-name, states, parent), over a direct connection to the application when it offers one, then the screen
-extents of the objects it shows, and the text of the few text fields among them, in one pipelined batch;
-children of objects that manage their own descendants (file lists, sheets) are fetched in two more
-batches, the first `MAX_CHILDREN` of each. Only objects in the SHOWING state are written, one per line:
+name, states, parent), over a direct connection to the application when it offers one. Objects whose
+children GetItems leaves out (those that manage their descendants: file lists, tables) give their first
+`MAX_CHILDREN` children, asked one by one in pipelined batches, `FETCH_LEVELS` levels deep. Then one
+pipelined batch asks the screen extents of the objects written, and the text of the text fields among
+them. Only showing objects are written (SHOWING, or visible within the screen for the children fetched
+one by one), one per line, unnamed layout containers left out:
 
     application "galculator"
       frame "galculator" (0, 0, 800, 600)
-        toggle button "7" (12, 340, 60, 40)
-        text "" (4, 30, 792, 60) = "123"
+        toggle button "7" (6, 235, 153, 86)
+        text "" (7, 32, 786, 52) = "123"
 
-Everything an application controls is bounded: names (`MAX_NAME` characters, control and invisible
-characters escaped), depth, children per object, objects per walk, text per walk, and time: at
-`WALK_BUDGET_S` the walk writes what it has, and a last line ``[truncated: ...]`` says which bound cut it.
+Everything an application controls is bounded: names and texts (`MAX_NAME`, `MAX_TEXT` characters, control
+and invisible characters escaped), depth, children per object, objects per walk, characters per walk and
+time: at `WALK_BUDGET_S` the walk writes what it has. A last line ``[truncated: ...]`` names the bound that
+cut the walk.
 """
 
 import os
@@ -36,12 +39,16 @@ gi.require_version("Atspi", "2.0")
 from gi.repository import Atspi, Gio, GLib  # noqa: E402
 
 MAX_APPS = 8
+MAX_ITEMS = 20000
+"""The most objects of one application's GetItems reply a walk reads (Gnumeric lists about 600)."""
 MAX_DEPTH = 24
 MAX_CHILDREN = 60
 FETCH_LEVELS = 3
 """How many levels under an object whose children GetItems left out a walk fetches one by one."""
 MAX_NODES = 400
 """The most objects a walk writes (the command line may lower it)."""
+SCREEN_SIZE = (800, 600)
+"""The screen's width and height (the command line gives them)."""
 MAX_NAME = 80
 MAX_TEXT = 120
 MAX_TEXT_FIELDS = 60
@@ -56,7 +63,7 @@ ACCESSIBLE = "org.a11y.atspi.Accessible"
 COMPONENT = "org.a11y.atspi.Component"
 TEXT = "org.a11y.atspi.Text"
 REGISTRY = "org.a11y.atspi.Registry"
-STATE_SHOWING, STATE_MANAGES_DESCENDANTS = 25, 31
+STATE_SHOWING, STATE_VISIBLE, STATE_MANAGES_DESCENDANTS = 25, 30, 31
 PROPERTIES = "org.freedesktop.DBus.Properties"
 TEXT_ROLES = {"text", "entry", "spin button", "terminal", "paragraph", "document text", "table cell", "icon"}
 """Roles whose text (the first `MAX_TEXT` characters) is written after the extents: a display, a field."""
@@ -245,7 +252,7 @@ def app_tree(name, reply):
     """
     items = reply.get_child_value(0)
     nodes, links, listed = {}, [], {}
-    for i in range(items.n_children()):
+    for i in range(min(items.n_children(), MAX_ITEMS)):
         item = items.get_child_value(i)
         parent = item.get_child_value(2).get_child_value(1).get_string()
         listed[parent] = listed.get(parent, 0) + 1
@@ -338,6 +345,7 @@ class Walk:
                 continue
             node = Node(app, path, role[0], name[0], states[0], count[0])
             node.extents = extents[0] if extents else None
+            node.showing = node.showing or on_screen(states[0], node.extents)
             node.has_text = node.role in TEXT_ROLES and not node.name  # a file list's items: their text, if any
             nodes[path] = node
         return nodes
@@ -377,6 +385,14 @@ class Walk:
                 self.late()
             else:
                 setattr(node, field, answer[0])
+
+
+def on_screen(states, extents):
+    """True for a visible object within the screen: a file list's new item may lack SHOWING (GTK 2's icon view)."""
+    if not states or not states[0] >> STATE_VISIBLE & 1 or extents is None:
+        return False
+    x, y, width, height = extents
+    return width > 0 and height > 0 and x + width > 0 and y + height > 0 and x < SCREEN_SIZE[0] and y < SCREEN_SIZE[1]
 
 
 def incomplete(roots):
@@ -495,4 +511,5 @@ def serve(directory):
 
 if __name__ == "__main__":
     MAX_NODES = max(1, min(MAX_NODES, int(sys.argv[2])))
+    SCREEN_SIZE = (int(sys.argv[3]), int(sys.argv[4]))
     serve(sys.argv[1])

@@ -118,9 +118,9 @@ def tree_text(raw: str) -> str:
     At most `TREE_MAX_CHARS` characters and `TREE_MAX_OBJECTS` + 2 lines, control and direction-changing
     characters replaced: the reader escapes them, and this holds even if the agent replaced the reader.
     """
-    lines = raw[:TREE_MAX_CHARS].rstrip().splitlines()[: TREE_MAX_OBJECTS + 2]
-    text = "\n".join(_UNPRINTABLE.sub("?", line.rstrip()) for line in lines)
-    return text or NO_TREE
+    lines = _UNPRINTABLE.sub("?", raw[:TREE_MAX_CHARS]).split("\n")  # before splitting: \x85 ends a line too
+    text = "\n".join(line.rstrip() for line in lines[: TREE_MAX_OBJECTS + 2]).strip("\n")
+    return text if text.strip() else NO_TREE
 
 
 class Desktop:
@@ -192,7 +192,8 @@ for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && ex
         if not self.tree_objects:
             return ""
         return (
-            f"setsid python3 -I {A11Y_DIR}/reader.py {A11Y_DIR} {self.tree_objects} >{A11Y_DIR}/reader.log 2>&1 &\n"
+            f"setsid python3 -I {A11Y_DIR}/reader.py {A11Y_DIR} {self.tree_objects} {WIDTH} {HEIGHT}"
+            f" >{A11Y_DIR}/reader.log 2>&1 &\n"
             f"for i in $(seq 1000); do [ -p {A11Y_DIR}/request ] && break; sleep 0.02; done\n"
             f"[ -p {A11Y_DIR}/request ] || exit 3\necho tree-reader-up"
         )
@@ -285,7 +286,7 @@ for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && ex
 def parse_windows(listing: str) -> tuple[Window, ...]:
     """Windows from ``wmctrl -lG`` lines (id, desktop, x, y, width, height, host, title); the desktop skipped."""
     windows = []
-    for line in listing.splitlines()[:MAX_WINDOWS]:
+    for line in listing.split("\n")[:MAX_WINDOWS]:  # not splitlines: \x85 in a title ends no line
         fields = line.split(None, 7)
         if len(fields) < 7 or fields[1] == "-1":  # -1: sticky desktop-wide windows (panels)
             continue
