@@ -5,7 +5,8 @@ reset takes a clean container from the warm pool (the sandbox's reset killed eve
 home directory), writes the seed's files into the fresh home, starts Xvfb, openbox and the application,
 and shows the screen. The agent acts with pixel coordinates and the keyboard (`actions`); ``answer("...")``
 ends the episode and the template's grader scores it: the exact answer of a question task, or the state a
-change task left (files, settings) read from inside the sandbox.
+change task left (files, settings) read from inside the sandbox. ``accessibility_tree=True`` (or a number
+of objects, at most 400) adds the apps' accessibility tree to the text (`agora.envs.desktop.display`).
 """
 
 from __future__ import annotations
@@ -184,11 +185,17 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         return info
 
     def _instructions(self) -> str:
+        tree = (
+            " The text also lists the accessibility tree: one object a line, its role, name and screen extents"
+            " (x, y, width, height); click inside an object's extents to press it."
+            if self.tree_objects
+            else ""
+        )
         return (
             f"You operate a Linux desktop ({WIDTH}x{HEIGHT} pixels) running {APPS[self.app].description}.\n"
             f"Each turn, reply with exactly one action:\n{action_help(MODE)}\n"
             'Actions may also be JSON tool calls: {"name": "click", "arguments": {...}}.\n'
-            "Coordinates are pixels of the screenshot (x right, y down). Your home directory is "
+            f"Coordinates are pixels of the screenshot (x right, y down).{tree} Your home directory is "
             f'{HOME}. When the task is done, reply answer("...") with the answer, or answer("") after a change.'
         )
 
