@@ -36,6 +36,16 @@ def find(lines: list[str], role: str, name: str) -> tuple[int, int, int, int]:
     raise AssertionError(f'no {role} "{name}" in:\n' + "\n".join(lines))
 
 
+def waiting(env, obs, holds, waits: int = 5):
+    """The first observation (`obs`, then one after each ``wait()``) whose tree `holds` (the app may lag under load)."""
+    for _ in range(waits):
+        if holds(tree_of(obs)):
+            return obs
+        obs, *_ = env.step("wait()")
+    assert holds(tree_of(obs)), tree_of(obs)
+    return obs
+
+
 @pytest.fixture(scope="module")
 def calculator():
     env = agora.make("desktop/galculator.add-v0", accessibility_tree=True)
@@ -45,18 +55,25 @@ def calculator():
 
 def test_a_button_s_extents_are_where_a_click_presses_it(calculator):
     """galculator's buttons are in the tree with their screen extents: a click at the centre of "7" types 7,
-    which the display (a text object of the tree) then shows."""
-    obs, _ = calculator.reset(seed=3)
+    which the display (a text object of the tree) then shows. The window is moved off the screen's origin
+    first, so that extents relative to the window would miss."""
+    calculator.reset(seed=3)
+    calculator.unwrapped._desktop.run(
+        "wmctrl -r galculator -b remove,maximized_vert,maximized_horz && wmctrl -r galculator -e 0,150,90,560,420"
+    )
+    obs, *_ = calculator.step("wait()")
+    obs = waiting(calculator, obs, lambda lines: find(lines, "frame", "galculator")[:2] == (150, 90))
     lines = tree_of(obs)
     assert lines[0] == 'application "galculator"' and all(LINE.match(line) for line in lines), lines
     for name in ("=", "1", "7"):
         x, y, w, h = find(lines, "toggle button", name)
-        assert 0 <= x and 0 <= y and w > 0 and h > 0 and x + w <= 800 and y + h <= 600
+        assert 150 <= x and 90 <= y and w > 0 and h > 0 and x + w <= 150 + 560 and y + h <= 90 + 420
     assert find(lines, "text", "") and any(line.endswith('= "0"') for line in lines)  # the display shows 0
     x, y, w, h = find(lines, "toggle button", "7")
     obs, _, _, _, info = calculator.step(f"click({x + w // 2}, {y + h // 2})")
     assert "error" not in info
-    assert any(LINE.match(line)[2] == "text" and line.endswith('= "7"') for line in tree_of(obs)), tree_of(obs)
+    shows_7 = lambda lines: any(LINE.match(line)[2] == "text" and line.endswith('= "7"') for line in lines)  # noqa: E731
+    waiting(calculator, obs, shows_7)
 
 
 def test_the_object_cap_holds_and_says_so():
@@ -85,11 +102,13 @@ def test_hostile_names_are_escaped_and_cut():
         env.reset(seed=0)
         env.unwrapped._desktop.run(f"mkdir ~/\"$(printf 'evil\\033[2J\\n\\342\\200\\256exe'){'A' * 200}\"")
         obs, *_ = env.step("wait()")  # PCManFM sees the new folder
+        obs = waiting(env, obs, lambda lines: any("evil" in line for line in lines))
         icon = next(line for line in tree_of(obs) if "evil" in line)
         assert '= "evil\\u001b[2J\\n\\u202eexe' in icon and icon.endswith('AAA..."'), icon
         x, y, w, h = (int(v) for v in LINE.match(icon).group(4, 5, 6, 7))
         obs, _, _, _, info = env.step(f"double_click({x + w // 2}, {y + h // 2})")
         assert "error" not in info
+        obs = waiting(env, obs, lambda lines: any(line.startswith('  frame "evil') for line in lines))
         frame = next(line for line in tree_of(obs) if line.lstrip().startswith("frame "))
         assert frame.startswith('  frame "evil\\u001b[2J\\n\\u202eexeAAA') and '..." (' in frame, frame
         assert not _UNPRINTABLE.search(obs["text"]) and max(map(len, obs["text"].splitlines())) < 400
@@ -112,7 +131,7 @@ def test_nothing_of_the_buses_survives_a_reset(calculator):
         timeout_s=20.0,
     )
     obs, *_ = calculator.step("wait()")
-    assert 'application "mousepad"' in tree_of(obs)
+    waiting(calculator, obs, lambda lines: 'application "mousepad"' in lines)
     before = {line.split()[0] for line in desktop.run(BUS_PROCESSES).splitlines()}
     assert len(before) >= 6  # two dbus-daemons, the launcher, the registry, the reader, mousepad
 
