@@ -71,6 +71,15 @@ LAYOUT_ROLES = {"filler", "panel", "scroll pane", "viewport"}
 """Roles of the layout containers a line is not written for when they have no name (their children move up)."""
 LISTENED_EVENT = "document:page-changed"
 """An event no app here sends: listening to it costs nothing, and makes each app's bridge serve GetItems."""
+ITEMS_TYPE = "(a((so)(so)(so)iiassusau))"
+"""The form of a GetItems reply: object, app, parent, index in parent, child count, interfaces, name, role,
+description, states."""
+REPLY_TYPES = {
+    method: GLib.VariantType(form)
+    for method, form in (("GetItems", ITEMS_TYPE), ("GetChildAtIndex", "((so))"), ("GetRole", "(u)"),
+                         ("GetState", "(au)"), ("Get", "(v)"), ("GetExtents", "((iiii))"), ("GetText", "(s)"))
+}  # fmt: skip
+"""The reply form of each method a walk calls (any app may register on the bus: a malformed reply is None)."""
 SCREEN = GLib.Variant("(u)", (0,))  # ATSPI_COORD_TYPE_SCREEN
 CHILD_COUNT = GLib.Variant("(ss)", (ACCESSIBLE, "ChildCount"))
 CHILD_CALLS = (
@@ -208,7 +217,7 @@ def batch(bus, calls, deadline):
             interface,
             method,
             args,
-            None,
+            REPLY_TYPES[method],  # a reply of another form is an error, so None here
             Gio.DBusCallFlags.NO_AUTO_START,
             CALL_TIMEOUT_MS,
             cancel,
@@ -250,6 +259,8 @@ def app_tree(name, reply):
     The reply is read field by field (unpacking all of it costs 0.1 s for Gnumeric's 600 objects, most of them
     in menus that are not showing); only showing objects (and the application) become Nodes.
     """
+    if reply.get_type_string() != ITEMS_TYPE:  # any app may register: read only what has the documented form
+        return None, {}
     items = reply.get_child_value(0)
     nodes, links, listed = {}, [], {}
     for i in range(min(items.n_children(), MAX_ITEMS)):
@@ -319,7 +330,7 @@ class Walk:
         """Sets the child count of `nodes` (GetItems gives -1 for objects that manage their descendants)."""
         calls = [(node.app, node.path, PROPERTIES, "Get", CHILD_COUNT) for node in nodes]
         for node, answer in zip(nodes, map(unpacked, batch(self.bus, calls, self.deadline)), strict=True):
-            node.count = answer[0] if answer is not None else 0
+            node.count = answer[0] if answer is not None and isinstance(answer[0], int) else 0
 
     def child_refs(self, owners, room):
         """(owner, app, path) of the first children of each of `owners`, at most `room` in all."""
@@ -342,6 +353,8 @@ class Walk:
             role, states, name, extents, count = answers[len(CHILD_CALLS) * k : len(CHILD_CALLS) * (k + 1)]
             if None in (role, states, name, count):
                 self.late()
+                continue
+            if not isinstance(name[0], str) or not isinstance(count[0], int):
                 continue
             node = Node(app, path, role[0], name[0], states[0], count[0])
             node.extents = extents[0] if extents else None
