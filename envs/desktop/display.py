@@ -164,7 +164,8 @@ for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && ex
 """
         result = self.box.exec(script, timeout_s=START_TIMEOUT_S, keep_processes=True)
         if not result.succeeded:
-            log = self.box.exec("tail -c 600 /tmp/app.log", keep_processes=True).stdout
+            logs = "/tmp/app.log" + (f" {A11Y_DIR}/reader.log" if self.tree_objects else "")  # an image without gi?
+            log = self.box.exec(f"tail -q -c 600 {logs}", keep_processes=True).stdout
             stages = " ".join(result.stdout.split())
             raise SandboxError(
                 f"the desktop did not start {app_command!r} (exit {result.exit_code}, timed out: {result.timed_out},"
@@ -193,8 +194,8 @@ for i in $(seq 50); do now=$(md5sum < {FRAMEBUFFER}); [ "$now" = "$last" ] && ex
             return ""
         return (
             f"setsid python3 -I {A11Y_DIR}/reader.py {A11Y_DIR} {self.tree_objects} {WIDTH} {HEIGHT}"
-            f" >{A11Y_DIR}/reader.log 2>&1 &\n"
-            f"for i in $(seq 1000); do [ -p {A11Y_DIR}/request ] && break; sleep 0.02; done\n"
+            f" >{A11Y_DIR}/reader.log 2>&1 &\nreader=$!\n"
+            f"for i in $(seq 1000); do [ -p {A11Y_DIR}/request ] && break; kill -0 $reader || break; sleep 0.02; done\n"
             f"[ -p {A11Y_DIR}/request ] || exit 3\necho tree-reader-up"
         )
 
