@@ -10,10 +10,11 @@ and empties DIR.
 
 A walk asks each application for all its objects in one call (``org.a11y.atspi.Cache.GetItems``: role,
 name, states, parent), over a direct connection to the application when it offers one. Objects whose
-children GetItems leaves out (those that manage their descendants: file lists, tables) give their first
-`MAX_CHILDREN` children, asked one by one in pipelined batches, `FETCH_LEVELS` levels deep. Then one
-pipelined batch asks the screen extents of the objects written, and the text of the text fields among
-them. Only showing objects are written (SHOWING, or visible within the screen for the children fetched
+children GetItems leaves out (those that manage their descendants: file lists, tables) give `MAX_CHILDREN`
+children from around the first one showing, asked one by one in pipelined batches, `FETCH_LEVELS` levels
+deep. Then one pipelined batch asks the screen extents of the objects written (left out of a line when they
+lie off the screen: a scrolled GTK 2 icon view gives its items' extents without the scroll offset), and the
+text of the text fields among them. Only showing objects are written (SHOWING, or visible within the screen for the children fetched
 one by one), one per line, unnamed layout containers left out:
 
     application "galculator"
@@ -43,6 +44,8 @@ MAX_ITEMS = 20000
 """The most objects of one application's GetItems reply a walk reads (Gnumeric lists about 600)."""
 MAX_DEPTH = 24
 MAX_CHILDREN = 60
+PROBES = 12
+"""How many children, evenly spaced, a walk asks the extents of to find where a long list is scrolled."""
 FETCH_LEVELS = 3
 """How many levels under an object whose children GetItems left out a walk fetches one by one."""
 MAX_NODES = 400
@@ -237,7 +240,7 @@ class Node:
     """One accessible object: its role, name, states, children known so far, and what a walk fetched of it."""
 
     __slots__ = ("app", "path", "role", "name", "showing", "manages", "count", "cached", "children", "extents",
-                 "text", "has_text")  # fmt: skip
+                 "text", "has_text", "first")  # fmt: skip
 
     def __init__(self, app, path, role, name, states, count, interfaces=()):
         self.app, self.path, self.role, self.name = app, path, ROLES.get(role, "unknown"), name
@@ -247,6 +250,7 @@ class Node:
         self.count, self.cached = count, 0  # its children: how many it has, how many GetItems listed
         self.has_text = TEXT in interfaces and self.role in TEXT_ROLES
         self.children, self.extents, self.text = [], None, None
+        self.first = 0  # the index of its first child a walk fetches one by one
 
     def incomplete(self):
         """True when GetItems left out some of its children (objects that manage their descendants, and others)."""
@@ -308,16 +312,18 @@ class Walk:
         """Fetches the children GetItems left out, level by level (at most `FETCH_LEVELS`, `MAX_NODES` in all).
 
         An object that manages its descendants (a file list, a table) leaves them out, as there may be
-        millions; each such object gives its first `MAX_CHILDREN`, asked one by one in pipelined batches.
+        millions; each such object gives `MAX_CHILDREN` of them, asked one by one in pipelined batches: from
+        the first, or, when it has more, from around the first one within its extents (a scrolled list).
         """
         todo, room = incomplete(roots), MAX_NODES
         for _ in range(FETCH_LEVELS):
             if not todo or room <= 0 or self.late():
                 return
-            self.count_children([node for node in todo if node.count < 0])
+            self.measure(todo)
+            self.find_windows([node for node in todo if node.count > MAX_CHILDREN])
             refs = self.child_refs(todo, room)
             room -= len(refs)
-            fresh = self.describe([(app, path) for _, app, path in refs if path not in known])
+            fresh = self.describe([ref for ref in refs if ref[2] not in known])
             for node in todo:
                 node.children = []
             for owner, _, path in refs:
@@ -326,30 +332,68 @@ class Walk:
                     owner.children.append(child)
             todo = [node for node in fresh.values() if node.showing and node.count > 0]
 
-    def count_children(self, nodes):
-        """Sets the child count of `nodes` (GetItems gives -1 for objects that manage their descendants)."""
-        calls = [(node.app, node.path, PROPERTIES, "Get", CHILD_COUNT) for node in nodes]
-        for node, answer in zip(nodes, map(unpacked, batch(self.bus, calls, self.deadline)), strict=True):
-            node.count = answer[0] if answer is not None and isinstance(answer[0], int) else 0
+    def measure(self, nodes):
+        """Sets the child count and the extents of `nodes`, in one batch.
+
+        GetItems gives -1 as the child count of objects that manage their descendants.
+        """
+        calls = [(node.app, node.path, PROPERTIES, "Get", CHILD_COUNT) for node in nodes if node.count < 0]
+        calls += [(node.app, node.path, COMPONENT, "GetExtents", SCREEN) for node in nodes if node.extents is None]
+        by_path = {node.path: node for node in nodes}
+        answers = map(unpacked, batch(self.bus, calls, self.deadline))
+        for (_, path, _, method, _), answer in zip(calls, answers, strict=True):
+            node = by_path[path]
+            if method == "Get":
+                node.count = answer[0] if answer is not None and isinstance(answer[0], int) else 0
+            elif answer is not None:
+                node.extents = answer[0]
+
+    def find_windows(self, owners):
+        """Sets where the children of `owners` (more than `MAX_CHILDREN` each) are fetched from.
+
+        `PROBES` children of each, evenly spaced, are asked their states; the fetch starts at the probe before
+        the first one showing (a list scrolled down shows its later children).
+        """
+        probes = [(node, node.count * k // PROBES) for node in owners for k in range(PROBES)]
+        calls = [(node.app, node.path, ACCESSIBLE, "GetChildAtIndex", GLib.Variant("(i)", (i,))) for node, i in probes]
+        refs = map(unpacked, batch(self.bus, calls, self.deadline))
+        asked = [(node, index, ref[0][1]) for (node, index), ref in zip(probes, refs, strict=True) if ref is not None]
+        calls = [(node.app, path, ACCESSIBLE, "GetState", None) for node, _, path in asked]
+        states = map(unpacked, batch(self.bus, calls, self.deadline))
+        previous, found = {}, set()
+        for (node, index, _), state in zip(asked, states, strict=True):
+            if node.path in found:
+                continue
+            if state is not None and state[0] and state[0][0] >> STATE_SHOWING & 1:
+                node.first = previous.get(node.path, 0)
+                found.add(node.path)
+            else:
+                previous[node.path] = index
 
     def child_refs(self, owners, room):
-        """(owner, app, path) of the first children of each of `owners`, at most `room` in all."""
+        """(owner, app, path) of `MAX_CHILDREN` children of each of `owners`, from its `first`, `room` in all."""
         calls, asked = [], []
         for node in owners:
             if node.count > MAX_CHILDREN:
                 self.truncate(f"at most {MAX_CHILDREN} children per object")
-            for index in range(min(node.count, MAX_CHILDREN, room - len(calls))):
+            for index in range(node.first, node.first + min(node.count - node.first, MAX_CHILDREN, room - len(calls))):
                 calls.append((node.app, node.path, ACCESSIBLE, "GetChildAtIndex", GLib.Variant("(i)", (index,))))
                 asked.append(node)
         refs = map(unpacked, batch(self.bus, calls, self.deadline))
         return [(owner, owner.app, ref[0][1]) for owner, ref in zip(asked, refs, strict=True) if ref is not None]
 
     def describe(self, refs):
-        """Nodes by path for objects GetItems did not list: role, states, name, extents, child count."""
-        calls = [(app, path, interface, method, args) for app, path in refs for interface, method, args in CHILD_CALLS]
+        """Nodes by path for the (owner, app, path) GetItems did not list: role, states, name, extents, child count.
+
+        A visible child within its owner's extents counts as showing: a file list's new item may lack SHOWING
+        (GTK 2's icon view).
+        """
+        calls = [
+            (app, path, interface, method, args) for _, app, path in refs for interface, method, args in CHILD_CALLS
+        ]
         answers = list(map(unpacked, batch(self.bus, calls, self.deadline)))
         nodes = {}
-        for k, (app, path) in enumerate(refs):
+        for k, (owner, app, path) in enumerate(refs):
             role, states, name, extents, count = answers[len(CHILD_CALLS) * k : len(CHILD_CALLS) * (k + 1)]
             if None in (role, states, name, count):
                 self.late()
@@ -358,7 +402,7 @@ class Walk:
                 continue
             node = Node(app, path, role[0], name[0], states[0], count[0])
             node.extents = extents[0] if extents else None
-            node.showing = node.showing or on_screen(states[0], node.extents)
+            node.showing = node.showing or visible_within(states[0], node.extents, owner.extents)
             node.has_text = node.role in TEXT_ROLES and not node.name  # a file list's items: their text, if any
             nodes[path] = node
         return nodes
@@ -400,12 +444,18 @@ class Walk:
                 setattr(node, field, answer[0])
 
 
-def on_screen(states, extents):
-    """True for a visible object within the screen: a file list's new item may lack SHOWING (GTK 2's icon view)."""
+def overlaps(extents, area):
+    """True when the rectangle `extents` (x, y, width, height) and `area` share pixels."""
+    x, y, width, height = extents
+    ax, ay, aw, ah = area
+    return width > 0 and height > 0 and x < ax + aw and ax < x + width and y < ay + ah and ay < y + height
+
+
+def visible_within(states, extents, area):
+    """True for an object in the VISIBLE state whose extents overlap `area` (or the screen, without one)."""
     if not states or not states[0] >> STATE_VISIBLE & 1 or extents is None:
         return False
-    x, y, width, height = extents
-    return width > 0 and height > 0 and x + width > 0 and y + height > 0 and x < SCREEN_SIZE[0] and y < SCREEN_SIZE[1]
+    return overlaps(extents, area or (0, 0, *SCREEN_SIZE))
 
 
 def incomplete(roots):
@@ -444,8 +494,8 @@ def render(state):
     lines, total = [], 0
     for depth, node in state.chosen:
         line = "  " * depth + f"{node.role} {escaped(node.name, MAX_NAME)}"
-        if node.extents is not None:
-            line += " ({}, {}, {}, {})".format(*node.extents)
+        if node.extents is not None and overlaps(node.extents, (0, 0, *SCREEN_SIZE)):  # else not on the screen,
+            line += " ({}, {}, {}, {})".format(*node.extents)  # or wrong (a scrolled GTK 2 icon view's items)
         if node.text:
             line += " = " + escaped(node.text, MAX_TEXT)
         if total + len(line) + 1 > MAX_CHARS:

@@ -150,3 +150,24 @@ def test_an_app_without_a_tree_says_none():
         assert tree_of(obs) == [NO_TREE]
     finally:
         env.close()
+
+
+def test_a_long_list_shows_the_items_it_is_scrolled_to():
+    """PCManFM's list of 200 files keeps its items out of the bridge's cache: the tree shows 60 of them at most,
+    those around the ones showing, so the end of the list once scrolled there."""
+    env = agora.make("desktop/pcmanfm.count-items-v0", accessibility_tree=True)
+    try:
+        env.reset(seed=0)
+        env.unwrapped._desktop.run("for i in $(seq 200); do : > ~/f$i.txt; done")
+        obs, *_ = env.step("wait()")
+        obs = waiting(env, obs, lambda lines: any(line.endswith('= "f1.txt"') for line in lines))
+        assert tree_of(obs)[-1] == "[truncated: at most 60 children per object]"
+        x, y, w, h = (
+            int(v) for v in LINE.match(next(ln for ln in tree_of(obs) if '= "f1.txt"' in ln)).group(4, 5, 6, 7)
+        )
+        env.step(f"click({x + w // 2}, {y + h // 2})")
+        obs, *_ = env.step('key("End")')
+        obs = waiting(env, obs, lambda lines: any(line.endswith('= "f200.txt"') for line in lines))
+        assert not any(line.endswith('= "f1.txt"') for line in tree_of(obs))
+    finally:
+        env.close()
