@@ -8,14 +8,14 @@ and serves the episode: each line written to the FIFO names another FIFO, made b
 that receives one walk of the tree as text. The sandbox's reset kills the reader with every other process
 and empties DIR.
 
-A walk asks each application for all its objects in one call (``org.a11y.atspi.Cache.GetItems``: role,
-name, states, parent), over a direct connection to the application when it offers one. Objects whose
-children GetItems leaves out (those that manage their descendants: file lists, tables) give `MAX_CHILDREN`
-children from around the first one showing, asked one by one in pipelined batches, `FETCH_LEVELS` levels
-deep. Then one pipelined batch asks the screen extents of the objects written (left out of a line when they
-lie off the screen: a scrolled GTK 2 icon view gives its items' extents without the scroll offset), and the
-text of the text fields among them. Only showing objects are written (SHOWING, or visible within the screen for the children fetched
-one by one), one per line, unnamed layout containers left out:
+A walk asks each application for all its objects in one call (``org.a11y.atspi.Cache.GetItems``: role, name,
+states, parent), over a direct connection to the application when it offers one. Objects whose children
+GetItems leaves out (those that manage their descendants: file lists, tables) give `MAX_CHILDREN` children
+from around the first one showing, asked one by one in pipelined batches, `FETCH_LEVELS` levels deep. Then one
+pipelined batch asks the screen extents of the objects written (left out of a line when they lie off the
+screen: a scrolled GTK 2 icon view gives its items' extents without the scroll offset), and the text of the
+text fields among them. Only showing objects are written (SHOWING, or visible within their parent for the
+children fetched one by one), one per line, unnamed layout containers left out:
 
     application "galculator"
       frame "galculator" (0, 0, 800, 600)
@@ -313,7 +313,7 @@ class Walk:
 
         An object that manages its descendants (a file list, a table) leaves them out, as there may be
         millions; each such object gives `MAX_CHILDREN` of them, asked one by one in pipelined batches: from
-        the first, or, when it has more, from around the first one within its extents (a scrolled list).
+        the first, or, when it has more, from around the first one showing (a scrolled list).
         """
         todo, room = incomplete(roots), MAX_NODES
         for _ in range(FETCH_LEVELS):
