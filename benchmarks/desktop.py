@@ -1,14 +1,15 @@
 """Desktop family (real X applications under Xvfb in Docker): reset and step latency, memory, success rates.
 
 Usage: python benchmarks/desktop.py [--seeds 1] [--random-steps 8] [--apps xterm,mousepad] [--templates N]
-                                   [--only show-hidden,scientific-settings]
+                                   [--only show-hidden,scientific-settings] [--accessibility-tree]
 
 For every template of each app (or the first N with ``--templates``) and each seed, the oracle plays the
 episode through the env's own actions, then a random agent (random clicks, keys, words, waits, then
 ``answer("")``) plays the same task. Rows per app: templates, oracle and random success rates, reset latency
 from the warm pool (fresh home, fresh X session, the app started and drawn), step latency of input actions
 (the action, 50 ms for the app to draw, the screenshot and the window list), and the desktop container's
-memory (at the end of each episode, and the peak of the container's cgroup).
+memory (at the end of each episode, and the peak of the container's cgroup). ``--accessibility-tree`` makes
+the envs with ``accessibility_tree=True`` (each look also reads the accessibility tree).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import random
 import time
 from typing import Any
 
-from _bench import p50_p95, record
+from _bench import load_average, p50_p95, record
 
 import agora
 from agora.envs.desktop import app_templates
@@ -76,12 +77,12 @@ def play(env: Any, seed: int, policy: str, random_steps: int, stats: dict[str, l
     return 0.0
 
 
-def bench_app(app: str, templates: list, seeds: int, random_steps: int) -> dict[str, Any]:
+def bench_app(app: str, templates: list, seeds: int, random_steps: int, tree: bool = False) -> dict[str, Any]:
     """The row of one app."""
     stats: dict[str, list] = {k: [] for k in ("reset", "step", "memory", "peak", "infra")}
     solved, lucky, failed = 0, 0, []
     for template in templates:
-        env = agora.make(f"desktop/{app}.{template.name}-v0")
+        env = agora.make(f"desktop/{app}.{template.name}-v0", **({"accessibility_tree": True} if tree else {}))
         try:
             for seed in range(seeds):
                 reward = play(env, seed, "oracle", random_steps, stats)
@@ -120,6 +121,7 @@ def main() -> None:
     parser.add_argument("--apps", default="", help="comma-separated apps (default: all)")
     parser.add_argument("--templates", type=int, default=0, help="first N templates per app (default: all)")
     parser.add_argument("--only", default="", help="comma-separated template names (default: all)")
+    parser.add_argument("--accessibility-tree", action="store_true", help="observations with the accessibility tree")
     args = parser.parse_args()
     table = app_templates()
     only = {t for t in args.only.split(",") if t}
@@ -129,10 +131,11 @@ def main() -> None:
     header = (
         f"{'app':<11}{'tmpl':>5}{'oracle':>8}{'random':>8}{'reset p50/p95 s':>17}{'step p50/p95 ms':>17}{'mem MB':>8}"
     )
+    print(f"load average: {load_average()}")
     print(header)
     for app in apps:
         templates = table[app][: args.templates or None]
-        row = bench_app(app, templates, args.seeds, args.random_steps)
+        row = bench_app(app, templates, args.seeds, args.random_steps, args.accessibility_tree)
         rows.append(row)
         print(
             f"{app:<11}{row['templates']:>5}{row['oracle_success']:>8.2f}{row['random_success']:>8.2f}"
@@ -140,6 +143,7 @@ def main() -> None:
             f"{row['memory_mb_max']:>8}",
             flush=True,
         )
+    print(f"load average: {load_average()}")
     record("desktop", rows, settings=vars(args))
 
 

@@ -37,6 +37,11 @@ IMAGES: dict[str, tuple[str, ...]] = {
         "galculator",
         "pcmanfm",
         "fonts-dejavu-core",
+        "at-spi2-core",  # the accessibility bus launcher and registry (`accessibility_tree=True`)
+        "libatk-adaptor",  # the AT-SPI bridge as a GTK 2 module, for PCManFM (GTK 3 apps link it already)
+        "libgail-common",  # GTK 2's widget accessibility (the `gail` module), for PCManFM
+        "python3-gi",  # the tree reader's D-Bus client (Gio)
+        "gir1.2-atspi-2.0",  # the reader's role names
     ),
 }
 """Each image's name and the Debian packages it adds to Python 3 (`--build-arg PACKAGES`)."""

@@ -3,8 +3,9 @@
 Ids: ``desktop/<app>.<template>-v0`` for the apps xterm, mousepad, gnumeric, galculator and pcmanfm. The
 agent sees a screenshot plus a text list of the windows and acts with pixel coordinates and the keyboard;
 each template draws its files and goal from the seed, and a program grades the state the episode left
-(files, settings) or the exact answer. Needs ``pip install 'agora[sandbox]'``, a Docker engine and the
-image from ``agora containers build --offline``.
+(files, settings) or the exact answer. ``agora.make(id, accessibility_tree=True)`` adds the accessibility
+tree (AT-SPI) to the text: role, name and screen extents of each object the apps show. Needs
+``pip install 'agora[sandbox]'``, a Docker engine and the image from ``agora containers build --offline``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ reset takes a clean container from the warm pool (the sandbox's reset killed eve
 home directory), writes the seed's files into the fresh home, starts Xvfb, openbox and the application,
 and shows the screen. The agent acts with pixel coordinates and the keyboard (`actions`); ``answer("...")``
 ends the episode and the template's grader scores it: the exact answer of a question task, or the state a
-change task left (files, settings) read from inside the sandbox.
+change task left (files, settings) read from inside the sandbox. ``accessibility_tree=True`` (or a number
+of objects, at most 400) adds the apps' accessibility tree to the text (`agora.envs.desktop.display`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from gymnasium import spaces
 
 from agora.core import TextEnv
 from agora.envs.desktop.actions import to_xdotool
-from agora.envs.desktop.display import HEIGHT, HOME, WIDTH, Desktop, Screen
+from agora.envs.desktop.display import HEIGHT, HOME, TREE_MAX_OBJECTS, WIDTH, Desktop, Screen
 from agora.envs.desktop.templates import APPS, State, Task, Template
 from agora.envs.web.actions import Action, ActionError, action_help, parse_action, tool_specs
 from agora.errors import EngineUnavailable, ResetNeeded, SandboxCrashed, SandboxError
@@ -28,6 +29,15 @@ from agora.spaces import TextSpace, require_text_action, text_obs
 
 MODE = "desktop"
 WAIT_S = 1.0
+
+
+def tree_objects(option: bool | int) -> int:
+    """The most tree objects per look that `accessibility_tree` asks for: False 0 (no tree), True 400, or 1-400."""
+    if isinstance(option, bool):
+        return TREE_MAX_OBJECTS if option else 0
+    if not isinstance(option, int) or not 1 <= option <= TREE_MAX_OBJECTS:
+        raise ValueError(f"accessibility_tree must be True, False or a number of objects from 1 to {TREE_MAX_OBJECTS}")
+    return option
 
 
 def answers_match(given: str, expected: str) -> bool:
@@ -56,10 +66,18 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         "max_output_bytes": 4 << 20,
     }
 
-    def __init__(self, template: str = "", backend: str = "docker", render_mode: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        template: str = "",
+        backend: str = "docker",
+        render_mode: str | None = None,
+        accessibility_tree: bool | int = False,
+        **kwargs: Any,
+    ):
         if template not in self.templates:
             raise ValueError(f"unknown {self.app} template {template!r}; choose one of {', '.join(self.templates)}")
         super().__init__(backend, render_mode, **kwargs)
+        self.tree_objects = tree_objects(accessibility_tree)
         self.template = self.templates[template]
         self.observation_space = spaces.Dict(
             {"text": TextSpace(), "image": spaces.Box(0, 255, (HEIGHT, WIDTH, 3), np.uint8)}
@@ -113,7 +131,7 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         for path, data in task.files.items():
             box.write_file(f"{HOME}/{path}", data)
         app = APPS[self.app]
-        self._desktop = Desktop(box)
+        self._desktop = Desktop(box, tree_objects=self.tree_objects)
         self._desktop.start(app.command.format(file=f"{HOME}/{task.open_file}"), app.window_class, app.pointer)
         self._screen = self._desktop.look()
 
@@ -167,11 +185,17 @@ class DesktopEnv(SandboxedEnv, TextEnv):
         return info
 
     def _instructions(self) -> str:
+        tree = (
+            " The text also lists the accessibility tree: one object a line, its role, name and screen extents"
+            " (x, y, width, height); click inside an object's extents to press it."
+            if self.tree_objects
+            else ""
+        )
         return (
             f"You operate a Linux desktop ({WIDTH}x{HEIGHT} pixels) running {APPS[self.app].description}.\n"
             f"Each turn, reply with exactly one action:\n{action_help(MODE)}\n"
             'Actions may also be JSON tool calls: {"name": "click", "arguments": {...}}.\n'
-            "Coordinates are pixels of the screenshot (x right, y down). Your home directory is "
+            f"Coordinates are pixels of the screenshot (x right, y down).{tree} Your home directory is "
             f'{HOME}. When the task is done, reply answer("...") with the answer, or answer("") after a change.'
         )
 

@@ -10,8 +10,16 @@ import pytest
 import agora
 from agora.envs.desktop import app_templates
 from agora.envs.desktop.actions import to_xdotool
-from agora.envs.desktop.base import answers_match
-from agora.envs.desktop.display import parse_windows
+from agora.envs.desktop.base import answers_match, tree_objects
+from agora.envs.desktop.display import (
+    NO_TREE,
+    TREE_MAX_CHARS,
+    TREE_MAX_OBJECTS,
+    Screen,
+    exports,
+    parse_windows,
+    tree_text,
+)
 from agora.envs.desktop.templates import APPS, INSTANCES_PER_TEMPLATE, ini_value
 from agora.envs.desktop.xwd import XwdError, decode_xwd
 from agora.envs.web.actions import ActionError, parse_action
@@ -69,6 +77,34 @@ def test_the_window_list_reads_wmctrl_and_skips_sticky_windows():
     listing = "0x01 0 0 0 800 600 host My file - Mousepad\n0x02 -1 0 0 800 20 host panel\nbroken line\n"
     (window,) = parse_windows(listing)
     assert (window.title, window.x, window.width) == ("My file - Mousepad", 0, 800)
+
+
+def test_a_window_title_s_control_characters_are_replaced():
+    (window,) = parse_windows("0x01 0 0 0 800 600 host a\x1b[31mred\u202egnp.exe - Mousepad" + "x" * 300 + "\n")
+    assert window.title == "a?[31mred?gnp.exe - Mousepad" + "x" * 92
+
+
+def test_the_tree_text_is_bounded_and_printable_whatever_the_reader_wrote():
+    assert tree_text("") == tree_text("\n  \n") == NO_TREE
+    hostile = 'frame "a\x1b[2Jb\x00c\u202ed\x85e"\n' + "x" * (2 * TREE_MAX_CHARS)
+    text = tree_text(hostile)
+    assert text.splitlines()[0] == 'frame "a?[2Jb?c?d?e"' and len(text) <= TREE_MAX_CHARS
+    many = tree_text("\n".join(f'push button "{i}" (0, 0, 1, 1)' for i in range(2000)))
+    assert len(many.splitlines()) == TREE_MAX_OBJECTS + 2
+
+
+def test_the_tree_option_and_the_observation_text():
+    assert (tree_objects(False), tree_objects(True), tree_objects(25)) == (0, TREE_MAX_OBJECTS, 25)
+    for bad in (0, TREE_MAX_OBJECTS + 1, "yes", 2.5):
+        with pytest.raises(ValueError, match="accessibility_tree"):
+            tree_objects(bad)
+    image = np.zeros((1, 1, 3), np.uint8)
+    without = Screen(image, (), "").summary()
+    assert without == "Windows: none" and "Accessibility" not in without
+    text = Screen(image, (), "", 'application "x"\n  frame "x" (0, 0, 800, 600)').summary()
+    assert text.splitlines()[1].startswith("Accessibility tree") and text.endswith('frame "x" (0, 0, 800, 600)')
+    assert "NO_AT_BRIDGE=1" in exports() and "DBUS_SESSION_BUS_ADDRESS" not in exports()
+    assert "NO_AT_BRIDGE" not in exports(True) and "DBUS_SESSION_BUS_ADDRESS=unix:path=/tmp/" in exports(True)
 
 
 def test_answers_compare_by_value_case_and_spacing():
