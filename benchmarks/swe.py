@@ -6,6 +6,7 @@
     python benchmarks/swe.py --grade-only --workers 2      # the guard's false positives: oracle and noop trees
                                                            # graded directly (no episode), every shipped task
     python benchmarks/swe.py --oracle-all                  # the oracle on every shipped task, one run a project
+    python benchmarks/swe.py --shipped                     # the shipped set per project and what it cost to make
     python benchmarks/swe.py --generation tinydb==4.9.0,parse==1.22.4 --attempts 60 --label after
                                                            # generation speed: validated tasks per CPU-hour
 
@@ -190,6 +191,13 @@ def generation(requirements: list[str], attempts: int, workers: int, seed: int, 
         rows.append(row)
         print(json.dumps(row), flush=True)
     print(f"load average at end: {_bench.load_average()}")
+    print_generation_table(rows)
+    settings = {"attempts": attempts, "workers": workers, "seed": seed, "label": label}
+    _bench.record("swe.generation", rows, settings=settings)
+
+
+def print_generation_table(rows: list[dict]) -> None:
+    """One line per `GenerationStats` row: mutations tried, suite runs, tasks kept, wall and CPU, tasks per hour."""
     print(
         f"{'project':<22}{'tried':>6}{'runs':>6}{'kept':>6}{'wall s':>8}{'CPU s':>8}{'tasks/CPU-h':>13}{'tasks/h':>9}"
     )
@@ -199,8 +207,42 @@ def generation(requirements: list[str], attempts: int, workers: int, seed: int, 
             f"{r['project']:<22}{r['tried']:>6}{r['suite_runs']:>6}{r['kept']:>6}{r['wall_s']:>8.0f}{cpu:>8.0f}"
             f"{r['tasks_per_cpu_hour'] or 0:>13.0f}{r['tasks_per_wall_hour'] or 0:>9.0f}"
         )
-    settings = {"attempts": attempts, "workers": workers, "seed": seed, "label": label}
-    _bench.record("swe.generation", rows, settings=settings)
+
+
+def shipped() -> None:
+    """The shipped set per project: tasks (combined ones apart), pristine tests, FAIL_TO_PASS sizes, mutation
+    kinds, and what generating it cost (the ``stats.json`` that `agora swe generate` wrote beside the tasks;
+    projects generated before it existed have none)."""
+    from agora.envs.swe.bug_fix.tasks import DATA_DIR
+
+    rows, costs = [], []
+    print(f"{'project':<16}{'tasks':>6}{'combined':>9}{'tests':>7}{'F2P p50':>8}{'F2P max':>8}{'kinds':>6}")
+    for name in shipped_names():
+        tasks = load_tasks(name)
+        f2p = sorted(len(t.FAIL_TO_PASS) for t in tasks)
+        row = {
+            "project": name,
+            "tasks": len(tasks),
+            "combined": sum(t.mutation == "combined" for t in tasks),
+            "pristine_tests": len(tasks[0].FAIL_TO_PASS) + len(tasks[0].PASS_TO_PASS),
+            "fail_to_pass_p50": f2p[len(f2p) // 2],
+            "fail_to_pass_max": f2p[-1],
+            "mutation_kinds": len({k for t in tasks for k in t.difficulty.mutations}),
+        }
+        rows.append(row)
+        r = row
+        print(
+            f"{name:<16}{r['tasks']:>6}{r['combined']:>9}{r['pristine_tests']:>7}{r['fail_to_pass_p50']:>8}"
+            f"{r['fail_to_pass_max']:>8}{r['mutation_kinds']:>6}"
+        )
+        stats = DATA_DIR / name / "stats.json"
+        if stats.is_file():
+            costs.append(json.loads(stats.read_text()))
+    total = sum(r["tasks"] for r in rows)
+    print(f"{total} tasks from {len(rows)} projects ({sum(r['combined'] for r in rows)} combined)")
+    print("generation cost of the projects with stats.json (the last run that added tasks to each):")
+    print_generation_table(costs)
+    _bench.record("swe.shipped", rows, settings={"tasks": total, "projects": len(rows)})
 
 
 def main() -> None:
@@ -211,6 +253,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="also write the results here")
     parser.add_argument("--grade-only", action="store_true", help="grade oracle and noop trees directly")
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
+    parser.add_argument("--shipped", action="store_true", help="the shipped set per project, and its cost")
     parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
     parser.add_argument("--projects", default=None, help="NAME,...: only these shipped projects (--oracle-all)")
     parser.add_argument("--generation", default=None, help="PKG==VER,...: generation speed on these projects")
@@ -220,6 +263,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.generation:
         return generation(args.generation.split(","), args.attempts, args.workers, args.seed, args.label)
+    if args.shipped:
+        return shipped()
     if args.oracle_all:
         return oracle_all(args.projects.split(",") if args.projects else None)
     if args.grade_only:

@@ -189,6 +189,9 @@ def make_task(
     patch = unified_diff(mutation.path, before, mutation.apply(before))
     digest = hashlib.sha256(patch.encode()).hexdigest()[:8]
     instance_id = f"{project.key}.{digest}"  # no hint of the mutation
+    statement = problem_statement(project.name, project.version, fail_to_pass, mutant.messages, instance_id)
+    if shows_the_fix(patch, statement):
+        return None
     return Task(
         instance_id=instance_id,
         package=project.name,
@@ -196,7 +199,7 @@ def make_task(
         patch=patch,
         FAIL_TO_PASS=fail_to_pass,
         PASS_TO_PASS=pass_to_pass,
-        problem_statement=problem_statement(project.name, project.version, fail_to_pass, mutant.messages, instance_id),
+        problem_statement=statement,
         image=IMAGE,
         mutation=mutation.kind,
         sdist_sha256=project.sha256 or sha256_of(project.sdist),
@@ -205,6 +208,12 @@ def make_task(
         test_timeout_s=timeout_s,
         difficulty=difficulty_of(patch, fail_to_pass, [mutation.kind]),
     )
+
+
+def shows_the_fix(patch: str, statement: str) -> bool:
+    """Whether the problem statement quotes a line the bug removed (longer than 12 characters): the fix itself."""
+    removed = (line[1:].strip() for line in patch.splitlines() if line.startswith("-") and not line.startswith("---"))
+    return any(len(line) > 12 and line in statement for line in removed)
 
 
 @dataclass(frozen=True)

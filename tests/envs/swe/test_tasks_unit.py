@@ -7,6 +7,7 @@ import tarfile
 
 import pytest
 
+from agora.envs.swe.bug_fix.generate import shows_the_fix
 from agora.envs.swe.bug_fix.grading import SubmissionError, merge, read_tarball
 from agora.envs.swe.bug_fix.mutations import candidates, file_mutations, ordered
 from agora.envs.swe.bug_fix.patches import PatchError, apply_patch, tree_diff
@@ -198,17 +199,24 @@ def test_merge_keeps_library_changes_and_restores_everything_else():
     assert "-a = 2\n+a = 1\n" in patch and "+++ b/pkg/new.py" in patch and "test_a" not in patch
 
 
+def test_a_statement_that_quotes_a_removed_line_shows_the_fix():
+    patch = "--- a/m.py\n+++ b/m.py\n-    return total + 1\n+    return total\n-    x = 1\n+    x = 2\n"
+    assert shows_the_fix(patch, "E   assert f() == 3; in m.py: return total + 1")
+    assert not shows_the_fix(patch, "E   assert 2 == 1 (x = 1)")  # short lines are too common to count
+    assert not shows_the_fix(patch, "E   assert f() == 3; in m.py: return total")
+
+
 def test_shipped_sets_are_valid_tasks():
     names = shipped_names()
-    assert len(names) >= 12
+    assert len(names) >= 20  # the scale: 2,000 tasks from 20 projects
     tasks = load_tasks("all")
-    assert len(tasks) >= 360
+    assert len(tasks) >= 2000
+    assert max(sum(t.package == n for t in tasks) for n in names) <= 0.15 * len(tasks)  # no project dominates
     assert len({t.instance_id for t in tasks}) == len(tasks)
     for task in tasks:
         assert task.FAIL_TO_PASS and not set(task.FAIL_TO_PASS) & set(task.PASS_TO_PASS)
         assert task.instance_id.startswith(f"{task.package}-{task.version}.")
-        removed = [line[1:] for line in task.patch.splitlines() if line.startswith("-") and not line.startswith("---")]
-        assert not any(r.strip() and r.strip() in task.problem_statement for r in removed if len(r.strip()) > 12)
+        assert not shows_the_fix(task.patch, task.problem_statement), task.instance_id
 
 
 def test_the_oracles_edits_rebuild_the_pristine_tree_of_every_shipped_task():
