@@ -134,11 +134,11 @@ def oracle_all(only: list[str] | None = None) -> None:
     _bench.record("swe.oracle_all", rows, settings={"projects": only or "all"})
 
 
-def grade_only(per_project: int | None, workers: int, with_noop: bool = True) -> None:
-    """Oracle and noop over the shipped set through `grade` (see the module docs)."""
+def grade_only(per_project: int | None, workers: int, with_noop: bool = True, only: list[str] | None = None) -> None:
+    """Oracle and noop over the shipped set (of `only`, when given) through `grade` (see the module docs)."""
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     rows = []
-    for name in shipped_names():
+    for name in only or shipped_names():
         tasks = load_tasks(name)[:per_project]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda t: grade_pair(t, with_noop), tasks))
@@ -255,7 +255,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="parallel gradings with --grade-only")
     parser.add_argument("--shipped", action="store_true", help="the shipped set per project, and its cost")
     parser.add_argument("--oracle-all", action="store_true", help="the oracle on every task, one run a project")
-    parser.add_argument("--projects", default=None, help="NAME,...: only these shipped projects (--oracle-all)")
+    parser.add_argument("--projects", default=None, help="NAME,...: only these projects (--oracle-all, --grade-only)")
     parser.add_argument("--generation", default=None, help="PKG==VER,...: generation speed on these projects")
     parser.add_argument("--attempts", type=int, default=60, help="mutations tried per project with --generation")
     parser.add_argument("--seed", type=int, default=0, help="mutation order with --generation")
@@ -268,7 +268,8 @@ def main() -> None:
     if args.oracle_all:
         return oracle_all(args.projects.split(",") if args.projects else None)
     if args.grade_only:
-        return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","))
+        only = args.projects.split(",") if args.projects else None
+        return grade_only(args.per_project, args.workers, "noop" in args.agents.split(","), only)
     env = agora.make("swe/BugFix-v0", tasks="all")
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     resets = reset_latency(env, env.unwrapped.tasks, args.resets)

@@ -136,7 +136,7 @@ def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) 
         )
     passed = result.passed()
     f2p = sum(t in passed for t in task.FAIL_TO_PASS) / len(task.FAIL_TO_PASS)
-    p2p = sum(t in passed for t in task.PASS_TO_PASS) / max(1, len(task.PASS_TO_PASS))
+    p2p = sum(t in passed for t in task.PASS_TO_PASS) / len(task.PASS_TO_PASS) if task.PASS_TO_PASS else 1.0
     tampering = list(dict.fromkeys(audit + result.tampering))
     reward = 1.0 if f2p == 1.0 and p2p == 1.0 and not result.timed_out and not tampering else 0.0
     return Grade(reward, f2p, p2p, patch, result.timed_out, time.monotonic() - start, tampering)

@@ -79,6 +79,14 @@ def test_oracle_resolves_and_the_gold_patch_never_shows(env, task):
         assert edit["new_str"] not in reset_view
 
 
+def test_the_oracle_resolves_a_task_whose_bug_fails_every_test(env):
+    """A bug that fails every test leaves PASS_TO_PASS empty: a fraction of nothing must count as all passing
+    (it counted as none, so three text-unidecode tasks could never be solved)."""
+    task = next(t for t in load_tasks("text-unidecode") if not t.PASS_TO_PASS)
+    reward, info, _ = play(env, "oracle", task)
+    assert reward == 1.0 and info["pass_to_pass"] == 1.0 and info["fail_to_pass"] == 1.0
+
+
 @pytest.mark.parametrize("name", sampled_projects())
 def test_noop_scores_zero(env, name):
     task = load_tasks(name)[1]
