@@ -104,7 +104,7 @@ def oracle_all(only: list[str] | None = None) -> None:
     a FAIL_TO_PASS test failing under the same guard, so noop scores 0 there by construction; this run
     counts tasks whose FAIL_TO_PASS is empty or overlaps PASS_TO_PASS (neither may happen).
     """
-    from agora.envs.swe.bug_fix.grading import _run
+    from agora.envs.swe.bug_fix.grading import _run, score
     from agora.envs.swe.bug_fix.tasks import pristine_tree
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
@@ -113,11 +113,7 @@ def oracle_all(only: list[str] | None = None) -> None:
         tasks = load_tasks(name)
         result = _run(tasks[0], pristine_tree(tasks[0]), 1)
         passed = result.passed()
-        ok = [
-            t
-            for t in tasks
-            if not result.tampering and not result.timed_out and passed >= set(t.FAIL_TO_PASS) | set(t.PASS_TO_PASS)
-        ]
+        ok = [t for t in tasks if score(t, passed, result.timed_out, result.tampering)[0] == 1.0]
         row = {
             "project": name,
             "tasks": len(tasks),

@@ -134,9 +134,18 @@ def grade(task: Task, buggy: SourceTree, agent: SourceTree, pool_size: int = 1) 
             "harness is too slow here (an overloaded machine?), not the agent's code",
             command="pytest",
         )
-    passed = result.passed()
+    tampering = list(dict.fromkeys(audit + result.tampering))
+    reward, f2p, p2p = score(task, result.passed(), result.timed_out, tampering)
+    return Grade(reward, f2p, p2p, patch, result.timed_out, time.monotonic() - start, tampering)
+
+
+def score(task: Task, passed: set[str], timed_out: bool, tampering: list[str]) -> tuple[float, float, float]:
+    """(reward, FAIL_TO_PASS pass rate, PASS_TO_PASS pass rate) of a run whose passing tests are `passed`.
+
+    Reward 1 only when every FAIL_TO_PASS and PASS_TO_PASS test passed, nothing timed out and nothing was
+    flagged; an empty PASS_TO_PASS (a bug that fails every test) counts as all passing.
+    """
     f2p = sum(t in passed for t in task.FAIL_TO_PASS) / len(task.FAIL_TO_PASS)
     p2p = sum(t in passed for t in task.PASS_TO_PASS) / len(task.PASS_TO_PASS) if task.PASS_TO_PASS else 1.0
-    tampering = list(dict.fromkeys(audit + result.tampering))
-    reward = 1.0 if f2p == 1.0 and p2p == 1.0 and not result.timed_out and not tampering else 0.0
-    return Grade(reward, f2p, p2p, patch, result.timed_out, time.monotonic() - start, tampering)
+    reward = 1.0 if f2p == 1.0 and p2p == 1.0 and not timed_out and not tampering else 0.0
+    return reward, f2p, p2p
