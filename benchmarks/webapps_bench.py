@@ -92,7 +92,7 @@ def _latency(
     cpu_before = _tree_cpu_s()
     run_threads([threading.Thread(target=worker, args=(k,)) for k in range(n_envs)])
     cpu = (_tree_cpu_s() - cpu_before) / max(1, n_envs * episodes)
-    copies_mb = sum(f.stat().st_size for f in app_server(app).episodes.iterdir()) / 2**20
+    copies_mb = _copies_mb(app_server(app))
     for env in envs:
         env.close()
     success = sum(wins) / max(1, n_envs * episodes)
@@ -127,6 +127,11 @@ def _tree_cpu_s() -> float:
     """CPU seconds used so far by this process and every live process under it (Chromium, driver, servers)."""
     table = _processes()
     return sum(table[p][1] for p in _descendants(os.getpid(), table)) / os.sysconf("SC_CLK_TCK")
+
+
+def _copies_mb(server: Any) -> float:
+    """The disk the app server's episode copies (live and prepared episodes) take, in MB."""
+    return sum(f.stat().st_size for f in server.episodes.iterdir()) / 2**20
 
 
 def _rss_mb(pid: int) -> float:
@@ -242,7 +247,7 @@ def memory_rows(app: str, episodes: int = 500, every: int = 50) -> list[dict[str
     print(f"{'web app':<10} {'episodes':>8} {'server MB':>9} {'chromium MB':>11} {'python MB':>9} {'copies MB':>9}")
     try:
         for e in range(episodes + 1):
-            if e % every == 0:
+            if e % every == 0 or e == episodes:
                 server = app_server(app)
                 row = {
                     "app": app,
@@ -250,7 +255,7 @@ def memory_rows(app: str, episodes: int = 500, every: int = 50) -> list[dict[str
                     "server_pss_mb": round(_pss_mb(server.process.pid), 1),
                     "chromium_pss_mb": round(_chromium_pss_mb(), 1),
                     "python_rss_mb": round(_rss_mb(os.getpid()), 1),
-                    "episode_copies_mb": round(sum(f.stat().st_size for f in server.episodes.iterdir()) / 2**20, 1),
+                    "episode_copies_mb": round(_copies_mb(server), 1),
                 }
                 print(
                     f"{app:<10} {e:>8} {row['server_pss_mb']:>9.0f} {row['chromium_pss_mb']:>11.0f}"
